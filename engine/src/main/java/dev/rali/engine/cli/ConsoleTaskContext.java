@@ -1,0 +1,88 @@
+package dev.rali.engine.cli;
+
+import dev.rali.engine.task.CancellationToken;
+import dev.rali.engine.task.TaskContext;
+
+import java.io.PrintStream;
+
+/**
+ * A {@link TaskContext} for the terminal: a one-line progress bar on stderr (redrawn at most 10 times a second,
+ * plain lines when stderr is not a terminal) and Ctrl-C mapped to a clean cancel at the job's next safe point.
+ */
+public final class ConsoleTaskContext implements TaskContext {
+    private final PrintStream err;
+    private final CancellationToken token = new CancellationToken();
+    private final boolean tty = System.console() != null;
+    private final boolean quiet;
+    private long lastDraw;
+    private String lastPhase = "";
+
+    public ConsoleTaskContext(PrintStream err, boolean quiet) {
+        this.err = err;
+        this.quiet = quiet;
+    }
+
+    public ConsoleTaskContext() {
+        this(System.err, false);
+    }
+
+    /** Makes Ctrl-C request a cancel instead of killing the JVM mid-write (a second Ctrl-C still kills it). */
+    public ConsoleTaskContext cancelOnInterrupt() {
+        Thread hook = new Thread(token::cancel, "rali-cancel");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return this;
+    }
+
+    public CancellationToken token() {
+        return token;
+    }
+
+    @Override
+    public synchronized void progress(String phase, long done, long total, String message) {
+        if (quiet) {
+            return;
+        }
+        long now = System.nanoTime();
+        boolean finished = total > 0 && done >= total;
+        if (!finished && phase.equals(lastPhase) && now - lastDraw < 100_000_000L) {
+            return;
+        }
+        if (!tty && !finished && phase.equals(lastPhase) && now - lastDraw < 2_000_000_000L) {
+            return;
+        }
+        lastDraw = now;
+        lastPhase = phase;
+        String bar;
+        if (total > 0) {
+            int width = 30;
+            int filled = (int) Math.min(width, done * width / total);
+            bar = String.format("%-14s [%s%s] %d/%d", phase, "#".repeat(filled), "-".repeat(width - filled), done, total);
+        } else {
+            bar = String.format("%-14s %d", phase, done);
+        }
+        if (message != null && !message.isEmpty()) {
+            bar += "  " + message;
+        }
+        if (tty) {
+            err.print("\r" + bar + (finished ? "\n" : ""));
+        } else {
+            err.println(bar);
+        }
+        err.flush();
+    }
+
+    @Override
+    public synchronized void log(String line) {
+        if (!quiet) {
+            if (tty) {
+                err.print("\r\033[K");
+            }
+            err.println(line);
+        }
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return token.isCancelled();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.rali.engine.cli;
+
+import dev.rali.engine.Version;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code rali} command line. Each verb is a thin picocli command calling an engine service, the same service
+ * the desktop app calls. Sub-commands are registered in {@link #commandLine()} (one line each).
+ */
+@Command(name = "rali", mixinStandardHelpOptions = true, versionProvider = RaliCli.VersionProvider.class,
+        description = "RALI Workbench: reasoning-aligned image-quality assessment (CLI).",
+        synopsisSubcommandLabel = "COMMAND")
+public final class RaliCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** The configured command tree; tests call this to run commands in-process. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new RaliCli());
+        // Sub-commands, one per verb (keep alphabetical).
+        cl.setExecutionExceptionHandler(new CliErrors());
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"RALI Workbench " + Version.CODE};
+        }
+    }
+}
