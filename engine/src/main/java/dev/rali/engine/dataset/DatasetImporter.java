@@ -138,7 +138,8 @@ public final class DatasetImporter {
                 }
             }
         }
-        ctx.log(report.format(10));
+        ctx.log("dataset " + req.name() + ": imported " + report.imported + ", already present "
+                + report.skippedExisting + ", problems " + report.problemCount());
         return report;
     }
 
