@@ -39,7 +39,7 @@ class ClipImagePreprocessorTest {
         try (Safetensors.Reader exp = Safetensors.open(FIX.resolve("expected.safetensors"));
              Safetensors.Reader mid = Safetensors.open(FIX.resolve("intermediate.safetensors"))) {
             for (String stem : List.of("coffee", "chelsea", "astronaut", "camera")) {
-                RgbImage img = PngTestImages.read(FIX.resolve(stem + ".png"));
+                RgbImage img = TestImages.read(FIX.resolve(stem + ".png"));
                 assertArrayEquals(mid.bytes(stem + ".crop_u8"), P336.resizeAndCrop(img).rgb(), stem + " uint8 crop");
                 assertBitExact(exp.floats(stem), P336.preprocess(img), stem);
             }
@@ -58,6 +58,16 @@ class ClipImagePreprocessorTest {
     }
 
     @Test
+    void jpegFileMatchesWhenDecodedWithoutColourManagement() throws IOException {
+        RgbImage img = TestImages.readJpegIgnoringIcc(FIX.resolve("rocket.jpg"));
+        try (Safetensors.Reader exp = Safetensors.open(FIX.resolve("expected.safetensors"));
+             Safetensors.Reader mid = Safetensors.open(FIX.resolve("intermediate.safetensors"))) {
+            assertArrayEquals(mid.bytes("rocket.decoded_u8"), img.rgb(), "ImageIO (TwelveMonkeys) vs libjpeg");
+            assertBitExact(exp.floats("rocket"), P336.preprocess(img), "rocket from file");
+        }
+    }
+
+    @Test
     void resizedSizesFollowTransformersShortestEdgeRule() {
         assertArrayEquals(new int[] {504, 336}, P336.resizedSize(600, 400));
         assertArrayEquals(new int[] {505, 336}, P336.resizedSize(451, 300));
@@ -67,8 +77,8 @@ class ClipImagePreprocessorTest {
 
     @Test
     void batchIsImagesBackToBack() throws IOException {
-        RgbImage a = PngTestImages.read(FIX.resolve("coffee.png"));
-        RgbImage b = PngTestImages.read(FIX.resolve("camera.png"));
+        RgbImage a = TestImages.read(FIX.resolve("coffee.png"));
+        RgbImage b = TestImages.read(FIX.resolve("camera.png"));
         ClipImagePreprocessor p = ClipImagePreprocessor.of(56);
         float[] batch = new float[2 * 3 * 56 * 56 + 5];
         p.preprocessBatchInto(List.of(a, b), batch);
@@ -110,7 +120,7 @@ class ClipImagePreprocessorTest {
                  "resample": 3, "rescale_factor": 0.00392156862745098, "size": {"shortest_edge": 336}}""");
         ClipImagePreprocessor p = ClipImagePreprocessor.fromModelDir(dir);
         assertEquals(336, p.imageSize());
-        RgbImage img = PngTestImages.read(FIX.resolve("chelsea.png"));
+        RgbImage img = TestImages.read(FIX.resolve("chelsea.png"));
         assertArrayEquals(P336.preprocess(img), p.preprocess(img));
 
         Files.writeString(dir.resolve("preprocessor_config.json"), "{\"size\": 224, \"crop_size\": 224, \"image_std\": [1, 2]}");
