@@ -27,6 +27,7 @@ public final class RaliCli implements Runnable {
         // Sub-commands, one per verb (keep alphabetical).
         cl.addSubcommand("eval", new EvalCommand());
         cl.addSubcommand("dataset", new DatasetCommand());
+        cl.addSubcommand("tokenize", new TokenizeCommand());
         cl.setExecutionExceptionHandler(new CliErrors());
         return cl;
     }
