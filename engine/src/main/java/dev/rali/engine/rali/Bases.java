@@ -38,7 +38,13 @@ public record Bases(float[][] mu, float[] f, long[] clusterSizes) {
     }
 
     public void save(Path file) throws IOException {
+        save(file, java.util.Map.of());
+    }
+
+    /** Writes the bases with extra string metadata (e.g. the fingerprint of the inputs they were fitted to). */
+    public void save(Path file, java.util.Map<String, String> metadata) throws IOException {
         Safetensors.Writer w = new Safetensors.Writer();
+        metadata.forEach(w::metadata);
         w.putFloats("vectors", HeadParams.flatten(mu), mu.length, dim());
         w.putFloats("scores", f, f.length);
         if (clusterSizes != null) {
