@@ -42,8 +42,10 @@ public class RaliApp extends Application {
         Scene scene = scene(window);
         stage.setTitle("RALI Workbench");
         stage.setScene(scene);
-        stage.setWidth(1360);
-        stage.setHeight(860);
+        // Fit the screen (a small laptop, or Monocle's headless screen, which overflows if the window is larger).
+        var bounds = javafx.stage.Screen.getPrimary().getVisualBounds();
+        stage.setWidth(Math.min(1360, bounds.getWidth()));
+        stage.setHeight(Math.min(860, bounds.getHeight()));
         var icon = RaliApp.class.getResource(ICON);
         if (icon != null) {
             stage.getIcons().add(new Image(icon.toExternalForm()));
