@@ -28,6 +28,12 @@ public final class RaliCli implements Runnable {
         cl.addSubcommand("eval", new EvalCommand());
         cl.addSubcommand("dataset", new DatasetCommand());
         cl.addSubcommand("tokenize", new TokenizeCommand());
+        cl.addSubcommand("demo", new DemoCommand());
+        cl.addSubcommand("embed", new EmbedCommand());
+        cl.addSubcommand("export", new ExportCommand());
+        cl.addSubcommand("run", new RunCommand());
+        cl.addSubcommand("runs", new RunsCommand());
+        cl.addSubcommand("score", new ScoreCommand());
         cl.setExecutionExceptionHandler(new CliErrors());
         return cl;
     }

@@ -262,6 +262,32 @@ public final class ClipImagePreprocessor {
         return out;
     }
 
+    /**
+     * Training augmentation: the same resize, then a random crop of the configured crop size (instead of the centre
+     * crop) and, if {@code flip}, a random horizontal flip; normalised like {@link #preprocess}.
+     */
+    public float[] preprocessAugmented(RgbImage img, java.util.Random rng, boolean flip) {
+        checkFixedOutput();
+        int[] s = resizedSize(img.width(), img.height());
+        RgbImage r = doResize && (s[0] != img.width() || s[1] != img.height())
+                ? PilResize.resize(img, s[0], s[1], filter) : img;
+        int cw = Math.min(cropWidth, r.width()), ch = Math.min(cropHeight, r.height());
+        int left = rng.nextInt(r.width() - cw + 1), top = rng.nextInt(r.height() - ch + 1);
+        boolean mirror = flip && rng.nextBoolean();
+        byte[] src = r.rgb();
+        byte[] out = new byte[cropWidth * cropHeight * 3];
+        for (int y = 0; y < ch; y++) {
+            for (int x = 0; x < cw; x++) {
+                int sx = left + (mirror ? cw - 1 - x : x);
+                System.arraycopy(src, ((top + y) * r.width() + sx) * 3, out, (y * cropWidth + x) * 3, 3);
+            }
+        }
+        RgbImage c = new RgbImage(cropWidth, cropHeight, out);
+        float[] dst = new float[3 * cropWidth * cropHeight];
+        writeChw(c, dst, 0);
+        return dst;
+    }
+
     /** Writes one image's CHW tensor into {@code dst} at {@code offset}. */
     public void preprocessInto(RgbImage img, float[] dst, int offset) {
         checkFixedOutput();

@@ -46,6 +46,8 @@ public final class RaliParams {
         public double gradClip = 1.0;
         /** CLIP text context length: texts are truncated to 77 BPE tokens. */
         public int textContext = 77;
+        /** Random crop (at the model's input size, after the resize) + horizontal flip per image and epoch. */
+        public boolean cropAugmentation = false;
     }
 
     /** Stage C.2: PCA D → M. */
@@ -226,6 +228,8 @@ public final class RaliParams {
         h.put("ablation", "Table 4 case these settings reproduce: " + ABLATIONS + ".");
         h.put("alignment.enabled", "Stage B, contrastive alignment of the CLIP image tower to reasoning text (§4). "
                 + "Off = raw CLIP (Table 4 case 1, 0.748 PLCC).");
+        h.put("alignment.cropAugmentation", "Train on a random crop (model input size, after the resize) with a random horizontal flip "
+                + "instead of the centre crop. Not in the paper; keeps a small encoder from memorising whole photos.");
         h.put("alignment.seedAugmentation", "Several reasoning traces per image from different sampling seeds (§4). "
                 + "Off = Table 4 case 4 (0.793 PLCC).");
         h.put("alignment.tracesPerImage", "Traces per image when seed augmentation is on. Not given in the paper "
