@@ -267,12 +267,12 @@ public final class ImageLoader {
         int h = raster.getHeight();
         int bands = raster.getNumBands();
         byte[] out = new byte[w * h * 3];
-        int[] px = new int[bands];
         if (cm instanceof IndexColorModel icm) {
-            int bits = icm.getPixelSize();
+            int[] idxRow = new int[w];
             for (int y = 0; y < h; y++) {
+                raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, 0, idxRow);
                 for (int x = 0; x < w; x++) {
-                    int idx = raster.getSample(x, y, 0);
+                    int idx = idxRow[x];
                     int o = (y * w + x) * 3;
                     out[o] = (byte) icm.getRed(idx);
                     out[o + 1] = (byte) icm.getGreen(idx);
@@ -293,17 +293,22 @@ public final class ImageLoader {
         // PIL opens single-channel 16/32-bit images as mode "I" and convert clips to 0..255
         boolean clipInsteadOfShift = grey && bands == 1;
         int[] v = new int[bands];
+        int[] row = new int[w * bands];
+        int x0 = raster.getMinX();
+        int y0 = raster.getMinY();
         for (int y = 0; y < h; y++) {
+            if (!floating) {
+                raster.getPixels(x0, y0 + y, w, 1, row); // one call per row: much faster than per pixel
+            }
             for (int x = 0; x < w; x++) {
                 if (floating) {
                     for (int b = 0; b < bands; b++) {
-                        double d = raster.getSampleDouble(x, y, b);
+                        double d = raster.getSampleDouble(x0 + x, y0 + y, b);
                         v[b] = (int) Math.max(0, Math.min(255, Math.round(d)));
                     }
                 } else {
-                    raster.getPixel(x, y, px);
                     for (int b = 0; b < bands; b++) {
-                        v[b] = to8(px[b], sizes[b], clipInsteadOfShift);
+                        v[b] = to8(row[x * bands + b], sizes[b], clipInsteadOfShift);
                     }
                 }
                 int o = (y * w + x) * 3;

@@ -73,6 +73,11 @@ class DatasetCommandTest {
         assertEquals(1.0, n.get("normalised").get("min").asDouble(), 1e-12);
         assertEquals(5.0, n.get("normalised").get("max").asDouble(), 1e-12);
         assertEquals(100.0, n.get("raw").get("max").asDouble(), 1e-12);
+
+        Result del = rali("dataset", "delete", "--project", project.toString(), "--name", "mine");
+        assertEquals(0, del.code(), del.err());
+        assertTrue(del.out().contains("deleted dataset mine (6 images)"), del.out());
+        assertTrue(rali("dataset", "list", "--project", project.toString()).out().contains("no datasets"));
     }
 
     @Test

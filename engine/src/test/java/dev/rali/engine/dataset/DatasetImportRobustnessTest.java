@@ -221,6 +221,9 @@ class DatasetImportRobustnessTest {
             assertEquals(5.0, s.normalisedMax(), 1e-12);
             assertEquals(5, s.labelled());
             assertEquals(42L, s.splitSeed());
+            assertEquals(5, Datasets.delete(store, "d"));
+            assertEquals(0, count(store, "SELECT COUNT(*) FROM mos"));
+            assertTrue(Datasets.list(store).isEmpty());
         }
     }
 }
