@@ -14,12 +14,15 @@ import java.awt.image.ColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -90,12 +93,22 @@ public final class ImageLoader {
         return new ArrayList<>(out);
     }
 
-    /** Size and format from the header only (cheap; no pixel decoding, no bomb guard). */
+    /** Size and format from the header only (cheap: streams the file lazily; no pixel decoding, no bomb guard). */
     public static ImageInfo probe(Path file) throws ImageLoadException {
-        byte[] bytes = readBytes(file);
+        if (!Files.isRegularFile(file)) {
+            throw new ImageLoadException(file, Files.exists(file) ? "not a regular file" : "file not found");
+        }
         ImageReader reader = null;
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-            reader = firstReader(file, in, bytes);
+        try (InputStream raw = Files.newInputStream(file);
+             ImageInputStream in = new MemoryCacheImageInputStream(new BufferedInputStream(raw, 8192))) {
+            byte[] magic = new byte[8];
+            in.mark();
+            int n = in.read(magic);
+            in.reset();
+            if (n <= 0) {
+                throw new ImageLoadException(file, "file is empty");
+            }
+            reader = firstReader(file, in, Arrays.copyOf(magic, n));
             reader.setInput(in, true, true);
             return new ImageInfo(reader.getWidth(0), reader.getHeight(0),
                     reader.getFormatName().toLowerCase(Locale.ROOT));
