@@ -24,7 +24,8 @@ import java.util.concurrent.Callable;
 /** {@code rali dataset import|list|show}: thin wrapper over {@link DatasetImporter} and {@link Datasets}. */
 @Command(name = "dataset", description = "Import and inspect IQA datasets (images + MOS).",
         mixinStandardHelpOptions = true, synopsisSubcommandLabel = "COMMAND",
-        subcommands = {DatasetCommand.Import.class, DatasetCommand.ListCmd.class, DatasetCommand.Show.class})
+        subcommands = {DatasetCommand.Import.class, DatasetCommand.ListCmd.class, DatasetCommand.Show.class,
+                DatasetCommand.Delete.class})
 public final class DatasetCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -160,6 +161,25 @@ public final class DatasetCommand implements Runnable {
                 }
             }
             out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Remove a dataset and everything attached to it (image files on disk are kept).")
+    static final class Delete implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Option(names = "--project", required = true) Path project;
+        @Option(names = "--name", required = true) String name;
+
+        @Override
+        public Integer call() throws Exception {
+            try (ProjectStore store = open(project)) {
+                int n = Datasets.delete(store, name);
+                spec.commandLine().getOut().println("deleted dataset " + name + " (" + n + " images)");
+            }
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }

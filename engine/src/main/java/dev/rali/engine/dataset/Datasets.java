@@ -128,6 +128,29 @@ public final class Datasets {
         return out;
     }
 
+    /**
+     * Removes a dataset with its images, MOS, traces and predictions (foreign keys cascade); image files on disk
+     * are untouched. Returns the number of images removed.
+     */
+    public static int delete(ProjectStore store, String name) throws SQLException, IOException {
+        long id = idOf(store, name);
+        return store.inTransaction(c -> {
+            int n;
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM images WHERE dataset_id = ?")) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    n = rs.getInt(1);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM datasets WHERE id = ?")) {
+                ps.setLong(1, id);
+                ps.executeUpdate();
+            }
+            return n;
+        });
+    }
+
     /** Detail for {@code rali dataset show}: the summary plus a histogram of normalised MOS over [1, 5]. */
     public record DatasetDetail(DatasetSummary summary, double[] binEdges, int[] histogram) {
         /** The histogram as text bars, one line per bin. */

@@ -33,6 +33,8 @@ class ImageLoaderPilSyntheticTest {
             "rgba.png, 48, 40, 703796, 44216fa1e8c1f5f7",            // RGBA: alpha dropped
             "tiff_lzw.tif, 48, 40, 703796, 44216fa1e8c1f5f7",
             "webp_lossless.webp, 48, 40, 703796, 44216fa1e8c1f5f7",
+            // YCCK (Adobe transform 2), written by the JDK's JPEG writer, reference decoded by Pillow 9.4.0
+            "ycck.jpg, 24, 16, 51194, 911e54316062f138",
     })
     void decodesLikePil(String file, int w, int h, long sum, String sha16) throws Exception {
         Path p = Path.of(getClass().getResource("pil/" + file).toURI());
