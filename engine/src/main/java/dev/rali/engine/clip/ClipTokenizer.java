@@ -10,7 +10,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -24,7 +23,7 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * CLIP's byte-level BPE tokenizer, reproducing OpenAI's {@code simple_tokenizer.py} (and so Hugging Face's
- * CLIPTokenizer ids): cleanup (NFC in place of ftfy, {@code html.unescape} twice, whitespace collapse, lower-case),
+ * CLIPTokenizer ids): cleanup (ftfy's character-level fixes, {@code html.unescape} twice, whitespace collapse, lower-case),
  * CLIP's split regex, bytes mapped through GPT-2's byte-to-unicode table, BPE with {@code </w>} on a word's last
  * symbol. {@link #encode(String, int)} frames the ids as {@code <|startoftext|> ... <|endoftext|>}, truncates to the
  * context length keeping the end token last (as {@code clip.tokenize(truncate=True)}) and pads with 0.
@@ -338,11 +337,12 @@ public final class ClipTokenizer {
     }
 
     /**
-     * CLIP's text cleanup: NFC (the part of ftfy.fix_text that matters for clean text), html.unescape twice,
-     * whitespace runs to one space, strip, lower-case.
+     * CLIP's text cleanup: the character-level part of ftfy.fix_text ({@link FtfyLite}: quotes, ligatures,
+     * full-width forms, control characters, NFC), html.unescape twice, whitespace runs to one space, strip,
+     * lower-case.
      */
     public static String clean(String text) {
-        String s = Normalizer.normalize(text, Normalizer.Form.NFC);
+        String s = FtfyLite.fix(text);
         s = HtmlUnescape.unescape(HtmlUnescape.unescape(s));
         s = WHITESPACE.matcher(s).replaceAll(" ");
         s = stripSpaces(s);

@@ -67,6 +67,17 @@ class ClipImagePreprocessorTest {
         }
     }
 
+    /** The product path: the project's ImageLoader (PIL-like decoding) then this preprocessor, for every photo. */
+    @Test
+    void imageLoaderPlusPreprocessorMatchesEveryReferencePhoto() throws IOException {
+        try (Safetensors.Reader exp = Safetensors.open(FIX.resolve("expected.safetensors"))) {
+            for (String file : List.of("coffee.png", "chelsea.png", "astronaut.png", "camera.png", "rocket.jpg")) {
+                RgbImage img = dev.rali.engine.image.ImageLoader.load(FIX.resolve(file));
+                assertBitExact(exp.floats(file.substring(0, file.indexOf('.'))), P336.preprocess(img), file);
+            }
+        }
+    }
+
     @Test
     void resizedSizesFollowTransformersShortestEdgeRule() {
         assertArrayEquals(new int[] {504, 336}, P336.resizedSize(600, 400));

@@ -92,6 +92,17 @@ class ClipTokenizerTest {
         assertEquals("\u03c3\u03b1\u03c2 \u00e9cole", ClipTokenizer.clean("\u03a3\u0391\u03a3 \u00c9COLE"));
     }
 
+    /** ftfy.fix_text's character fixes (uncurl_quotes, fix_latin_ligatures, fix_character_width, control chars). */
+    @Test
+    void ftfyCharacterFixesRunBeforeTokenizing() {
+        assertArrayEquals(TOK.encodeIds("The image's colours"), TOK.encodeIds("The image\u2019s colours"));
+        assertArrayEquals(TOK.encodeIds("\"quoted\" 'x'"), TOK.encodeIds("\u201cquoted\u201d \u2018x\u2019"));
+        assertArrayEquals(TOK.encodeIds("fine flow"), TOK.encodeIds("\ufb01ne \ufb02ow"));
+        assertArrayEquals(TOK.encodeIds("abc1 !"), TOK.encodeIds("\uff21\uff22\uff23\uff11\u3000\uff01"));
+        assertArrayEquals(TOK.encodeIds("red text"), TOK.encodeIds("\u001b[31mred\u001b[0m te\u0000xt\ufeff"));
+        assertEquals("image's", ClipTokenizer.clean("Image\u2019s"));
+    }
+
     @Test
     void decodeInvertsEncodeForCleanText() {
         assertEquals("a blurry photo of a cat .", TOK.decode(TOK.encode("A blurry photo of a cat.", 77)));
