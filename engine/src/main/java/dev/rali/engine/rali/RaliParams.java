@@ -200,6 +200,46 @@ public final class RaliParams {
         }
     }
 
+    /**
+     * A copy with one dotted key (as listed by {@link #help()}, e.g. {@code scoreDefinition.lr}) set from text;
+     * numbers, booleans and enum names are parsed by type. Unknown keys and unparsable values are errors.
+     */
+    public RaliParams with(String dottedKey, String value) {
+        if (!help().containsKey(dottedKey)) {
+            throw new IllegalArgumentException("unknown RALI parameter '" + dottedKey + "'; known: " + help().keySet());
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode root = JSON.valueToTree(this);
+        String[] parts = dottedKey.split("\\.");
+        com.fasterxml.jackson.databind.node.ObjectNode node = root;
+        for (int i = 0; i < parts.length - 1; i++) {
+            node = (com.fasterxml.jackson.databind.node.ObjectNode) node.get(parts[i]);
+        }
+        String leaf = parts[parts.length - 1];
+        com.fasterxml.jackson.databind.JsonNode old = node.get(leaf);
+        try {
+            if (old.isBoolean()) {
+                if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+                    throw new IllegalArgumentException("RALI parameter " + dottedKey + " must be true or false, got '"
+                            + value + "'");
+                }
+                node.put(leaf, Boolean.parseBoolean(value));
+            } else if (old.isIntegralNumber()) {
+                node.put(leaf, Long.parseLong(value.strip()));
+            } else if (old.isNumber()) {
+                node.put(leaf, Double.parseDouble(value.strip()));
+            } else {
+                node.put(leaf, value);
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("RALI parameter " + dottedKey + " must be a number, got '" + value + "'");
+        }
+        try {
+            return fromJson(JSON.writeValueAsString(root));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public RaliParams copy() {
         return fromJson(toJson());
     }
