@@ -1,8 +1,10 @@
 package dev.rali.engine.cli;
 
+import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.rali.LabelledEmbeddings;
 import dev.rali.engine.rali.RaliHeadTrainer;
 import dev.rali.engine.rali.RaliParams;
+import dev.rali.engine.rali.RunRecords;
 import dev.rali.engine.task.TaskContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,6 +55,9 @@ public final class TrainHeadCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "no progress output")
     boolean quiet;
 
+    @Option(names = "--project", description = "record the run, its metrics and the head file in this project (.rali)")
+    Path project;
+
     @Override
     public Integer call() throws IOException {
         RaliParams params = resolveParams();
@@ -84,12 +89,42 @@ public final class TrainHeadCommand implements Callable<Integer> {
                 return console.isCancelled();
             }
         };
+        if (project == null) {
+            report(train(tr, va, params, ctx));
+            return 0;
+        }
+        try (ProjectStore store = ProjectStore.open(project);
+             RunRecords run = RunRecords.begin(store, "train_head", params)) {
+            RaliHeadTrainer.Result r;
+            try {
+                r = train(tr, va, params, run.context(ctx));
+            } catch (RuntimeException | IOException e) {
+                run.finish(RunRecords.statusOf(e), e.getMessage());
+                throw e;
+            }
+            for (Map.Entry<String, Double> m : r.metrics().entrySet()) {
+                run.metric(m.getKey(), 0, m.getValue());
+            }
+            run.artifact("head", out.resolve(RaliHeadTrainer.HEAD_FILE));
+            Double v = r.metrics().get("head.val_plcc");
+            run.finish(RunRecords.DONE, v == null ? "trained" : String.format("val PLCC %.4f", v));
+            System.out.println("run: " + run.runId() + " in " + store.file());
+            report(r);
+        }
+        return 0;
+    }
+
+    private RaliHeadTrainer.Result train(LabelledEmbeddings tr, LabelledEmbeddings va, RaliParams params,
+                                         TaskContext ctx) throws IOException {
         RaliHeadTrainer.Result r = RaliHeadTrainer.train(tr.embeddings(), tr.scores(),
                 va == null ? null : va.embeddings(), va == null ? null : va.scores(), params, out, ctx);
         Files.writeString(out.resolve("params.json"), params.toJson());
+        return r;
+    }
+
+    private void report(RaliHeadTrainer.Result r) {
         System.out.println("head: " + out.resolve(RaliHeadTrainer.HEAD_FILE));
         r.metrics().forEach((k, v) -> System.out.printf("%s = %.6g%n", k, v));
-        return 0;
     }
 
     RaliParams resolveParams() throws IOException {

@@ -49,7 +49,7 @@ class TrainHeadCommandTest {
             code = cl.execute("train-head", "--train", tmp.resolve("train.safetensors").toString(),
                     "--val", tmp.resolve("val.safetensors").toString(), "--out", tmp.resolve("out").toString(),
                     "--set", "compression.dim=8", "--set", "bases.count=20", "--set", "bases.buckets=16",
-                    "--set", "scoreDefinition.epochs=3", "-q");
+                    "--set", "scoreDefinition.epochs=3", "-q", "--project", tmp.resolve("p.rali").toString());
         } finally {
             System.setOut(oldOut);
         }
@@ -59,6 +59,18 @@ class TrainHeadCommandTest {
         assertEquals(8, head.pcaComponents().length);
         assertTrue(out.toString().contains("head.val_plcc"), out.toString());
         assertTrue(Files.readString(tmp.resolve("out/params.json")).contains("\"count\" : 20"));
+        try (var store = dev.rali.engine.project.ProjectStore.open(tmp.resolve("p.rali"));
+             var st = store.connection().createStatement()) {
+            var rs = st.executeQuery("SELECT stage, status, message FROM runs");
+            assertTrue(rs.next());
+            assertEquals("train_head", rs.getString(1));
+            assertEquals("done", rs.getString(2));
+            assertTrue(rs.getString(3).startsWith("val PLCC"));
+            rs = st.executeQuery("SELECT count(*) FROM run_metrics WHERE name='score_definition/val_plcc'");
+            assertEquals(4, rs.getInt(1));
+            rs = st.executeQuery("SELECT kind FROM artifacts");
+            assertEquals("head", rs.getString(1));
+        }
     }
 
     @Test
