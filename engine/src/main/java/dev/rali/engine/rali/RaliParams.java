@@ -91,6 +91,11 @@ public final class RaliParams {
         public int earlyStoppingPatience = 0;
         /** Keep the parameters of the epoch with the best validation PLCC (needs validation data). */
         public boolean keepBestEpoch = true;
+        /**
+         * When no validation set is given: hold out this fraction of the training samples (seeded) for best-epoch
+         * selection and early stopping; held-out samples take part in no stage. 0 = use all for training.
+         */
+        public double valFraction = 0.0;
     }
 
     public Alignment alignment = new Alignment();
@@ -160,6 +165,7 @@ public final class RaliParams {
         require(s.adamBeta2 >= 0 && s.adamBeta2 < 1, "scoreDefinition.adamBeta2", s.adamBeta2);
         require(s.adamEps > 0, "scoreDefinition.adamEps", s.adamEps);
         require(s.earlyStoppingPatience >= 0, "scoreDefinition.earlyStoppingPatience", s.earlyStoppingPatience);
+        require(s.valFraction >= 0 && s.valFraction < 1, "scoreDefinition.valFraction", s.valFraction);
         return this;
     }
 
@@ -309,6 +315,8 @@ public final class RaliParams {
         h.put("scoreDefinition.adamEps", "Adam ε (Adam's default 1e-8).");
         h.put("scoreDefinition.earlyStoppingPatience", "Stop after this many epochs without better validation PLCC; "
                 + "0 = run all epochs. Not in the paper.");
+        h.put("scoreDefinition.valFraction", "Without a validation set: fraction of the training images held out "
+                + "(seeded) to pick the best epoch; 0 = none. Not in the paper (its splits: METHOD.md §8.10).");
         h.put("scoreDefinition.keepBestEpoch", "Return the epoch with the best validation PLCC instead of the last "
                 + "(needs validation data). Not in the paper.");
         return h;
