@@ -181,11 +181,16 @@ public final class RaliHeadTrainer {
         HeadParams head = new HeadParams(compression.mean(), 1f, compression.components(), sd.mu(), sd.f(), sd.tau());
         // Final numbers through the inference path itself (float ScoreHead), so they are what users will get.
         ScoreHead scorer = head.toScoreHead();
-        metrics.put("head.train_plcc", Checks.plcc(scoreAll(scorer, trainEmbeddings), trainScores));
+        double[] trainPred = scoreAll(scorer, trainEmbeddings);
+        metrics.put("head.train_plcc", Checks.plcc(trainPred, trainScores));
+        metrics.put("head.train_srcc", Checks.srcc(trainPred, trainScores));
         if (hasVal) {
-            double v = Checks.plcc(scoreAll(scorer, valEmbeddings), valScores);
+            double[] valPred = scoreAll(scorer, valEmbeddings);
+            double v = Checks.plcc(valPred, valScores);
             metrics.put("head.val_plcc", v);
+            metrics.put("head.val_srcc", Checks.srcc(valPred, valScores));
             ctx.metric("head/val_plcc", 0, v);
+            ctx.metric("head/val_srcc", 0, metrics.get("head.val_srcc"));
         }
         if (workDir != null) {
             Map<String, String> m = new LinkedHashMap<>();
