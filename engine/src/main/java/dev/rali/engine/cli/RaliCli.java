@@ -34,6 +34,7 @@ public final class RaliCli implements Runnable {
         cl.addSubcommand("run", new RunCommand());
         cl.addSubcommand("runs", new RunsCommand());
         cl.addSubcommand("score", new ScoreCommand());
+        cl.addSubcommand("train-head", new TrainHeadCommand());
         cl.setExecutionExceptionHandler(new CliErrors());
         return cl;
     }

@@ -29,6 +29,11 @@ public record Bases(float[][] mu, float[] f, long[] clusterSizes) {
         }
     }
 
+    /** Bases without cluster sizes (e.g. after the score definition moved them). */
+    public Bases(float[][] mu, float[] f) {
+        this(mu, f, null);
+    }
+
     public int count() {
         return f.length;
     }

@@ -26,10 +26,12 @@ import java.util.UUID;
  * Each shard holds {@code embeddings [n,D]} F32 and {@code hashes [n,32]} U8 (raw sha256 digests), metadata
  * {@code encoder_id} and {@code dim}. Shards are immutable and written atomically (temp file + rename) under a
  * unique name, so appending is safe against crashes and against several writers; the set of shard files is the
- * index. {@link #compact()} merges shards. A hash present in several shards keeps its first value.
+ * index. {@link #compact()} merges shards (automatically beyond 64). A hash present in several shards keeps its first value.
  */
 public final class EmbeddingCache {
     private static final HexFormat HEX = HexFormat.of();
+    /** Shards beyond this are merged automatically (an encoder run writes one shard per batch). */
+    static final int COMPACT_AFTER = 64;
 
     private final Path folder;
     private final String encoderId;
@@ -141,6 +143,9 @@ public final class EmbeddingCache {
         loadedShards.add(shard);
         entries.putAll(fresh);
         dim = d;
+        if (loadedShards.size() > COMPACT_AFTER) {
+            compact();
+        }
     }
 
     /** Reads shards written since opening (e.g. by another process). */

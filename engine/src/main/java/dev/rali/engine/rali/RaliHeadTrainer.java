@@ -58,6 +58,32 @@ public final class RaliHeadTrainer {
                         + " but training embeddings have " + d);
             }
         }
+        if (!hasVal && params.scoreDefinition.valFraction > 0) {
+            // Hold out a seeded random subset for model selection; it is used by no stage's fit.
+            int n = trainEmbeddings.length;
+            int nv = (int) Math.round(n * params.scoreDefinition.valFraction);
+            if (nv >= 1 && n - nv >= 2) {
+                int[] perm = ScoreDefinition.permutation(n, params.seed, -1);
+                float[][] te = new float[n - nv][];
+                double[] ts = new double[n - nv];
+                valEmbeddings = new float[nv][];
+                valScores = new double[nv];
+                for (int i = 0; i < n; i++) {
+                    int src = perm[i];
+                    if (i < nv) {
+                        valEmbeddings[i] = trainEmbeddings[src];
+                        valScores[i] = trainScores[src];
+                    } else {
+                        te[i - nv] = trainEmbeddings[src];
+                        ts[i - nv] = trainScores[src];
+                    }
+                }
+                trainEmbeddings = te;
+                trainScores = ts;
+                hasVal = true;
+                ctx.log("held out " + nv + " of " + n + " training samples for validation (scoreDefinition.valFraction)");
+            }
+        }
         if (trainEmbeddings.length < 2) {
             throw new IllegalArgumentException("RALI training needs at least 2 labelled embeddings, got "
                     + trainEmbeddings.length);
@@ -66,6 +92,8 @@ public final class RaliHeadTrainer {
             Files.createDirectories(workDir);
         }
         Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("data.train_size", (double) trainEmbeddings.length);
+        metrics.put("data.val_size", hasVal ? (double) valEmbeddings.length : 0.0);
 
         // ---- Stage C.2: compression ----
         MessageDigest md = sha256();
@@ -153,11 +181,16 @@ public final class RaliHeadTrainer {
         HeadParams head = new HeadParams(compression.mean(), 1f, compression.components(), sd.mu(), sd.f(), sd.tau());
         // Final numbers through the inference path itself (float ScoreHead), so they are what users will get.
         ScoreHead scorer = head.toScoreHead();
-        metrics.put("head.train_plcc", Checks.plcc(scoreAll(scorer, trainEmbeddings), trainScores));
+        double[] trainPred = scoreAll(scorer, trainEmbeddings);
+        metrics.put("head.train_plcc", Checks.plcc(trainPred, trainScores));
+        metrics.put("head.train_srcc", Checks.srcc(trainPred, trainScores));
         if (hasVal) {
-            double v = Checks.plcc(scoreAll(scorer, valEmbeddings), valScores);
+            double[] valPred = scoreAll(scorer, valEmbeddings);
+            double v = Checks.plcc(valPred, valScores);
             metrics.put("head.val_plcc", v);
+            metrics.put("head.val_srcc", Checks.srcc(valPred, valScores));
             ctx.metric("head/val_plcc", 0, v);
+            ctx.metric("head/val_srcc", 0, metrics.get("head.val_srcc"));
         }
         if (workDir != null) {
             Map<String, String> m = new LinkedHashMap<>();

@@ -34,13 +34,14 @@ import java.util.stream.IntStream;
 public final class ScoreDefinition {
 
     public static final String CHECKPOINT = "score_definition.ckpt.safetensors";
+    private static final String FORMAT = "rali-score-definition-checkpoint-2";
     private static final double MAX_LOGIT_SCALE = 100;
     private static final double MIN_LOGIT_SCALE = 1e-3;
 
     private ScoreDefinition() { }
 
     /** One epoch's numbers (epoch 0 = the initial bases before any update). NaN where there is no validation set. */
-    public record EpochStats(int epoch, double trainLoss, double valLoss, double valPlcc) { }
+    public record EpochStats(int epoch, double trainLoss, double valLoss, double valPlcc, double valSrcc) { }
 
     /** The fitted (or, when disabled, the initial) parameters and their history. */
     public record Result(float[][] mu, float[] f, double tau, int bestEpoch, int epochsRun, double bestValPlcc,
@@ -352,14 +353,20 @@ public final class ScoreDefinition {
         if (Double.isNaN(trainLoss)) {
             trainLoss = loss(kind, predictD(st, x), s, null);
         }
+        if (!Double.isFinite(trainLoss)) {
+            throw new IllegalStateException("score definition diverged at epoch " + epoch + " (training loss "
+                    + trainLoss + "); lower scoreDefinition.lr");
+        }
         double valLoss = Double.NaN;
         double valPlcc = Double.NaN;
+        double valSrcc = Double.NaN;
         if (xv != null) {
             double[] pv = predictD(st, xv);
             valLoss = loss(kind, pv, sv, null);
             valPlcc = Checks.plcc(pv, sv);
+            valSrcc = Checks.srcc(pv, sv);
         }
-        return new EpochStats(epoch, trainLoss, valLoss, valPlcc);
+        return new EpochStats(epoch, trainLoss, valLoss, valPlcc, valSrcc);
     }
 
     private static double[] predictD(State st, double[][] x) {
@@ -374,10 +381,11 @@ public final class ScoreDefinition {
         ctx.metric("score_definition/epoch_loss", e.epoch(), e.trainLoss());
         if (!Double.isNaN(e.valPlcc())) {
             ctx.metric("score_definition/val_plcc", e.epoch(), e.valPlcc());
+            ctx.metric("score_definition/val_srcc", e.epoch(), e.valSrcc());
             ctx.metric("score_definition/val_loss", e.epoch(), e.valLoss());
         }
-        ctx.log(String.format("score definition epoch %d: train loss %.5g, val loss %.5g, val PLCC %.4f",
-                e.epoch(), e.trainLoss(), e.valLoss(), e.valPlcc()));
+        ctx.log(String.format("score definition epoch %d: train loss %.5g, val loss %.5g, val PLCC %.4f, SRCC %.4f",
+                e.epoch(), e.trainLoss(), e.valLoss(), e.valPlcc(), e.valSrcc()));
     }
 
     /** The batch order of an epoch: a Fisher–Yates shuffle seeded by (seed, epoch) only. */
@@ -546,7 +554,7 @@ public final class ScoreDefinition {
             int m = mu[0].length;
             Safetensors.Writer w = new Safetensors.Writer();
             w.metadata("fingerprint", fingerprint);
-            w.metadata("format", "rali-score-definition-checkpoint-1");
+            w.metadata("format", FORMAT);
             w.putDoubles("mu", flat(mu), k, m);
             w.putDoubles("f", f, k);
             w.putDoubles("a", new double[] {a}, 1);
@@ -560,21 +568,26 @@ public final class ScoreDefinition {
             w.putDoubles("best_f", bestF, k);
             w.putDoubles("best_a_val", new double[] {bestA, bestVal}, 2);
             w.putLongs("counters", new long[] {epoch, step, bestEpoch, badEpochs, stopped ? 1 : 0}, 5);
-            double[] h = new double[history.size() * 4];
+            double[] h = new double[history.size() * 5];
             for (int i = 0; i < history.size(); i++) {
                 EpochStats e = history.get(i);
-                h[4 * i] = e.epoch();
-                h[4 * i + 1] = e.trainLoss();
-                h[4 * i + 2] = e.valLoss();
-                h[4 * i + 3] = e.valPlcc();
+                h[5 * i] = e.epoch();
+                h[5 * i + 1] = e.trainLoss();
+                h[5 * i + 2] = e.valLoss();
+                h[5 * i + 3] = e.valPlcc();
+                h[5 * i + 4] = e.valSrcc();
             }
-            w.putDoubles("history", h, history.size(), 4);
+            w.putDoubles("history", h, history.size(), 5);
             w.write(file);
         }
 
         /** Loads a checkpoint, or returns null (with a log line) when it belongs to other inputs. */
         static State load(Path file, String fingerprint, List<EpochStats> history, TaskContext ctx) throws IOException {
             try (Safetensors.Reader r = Safetensors.open(file)) {
+                if (!FORMAT.equals(r.metadata().get("format"))) {
+                    ctx.log("score definition: " + file + " was written by another version; starting over");
+                    return null;
+                }
                 if (!fingerprint.equals(r.metadata().get("fingerprint"))) {
                     ctx.log("score definition: " + file + " belongs to other data or settings; starting over");
                     return null;
@@ -604,8 +617,8 @@ public final class ScoreDefinition {
                 st.badEpochs = (int) c[3];
                 st.stopped = c[4] != 0;
                 double[] h = r.doubles("history");
-                for (int i = 0; i < h.length / 4; i++) {
-                    history.add(new EpochStats((int) h[4 * i], h[4 * i + 1], h[4 * i + 2], h[4 * i + 3]));
+                for (int i = 0; i < h.length / 5; i++) {
+                    history.add(new EpochStats((int) h[5 * i], h[5 * i + 1], h[5 * i + 2], h[5 * i + 3], h[5 * i + 4]));
                 }
                 return st;
             } catch (IOException | RuntimeException e) {

@@ -84,4 +84,16 @@ class EmbeddingCacheTest {
         Files.write(a.folder().resolve("shard-1.safetensors12345.tmp"), new byte[] {1});
         assertEquals(1, EmbeddingCache.open(dir, "enc").size());
     }
+
+    @Test
+    void manySmallWritesAreCompactedAutomatically(@TempDir Path dir) throws Exception {
+        EmbeddingCache a = EmbeddingCache.open(dir, "enc");
+        for (int i = 0; i < EmbeddingCache.COMPACT_AFTER + 5; i++) {
+            a.put(h("img" + i), new float[] {i, -i});
+        }
+        assertTrue(a.shardCount() <= EmbeddingCache.COMPACT_AFTER, "shards " + a.shardCount());
+        EmbeddingCache b = EmbeddingCache.open(dir, "enc");
+        assertEquals(EmbeddingCache.COMPACT_AFTER + 5, b.size());
+        assertArrayEquals(new float[] {3, -3}, b.get(h("img3")));
+    }
 }

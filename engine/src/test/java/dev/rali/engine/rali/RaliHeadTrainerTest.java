@@ -114,4 +114,20 @@ class RaliHeadTrainerTest {
                 null, small("full"), null, TaskContext.silent()));
         assertTrue(e3.getMessage().contains("49 scores for 50 embeddings"), e3.getMessage());
     }
+
+    @Test
+    void valFractionHoldsOutASeededSubsetWhenNoValidationSetIsGiven() throws Exception {
+        double[] s = new double[500];
+        float[][] x = ScoreDefinitionTest.content(500, D, 41, 0.5, s);
+        RaliParams p = small("full").with("scoreDefinition.valFraction", "0.2");
+        RaliHeadTrainer.Result r = RaliHeadTrainer.train(x, s, null, null, p, null, TaskContext.silent());
+        assertEquals(400.0, r.metrics().get("data.train_size"));
+        assertEquals(100.0, r.metrics().get("data.val_size"));
+        assertTrue(r.metrics().containsKey("head.val_plcc"));
+        RaliHeadTrainer.Result again = RaliHeadTrainer.train(x, s, null, null, p, null, TaskContext.silent());
+        assertArrayEquals(r.head().f(), again.head().f());
+        RaliHeadTrainer.Result none = RaliHeadTrainer.train(x, s, null, null, small("full"), null, TaskContext.silent());
+        assertEquals(0.0, none.metrics().get("data.val_size"));
+        assertFalse(none.metrics().containsKey("head.val_plcc"));
+    }
 }
