@@ -220,7 +220,7 @@ public final class PipelineView implements AppView {
                     Map.Entry<String, JsonNode> p = pit.next();
                     String key = stage.getKey() + "." + p.getKey();
                     Control c = field(p.getValue());
-                    c.setId("param-" + key);
+                    c.setId("param-" + key.replace('.', '-'));
                     Ui.tip(c, help.get(key));
                     Label l = new Label(p.getKey());
                     Ui.tip(l, help.get(key));
@@ -229,7 +229,7 @@ public final class PipelineView implements AppView {
                 }
             } else {
                 Control c = field(stage.getValue());
-                c.setId("param-" + stage.getKey());
+                c.setId("param-" + stage.getKey().replace('.', '-'));
                 Ui.tip(c, help.get(stage.getKey()));
                 g.addRow(row, new Label(stage.getKey()), c);
                 fields.put(stage.getKey(), c);
