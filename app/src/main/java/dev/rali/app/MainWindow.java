@@ -58,7 +58,8 @@ public final class MainWindow {
         }
         nav.setId("navigation");
         nav.getItems().setAll(views.keySet());
-        nav.setPrefWidth(170);
+        nav.setPrefWidth(215);
+        nav.setMinWidth(215);
         nav.setCellFactory(l -> new ListCell<>() {
             @Override
             protected void updateItem(String s, boolean empty) {

@@ -61,6 +61,7 @@ public final class DatasetsView implements AppView {
     public DatasetsView(AppContext ctx) {
         this.ctx = ctx;
         table.setId("datasetTable");
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
         table.setPlaceholder(new Label("No datasets yet — use Import… to add one."));
         table.getColumns().add(col("Dataset", d -> d.name(), 120));
         table.getColumns().add(col("Layout", d -> d.layout(), 70));

@@ -136,6 +136,7 @@ public final class PipelineView implements AppView {
         upper.setDividerPositions(0.16, 0.48);
 
         runs.setId("runTable");
+        runs.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
         runs.setPlaceholder(new Label("No runs yet. Choose a stage and press Run."));
         runs.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         runs.getColumns().add(col("Run", r -> r.id(), 50));

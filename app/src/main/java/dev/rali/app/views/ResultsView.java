@@ -59,6 +59,7 @@ public final class ResultsView implements AppView {
         run.setButtonCell(new RunCell());
         run.valueProperty().addListener((o, a, b) -> loadRun());
         table.setId("resultsTable");
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
         table.setPlaceholder(new Label("Choose a run with predictions (the evaluate stage writes them)."));
         table.getColumns().add(col("Dataset", Row::dataset, 140));
         table.getColumns().add(col("N", Row::n, 60));

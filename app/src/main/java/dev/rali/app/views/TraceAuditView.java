@@ -57,7 +57,7 @@ public final class TraceAuditView implements AppView {
     private final Spinner<Double> mosThreshold = new Spinner<>(0.1, 4.0, FlagCriteria.DEFAULT.mosThreshold(), 0.1);
     private final Spinner<Double> stdThreshold = new Spinner<>(0.05, 4.0, FlagCriteria.DEFAULT.seedStdThreshold(), 0.05);
     private final TableView<AuditItem> table = new TableView<>();
-    private final ImageDetailPane detail = new ImageDetailPane();
+    private final ImageDetailPane detail = new ImageDetailPane(260);
     private final ToggleGroup verdict = new ToggleGroup();
     private final TextField note = new TextField();
     private final Label position = new Label();
@@ -89,6 +89,7 @@ public final class TraceAuditView implements AppView {
         bar.setAlignment(Pos.CENTER_LEFT);
 
         table.setId("auditTable");
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
         table.setPlaceholder(new Label("No traces in this project yet. Import traces (rali traces import) or "
                 + "generate them, then audit them here."));
         table.getColumns().add(col("Image", AuditItem::imageName, 150));
@@ -319,6 +320,7 @@ public final class TraceAuditView implements AppView {
         TableColumn<AuditItem, T> c = new TableColumn<>(title);
         c.setCellValueFactory(cd -> new SimpleObjectProperty<>(f.apply(cd.getValue())));
         c.setPrefWidth(width);
+        c.setMinWidth(Math.min(width, 52));
         return c;
     }
 
