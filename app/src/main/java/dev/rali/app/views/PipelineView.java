@@ -82,8 +82,8 @@ public final class PipelineView implements AppView {
         this.pipeline = ctx.services().pipeline();
         if (pipeline == null) {
             root.getChildren().add(Ui.emptyState("Pipeline not available",
-                    "This build has no pipeline service wired in. The stages can be run from the command line "
-                            + "with `./rali pipeline run`."));
+                    "This build has no pipeline service wired in. Run the stages from the command line "
+                            + "instead (`./rali --help` lists the commands)."));
             return;
         }
         List<String> names = pipeline.stages();

@@ -162,8 +162,8 @@ public final class ScoreView implements AppView {
         table.setId("scoreTable");
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
         table.setPlaceholder(Ui.emptyState("Drop images here",
-                "Drag image files or folders onto this window, or use Choose files…. Then choose a model bundle "
-                        + "folder and press Score."));
+                "Drag image files or folders onto this window, or use Choose files… or Choose folder…; then "
+                        + "choose a model bundle folder (Model…) and press Score."));
         table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         TableColumn<Row, Path> thumb = new TableColumn<>("");
         thumb.setPrefWidth(60);
