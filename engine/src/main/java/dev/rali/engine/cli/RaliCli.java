@@ -25,6 +25,9 @@ public final class RaliCli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new RaliCli());
         // Sub-commands, one per verb (keep alphabetical).
+        cl.addSubcommand("eval", new EvalCommand());
+        cl.addSubcommand("dataset", new DatasetCommand());
+        cl.addSubcommand("tokenize", new TokenizeCommand());
         cl.setExecutionExceptionHandler(new CliErrors());
         return cl;
     }

@@ -1,0 +1,389 @@
+package dev.rali.engine.traces;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rali.engine.project.ProjectStore;
+import dev.rali.engine.task.CancelledException;
+import dev.rali.engine.task.TaskContext;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Stage A: asks a running OpenAI-compatible chat server (vLLM, SGLang, llama.cpp server… serving Q-Insight) for
+ * reasoning traces, several seeds per image ("seed augmentation"). One request per (image, seed):
+ * {@code POST {base}/v1/chat/completions} with the system prompt, then a user message holding the image as a base64
+ * data URL and the scoring prompt (paper Table A.4); sampling temperature 1.0, top-p 0.95, top-k 50, at most 1024
+ * new tokens (Q-Insight's demo decoding) and the seed. Each answer is stored as soon as it arrives, keyed
+ * (image, source, seed), and keys already stored are skipped, so a killed run continues where it stopped.
+ * 429, 5xx and I/O errors are retried with exponential backoff (honouring Retry-After); other 4xx fail at once.
+ */
+public final class TraceGenerator {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** An image to describe. */
+    public record Target(long imageId, String name, Path path) { }
+
+    /**
+     * Generation settings. source = the name traces are stored under (default: the model name); seeds are
+     * seedBase, seedBase+1, …, seedBase+seeds-1.
+     */
+    public record Config(URI baseUrl, String model, String source, int seeds, long seedBase, int concurrency,
+                         String systemPrompt, String userPrompt, double temperature, double topP, int topK,
+                         int maxTokens, int maxRetries, Duration initialBackoff, Duration requestTimeout, String apiKey) {
+        public Config {
+            if (baseUrl == null || model == null || model.isBlank()) {
+                throw new IllegalArgumentException("base URL and model name are required");
+            }
+            if (seeds < 1 || concurrency < 1 || maxTokens < 1 || maxRetries < 0) {
+                throw new IllegalArgumentException("seeds, concurrency and max tokens must be >= 1, retries >= 0");
+            }
+            if (source == null || source.isBlank()) {
+                source = model;
+            }
+        }
+
+        /** Q-Insight's defaults: 5 seeds, temperature 1.0, top-p 0.95, top-k 50, 1024 tokens, TA.4 prompts. */
+        public static Config defaults(URI baseUrl, String model) {
+            return new Config(baseUrl, model, model, 5, 0, 4, defaultSystemPrompt(), defaultScorePrompt(), 1.0, 0.95, 50,
+                    1024, 5, Duration.ofSeconds(1), Duration.ofMinutes(5), null);
+        }
+
+        public Config withSeeds(int n) {
+            return new Config(baseUrl, model, source, n, seedBase, concurrency, systemPrompt, userPrompt, temperature,
+                    topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey);
+        }
+
+        public Config withConcurrency(int n) {
+            return new Config(baseUrl, model, source, seeds, seedBase, n, systemPrompt, userPrompt, temperature,
+                    topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey);
+        }
+
+        public Config withSource(String s) {
+            return new Config(baseUrl, model, s, seeds, seedBase, concurrency, systemPrompt, userPrompt, temperature,
+                    topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey);
+        }
+
+        public Config withPrompts(String system, String user) {
+            return new Config(baseUrl, model, source, seeds, seedBase, concurrency, system, user, temperature,
+                    topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey);
+        }
+
+        public Config withRetries(int retries, Duration backoff) {
+            return new Config(baseUrl, model, source, seeds, seedBase, concurrency, systemPrompt, userPrompt,
+                    temperature, topP, topK, maxTokens, retries, backoff, requestTimeout, apiKey);
+        }
+
+        public Config withApiKey(String key) {
+            return new Config(baseUrl, model, source, seeds, seedBase, concurrency, systemPrompt, userPrompt,
+                    temperature, topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, key);
+        }
+    }
+
+    public record Report(int requested, int skipped, int generated, List<String> failures,
+                         Map<ParseStatus, Integer> statuses) {
+        public int failed() {
+            return failures.size();
+        }
+    }
+
+    /** Q-Insight's system prompt (paper Table A.4). */
+    public static String defaultSystemPrompt() {
+        return resource("q-insight-system.txt");
+    }
+
+    /** Q-Insight's score-regression prompt (paper Table A.4). */
+    public static String defaultScorePrompt() {
+        return resource("q-insight-score.txt");
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = TraceGenerator.class.getResourceAsStream("prompts/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource prompts/" + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private final Config config;
+    private final HttpClient http;
+    private final TraceParser parser;
+
+    public TraceGenerator(Config config) {
+        this.config = config;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20)).build();
+        this.parser = new TraceParser();
+    }
+
+    /** Images of a dataset (or of the project when null) with their stored paths. */
+    public static List<Target> targets(ProjectStore store, String dataset, String split) throws IOException {
+        String sql = "SELECT i.id, i.name, i.path FROM images i JOIN datasets d ON d.id = i.dataset_id WHERE 1=1"
+                + (dataset == null ? "" : " AND d.name = ?") + (split == null ? "" : " AND i.split = ?")
+                + " ORDER BY i.id";
+        try (var ps = store.connection().prepareStatement(sql)) {
+            int k = 1;
+            if (dataset != null) {
+                ps.setString(k++, dataset);
+            }
+            if (split != null) {
+                ps.setString(k, split);
+            }
+            List<Target> out = new ArrayList<>();
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Target(rs.getLong(1), rs.getString(2), Path.of(rs.getString(3))));
+                }
+            }
+            if (out.isEmpty()) {
+                throw new IOException(store.file() + ": no images" + (dataset == null ? "" : " in dataset '" + dataset + "'")
+                        + (split == null ? "" : " (split " + split + ")"));
+            }
+            return out;
+        } catch (java.sql.SQLException e) {
+            throw new IOException(store.file() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Report generate(ProjectStore store, List<Target> targets, TaskContext ctx) throws IOException {
+        Set<TraceStore.Key> have = TraceStore.keys(store, config.source());
+        record Job(Target target, long seed) { }
+        List<Job> jobs = new ArrayList<>();
+        int skipped = 0;
+        for (Target t : targets) {
+            for (int s = 0; s < config.seeds(); s++) {
+                long seed = config.seedBase() + s;
+                if (have.contains(new TraceStore.Key(t.imageId(), config.source(), seed))) {
+                    skipped++;
+                } else {
+                    jobs.add(new Job(t, seed));
+                }
+            }
+        }
+        if (skipped > 0) {
+            ctx.log("traces: " + skipped + " (image, seed) pairs already stored for source '" + config.source() + "'; skipped");
+        }
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        Map<ParseStatus, Integer> statuses = Collections.synchronizedMap(new EnumMap<>(ParseStatus.class));
+        AtomicInteger done = new AtomicInteger();
+        AtomicInteger generated = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(config.concurrency(), Math.max(1, jobs.size())), r -> {
+            Thread th = new Thread(r, "rali-traces");
+            th.setDaemon(true);
+            return th;
+        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (Job job : jobs) {
+                futures.add(pool.submit(() -> {
+                    if (ctx.isCancelled()) {
+                        return null;
+                    }
+                    String label = job.target().name() + " seed " + job.seed();
+                    try {
+                        String dataUrl = dataUrl(job.target().path());
+                        String text = request(dataUrl, job.seed(), ctx, label);
+                        TraceStore.upsert(store, new TraceStore.NewTrace(job.target().imageId(), config.source(),
+                                job.seed(), text), parser);
+                        statuses.merge(parser.parse(text).status(), 1, Integer::sum);
+                        generated.incrementAndGet();
+                    } catch (CancelledException e) {
+                        return null;
+                    } catch (IOException | RuntimeException e) {
+                        failures.add(label + ": " + e.getMessage());
+                        ctx.log("traces: failed " + label + ": " + e.getMessage());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return null;
+                    }
+                    ctx.progress("generate traces", done.incrementAndGet(), jobs.size(), label);
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failures.add(String.valueOf(e.getCause()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CancelledException();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        ctx.checkCancelled();
+        return new Report(jobs.size() + skipped, skipped, generated.get(), List.copyOf(failures), Map.copyOf(statuses));
+    }
+
+    /** The JSON body of one chat completion request. */
+    ObjectNode requestBody(String imageDataUrl, long seed) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("model", config.model());
+        ArrayNode messages = body.putArray("messages");
+        if (config.systemPrompt() != null && !config.systemPrompt().isBlank()) {
+            messages.addObject().put("role", "system").put("content", config.systemPrompt());
+        }
+        ObjectNode user = messages.addObject().put("role", "user");
+        ArrayNode content = user.putArray("content");
+        content.addObject().put("type", "image_url").putObject("image_url").put("url", imageDataUrl);
+        content.addObject().put("type", "text").put("text", config.userPrompt());
+        body.put("temperature", config.temperature());
+        body.put("top_p", config.topP());
+        body.put("top_k", config.topK());
+        body.put("max_tokens", config.maxTokens());
+        body.put("seed", seed);
+        body.put("n", 1);
+        return body;
+    }
+
+    private String request(String dataUrl, long seed, TaskContext ctx, String label) throws IOException, InterruptedException {
+        String base = config.baseUrl().toString().replaceAll("/+$", "");
+        if (base.endsWith("/v1")) {
+            base = base.substring(0, base.length() - 3);
+        }
+        URI uri = URI.create(base + "/v1/chat/completions");
+        byte[] body = JSON.writeValueAsBytes(requestBody(dataUrl, seed));
+        HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(config.requestTimeout())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (config.apiKey() != null && !config.apiKey().isBlank()) {
+            rb.header("Authorization", "Bearer " + config.apiKey());
+        }
+        HttpRequest req = rb.build();
+        String lastError = null;
+        for (int attempt = 0; attempt <= config.maxRetries(); attempt++) {
+            if (ctx.isCancelled()) {
+                throw new CancelledException();
+            }
+            long waitMs = config.initialBackoff().toMillis() << Math.min(attempt, 16);
+            try {
+                HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                int code = resp.statusCode();
+                if (code / 100 == 2) {
+                    return content(resp.body(), uri);
+                }
+                lastError = "HTTP " + code + " from " + uri + ": " + abbreviate(resp.body());
+                if (code != 429 && code / 100 != 5) {
+                    throw new BadResponse(lastError);
+                }
+                waitMs = Math.max(waitMs, resp.headers().firstValue("Retry-After").map(TraceGenerator::seconds)
+                        .orElse(0L) * 1000);
+            } catch (IOException e) {
+                if (e instanceof BadResponse) {
+                    throw e; // not retryable: client error or a malformed answer
+                }
+                lastError = e.getClass().getSimpleName() + " talking to " + uri + ": " + e.getMessage();
+            }
+            if (attempt < config.maxRetries()) {
+                ctx.log("traces: " + label + ": " + lastError + "; retry " + (attempt + 1) + "/" + config.maxRetries()
+                        + " in " + waitMs + " ms");
+                Thread.sleep(Math.min(waitMs, 120_000));
+            }
+        }
+        throw new IOException(lastError + " (gave up after " + (config.maxRetries() + 1) + " attempts)");
+    }
+
+    private static final class BadResponse extends IOException {
+        BadResponse(String m) {
+            super(m);
+        }
+    }
+
+    private static long seconds(String s) {
+        try {
+            return Long.parseLong(s.strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static String content(String body, URI uri) throws IOException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (IOException e) {
+            throw new BadResponse(uri + ": response is not JSON: " + abbreviate(body));
+        }
+        JsonNode msg = root.path("choices").path(0).path("message").path("content");
+        if (msg.isTextual()) {
+            return msg.asText();
+        }
+        if (msg.isArray()) {
+            StringBuilder sb = new StringBuilder();
+            for (JsonNode part : msg) {
+                if (part.path("text").isTextual()) {
+                    sb.append(part.path("text").asText());
+                }
+            }
+            return sb.toString();
+        }
+        throw new BadResponse(uri + ": response has no choices[0].message.content: " + abbreviate(body));
+    }
+
+    private static String abbreviate(String s) {
+        if (s == null) {
+            return "";
+        }
+        String t = s.replaceAll("\\s+", " ").strip();
+        return t.length() > 200 ? t.substring(0, 200) + "…" : t;
+    }
+
+    /** The image as a data URL; formats chat servers rarely accept (TIFF, BMP…) are re-encoded as PNG. */
+    static String dataUrl(Path image) throws IOException {
+        if (!Files.isRegularFile(image)) {
+            throw new IOException(image + ": image file not found");
+        }
+        String n = image.getFileName().toString().toLowerCase(Locale.ROOT);
+        String mime = n.endsWith(".jpg") || n.endsWith(".jpeg") ? "image/jpeg"
+                : n.endsWith(".png") ? "image/png" : n.endsWith(".webp") ? "image/webp" : null;
+        byte[] bytes;
+        if (mime != null) {
+            bytes = Files.readAllBytes(image);
+        } else {
+            BufferedImage img = ImageIO.read(image.toFile());
+            if (img == null) {
+                throw new IOException(image + ": cannot decode image to send it");
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ImageIO.write(img, "png", out);
+            bytes = out.toByteArray();
+            mime = "image/png";
+        }
+        return "data:" + mime + ";base64," + Base64.getEncoder().encodeToString(bytes);
+    }
+}

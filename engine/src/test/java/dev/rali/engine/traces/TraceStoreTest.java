@@ -1,0 +1,108 @@
+package dev.rali.engine.traces;
+
+import dev.rali.engine.project.ProjectStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TraceStoreTest {
+    @TempDir
+    Path dir;
+
+    private static final String OK_A = "<think>sharp</think><answer>{\"rating\": 4.1}</answer>";
+    private static final String OK_B = "<think>noisy</think><answer>{\"rating\": 2.0}</answer>";
+
+    @Test
+    void upsertIsIdempotentAndKeepsIdAndAudit() throws Exception {
+        try (ProjectStore store = ProjectStore.open(dir.resolve("p.rali"))) {
+            long ds = TestProjects.dataset(store, "koniq");
+            long img = TestProjects.image(store, ds, "a.jpg", dir.resolve("a.jpg"), "train");
+            TraceParser parser = new TraceParser();
+            long id = TraceStore.upsert(store, new TraceStore.NewTrace(img, "qinsight", 0, OK_A), parser);
+            TraceStore.setAudit(store, id, TraceStore.Verdict.WRONG, "hallucinated blur");
+            TraceStore.WriteResult again = TraceStore.upsertAll(store,
+                    List.of(new TraceStore.NewTrace(img, "qinsight", 0, OK_A)), parser);
+            assertEquals(new TraceStore.WriteResult(0, 0, 1), again);
+            long id2 = TraceStore.upsert(store, new TraceStore.NewTrace(img, "qinsight", 0, OK_B), parser);
+            assertEquals(id, id2);
+            List<TraceStore.TraceRow> rows = TraceStore.forImage(store, img);
+            assertEquals(1, rows.size());
+            assertEquals("noisy", rows.get(0).think());
+            assertEquals(2.0, rows.get(0).score());
+            assertEquals(TraceStore.Verdict.WRONG, TraceStore.audit(store, id).orElseThrow().verdict());
+            assertTrue(TraceStore.exists(store, new TraceStore.Key(img, "qinsight", 0)));
+            assertFalse(TraceStore.exists(store, new TraceStore.Key(img, "qinsight", 1)));
+        }
+    }
+
+    @Test
+    void corpusFiltersByDatasetSplitAndStatus() throws Exception {
+        try (ProjectStore store = ProjectStore.open(dir.resolve("p.rali"))) {
+            long koniq = TestProjects.dataset(store, "koniq");
+            long spaq = TestProjects.dataset(store, "spaq");
+            long a = TestProjects.image(store, koniq, "a.jpg", dir.resolve("a.jpg"), "train");
+            long b = TestProjects.image(store, koniq, "b.jpg", dir.resolve("b.jpg"), "test");
+            long c = TestProjects.image(store, spaq, "c.jpg", dir.resolve("c.jpg"), "train");
+            TraceParser parser = new TraceParser();
+            TraceStore.upsertAll(store, List.of(
+                    new TraceStore.NewTrace(a, "q", 0, OK_A),
+                    new TraceStore.NewTrace(a, "q", 1, OK_B),
+                    new TraceStore.NewTrace(a, "q", 2, "<think>no rating given</think>"),
+                    new TraceStore.NewTrace(a, "q", 3, "<think>cut off"),
+                    new TraceStore.NewTrace(b, "q", 0, OK_A),
+                    new TraceStore.NewTrace(c, "q", 0, "plain description of c")), parser);
+
+            Map<Long, List<String>> okTrain = TraceStore.corpus(store, "koniq", "train", true);
+            assertEquals(Map.of(a, List.of("sharp", "noisy")), okTrain);
+            Map<Long, List<String>> usable = TraceStore.corpus(store, null, "train", false);
+            assertEquals(List.of("sharp", "noisy", "no rating given"), usable.get(a));
+            assertEquals(List.of("plain description of c"), usable.get(c));
+            assertEquals(2, usable.size());
+            assertEquals(3, TraceStore.corpus(store, null, null, false).size());
+
+            Map<ParseStatus, Long> counts = TraceStore.countsByStatus(store, null);
+            assertEquals(3L, counts.get(ParseStatus.OK));
+            assertEquals(2L, counts.get(ParseStatus.NO_ANSWER));
+            assertEquals(1L, counts.get(ParseStatus.UNCLOSED_THINK));
+            assertEquals(0L, counts.get(ParseStatus.NO_SCORE));
+            assertEquals(Map.of(1, 1L, 4, 1L), TraceStore.tracesPerImage(store, "koniq", false));
+            assertEquals(Map.of(1, 1L, 2, 1L), TraceStore.tracesPerImage(store, "koniq", true));
+            assertEquals(1, TraceStore.list(store, new TraceStore.Query("koniq", null, ParseStatus.UNCLOSED_THINK, null, 0, 0)).size());
+            assertEquals(2, TraceStore.list(store, new TraceStore.Query(null, null, null, null, 2, 0)).size());
+        }
+    }
+
+    @Test
+    void auditExportsCsvAndRejectsUnknownTrace() throws Exception {
+        try (ProjectStore store = ProjectStore.open(dir.resolve("p.rali"))) {
+            long ds = TestProjects.dataset(store, "koniq");
+            long img = TestProjects.image(store, ds, "a.jpg", dir.resolve("a.jpg"), "train");
+            long id = TraceStore.upsert(store, new TraceStore.NewTrace(img, "q", 0,
+                    "<think>sharp, \"vivid\"\ncolours</think><answer>4</answer>"), new TraceParser());
+            TraceStore.setAudit(store, id, TraceStore.Verdict.OK, "fine, really");
+            Path csv = dir.resolve("out/audit.csv");
+            assertEquals(1, TraceStore.exportAuditCsv(store, csv));
+            List<Csv.Record> recs = Csv.parse(Files.readString(csv));
+            assertEquals(2, recs.size());
+            List<String> row = recs.get(1).fields();
+            assertEquals("koniq", row.get(1));
+            assertEquals("ok", row.get(7));
+            assertEquals("fine, really", row.get(8));
+            assertEquals("sharp, \"vivid\"\ncolours", row.get(10));
+            TraceStore.setAudit(store, id, null, null);
+            assertTrue(TraceStore.audit(store, id).isEmpty());
+            var e = assertThrows(java.io.IOException.class,
+                    () -> TraceStore.setAudit(store, 999, TraceStore.Verdict.OK, null));
+            assertTrue(e.getMessage().contains("999"), e.getMessage());
+        }
+    }
+}
