@@ -1,6 +1,5 @@
 package dev.rali.app;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,14 +8,12 @@ import org.junit.jupiter.api.Test;
 class StatsTest {
     @Test
     void pearsonMatchesHandComputedValue() {
-        // x = 1..4, y = 2,1,4,3: cov = 0.75*... r = 0.6 (scipy.stats.pearsonr gives 0.6)
+        // x = 1..4, y = 2,1,4,3: r = 0.6 (scipy.stats.pearsonr gives 0.6)
         assertEquals(0.6, Stats.plcc(new double[] {1, 2, 3, 4}, new double[] {2, 1, 4, 3}), 1e-12);
     }
 
     @Test
-    void spearmanUsesAverageRanksForTies() {
-        assertArrayEquals(new double[] {1, 2.5, 2.5, 4}, Stats.ranks(new double[] {0.1, 0.5, 0.5, 0.9}));
-        // monotone but non-linear: SRCC 1, PLCC < 1
+    void spearmanIsOneForMonotoneNonLinearData() {
         double[] x = {1, 2, 3, 4, 5};
         double[] y = {1, 4, 9, 16, 100};
         assertEquals(1.0, Stats.srcc(x, y), 1e-12);
@@ -24,8 +21,9 @@ class StatsTest {
     }
 
     @Test
-    void degenerateInputGivesNaN() {
+    void samplesTheMetricsRejectGiveNaNNotAnError() {
+        assertTrue(Double.isNaN(Stats.plcc(new double[] {1, 2}, new double[] {1, 2})));
+        assertTrue(Double.isNaN(Stats.srcc(new double[] {1, Double.NaN, 3}, new double[] {1, 2, 3})));
         assertTrue(Double.isNaN(Stats.plcc(new double[] {1, 1, 1}, new double[] {1, 2, 3})));
-        assertTrue(Double.isNaN(Stats.plcc(new double[] {1}, new double[] {1})));
     }
 }

@@ -281,8 +281,8 @@ public final class DatasetsView implements AppView {
 
     /** Runs an import (also the test entry point, bypassing the modal wizard). */
     public void runImport(DatasetImportAction.ImportSpec spec) {
-        if (!Files.isDirectory(spec.folder())) {
-            showReport("Import failed: " + spec.folder() + " is not a folder.");
+        if (!Files.exists(spec.folder())) {
+            showReport("Import failed: " + spec.folder() + " does not exist.");
             return;
         }
         var store = ctx.project().store();
