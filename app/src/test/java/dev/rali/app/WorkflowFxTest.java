@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
 
 /** The pipeline, score, trace-audit and results views driven end to end over fake services. */
 @ExtendWith(ApplicationExtension.class)
@@ -63,6 +64,36 @@ class WorkflowFxTest {
         FxTestSupport.waitFor(() -> view.runs().getItems().size() == 3);
         assertEquals("align", view.runs().getItems().get(0).stage());
         assertEquals("succeeded", robot.lookup("#runStatus").queryAs(Label.class).getText());
+    }
+
+    @Test
+    void closingDuringARunAsksAndCancelsIt(FxRobot robot) throws Exception {
+        fx.open(robot, Fixtures.project(dir));
+        robot.interact(() -> fx.window.select(PipelineView.TITLE));
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        pipeline.gate = release;
+        robot.clickOn("#runStage");
+        FxTestSupport.waitFor(() -> !FxTasks.running().isEmpty());
+        java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Dialogs.headlessConfirm = q -> {
+            asked.add(q);
+            return asked.size() > 1; // first "no" keeps the window, second "yes" cancels
+        };
+        try {
+            boolean first = WaitForAsyncUtils.asyncFx(() -> fx.window.confirmClose()).get();
+            assertEquals(false, first);
+            assertEquals(1, FxTasks.running().size());
+            boolean second = WaitForAsyncUtils.asyncFx(() -> fx.window.confirmClose()).get();
+            assertEquals(true, second);
+            release.countDown();
+            FxTestSupport.settle();
+            assertTrue(asked.get(0).contains("Run all"), asked.toString());
+            assertEquals("cancelled", robot.lookup("#runStatus").queryAs(Label.class).getText());
+            assertEquals(null, pipeline.lastRunId);
+        } finally {
+            Dialogs.headlessConfirm = null;
+            release.countDown();
+        }
     }
 
     @Test

@@ -63,8 +63,8 @@ public final class DatasetsView implements AppView {
         table.setId("datasetTable");
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
         table.setPlaceholder(new Label("No datasets yet — use Import… to add one."));
-        table.getColumns().add(col("Dataset", d -> d.name(), 120));
-        table.getColumns().add(col("Layout", d -> d.layout(), 70));
+        table.getColumns().add(col("Dataset", d -> d.name(), 110));
+        table.getColumns().add(col("Layout", d -> d.layout(), 62));
         table.getColumns().add(numCol("Images", d -> d.images()));
         table.getColumns().add(numCol("Labelled", d -> d.labelled()));
         table.getColumns().add(numCol("Traces", d -> d.traces()));
@@ -117,7 +117,7 @@ public final class DatasetsView implements AppView {
         VBox right = new VBox(8, filters, grid);
         right.setPadding(new javafx.geometry.Insets(10));
         content = new SplitPane(left, right);
-        content.setDividerPositions(0.42);
+        content.setDividerPositions(0.5);
         empty = Ui.emptyState("No project open", "Open or create a project on the Start page, then import a "
                 + "dataset here.");
         root.getChildren().addAll(content, empty);
@@ -309,6 +309,7 @@ public final class DatasetsView implements AppView {
         TableColumn<DatasetSummary, T> c = new TableColumn<>(title);
         c.setCellValueFactory(cd -> new SimpleObjectProperty<>(f.apply(cd.getValue())));
         c.setPrefWidth(width);
+        c.setMinWidth(width);
         return c;
     }
 
