@@ -50,6 +50,11 @@ public final class ImageDetailPane extends VBox {
     }
 
     public void show(ImageDetail d) {
+        show(d, -1);
+    }
+
+    /** Shows the image; the trace with id {@code currentTrace} is highlighted (the one being audited). */
+    public void show(ImageDetail d, long currentTrace) {
         ProjectQueries.ImageItem i = d.image();
         view.setImage(new Image(i.path().toUri().toString(), imageSize, imageSize, true, true, true));
         facts.getChildren().clear();
@@ -71,7 +76,11 @@ public final class ImageDetailPane extends VBox {
             traces.getChildren().add(Ui.hint("No traces for this image. Import or generate traces first."));
         }
         for (TraceItem t : d.traces()) {
-            traces.getChildren().add(traceBox(t, i.mos()));
+            TitledPane box = traceBox(t, i.mos());
+            if (t.id() == currentTrace) {
+                box.getStyleClass().add("trace-current");
+            }
+            traces.getChildren().add(box);
         }
     }
 

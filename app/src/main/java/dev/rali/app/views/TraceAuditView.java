@@ -246,7 +246,7 @@ public final class TraceAuditView implements AppView {
         ProjectQueries q = ctx.project().queries();
         FxTasks.query("Load image", c -> q.image(t.imageId()), d -> {
             if (table.getSelectionModel().getSelectedItem() == item) {
-                d.ifPresent(detail::show);
+                d.ifPresent(x -> detail.show(x, t.id()));
             }
         });
     }
