@@ -66,7 +66,7 @@ public final class DatasetsView implements AppView {
         table.getColumns().add(col("Dataset", d -> d.name(), 110));
         table.getColumns().add(col("Layout", d -> d.layout(), 62));
         table.getColumns().add(numCol("Images", d -> d.images()));
-        table.getColumns().add(numCol("Labelled", d -> d.labelled()));
+        table.getColumns().add(numCol("Labels", d -> d.labelled()));
         table.getColumns().add(numCol("Traces", d -> d.traces()));
         table.getColumns().add(col("MOS range", d -> d.mosMin() == null ? "–"
                 : Ui.num(d.mosMin(), 2) + " – " + Ui.num(d.mosMax(), 2), 90));
@@ -109,10 +109,11 @@ public final class DatasetsView implements AppView {
         reportPane.setVisible(false);
         reportPane.managedProperty().bind(reportPane.visibleProperty());
 
-        histogram.setPrefHeight(220);
+        histogram.setPrefHeight(320);
         histogram.setMinHeight(160);
         VBox left = new VBox(8, new HBox(8, Ui.heading("Datasets"), importButton), table, histogram, reportPane);
-        VBox.setVgrow(table, Priority.ALWAYS);
+        table.setPrefHeight(200);
+        VBox.setVgrow(histogram, Priority.ALWAYS);
         left.setPadding(new javafx.geometry.Insets(10));
         VBox right = new VBox(8, filters, grid);
         right.setPadding(new javafx.geometry.Insets(10));

@@ -97,8 +97,8 @@ public final class TraceAuditView implements AppView {
         table.getColumns().add(col("Score", a -> Ui.num(a.trace().score(), 2), 55));
         table.getColumns().add(col("MOS", a -> Ui.num(a.mos(), 2), 55));
         table.getColumns().add(col("Parse", a -> a.trace().parseStatus(), 75));
-        table.getColumns().add(col("Flags", a -> String.join(", ", a.flags()), 150));
-        table.getColumns().add(col("Verdict", a -> a.trace().verdict() == null ? "" : a.trace().verdict(), 60));
+        table.getColumns().add(col("Flags", a -> String.join(", ", a.flags()), 130));
+        table.getColumns().add(col("Verdict", a -> a.trace().verdict() == null ? "" : a.trace().verdict(), 64));
         table.setRowFactory(t -> new TableRow<>() {
             @Override
             protected void updateItem(AuditItem item, boolean e) {
@@ -320,7 +320,7 @@ public final class TraceAuditView implements AppView {
         TableColumn<AuditItem, T> c = new TableColumn<>(title);
         c.setCellValueFactory(cd -> new SimpleObjectProperty<>(f.apply(cd.getValue())));
         c.setPrefWidth(width);
-        c.setMinWidth(Math.min(width, 52));
+        c.setMinWidth(Math.min(width, 64));
         return c;
     }
 
