@@ -12,11 +12,12 @@ class ImageFilesTest {
     @TempDir Path dir;
 
     @Test
-    void foldersExpandRecursivelyToImagesInPathOrderAndFilesAreKept() throws Exception {
+    void foldersExpandRecursivelyToVisibleImagesInPathOrderAndFilesAreKept() throws Exception {
         Files.createDirectories(dir.resolve("a/b"));
         Files.writeString(dir.resolve("a/z.JPG"), "");
         Files.writeString(dir.resolve("a/b/y.png"), "");
         Files.writeString(dir.resolve("a/readme.txt"), "");
+        Files.writeString(dir.resolve("a/.hidden.png"), "");
         Path loose = Files.writeString(dir.resolve("loose.txt"), "");
         assertEquals(List.of(dir.resolve("a/b/y.png"), dir.resolve("a/z.JPG"), loose),
                 ImageFiles.expand(List.of(dir.resolve("a"), loose)));
