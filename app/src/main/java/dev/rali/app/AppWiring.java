@@ -8,9 +8,10 @@ public final class AppWiring {
     private AppWiring() { }
 
     public static AppServices services() {
-        // LEAD: wire the real implementations, e.g.
-        //   new AppServices(() -> DemoProjectBuilder.build(...), new EngineDatasetImport(),
-        //                   bundleDir -> RaliImageScorer.open(bundleDir), new RaliPipelineService())
-        return AppServices.none();
+        // LEAD: wire the remaining implementations once merged:
+        //   sampleProject: () -> path of the built demo project (.rali), e.g. what `rali demo` writes;
+        //   scorerFactory: bundleDir -> the ImageScorer behind `rali score`;
+        //   pipeline:      the PipelineService behind `rali pipeline`.
+        return new AppServices(null, new EngineDatasetImport(), null, null);
     }
 }

@@ -31,6 +31,22 @@ public final class Dialogs {
         });
     }
 
+    /** When set (tests), answers yes/no questions instead of a modal dialog; receives the question text. */
+    public static volatile java.util.function.Predicate<String> headlessConfirm;
+
+    /** A yes/no question; true for yes. */
+    public static boolean confirm(Window owner, String header, String text) {
+        if (headlessConfirm != null) {
+            return headlessConfirm.test(header + ": " + text);
+        }
+        Alert a = new Alert(Alert.AlertType.CONFIRMATION, text, ButtonType.YES, ButtonType.NO);
+        a.setHeaderText(header);
+        if (owner != null) {
+            a.initOwner(owner);
+        }
+        return a.showAndWait().orElse(ButtonType.NO) == ButtonType.YES;
+    }
+
     public static void info(Window owner, String title, String text) {
         if (headlessSink != null) {
             headlessSink.accept(title + ": " + text);

@@ -14,8 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
-import javafx.scene.control.Alert;
-import javafx.scene.control.ButtonType;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
@@ -58,7 +56,8 @@ public final class MainWindow {
         }
         nav.setId("navigation");
         nav.getItems().setAll(views.keySet());
-        nav.setPrefWidth(170);
+        nav.setPrefWidth(215);
+        nav.setMinWidth(215);
         nav.setCellFactory(l -> new ListCell<>() {
             @Override
             protected void updateItem(String s, boolean empty) {
@@ -176,14 +175,9 @@ public final class MainWindow {
         if (FxTasks.running().isEmpty()) {
             return true;
         }
-        Alert a = new Alert(Alert.AlertType.CONFIRMATION, FxTasks.running().size() + " task(s) still running ("
-                + FxTasks.running().get(0).getTitle() + "). Cancel them and quit? Work up to the last checkpoint is kept.",
-                ButtonType.YES, ButtonType.NO);
-        a.setHeaderText("Cancel running work?");
-        if (ctx.window() != null) {
-            a.initOwner(ctx.window());
-        }
-        boolean yes = a.showAndWait().orElse(ButtonType.NO) == ButtonType.YES;
+        boolean yes = Dialogs.confirm(ctx.window(), "Cancel running work?", FxTasks.running().size()
+                + " task(s) still running (" + FxTasks.running().get(0).getTitle() + "). Cancel them and quit? "
+                + "Work up to the last checkpoint is kept.");
         if (yes) {
             FxTasks.cancelAll();
         }

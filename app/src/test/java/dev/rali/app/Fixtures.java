@@ -139,6 +139,9 @@ final class Fixtures {
     static final class FakePipeline implements PipelineService {
         final int steps;
         volatile ObjectNode lastParams;
+        volatile Long lastRunId;
+        /** When set, the run waits on it after the first step (to test cancelling a running job). */
+        volatile java.util.concurrent.CountDownLatch gate;
 
         FakePipeline(int steps) {
             this.steps = steps;
@@ -169,9 +172,12 @@ final class Fixtures {
                 ctx.checkCancelled();
                 ctx.metric("loss", i, 1.0 / i);
                 ctx.progress(stage, i, steps, "step " + i);
+                if (gate != null) {
+                    gate.await();
+                }
             }
             ctx.log("done");
-            return store.inTransaction(c -> {
+            lastRunId = store.inTransaction(c -> {
                 try (Statement s = c.createStatement()) {
                     s.execute("INSERT INTO runs(stage, params_json, code_version, status) VALUES ('" + stage
                             + "', '" + params + "', 'test', 'done')");
@@ -180,6 +186,7 @@ final class Fixtures {
                     }
                 }
             });
+            return lastRunId;
         }
     }
 }

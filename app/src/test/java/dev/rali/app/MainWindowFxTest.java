@@ -121,7 +121,7 @@ class MainWindowFxTest {
 
         // a folder that does not exist is reported, the importer is not called
         robot.interact(() -> view.runImport(new DatasetImportAction.ImportSpec("csv", dir.resolve("nope"), "x")));
-        assertTrue(report.getText().contains("is not a folder"));
+        assertTrue(report.getText().contains("does not exist"));
         assertEquals(1, imported.size());
         assertFalse(fx.dialogs.stream().anyMatch(s -> s.contains("failed")), fx.dialogs.toString());
     }

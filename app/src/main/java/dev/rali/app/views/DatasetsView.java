@@ -61,11 +61,12 @@ public final class DatasetsView implements AppView {
     public DatasetsView(AppContext ctx) {
         this.ctx = ctx;
         table.setId("datasetTable");
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
         table.setPlaceholder(new Label("No datasets yet — use Import… to add one."));
-        table.getColumns().add(col("Dataset", d -> d.name(), 120));
-        table.getColumns().add(col("Layout", d -> d.layout(), 70));
+        table.getColumns().add(col("Dataset", d -> d.name(), 110));
+        table.getColumns().add(col("Layout", d -> d.layout(), 62));
         table.getColumns().add(numCol("Images", d -> d.images()));
-        table.getColumns().add(numCol("Labelled", d -> d.labelled()));
+        table.getColumns().add(numCol("Labels", d -> d.labelled()));
         table.getColumns().add(numCol("Traces", d -> d.traces()));
         table.getColumns().add(col("MOS range", d -> d.mosMin() == null ? "–"
                 : Ui.num(d.mosMin(), 2) + " – " + Ui.num(d.mosMax(), 2), 90));
@@ -108,15 +109,16 @@ public final class DatasetsView implements AppView {
         reportPane.setVisible(false);
         reportPane.managedProperty().bind(reportPane.visibleProperty());
 
-        histogram.setPrefHeight(220);
+        histogram.setPrefHeight(320);
         histogram.setMinHeight(160);
         VBox left = new VBox(8, new HBox(8, Ui.heading("Datasets"), importButton), table, histogram, reportPane);
-        VBox.setVgrow(table, Priority.ALWAYS);
+        table.setPrefHeight(200);
+        VBox.setVgrow(histogram, Priority.ALWAYS);
         left.setPadding(new javafx.geometry.Insets(10));
         VBox right = new VBox(8, filters, grid);
         right.setPadding(new javafx.geometry.Insets(10));
         content = new SplitPane(left, right);
-        content.setDividerPositions(0.42);
+        content.setDividerPositions(0.5);
         empty = Ui.emptyState("No project open", "Open or create a project on the Start page, then import a "
                 + "dataset here.");
         root.getChildren().addAll(content, empty);
@@ -280,8 +282,8 @@ public final class DatasetsView implements AppView {
 
     /** Runs an import (also the test entry point, bypassing the modal wizard). */
     public void runImport(DatasetImportAction.ImportSpec spec) {
-        if (!Files.isDirectory(spec.folder())) {
-            showReport("Import failed: " + spec.folder() + " is not a folder.");
+        if (!Files.exists(spec.folder())) {
+            showReport("Import failed: " + spec.folder() + " does not exist.");
             return;
         }
         var store = ctx.project().store();
@@ -308,6 +310,7 @@ public final class DatasetsView implements AppView {
         TableColumn<DatasetSummary, T> c = new TableColumn<>(title);
         c.setCellValueFactory(cd -> new SimpleObjectProperty<>(f.apply(cd.getValue())));
         c.setPrefWidth(width);
+        c.setMinWidth(width);
         return c;
     }
 

@@ -19,30 +19,44 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 
 /** One image: the picture, its MOS (normalised and raw) and every reasoning trace with its parsed score. */
-public final class ImageDetailPane extends HBox {
+public final class ImageDetailPane extends VBox {
     private final ImageView view = new ImageView();
     private final GridPane facts = new GridPane();
     private final VBox traces = new VBox(6);
+    private final int imageSize;
 
     public ImageDetailPane() {
-        super(14);
+        this(420);
+    }
+
+    /** {@code imageSize}: the longest side of the picture on screen. */
+    public ImageDetailPane(int imageSize) {
+        super(10);
+        this.imageSize = imageSize;
         setPadding(new Insets(10));
         setId("imageDetail");
         view.setPreserveRatio(true);
-        view.setFitWidth(420);
-        view.setFitHeight(420);
+        view.setFitWidth(imageSize);
+        view.setFitHeight(imageSize);
         facts.setHgap(10);
         facts.setVgap(4);
         ScrollPane sp = new ScrollPane(traces);
         sp.setFitToWidth(true);
         sp.setPrefWidth(460);
-        VBox right = new VBox(10, facts, new Label("Reasoning traces"), sp);
-        getChildren().addAll(new VBox(view), right);
+        sp.setMinHeight(120);
+        VBox.setVgrow(sp, javafx.scene.layout.Priority.ALWAYS);
+        HBox top = new HBox(14, view, facts);
+        getChildren().addAll(top, new Label("Reasoning traces"), sp);
     }
 
     public void show(ImageDetail d) {
+        show(d, -1);
+    }
+
+    /** Shows the image; the trace with id {@code currentTrace} is highlighted (the one being audited). */
+    public void show(ImageDetail d, long currentTrace) {
         ProjectQueries.ImageItem i = d.image();
-        view.setImage(new Image(i.path().toUri().toString(), 420, 420, true, true, true));
+        view.setImage(new Image(i.path().toUri().toString(), imageSize, imageSize, true, true, true));
         facts.getChildren().clear();
         int r = 0;
         r = row(r, "Dataset", d.datasetName());
@@ -62,7 +76,11 @@ public final class ImageDetailPane extends HBox {
             traces.getChildren().add(Ui.hint("No traces for this image. Import or generate traces first."));
         }
         for (TraceItem t : d.traces()) {
-            traces.getChildren().add(traceBox(t, i.mos()));
+            TitledPane box = traceBox(t, i.mos());
+            if (t.id() == currentTrace) {
+                box.getStyleClass().add("trace-current");
+            }
+            traces.getChildren().add(box);
         }
     }
 
@@ -70,7 +88,8 @@ public final class ImageDetailPane extends HBox {
         TextArea text = new TextArea(t.rawText());
         text.setEditable(false);
         text.setWrapText(true);
-        text.setPrefRowCount(6);
+        text.setPrefRowCount(4);
+        text.setPrefColumnCount(20);
         String title = "seed " + t.seed() + " · " + t.source() + " · score " + Ui.num(t.score(), 2)
                 + (mos != null && t.score() != null ? " (Δ " + Ui.num(t.score() - mos, 2) + ")" : "")
                 + " · " + t.parseStatus() + (t.verdict() == null ? "" : " · verdict " + t.verdict());
@@ -85,6 +104,7 @@ public final class ImageDetailPane extends HBox {
     private int row(int r, String k, String v) {
         Label key = new Label(k);
         key.getStyleClass().add("fact-key");
+        key.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         Label val = new Label(v);
         val.setWrapText(true);
         facts.addRow(r, key, val);

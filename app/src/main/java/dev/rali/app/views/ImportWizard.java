@@ -38,7 +38,7 @@ public final class ImportWizard extends Dialog<ImportSpec> {
         }
         layout.setId("importLayout");
         folder.setId("importFolder");
-        folder.setPromptText("folder with the images and the MOS file");
+        folder.setPromptText("dataset folder, or its metadata file");
         folder.setPrefColumnCount(36);
         name.setId("importName");
         name.setPromptText("dataset name, e.g. koniq");
@@ -54,13 +54,22 @@ public final class ImportWizard extends Dialog<ImportSpec> {
                 }
             }
         });
-        HBox folderRow = new HBox(6, folder, browse);
+        Button file = new Button("File…");
+        file.setOnAction(e -> {
+            javafx.stage.FileChooser fc = new javafx.stage.FileChooser();
+            fc.setTitle("Dataset metadata file (CSV, JSON, xlsx)");
+            File f = fc.showOpenDialog(getDialogPane().getScene().getWindow());
+            if (f != null) {
+                folder.setText(f.getAbsolutePath());
+            }
+        });
+        HBox folderRow = new HBox(6, folder, browse, file);
         HBox.setHgrow(folder, Priority.ALWAYS);
         GridPane g = new GridPane();
         g.setHgap(10);
         g.setVgap(8);
         g.addRow(0, new Label("Layout"), layout);
-        g.addRow(1, new Label("Folder"), folderRow);
+        g.addRow(1, new Label("Source"), folderRow);
         g.addRow(2, new Label("Name"), name);
         getDialogPane().setContent(g);
         getDialogPane().getButtonTypes().addAll(ButtonType.OK, ButtonType.CANCEL);

@@ -82,8 +82,8 @@ public final class PipelineView implements AppView {
         this.pipeline = ctx.services().pipeline();
         if (pipeline == null) {
             root.getChildren().add(Ui.emptyState("Pipeline not available",
-                    "This build has no pipeline service wired in. The stages can be run from the command line "
-                            + "with `./rali pipeline run`."));
+                    "This build has no pipeline service wired in. Run the stages from the command line "
+                            + "instead (`./rali --help` lists the commands)."));
             return;
         }
         List<String> names = pipeline.stages();
@@ -136,6 +136,7 @@ public final class PipelineView implements AppView {
         upper.setDividerPositions(0.16, 0.48);
 
         runs.setId("runTable");
+        runs.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
         runs.setPlaceholder(new Label("No runs yet. Choose a stage and press Run."));
         runs.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         runs.getColumns().add(col("Run", r -> r.id(), 50));
@@ -220,7 +221,7 @@ public final class PipelineView implements AppView {
                     Map.Entry<String, JsonNode> p = pit.next();
                     String key = stage.getKey() + "." + p.getKey();
                     Control c = field(p.getValue());
-                    c.setId("param-" + key);
+                    c.setId("param-" + key.replace('.', '-'));
                     Ui.tip(c, help.get(key));
                     Label l = new Label(p.getKey());
                     Ui.tip(l, help.get(key));
@@ -229,7 +230,7 @@ public final class PipelineView implements AppView {
                 }
             } else {
                 Control c = field(stage.getValue());
-                c.setId("param-" + stage.getKey());
+                c.setId("param-" + stage.getKey().replace('.', '-'));
                 Ui.tip(c, help.get(stage.getKey()));
                 g.addRow(row, new Label(stage.getKey()), c);
                 fields.put(stage.getKey(), c);

@@ -57,8 +57,9 @@ public final class ResultsView implements AppView {
         run.setId("resultsRun");
         run.setCellFactory(l -> new RunCell());
         run.setButtonCell(new RunCell());
-        run.setOnAction(e -> loadRun());
+        run.valueProperty().addListener((o, a, b) -> loadRun());
         table.setId("resultsTable");
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
         table.setPlaceholder(new Label("Choose a run with predictions (the evaluate stage writes them)."));
         table.getColumns().add(col("Dataset", Row::dataset, 140));
         table.getColumns().add(col("N", Row::n, 60));
@@ -120,6 +121,9 @@ public final class ResultsView implements AppView {
             run.getItems().setAll(list);
             RunItem sel = list.stream().filter(r -> keep != null && r.id() == keep).findFirst()
                     .orElse(list.isEmpty() ? null : list.get(0));
+            if (sel != null && sel.equals(run.getValue())) {
+                loadRun(); // same run, but its predictions may have changed
+            }
             run.setValue(sel);
             if (sel == null) {
                 table.getItems().clear();

@@ -160,12 +160,15 @@ public final class ScoreView implements AppView {
         second.setAlignment(Pos.CENTER_LEFT);
 
         table.setId("scoreTable");
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
         table.setPlaceholder(Ui.emptyState("Drop images here",
-                "Drag image files or folders onto this window, or use Choose files…. Then choose a model bundle "
-                        + "folder and press Score."));
+                "Drag image files or folders onto this window, or use Choose files… or Choose folder…; then "
+                        + "choose a model bundle folder (Model…) and press Score."));
         table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         TableColumn<Row, Path> thumb = new TableColumn<>("");
         thumb.setPrefWidth(60);
+        thumb.setMinWidth(60);
+        thumb.setMaxWidth(60);
         thumb.setSortable(false);
         thumb.setCellValueFactory(cd -> new ReadOnlyObjectWrapper<>(cd.getValue().file));
         thumb.setCellFactory(c -> new ThumbCell());
@@ -182,6 +185,7 @@ public final class ScoreView implements AppView {
             }
         });
         sc.setPrefWidth(90);
+        sc.setMaxWidth(110);
         TableColumn<Row, String> st = new TableColumn<>("Status");
         st.setCellValueFactory(cd -> cd.getValue().status);
         st.setPrefWidth(360);

@@ -57,7 +57,7 @@ public final class TraceAuditView implements AppView {
     private final Spinner<Double> mosThreshold = new Spinner<>(0.1, 4.0, FlagCriteria.DEFAULT.mosThreshold(), 0.1);
     private final Spinner<Double> stdThreshold = new Spinner<>(0.05, 4.0, FlagCriteria.DEFAULT.seedStdThreshold(), 0.05);
     private final TableView<AuditItem> table = new TableView<>();
-    private final ImageDetailPane detail = new ImageDetailPane();
+    private final ImageDetailPane detail = new ImageDetailPane(260);
     private final ToggleGroup verdict = new ToggleGroup();
     private final TextField note = new TextField();
     private final Label position = new Label();
@@ -89,6 +89,7 @@ public final class TraceAuditView implements AppView {
         bar.setAlignment(Pos.CENTER_LEFT);
 
         table.setId("auditTable");
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
         table.setPlaceholder(new Label("No traces in this project yet. Import traces (rali traces import) or "
                 + "generate them, then audit them here."));
         table.getColumns().add(col("Image", AuditItem::imageName, 150));
@@ -96,8 +97,8 @@ public final class TraceAuditView implements AppView {
         table.getColumns().add(col("Score", a -> Ui.num(a.trace().score(), 2), 55));
         table.getColumns().add(col("MOS", a -> Ui.num(a.mos(), 2), 55));
         table.getColumns().add(col("Parse", a -> a.trace().parseStatus(), 75));
-        table.getColumns().add(col("Flags", a -> String.join(", ", a.flags()), 150));
-        table.getColumns().add(col("Verdict", a -> a.trace().verdict() == null ? "" : a.trace().verdict(), 60));
+        table.getColumns().add(col("Flags", a -> String.join(", ", a.flags()), 130));
+        table.getColumns().add(col("Verdict", a -> a.trace().verdict() == null ? "" : a.trace().verdict(), 64));
         table.setRowFactory(t -> new TableRow<>() {
             @Override
             protected void updateItem(AuditItem item, boolean e) {
@@ -245,7 +246,7 @@ public final class TraceAuditView implements AppView {
         ProjectQueries q = ctx.project().queries();
         FxTasks.query("Load image", c -> q.image(t.imageId()), d -> {
             if (table.getSelectionModel().getSelectedItem() == item) {
-                d.ifPresent(detail::show);
+                d.ifPresent(x -> detail.show(x, t.id()));
             }
         });
     }
@@ -319,6 +320,7 @@ public final class TraceAuditView implements AppView {
         TableColumn<AuditItem, T> c = new TableColumn<>(title);
         c.setCellValueFactory(cd -> new SimpleObjectProperty<>(f.apply(cd.getValue())));
         c.setPrefWidth(width);
+        c.setMinWidth(Math.min(width, 64));
         return c;
     }
 
