@@ -51,33 +51,10 @@ public final class Demo {
      */
     public static Result run(Path out, Path model, List<String> ablations, String device, TaskContext ctx)
             throws Exception {
-        Files.createDirectories(out);
-        Path sampleDir = out.resolve("sample");
-        if (!Files.exists(sampleDir.resolve("manifest.json"))) {
-            ctx.log("demo: building the synthetic sample project in " + sampleDir);
-            Path photos = SampleProjectBuilder.findPhotosDir(Path.of(System.getProperty("rali.home", "")));
-            SampleProjectBuilder.build(sampleDir, SampleProjectBuilder.Options.defaults(photos), ctx);
-        }
-        Path projectFile = out.resolve("demo.rali");
+        Path projectFile = prepare(out, model, ctx);
         Map<String, ResultsTable> tables = new LinkedHashMap<>();
         RaliPipeline.Outcome full = null;
         try (ProjectStore store = ProjectStore.open(projectFile)) {
-            ImportReport rep = DatasetImporter.importDataset(store,
-                    ImportRequest.of(DATASET, "csv", sampleDir.resolve("mos.csv")), ctx);
-            ctx.log(rep.format(5));
-            TraceImporter.Report tr = new TraceImporter().importPath(store, sampleDir.resolve("traces.jsonl"),
-                    new TraceImporter.Options("sample-describer", DATASET), ctx);
-            ctx.log("demo: traces " + tr.written() + " written, " + tr.problems().size() + " problems");
-
-            Path encoder = model;
-            if (encoder == null) {
-                encoder = out.resolve("demo-clip");
-                if (!Files.exists(encoder.resolve("model.safetensors"))) {
-                    DemoClipFactory.create(encoder, DemoClipFactory.Config.defaults(), DEMO_SEED);
-                }
-            }
-            new ProjectSettings(store).put(ProjectSettings.BASE_ENCODER, encoder.toAbsolutePath().toString());
-
             RaliPipeline pipeline = new RaliPipeline();
             List<String> variants = new ArrayList<>(List.of("full"));
             ablations.stream().filter(a -> !a.equals("full")).forEach(variants::add);
@@ -94,6 +71,38 @@ public final class Demo {
             ModelBundle b = BundleExport.export(store, full.runId(), bundle);
             return new Result(store.file(), b.dir(), full.results(), tables, ablationTable(tables));
         }
+    }
+
+    /**
+     * Builds the synthetic sample (once), imports it with its reasoning traces into {@code out/demo.rali} (idempotent)
+     * and sets the project's base encoder (the user's {@code model} or the demo's small CLIP). Returns the project file.
+     */
+    public static Path prepare(Path out, Path model, TaskContext ctx) throws Exception {
+        Files.createDirectories(out);
+        Path sampleDir = out.resolve("sample");
+        if (!Files.exists(sampleDir.resolve("manifest.json"))) {
+            ctx.log("demo: building the synthetic sample project in " + sampleDir);
+            Path photos = SampleProjectBuilder.findPhotosDir(Path.of(System.getProperty("rali.home", "")));
+            SampleProjectBuilder.build(sampleDir, SampleProjectBuilder.Options.defaults(photos), ctx);
+        }
+        Path projectFile = out.resolve("demo.rali");
+        try (ProjectStore store = ProjectStore.open(projectFile)) {
+            ImportReport rep = DatasetImporter.importDataset(store,
+                    ImportRequest.of(DATASET, "csv", sampleDir.resolve("mos.csv")), ctx);
+            ctx.log(rep.format(5));
+            TraceImporter.Report tr = new TraceImporter().importPath(store, sampleDir.resolve("traces.jsonl"),
+                    new TraceImporter.Options("sample-describer", DATASET), ctx);
+            ctx.log("demo: traces " + tr.written() + " written, " + tr.problems().size() + " problems");
+            Path encoder = model;
+            if (encoder == null) {
+                encoder = out.resolve("demo-clip");
+                if (!Files.exists(encoder.resolve("model.safetensors"))) {
+                    DemoClipFactory.create(encoder, DemoClipFactory.Config.defaults(), DEMO_SEED);
+                }
+            }
+            new ProjectSettings(store).put(ProjectSettings.BASE_ENCODER, encoder.toAbsolutePath().toString());
+        }
+        return projectFile;
     }
 
     /** Demo parameters: the paper's pipeline, scaled to the sample's size (see DemoRecipe for the reasons). */
