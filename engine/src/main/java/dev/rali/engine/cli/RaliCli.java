@@ -25,7 +25,9 @@ public final class RaliCli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new RaliCli());
         // Sub-commands, one per verb (keep alphabetical).
+        cl.addSubcommand("bench", new BenchCommand());
         cl.addSubcommand("eval", new EvalCommand());
+        cl.addSubcommand("model", new ModelCommand());
         cl.setExecutionExceptionHandler(new CliErrors());
         return cl;
     }
