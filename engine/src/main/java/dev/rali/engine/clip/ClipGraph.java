@@ -145,11 +145,13 @@ final class ClipGraph {
         long t = s.get(1);
         int heads = e.numHeads();
         int hd = e.headDim();
-        double scale = Math.pow(hd, -0.5);
-        NDArray q = heads(linear(x, p.get(prefix + "q_proj.weight"), p.get(prefix + "q_proj.bias")), b, t, heads, hd);
+        float scale = (float) Math.pow(hd, -0.5);
+        // q is scaled before the product ([B, T, D] values instead of [B, H, T, T]); same math as HF.
+        NDArray q = heads(linear(x, p.get(prefix + "q_proj.weight"), p.get(prefix + "q_proj.bias")).mul(scale), b, t,
+                heads, hd);
         NDArray k = heads(linear(x, p.get(prefix + "k_proj.weight"), p.get(prefix + "k_proj.bias")), b, t, heads, hd);
         NDArray v = heads(linear(x, p.get(prefix + "v_proj.weight"), p.get(prefix + "v_proj.bias")), b, t, heads, hd);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(scale); // [B, H, T, T]
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // [B, H, T, T]
         if (mask != null) {
             scores = scores.addi(mask);
         }
@@ -167,9 +169,22 @@ final class ClipGraph {
 
     // ---------------------------------------------------------------- primitives
 
-    /** y = x W^T + b with W [out, in] (torch.nn.functional.linear). */
+    /**
+     * y = x W^T + b with W [out, in] (torch.nn.functional.linear). Inputs of rank > 2 are folded to 2-D first:
+     * libtorch's functional linear fuses the bias into the GEMM (addmm) only for 2-D inputs, otherwise it runs
+     * matmul and a separate bias pass over the output.
+     */
     static NDArray linear(NDArray x, NDArray w, NDArray bias) {
-        return x.getNDArrayInternal().linear(x, w, bias).singletonOrThrow();
+        Shape s = x.getShape();
+        if (s.dimension() == 2) {
+            return x.getNDArrayInternal().linear(x, w, bias).singletonOrThrow();
+        }
+        long in = s.get(s.dimension() - 1);
+        NDArray x2 = x.reshape(-1, in);
+        NDArray y = x2.getNDArrayInternal().linear(x2, w, bias).singletonOrThrow();
+        long[] out = s.getShape().clone();
+        out[out.length - 1] = w.getShape().get(0);
+        return y.reshape(out);
     }
 
     private static NDArray layerNorm(Params p, String prefix, NDArray x, double eps) {
@@ -180,7 +195,8 @@ final class ClipGraph {
 
     static NDArray activation(NDArray x, String act) {
         return switch (act) {
-            case "quick_gelu" -> x.mul(Activation.sigmoid(x.mul(1.702)));
+            // float scalars: a double scalar takes a slower mixed-type path
+            case "quick_gelu" -> x.mul(Activation.sigmoid(x.mul(1.702f)));
             case "gelu" -> Activation.gelu(x); // torch's exact erf form
             case "gelu_new", "gelu_pytorch_tanh" -> {
                 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
