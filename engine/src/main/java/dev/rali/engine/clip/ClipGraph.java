@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
+import ai.djl.pytorch.jni.JniUtils;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -125,12 +126,13 @@ final class ClipGraph {
         for (int i = 0; i < e.numLayers(); i++) {
             String l = prefix + i + ".";
             NDArray x = layerNorm(p, l + "layer_norm1", h, e.layerNormEps());
-            h = h.add(attention(p, l + "self_attn.", e, x, mask, tr));
+            // Residuals are added into the fresh projection outputs (no new buffer); autograd allows it since
+            // addmm does not keep its output, and h itself (kept by layer norm, maybe traced) is not modified.
+            h = attention(p, l + "self_attn.", e, x, mask, tr).addi(h);
             x = layerNorm(p, l + "layer_norm2", h, e.layerNormEps());
             x = linear(x, p.get(l + "mlp.fc1.weight"), p.get(l + "mlp.fc1.bias"));
             x = activation(x, e.hiddenAct());
-            x = linear(x, p.get(l + "mlp.fc2.weight"), p.get(l + "mlp.fc2.bias"));
-            h = h.add(x);
+            h = linear(x, p.get(l + "mlp.fc2.weight"), p.get(l + "mlp.fc2.bias")).addi(h);
             if (tr.hidden) {
                 tr.hiddenStates.add(h);
             }
@@ -195,8 +197,10 @@ final class ClipGraph {
 
     static NDArray activation(NDArray x, String act) {
         return switch (act) {
-            // float scalars: a double scalar takes a slower mixed-type path
-            case "quick_gelu" -> x.mul(Activation.sigmoid(x.mul(1.702f)));
+            // float scalars: a double scalar takes a slower mixed-type path. Without autograd the last product
+            // goes into the sigmoid's buffer; with it, that buffer is kept for the backward pass.
+            case "quick_gelu" -> JniUtils.isGradMode() ? x.mul(Activation.sigmoid(x.mul(1.702f)))
+                    : Activation.sigmoid(x.mul(1.702f)).muli(x);
             case "gelu" -> Activation.gelu(x); // torch's exact erf form
             case "gelu_new", "gelu_pytorch_tanh" -> {
                 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
