@@ -25,6 +25,7 @@ public final class RaliCli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new RaliCli());
         // Sub-commands, one per verb (keep alphabetical).
+        cl.addSubcommand("bench", new BenchCommand());
         cl.addSubcommand("eval", new EvalCommand());
         cl.addSubcommand("dataset", new DatasetCommand());
         cl.addSubcommand("tokenize", new TokenizeCommand());
@@ -35,6 +36,7 @@ public final class RaliCli implements Runnable {
         cl.addSubcommand("runs", new RunsCommand());
         cl.addSubcommand("score", new ScoreCommand());
         cl.addSubcommand("train-head", new TrainHeadCommand());
+        cl.addSubcommand("model", new ModelCommand());
         cl.setExecutionExceptionHandler(new CliErrors());
         return cl;
     }

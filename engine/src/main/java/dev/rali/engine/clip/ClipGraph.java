@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
+import ai.djl.pytorch.jni.JniUtils;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -125,12 +126,13 @@ final class ClipGraph {
         for (int i = 0; i < e.numLayers(); i++) {
             String l = prefix + i + ".";
             NDArray x = layerNorm(p, l + "layer_norm1", h, e.layerNormEps());
-            h = h.add(attention(p, l + "self_attn.", e, x, mask, tr));
+            // Residuals are added into the fresh projection outputs (no new buffer); autograd allows it since
+            // addmm does not keep its output, and h itself (kept by layer norm, maybe traced) is not modified.
+            h = attention(p, l + "self_attn.", e, x, mask, tr).addi(h);
             x = layerNorm(p, l + "layer_norm2", h, e.layerNormEps());
             x = linear(x, p.get(l + "mlp.fc1.weight"), p.get(l + "mlp.fc1.bias"));
             x = activation(x, e.hiddenAct());
-            x = linear(x, p.get(l + "mlp.fc2.weight"), p.get(l + "mlp.fc2.bias"));
-            h = h.add(x);
+            h = linear(x, p.get(l + "mlp.fc2.weight"), p.get(l + "mlp.fc2.bias")).addi(h);
             if (tr.hidden) {
                 tr.hiddenStates.add(h);
             }
@@ -145,11 +147,13 @@ final class ClipGraph {
         long t = s.get(1);
         int heads = e.numHeads();
         int hd = e.headDim();
-        double scale = Math.pow(hd, -0.5);
-        NDArray q = heads(linear(x, p.get(prefix + "q_proj.weight"), p.get(prefix + "q_proj.bias")), b, t, heads, hd);
+        float scale = (float) Math.pow(hd, -0.5);
+        // q is scaled before the product ([B, T, D] values instead of [B, H, T, T]); same math as HF.
+        NDArray q = heads(linear(x, p.get(prefix + "q_proj.weight"), p.get(prefix + "q_proj.bias")).mul(scale), b, t,
+                heads, hd);
         NDArray k = heads(linear(x, p.get(prefix + "k_proj.weight"), p.get(prefix + "k_proj.bias")), b, t, heads, hd);
         NDArray v = heads(linear(x, p.get(prefix + "v_proj.weight"), p.get(prefix + "v_proj.bias")), b, t, heads, hd);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(scale); // [B, H, T, T]
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // [B, H, T, T]
         if (mask != null) {
             scores = scores.addi(mask);
         }
@@ -167,9 +171,22 @@ final class ClipGraph {
 
     // ---------------------------------------------------------------- primitives
 
-    /** y = x W^T + b with W [out, in] (torch.nn.functional.linear). */
+    /**
+     * y = x W^T + b with W [out, in] (torch.nn.functional.linear). Inputs of rank > 2 are folded to 2-D first:
+     * libtorch's functional linear fuses the bias into the GEMM (addmm) only for 2-D inputs, otherwise it runs
+     * matmul and a separate bias pass over the output.
+     */
     static NDArray linear(NDArray x, NDArray w, NDArray bias) {
-        return x.getNDArrayInternal().linear(x, w, bias).singletonOrThrow();
+        Shape s = x.getShape();
+        if (s.dimension() == 2) {
+            return x.getNDArrayInternal().linear(x, w, bias).singletonOrThrow();
+        }
+        long in = s.get(s.dimension() - 1);
+        NDArray x2 = x.reshape(-1, in);
+        NDArray y = x2.getNDArrayInternal().linear(x2, w, bias).singletonOrThrow();
+        long[] out = s.getShape().clone();
+        out[out.length - 1] = w.getShape().get(0);
+        return y.reshape(out);
     }
 
     private static NDArray layerNorm(Params p, String prefix, NDArray x, double eps) {
@@ -180,7 +197,10 @@ final class ClipGraph {
 
     static NDArray activation(NDArray x, String act) {
         return switch (act) {
-            case "quick_gelu" -> x.mul(Activation.sigmoid(x.mul(1.702)));
+            // float scalars: a double scalar takes a slower mixed-type path. Without autograd the last product
+            // goes into the sigmoid's buffer; with it, that buffer is kept for the backward pass.
+            case "quick_gelu" -> JniUtils.isGradMode() ? x.mul(Activation.sigmoid(x.mul(1.702f)))
+                    : Activation.sigmoid(x.mul(1.702f)).muli(x);
             case "gelu" -> Activation.gelu(x); // torch's exact erf form
             case "gelu_new", "gelu_pytorch_tanh" -> {
                 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))

@@ -139,15 +139,41 @@ public final class ClipModel implements AutoCloseable {
         return params.get("logit_scale").toFloatArray()[0];
     }
 
-    /** Projected image features [n, projection_dim] (get_image_features; not normalised). */
+    /**
+     * Projected image features [n, projection_dim] (get_image_features; not normalised). Large batches run in
+     * chunks of {@link #CHUNK} so the attention matrices ([B, H, T, T]) stay bounded; results do not depend on it.
+     */
     public float[][] embedImages(float[] pixelsCHW, int n) {
-        return encodeImages(pixelsCHW, n, false, false).embeds().rows();
+        ClipConfig.Vision v = config.vision();
+        int per = v.numChannels() * v.imageSize() * v.imageSize();
+        if (n <= CHUNK || pixelsCHW.length != (long) n * per) {
+            return encodeImages(pixelsCHW, n, false, false).embeds().rows();
+        }
+        float[][] out = new float[n][];
+        for (int start = 0; start < n; start += CHUNK) {
+            int c = Math.min(CHUNK, n - start);
+            float[] part = java.util.Arrays.copyOfRange(pixelsCHW, start * per, (start + c) * per);
+            System.arraycopy(encodeImages(part, c, false, false).embeds().rows(), 0, out, start, c);
+        }
+        return out;
     }
 
-    /** Projected text features [rows, projection_dim] (get_text_features; not normalised). */
+    /** Projected text features [rows, projection_dim] (get_text_features; not normalised), chunked as images. */
     public float[][] embedTexts(long[][] ids) {
-        return encodeTexts(ids, false, false).embeds().rows();
+        if (ids.length <= CHUNK) {
+            return encodeTexts(ids, false, false).embeds().rows();
+        }
+        float[][] out = new float[ids.length][];
+        for (int start = 0; start < ids.length; start += CHUNK) {
+            int c = Math.min(CHUNK, ids.length - start);
+            long[][] part = java.util.Arrays.copyOfRange(ids, start, start + c);
+            System.arraycopy(encodeTexts(part, false, false).embeds().rows(), 0, out, start, c);
+        }
+        return out;
     }
+
+    /** Largest batch one forward of {@link #embedImages} / {@link #embedTexts} runs at once. */
+    public static final int CHUNK = 32;
 
     /** The vision tower with the hidden states / attentions the load options ask for. */
     public TowerOutput encodeImages(float[] pixelsCHW, int n) {

@@ -151,6 +151,7 @@ public final class ClipVisionTrainer implements AutoCloseable {
                     old.close();
                 }
                 NDArray w = p.toType(compute, true);
+                NDScope.unregister(w); // refreshed inside a step's scope, but must outlive it
                 w.attach(manager);
                 w.setRequiresGradient(true);
                 working.put(n, w);

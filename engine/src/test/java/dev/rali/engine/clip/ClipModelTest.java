@@ -70,6 +70,34 @@ class ClipModelTest {
     }
 
     @Test
+    void largeBatchesAreChunkedWithoutChangingResults() throws Exception {
+        Path dir = ClipFixtures.dir("clip-c");
+        int n = ClipModel.CHUNK + 5;
+        float[] px = new float[n * 16 * 16];
+        long[][] ids = new long[n][];
+        Random r = new Random(3);
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (float) r.nextGaussian();
+        }
+        for (int i = 0; i < n; i++) {
+            ids[i] = new long[] {598, 1 + r.nextInt(500), 599, 0};
+        }
+        try (ClipModel m = ClipModel.load(dir, ClipLoadOptions.cpu())) {
+            float[][] all = m.embedImages(px, n);
+            float[][] txt = m.embedTexts(ids);
+            assertEquals(n, all.length);
+            assertEquals(n, txt.length);
+            float[][] last = m.encodeImages(java.util.Arrays.copyOfRange(px, (n - 2) * 256, n * 256), 2, false, false)
+                    .embeds().rows();
+            for (int j = 0; j < last[1].length; j++) {
+                assertEquals(last[1][j], all[n - 1][j], 1e-5);
+            }
+            float[][] t1 = m.embedTexts(new long[][] {ids[n - 1]});
+            assertArrayEquals(t1[0], txt[n - 1], 1e-5f);
+        }
+    }
+
+    @Test
     void wrongInputShapesAreRejectedWithTheReason() throws Exception {
         try (ClipModel m = ClipModel.load(TINY_A, ClipLoadOptions.cpu())) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

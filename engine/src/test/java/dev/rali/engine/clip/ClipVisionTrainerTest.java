@@ -143,6 +143,29 @@ class ClipVisionTrainerTest {
         }
     }
 
+    /** The master-weight path (mixed precision on a GPU) with float64 working copies tracks plain float32. */
+    @Test
+    void masterWeightPathTrainsLikeFloat32() throws Exception {
+        Path dir = ClipFixtures.dir("clip-c");
+        ClipConfig cfg = ClipConfig.read(dir.resolve("config.json"));
+        ClipVisionTrainer.Options opt = ClipVisionTrainer.Options.defaults(10).withLearningRate(1e-3);
+        float[] f32 = new float[4];
+        float[] f64 = new float[4];
+        try (ClipModel m = ClipModel.load(dir, ClipLoadOptions.cpu()); ClipVisionTrainer tr = new ClipVisionTrainer(m, opt)) {
+            for (int i = 0; i < 4; i++) {
+                f32[i] = tr.step(pixels(cfg, 3, i), 3, targets(cfg, 3, 20 + i));
+            }
+        }
+        try (ClipModel m = ClipModel.load(dir, ClipLoadOptions.cpu());
+             ClipVisionTrainer tr = new ClipVisionTrainer(m, opt, DataType.FLOAT64)) {
+            for (int i = 0; i < 4; i++) {
+                f64[i] = tr.step(pixels(cfg, 3, i), 3, targets(cfg, 3, 20 + i));
+            }
+        }
+        assertArrayEquals(f32, f64, 1e-4f);
+        assertTrue(f32[3] != f32[0]);
+    }
+
     @Test
     void resumeContinuesBitForBit(@TempDir Path tmp) throws Exception {
         Path dir = ClipFixtures.dir("clip-c");
