@@ -100,6 +100,16 @@ public final class TraceGenerator {
                     temperature, topP, topK, maxTokens, retries, backoff, requestTimeout, apiKey);
         }
 
+        public Config withRequestTimeout(Duration timeout) {
+            return new Config(baseUrl, model, source, seeds, seedBase, concurrency, systemPrompt, userPrompt,
+                    temperature, topP, topK, maxTokens, maxRetries, initialBackoff, timeout, apiKey);
+        }
+
+        public Config withSeedBase(long base) {
+            return new Config(baseUrl, model, source, seeds, base, concurrency, systemPrompt, userPrompt,
+                    temperature, topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey);
+        }
+
         public Config withApiKey(String key) {
             return new Config(baseUrl, model, source, seeds, seedBase, concurrency, systemPrompt, userPrompt,
                     temperature, topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, key);

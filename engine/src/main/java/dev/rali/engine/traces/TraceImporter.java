@@ -148,6 +148,7 @@ public final class TraceImporter {
             upd += r.updated();
             same += r.unchanged();
         }
+        problems.sort(java.util.Comparator.comparing((Problem p) -> String.valueOf(p.file())).thenComparingInt(Problem::line));
         ctx.progress("import traces", files.size(), files.size(), "");
         return new Report(nfiles, ins, upd, same, problems, statuses);
     }
