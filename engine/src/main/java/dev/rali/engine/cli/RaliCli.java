@@ -25,6 +25,7 @@ public final class RaliCli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new RaliCli());
         // Sub-commands, one per verb (keep alphabetical).
+        cl.addSubcommand("traces", new TracesCommand());
         cl.setExecutionExceptionHandler(new CliErrors());
         return cl;
     }
