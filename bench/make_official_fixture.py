@@ -108,6 +108,7 @@ def main(out):
         "n_samples_": 100, "components_": np.asfortranarray(comps), "n_components_": M,
         "explained_variance_": np.sort(rng.uniform(0.1, 1.0, M))[::-1].copy(),
         "explained_variance_ratio_": np.full(M, 0.2), "singular_values_": np.ones(M),
+        "feature_names_in_": np.array(["f%d" % i for i in range(D)], dtype=object),  # object array: plain pickle
         "_sklearn_version": "1.3.2",
     })
     joblib_dump(pca, os.path.join(out, "pca.pkl"))
@@ -129,6 +130,7 @@ def main(out):
     state["scorer.prototypes"] = torch.tensor(vectors + rng.normal(0, 0.1, (K, M)).astype(np.float32))
     state["scorer.proto_scores"] = torch.tensor(scores + 0.05)
     state["scorer.logit_scale"] = torch.tensor(1 / 0.07)
+    state._metadata = OrderedDict([("", {"version": 1})])  # as nn.Module.state_dict() sets it
     torch.save({"state_dict": state, "epoch": 3, "best_plcc": 0.91}, os.path.join(out, "ckpt.pt"))
 
     with open(os.path.join(out, "best", "config.json"), "w") as fh:

@@ -73,6 +73,13 @@ public final class SafeUnpickler {
         }
     }
 
+    /** A value this reader deliberately does not materialise (object arrays); an error only if someone needs it. */
+    public record Unsupported(String what) { }
+
+    private static Unsupported unsupported(String what) {
+        return new Unsupported(what);
+    }
+
     /** A numpy dtype under construction / as read. */
     public static final class NpDtype {
         final String dtype;
@@ -316,7 +323,7 @@ public final class SafeUnpickler {
                 }
                 case 's' -> { // SETITEM
                     Object v = pop(stack), k = pop(stack);
-                    asMap(peek(stack)).put(key(k), v);
+                    asMap(peek(stack)).put(k, v);
                 }
                 case 'u' -> { // SETITEMS
                     List<Object> items = stack;
@@ -408,7 +415,7 @@ public final class SafeUnpickler {
                 if (!args.isEmpty() && args.get(0) instanceof List<?> pairs) {
                     for (Object p : pairs) {
                         List<Object> kv = asTuple(p, "OrderedDict item");
-                        m.put(key(kv.get(0)), kv.get(1));
+                        m.put(kv.get(0), kv.get(1));
                     }
                 }
                 return m;
@@ -540,14 +547,13 @@ public final class SafeUnpickler {
         if (obj instanceof TorchTensor t) {
             return t; // _rebuild_tensor_v2 metadata/state: nothing to keep
         }
-        if (obj instanceof Map<?, ?> m && state instanceof Map<?, ?> st) {
-            ((Map<Object, Object>) m).putAll(st);
-            return m;
+        if (obj instanceof Map<?, ?> m) {
+            return m; // instance attributes of a dict subclass (e.g. a state_dict's _metadata): not items, dropped
         }
         throw bad("BUILD on " + typeName(obj));
     }
 
-    private NdArray buildArray(List<Object> state) throws IOException {
+    private Object buildArray(List<Object> state) throws IOException {
         // (version, shape, dtype, is_fortran, rawdata)
         if (state.size() != 5 || !(state.get(2) instanceof NpDtype dt)) {
             throw bad("unexpected ndarray state " + state.size() + " items");
@@ -561,7 +567,8 @@ public final class SafeUnpickler {
         } else if (raw instanceof String s) {
             bytes = s.getBytes(StandardCharsets.ISO_8859_1); // protocol 2 from Python 2
         } else {
-            throw bad("ndarray of dtype " + dt + " holds Python objects; only numeric arrays are supported");
+            // an object array (strings, …): kept as a placeholder so unrelated attributes still load
+            return unsupported("numpy array of dtype " + dt.dtype);
         }
         try {
             double[] v = NdArray.decode(ByteBuffer.wrap(bytes), dt.dtype, dt.order, NdArray.count(shape));
@@ -572,12 +579,21 @@ public final class SafeUnpickler {
     }
 
     /** joblib writes each array's bytes right after the wrapper's BUILD (numpy_pickle.NumpyArrayWrapper.read). */
-    private NdArray readJoblibArray(Map<String, Object> attrs) throws IOException {
+    private Object readJoblibArray(Map<String, Object> attrs) throws IOException {
         if (!(attrs.get("dtype") instanceof NpDtype dt)) {
             throw bad("NumpyArrayWrapper without a numeric dtype");
         }
-        if (dt.order == '|' && (dt.dtype.startsWith("O") || dt.dtype.startsWith("U"))) {
-            throw bad("joblib array of dtype " + dt.dtype + " holds Python objects; not supported");
+        if (dt.dtype.startsWith("O")) {
+            // joblib pickles object arrays as a nested pickle right here; read it (safely) to skip it
+            SafeUnpickler nested = new SafeUnpickler(source);
+            nested.data = data;
+            nested.pos = pos;
+            nested.run();
+            pos = nested.pos;
+            return unsupported("joblib object array");
+        }
+        if (dt.order == '|' && !dt.dtype.matches("[iub]1")) {
+            throw bad("joblib array of dtype " + dt.dtype + " is not numeric; not supported");
         }
         long[] shape = longs(attrs.get("shape"));
         if (attrs.get("numpy_array_alignment_bytes") != null) {
@@ -631,12 +647,8 @@ public final class SafeUnpickler {
             throw bad("odd number of items for a dict");
         }
         for (int i = 0; i < items.size(); i += 2) {
-            m.put(key(items.get(i)), items.get(i + 1));
+            m.put(items.get(i), items.get(i + 1));
         }
-    }
-
-    private static Object key(Object k) {
-        return k;
     }
 
     @SuppressWarnings("unchecked")

@@ -86,6 +86,7 @@ class SafeUnpicklerTest {
                 assertEquals(exp.get(i).get(j).asDouble(), comps.data()[i * 8 + j], 1e-12); // Fortran order undone
             }
         }
+        assertInstanceOf(SafeUnpickler.Unsupported.class, bag.get("feature_names_in_")); // object array: placeholder
         assertTrue(SafeUnpickler.allowedGlobals().contains("torch._utils._rebuild_tensor_v2"));
     }
 }
