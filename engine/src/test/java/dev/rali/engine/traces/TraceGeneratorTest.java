@@ -174,4 +174,29 @@ class TraceGeneratorTest {
             assertTrue(r.failures().get(0).contains("gave up after 3 attempts"), r.failures().get(0));
         }
     }
+
+    @Test
+    void reasoningContentFromAReasoningParserIsPutBackIntoTheTrace() throws Exception {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/v1/chat/completions", ex -> {
+            ex.getRequestBody().readAllBytes();
+            byte[] out = JSON.writeValueAsBytes(Map.of("choices", List.of(Map.of("message", Map.of(
+                    "content", "<answer>{\"rating\": 3.1}</answer>", "reasoning_content", "Mild blur on the left.")))));
+            ex.sendResponseHeaders(200, out.length);
+            ex.getResponseBody().write(out);
+            ex.close();
+        });
+        server.start();
+        try (ProjectStore store = ProjectStore.open(dir.resolve("p.rali"))) {
+            List<TraceGenerator.Target> targets = images(store).subList(0, 1);
+            URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+            TraceGenerator.Report r = new TraceGenerator(TraceGenerator.Config.defaults(base, "m").withSeeds(1))
+                    .generate(store, targets, TaskContext.silent());
+            assertEquals(1, r.generated());
+            TraceStore.TraceRow row = TraceStore.forImage(store, targets.get(0).imageId()).get(0);
+            assertEquals(ParseStatus.OK, row.status());
+            assertEquals("Mild blur on the left.", row.think());
+            assertEquals(3.1, row.score());
+        }
+    }
 }
