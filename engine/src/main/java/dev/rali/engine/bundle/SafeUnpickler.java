@@ -25,7 +25,7 @@ import java.util.TreeSet;
  * builtins.eval, subprocess.Popen, …) is refused with an {@link UnsafePickleException} naming it, before
  * anything is built. The allowed globals are interpreted by this class, never looked up as code:
  * <ul>
- *   <li>tensor rebuilds: torch._utils._rebuild_tensor_v2 / _rebuild_tensor / _rebuild_parameter, storages by
+ *   <li>tensor rebuilds: torch._utils._rebuild_tensor_v2 / _rebuild_tensor / _rebuild_parameter(_with_state), storages by
  *       persistent id (torch.FloatStorage, …) → {@link TorchTensor} (data read lazily by the caller's
  *       {@link PersistentLoader});</li>
  *   <li>numpy: numpy(.core|._core).multiarray._reconstruct + numpy.ndarray, numpy.dtype, multiarray.scalar,
@@ -114,7 +114,7 @@ public final class SafeUnpickler {
     static {
         Set<String> s = new TreeSet<>(ATTRIBUTE_BAGS);
         s.addAll(List.of("collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor",
-                "torch._utils._rebuild_parameter", "builtins.set", "builtins.frozenset", "builtins.bytearray",
+                "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state", "builtins.set", "builtins.frozenset", "builtins.bytearray",
                 "__builtin__.set", "__builtin__.frozenset", "__builtin__.bytearray", "copyreg._reconstructor",
                 "copy_reg._reconstructor", "builtins.object", "__builtin__.object", "_codecs.encode",
                 "joblib.numpy_pickle.NumpyArrayWrapper", "sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper"));
@@ -407,7 +407,7 @@ public final class SafeUnpickler {
                 }
                 return new TorchTensor(st, toLong(args.get(1)), longs(args.get(2)), longs(args.get(3)));
             }
-            case "torch._utils._rebuild_parameter" -> {
+            case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state" -> {
                 return args.get(0);
             }
             case "collections.OrderedDict" -> {

@@ -74,4 +74,41 @@ class TracesCommandTest {
                 "--base-url", "http://127.0.0.1:9", "--model", "m"));
         assertTrue(err.toString().contains("no images in dataset 'none'"), err.toString());
     }
+
+    @Test
+    void generateTalksToTheServerWithTheGivenPromptAndResumes() throws Exception {
+        Path p = project();
+        Files.write(dir.resolve("a.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, 1});
+        try (ProjectStore store = ProjectStore.open(p); var s = store.connection().createStatement()) {
+            s.execute("UPDATE images SET path = '" + dir.resolve("a.jpg") + "' WHERE id = 1");
+        }
+        java.util.List<String> prompts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/v1/chat/completions", ex -> {
+            var body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(ex.getRequestBody());
+            prompts.add(body.path("messages").path(0).path("content").path(1).path("text").asText());
+            byte[] out = "{\"choices\":[{\"message\":{\"content\":\"<think>ok</think><answer>3</answer>\"}}]}"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, out.length);
+            ex.getResponseBody().write(out);
+            ex.close();
+        });
+        server.start();
+        try {
+            Path prompt = dir.resolve("prompt.txt");
+            Files.writeString(prompt, "Describe the quality.\n");
+            String url = "http://127.0.0.1:" + server.getAddress().getPort();
+            String[] args = {"traces", "generate", "--project", p.toString(), "--dataset", "koniq", "--split", "train",
+                    "--base-url", url, "--model", "qi", "--seeds", "2", "--prompt", prompt.toString(),
+                    "--no-system-prompt", "--quiet"};
+            assertEquals(0, run(args), err.toString());
+            assertTrue(out.toString().contains("2 generated, 0 already stored, 0 failed"), out.toString());
+            assertEquals(java.util.List.of("Describe the quality.", "Describe the quality."), prompts);
+            assertEquals(0, run(args), err.toString());
+            assertTrue(out.toString().contains("0 generated, 2 already stored"), out.toString());
+        } finally {
+            server.stop(0);
+        }
+    }
 }
