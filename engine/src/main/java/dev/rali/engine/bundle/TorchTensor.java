@@ -99,6 +99,11 @@ public final class TorchTensor {
             throw new IOException(storage.owner.file() + ": tensor view " + shapeString() + " at offset " + offset
                     + " exceeds its storage '" + storage.key + "' of " + storage.numel + " elements");
         }
+        if (n > Integer.MAX_VALUE - 8 || n > Math.max(storage.numel, 1L << 20) * 16) {
+            // e.g. a stride-0 broadcast view of a huge size: refuse rather than allocate gigabytes
+            throw new IOException(storage.owner.file() + ": tensor view " + shapeString() + " is far larger than its storage '"
+                    + storage.key + "' (" + storage.numel + " elements)");
+        }
         double[] all = NdArray.decode(storage.bytes(), storage.dtype, storage.owner.byteOrder(), storage.numel);
         double[] out = new double[Math.toIntExact(n)];
         int nd = shape.length;
