@@ -25,6 +25,16 @@ public final class RaliCli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new RaliCli());
         // Sub-commands, one per verb (keep alphabetical).
+        cl.addSubcommand("eval", new EvalCommand());
+        cl.addSubcommand("dataset", new DatasetCommand());
+        cl.addSubcommand("tokenize", new TokenizeCommand());
+        cl.addSubcommand("demo", new DemoCommand());
+        cl.addSubcommand("embed", new EmbedCommand());
+        cl.addSubcommand("export", new ExportCommand());
+        cl.addSubcommand("run", new RunCommand());
+        cl.addSubcommand("runs", new RunsCommand());
+        cl.addSubcommand("score", new ScoreCommand());
+        cl.addSubcommand("train-head", new TrainHeadCommand());
         cl.addSubcommand("traces", new TracesCommand());
         cl.setExecutionExceptionHandler(new CliErrors());
         return cl;

@@ -21,7 +21,7 @@ import java.util.List;
 public final class ProjectStore implements AutoCloseable {
 
     /** Migration scripts in order; index i holds version i+1. */
-    static final List<String> MIGRATIONS = List.of("V1__initial.sql");
+    static final List<String> MIGRATIONS = List.of("V1__initial.sql", "V2__settings.sql");
 
     public static final String EXTENSION = ".rali";
 

@@ -1,0 +1,194 @@
+package dev.rali.engine.clip;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Activation;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * CLIPModel's forward pass (transformers' modeling_clip.py) as whole-tensor NDArray operations, so PyTorch's
+ * autograd can differentiate it. Stateless: parameters come from a {@link Params} lookup by HF name, which lets
+ * the inference model and the trainer share this one definition of the math.
+ */
+final class ClipGraph {
+
+    private ClipGraph() { }
+
+    /** Parameter lookup by HF name. */
+    @FunctionalInterface
+    interface Params {
+        NDArray get(String name);
+    }
+
+    /** Collects per-layer outputs when asked for (HF output_hidden_states / output_attentions). */
+    static final class Trace {
+        final boolean hidden;
+        final boolean attentions;
+        final List<NDArray> hiddenStates = new ArrayList<>();
+        final List<NDArray> attentionProbs = new ArrayList<>();
+
+        Trace(boolean hidden, boolean attentions) {
+            this.hidden = hidden;
+            this.attentions = attentions;
+        }
+
+        static Trace none() {
+            return new Trace(false, false);
+        }
+    }
+
+    /** Result of a tower: last_hidden_state and pooler_output (before the projection). */
+    record Tower(NDArray lastHidden, NDArray pooled) { }
+
+    // ---------------------------------------------------------------- vision
+
+    /** CLIPVisionTransformer on pixels [N, C, S, S]. */
+    static Tower vision(Params p, ClipConfig.Vision v, NDArray pixels, Trace tr) {
+        long n = pixels.getShape().get(0);
+        int c = v.numChannels();
+        int ps = v.patchSize();
+        int g = v.gridSize();
+        int d = v.hiddenSize();
+        // The stride-P, kernel-P patch convolution is a matmul over non-overlapping patches: unfold to
+        // [N, g*g, C*P*P] with patches in row-major grid order and each patch flattened as (c, y, x), like the
+        // conv weight [D, C, P, P].
+        NDArray patches = pixels.reshape(n, c, g, ps, g, ps).transpose(0, 2, 4, 1, 3, 5).reshape(n, (long) g * g,
+                (long) c * ps * ps);
+        NDArray w = p.get("vision_model.embeddings.patch_embedding.weight").reshape(d, (long) c * ps * ps);
+        NDArray patchEmb = linear(patches, w, null);
+        NDArray cls = p.get("vision_model.embeddings.class_embedding").reshape(1, 1, d).broadcast(n, 1, d);
+        NDArray h = NDArrays.concat(new NDList(cls, patchEmb), 1)
+                .add(p.get("vision_model.embeddings.position_embedding.weight"));
+        h = layerNorm(p, "vision_model.pre_layrnorm", h, v.layerNormEps());
+        h = encoder(p, "vision_model.encoder.layers.", v.encoder(), h, null, tr);
+        NDArray pooled = layerNorm(p, "vision_model.post_layernorm", h.get(new NDIndex(":, 0, :")),
+                v.layerNormEps());
+        return new Tower(h, pooled);
+    }
+
+    static NDArray visualProjection(Params p, NDArray pooled) {
+        return linear(pooled, p.get("visual_projection.weight"), null);
+    }
+
+    // ---------------------------------------------------------------- text
+
+    /** CLIPTextTransformer on ids [B, L] (int64), causal mask only, as CLIPModel with attention_mask=None. */
+    static Tower text(Params p, ClipConfig.Text t, NDArray ids, Trace tr) {
+        long len = ids.getShape().get(1);
+        NDArray tokW = p.get("text_model.embeddings.token_embedding.weight");
+        NDArray tok = ids.getNDArrayInternal().embedding(ids, tokW, SparseFormat.DENSE).singletonOrThrow();
+        NDArray pos = p.get("text_model.embeddings.position_embedding.weight").get(new NDIndex("0:" + len));
+        NDArray h = tok.add(pos);
+        NDArray mask = causalMask(ids, (int) len, h.getDataType());
+        h = encoder(p, "text_model.encoder.layers.", t.encoder(), h, mask, tr);
+        h = layerNorm(p, "text_model.final_layer_norm", h, t.layerNormEps());
+        // EOT pooling exactly as transformers: eos_token_id == 2 is the legacy config, where the EOT token
+        // (49407) is the largest id, so argmax of the ids; otherwise the first position holding eos_token_id
+        // (argmax of a 0/1 mask returns the first maximum; position 0 when the row has none).
+        NDArray where = t.eosTokenId() == 2 ? ids.toType(DataType.INT32, false)
+                : ids.eq(t.eosTokenId()).toType(DataType.INT32, false);
+        NDArray idx = where.argMax(1); // [B], int64
+        long d = h.getShape().get(2);
+        NDArray gatherIdx = idx.reshape(-1, 1, 1).broadcast(ids.getShape().get(0), 1, d);
+        NDArray pooled = h.gather(gatherIdx, 1).reshape(-1, d);
+        return new Tower(h, pooled);
+    }
+
+    static NDArray textProjection(Params p, NDArray pooled) {
+        return linear(pooled, p.get("text_projection.weight"), null);
+    }
+
+    /** [L, L] additive mask: 0 on and below the diagonal, the dtype's lowest finite value above (as HF). */
+    private static NDArray causalMask(NDArray like, int len, DataType dtype) {
+        float[] m = new float[len * len];
+        float min = -Float.MAX_VALUE;
+        for (int i = 0; i < len; i++) {
+            java.util.Arrays.fill(m, i * len + i + 1, (i + 1) * len, min);
+        }
+        NDArray mask = like.getManager().create(m, new Shape(len, len));
+        return dtype == DataType.FLOAT32 ? mask : mask.toType(dtype, false);
+    }
+
+    // ---------------------------------------------------------------- shared encoder
+
+    private static NDArray encoder(Params p, String prefix, ClipConfig.Encoder e, NDArray h, NDArray mask, Trace tr) {
+        if (tr.hidden) {
+            tr.hiddenStates.add(h);
+        }
+        for (int i = 0; i < e.numLayers(); i++) {
+            String l = prefix + i + ".";
+            NDArray x = layerNorm(p, l + "layer_norm1", h, e.layerNormEps());
+            h = h.add(attention(p, l + "self_attn.", e, x, mask, tr));
+            x = layerNorm(p, l + "layer_norm2", h, e.layerNormEps());
+            x = linear(x, p.get(l + "mlp.fc1.weight"), p.get(l + "mlp.fc1.bias"));
+            x = activation(x, e.hiddenAct());
+            x = linear(x, p.get(l + "mlp.fc2.weight"), p.get(l + "mlp.fc2.bias"));
+            h = h.add(x);
+            if (tr.hidden) {
+                tr.hiddenStates.add(h);
+            }
+        }
+        return h;
+    }
+
+    private static NDArray attention(Params p, String prefix, ClipConfig.Encoder e, NDArray x, NDArray mask,
+                                     Trace tr) {
+        Shape s = x.getShape();
+        long b = s.get(0);
+        long t = s.get(1);
+        int heads = e.numHeads();
+        int hd = e.headDim();
+        double scale = Math.pow(hd, -0.5);
+        NDArray q = heads(linear(x, p.get(prefix + "q_proj.weight"), p.get(prefix + "q_proj.bias")), b, t, heads, hd);
+        NDArray k = heads(linear(x, p.get(prefix + "k_proj.weight"), p.get(prefix + "k_proj.bias")), b, t, heads, hd);
+        NDArray v = heads(linear(x, p.get(prefix + "v_proj.weight"), p.get(prefix + "v_proj.bias")), b, t, heads, hd);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(scale); // [B, H, T, T]
+        if (mask != null) {
+            scores = scores.addi(mask);
+        }
+        NDArray probs = scores.softmax(-1);
+        if (tr.attentions) {
+            tr.attentionProbs.add(probs);
+        }
+        NDArray ctx = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd);
+        return linear(ctx, p.get(prefix + "out_proj.weight"), p.get(prefix + "out_proj.bias"));
+    }
+
+    private static NDArray heads(NDArray x, long b, long t, int heads, int hd) {
+        return x.reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
+    }
+
+    // ---------------------------------------------------------------- primitives
+
+    /** y = x W^T + b with W [out, in] (torch.nn.functional.linear). */
+    static NDArray linear(NDArray x, NDArray w, NDArray bias) {
+        return x.getNDArrayInternal().linear(x, w, bias).singletonOrThrow();
+    }
+
+    private static NDArray layerNorm(Params p, String prefix, NDArray x, double eps) {
+        NDArray w = p.get(prefix + ".weight");
+        return x.getNDArrayInternal().layerNorm(x, w.getShape(), w, p.get(prefix + ".bias"), (float) eps)
+                .singletonOrThrow();
+    }
+
+    static NDArray activation(NDArray x, String act) {
+        return switch (act) {
+            case "quick_gelu" -> x.mul(Activation.sigmoid(x.mul(1.702)));
+            case "gelu" -> Activation.gelu(x); // torch's exact erf form
+            case "gelu_new", "gelu_pytorch_tanh" -> {
+                // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+                // not in place: tanh's output is saved for its backward pass
+                NDArray inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2.0 / Math.PI));
+                yield x.mul(inner.tanh().add(1)).mul(0.5);
+            }
+            default -> throw new IllegalArgumentException("unsupported activation " + act);
+        };
+    }
+}

@@ -1,0 +1,485 @@
+package dev.rali.engine.clip;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import dev.rali.engine.io.Safetensors;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Contrastive alignment of CLIP's image tower (the paper's stage B): the text tower is frozen, so its embeddings
+ * of the paired texts are computed once and passed in as targets; only vision_model.*, visual_projection (and
+ * optionally logit_scale) are trained, in place on the {@link ClipModel} given, which {@link ClipModel#saveHf}
+ * then writes out.
+ *
+ * <p>Loss: CLIP's symmetric InfoNCE, (CE(logits, diag) + CE(logits^T, diag)) / 2 with
+ * logits = exp(logit_scale) * norm(img) norm(txt)^T. Optimiser: AdamW written on NDArrays (decoupled weight
+ * decay as torch.optim.AdamW, applied to tensors of rank >= 2 only, as OpenCLIP), learning rate with linear warmup
+ * then cosine decay, gradients clipped by their global L2 norm (torch's clip_grad_norm_), and zeroed after every
+ * step (PyTorch accumulates them otherwise).
+ *
+ * <p>Mixed precision: DJL has no autocast, and its dtype cast is not differentiable, so mixed precision uses
+ * master weights: the float32 parameters stay the optimiser's state, the forward/backward run on working copies in
+ * the compute type (bf16 on a GPU), whose gradients are widened to float32 for clipping and the update, after
+ * which the copies are refreshed. The loss itself is computed in float32. The same path runs in float64 on the CPU
+ * for gradient checks; bf16 is refused on the CPU (its kernels are slow or missing there).
+ */
+public final class ClipVisionTrainer implements AutoCloseable {
+
+    /**
+     * Hyper-parameters. Defaults: lr 1e-5 (the paper), betas (0.9, 0.98) and eps 1e-6 (CLIP), weight decay 0.2,
+     * no warmup, cosine to 0 over {@code totalSteps}, clip at norm 1.0, logit_scale fixed.
+     */
+    public record Options(double learningRate, double weightDecay, double beta1, double beta2, double epsilon,
+                          int warmupSteps, int totalSteps, double minLearningRate, double maxGradNorm,
+                          boolean learnLogitScale, boolean mixedPrecision) {
+        public Options {
+            if (!(learningRate > 0) || !(weightDecay >= 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)
+                    || !(epsilon > 0) || warmupSteps < 0 || totalSteps < 1 || !(minLearningRate >= 0)
+                    || !(maxGradNorm > 0)) {
+                throw new IllegalArgumentException("invalid trainer options: " + this);
+            }
+        }
+
+        public static Options defaults(int totalSteps) {
+            return new Options(1e-5, 0.2, 0.9, 0.98, 1e-6, 0, totalSteps, 0, 1.0, false, false);
+        }
+
+        public Options withLearningRate(double lr) {
+            return new Options(lr, weightDecay, beta1, beta2, epsilon, warmupSteps, totalSteps, minLearningRate,
+                    maxGradNorm, learnLogitScale, mixedPrecision);
+        }
+
+        public Options withWeightDecay(double wd) {
+            return new Options(learningRate, wd, beta1, beta2, epsilon, warmupSteps, totalSteps, minLearningRate,
+                    maxGradNorm, learnLogitScale, mixedPrecision);
+        }
+
+        public Options withWarmup(int steps) {
+            return new Options(learningRate, weightDecay, beta1, beta2, epsilon, steps, totalSteps, minLearningRate,
+                    maxGradNorm, learnLogitScale, mixedPrecision);
+        }
+
+        public Options withMaxGradNorm(double norm) {
+            return new Options(learningRate, weightDecay, beta1, beta2, epsilon, warmupSteps, totalSteps,
+                    minLearningRate, norm, learnLogitScale, mixedPrecision);
+        }
+
+        public Options withLearnLogitScale(boolean learn) {
+            return new Options(learningRate, weightDecay, beta1, beta2, epsilon, warmupSteps, totalSteps,
+                    minLearningRate, maxGradNorm, learn, mixedPrecision);
+        }
+
+        public Options withMixedPrecision(boolean mixed) {
+            return new Options(learningRate, weightDecay, beta1, beta2, epsilon, warmupSteps, totalSteps,
+                    minLearningRate, maxGradNorm, learnLogitScale, mixed);
+        }
+    }
+
+    /** CLIP clamps the learned temperature so exp(logit_scale) stays <= 100. */
+    private static final double MAX_LOGIT_SCALE = Math.log(100);
+    private static final String FORMAT = "rali-clip-vision-trainer-v1";
+
+    private final ClipModel model;
+    private final Options options;
+    private final DataType compute;
+    private final NDManager manager;
+    private final List<String> trainable = new ArrayList<>();
+    /** float32 parameters of the model (the optimiser's weights). */
+    private final Map<String, NDArray> master = new LinkedHashMap<>();
+    /** What the forward pass sees: the masters themselves in float32, else copies in the compute type. */
+    private final Map<String, NDArray> working = new LinkedHashMap<>();
+    private final Map<String, NDArray> m1 = new LinkedHashMap<>();
+    private final Map<String, NDArray> m2 = new LinkedHashMap<>();
+    private long step;
+    private double lastGradNorm = Double.NaN;
+    private double lastLearningRate = Double.NaN;
+
+    public ClipVisionTrainer(ClipModel model, Options options) {
+        this(model, options, null);
+    }
+
+    /** {@code computeType} null = float32, or bf16 when options ask for mixed precision (GPU only). */
+    ClipVisionTrainer(ClipModel model, Options options, DataType computeType) {
+        this.model = model;
+        this.options = options;
+        Device dev = model.device();
+        if (computeType == null) {
+            computeType = options.mixedPrecision() ? DataType.BFLOAT16 : DataType.FLOAT32;
+        }
+        if (computeType == DataType.BFLOAT16 && !dev.isGpu()) {
+            throw new IllegalArgumentException("mixed precision (bf16) needs the model on a GPU; it is on " + dev
+                    + " (train in float32 there)");
+        }
+        this.compute = computeType;
+        this.manager = model.manager().newSubManager();
+        for (Map.Entry<String, NDArray> e : model.params().entrySet()) {
+            String n = e.getKey();
+            if (n.startsWith("vision_model.") || n.equals("visual_projection.weight")
+                    || (n.equals("logit_scale") && options.learnLogitScale())) {
+                trainable.add(n);
+                master.put(n, e.getValue());
+                m1.put(n, manager.zeros(e.getValue().getShape(), DataType.FLOAT32));
+                m2.put(n, manager.zeros(e.getValue().getShape(), DataType.FLOAT32));
+            }
+        }
+        refreshWorking();
+    }
+
+    private void refreshWorking() {
+        for (String n : trainable) {
+            NDArray p = master.get(n);
+            if (compute == DataType.FLOAT32) {
+                p.setRequiresGradient(true);
+                working.put(n, p);
+            } else {
+                NDArray old = working.get(n);
+                if (old != null) {
+                    old.close();
+                }
+                NDArray w = p.toType(compute, true);
+                w.attach(manager);
+                w.setRequiresGradient(true);
+                working.put(n, w);
+            }
+        }
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /** Steps taken so far (also restored by {@link #loadState}). */
+    public long stepCount() {
+        return step;
+    }
+
+    /** The global gradient norm of the last step, before clipping. */
+    public double lastGradNorm() {
+        return lastGradNorm;
+    }
+
+    /** The learning rate the last step used. */
+    public double lastLearningRate() {
+        return lastLearningRate;
+    }
+
+    /** Learning rate of 1-based step {@code t}: linear warmup to the base rate, then cosine to the minimum. */
+    public double learningRate(long t) {
+        double base = options.learningRate();
+        if (options.warmupSteps() > 0 && t <= options.warmupSteps()) {
+            return base * t / options.warmupSteps();
+        }
+        double span = Math.max(1, options.totalSteps() - options.warmupSteps());
+        double progress = Math.min(1.0, Math.max(0.0, (t - options.warmupSteps()) / span));
+        return options.minLearningRate() + (base - options.minLearningRate()) * 0.5 * (1 + Math.cos(Math.PI * progress));
+    }
+
+    /**
+     * One optimisation step on a batch of n (image, text) pairs: images as CHW floats, the paired texts as their
+     * (frozen-tower) embeddings [n][projection_dim]. Returns the loss before the update.
+     */
+    public float step(float[] pixels, int n, float[][] targetTextEmbeds) {
+        check(pixels, n, targetTextEmbeds);
+        zeroGradients(); // a failed earlier step may have left gradients behind
+        double loss;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray l = loss(pixels, n, targetTextEmbeds);
+                loss = l.toType(DataType.FLOAT64, false).getDouble();
+                if (!Double.isFinite(loss)) {
+                    throw new IllegalStateException("loss is " + loss + " at step " + (step + 1)
+                            + " (lower the learning rate?)");
+                }
+                gc.backward(l);
+            }
+            update();
+        } finally {
+            zeroGradients();
+        }
+        return (float) loss;
+    }
+
+    /** The loss on a batch without gradients or updates. */
+    public float evalLoss(float[] pixels, int n, float[][] targetTextEmbeds) {
+        return (float) evalLossDouble(pixels, n, targetTextEmbeds);
+    }
+
+    double evalLossDouble(float[] pixels, int n, float[][] targetTextEmbeds) {
+        check(pixels, n, targetTextEmbeds);
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            return loss(pixels, n, targetTextEmbeds).toType(DataType.FLOAT64, false).getDouble();
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
+    }
+
+    /** Loss and float32 gradients of every trainable tensor, without an update (gradient checks). */
+    Map<String, double[]> gradients(float[] pixels, int n, float[][] targetTextEmbeds) {
+        check(pixels, n, targetTextEmbeds);
+        zeroGradients();
+        Map<String, double[]> out = new LinkedHashMap<>();
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(loss(pixels, n, targetTextEmbeds));
+            }
+            for (String name : trainable) {
+                out.put(name, working.get(name).getGradient().toType(DataType.FLOAT64, false).toDoubleArray());
+            }
+        } finally {
+            zeroGradients();
+        }
+        return out;
+    }
+
+    private void check(float[] pixels, int n, float[][] targets) {
+        ClipConfig cfg = model.config();
+        if (n < 2) {
+            throw new IllegalArgumentException("the contrastive loss needs at least 2 pairs per batch, got " + n);
+        }
+        if (targets.length != n) {
+            throw new IllegalArgumentException(n + " images but " + targets.length + " target text embeddings");
+        }
+        for (int i = 0; i < n; i++) {
+            if (targets[i].length != cfg.projectionDim()) {
+                throw new IllegalArgumentException("target text embedding " + i + " has " + targets[i].length
+                        + " values; projection_dim is " + cfg.projectionDim());
+            }
+            for (float v : targets[i]) {
+                if (!Float.isFinite(v)) {
+                    throw new IllegalArgumentException("target text embedding " + i + " holds " + v);
+                }
+            }
+        }
+        long per = (long) cfg.vision().numChannels() * cfg.vision().imageSize() * cfg.vision().imageSize();
+        if (pixels.length != n * per) {
+            throw new IllegalArgumentException("pixels: " + pixels.length + " values for " + n + " images (expected "
+                    + n * per + ")");
+        }
+    }
+
+    /** Symmetric InfoNCE on the current working weights. */
+    private NDArray loss(float[] pixels, int n, float[][] targets) {
+        ClipConfig.Vision v = model.config().vision();
+        NDManager base = model.manager();
+        NDArray px = base.create(pixels, new Shape(n, v.numChannels(), v.imageSize(), v.imageSize()));
+        if (compute != DataType.FLOAT32) {
+            px = px.toType(compute, false);
+        }
+        ClipGraph.Params params = name -> working.containsKey(name) ? working.get(name) : model.params().get(name);
+        ClipGraph.Tower t = ClipGraph.vision(params, v, px, ClipGraph.Trace.none());
+        NDArray img = ClipGraph.visualProjection(params, t.pooled());
+        // The loss runs in at least float32: adding a float32 zero promotes bf16 differentiably (toType does not).
+        DataType lossType = compute == DataType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
+        if (img.getDataType() != lossType) {
+            img = img.add(base.zeros(new Shape(1), lossType));
+        }
+        int p = targets[0].length;
+        float[] flat = new float[n * p];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(targets[i], 0, flat, i * p, p);
+        }
+        NDArray txt = base.create(flat, new Shape(n, p));
+        if (lossType != DataType.FLOAT32) {
+            txt = txt.toType(lossType, false);
+        }
+        NDArray imgN = img.div(img.pow(2).sum(new int[] {1}, true).sqrt());
+        NDArray txtN = txt.div(txt.pow(2).sum(new int[] {1}, true).sqrt());
+        NDArray scale = params.get("logit_scale");
+        if (scale.getDataType() != lossType) {
+            scale = scale.add(base.zeros(new Shape(), lossType));
+        }
+        NDArray logits = imgN.matMul(txtN.transpose()).mul(scale.exp());
+        NDArray eye = base.eye(n).toType(lossType, false);
+        NDArray perImage = logits.logSoftmax(1).mul(eye).sum().div(-n);
+        NDArray perText = logits.logSoftmax(0).mul(eye).sum().div(-n);
+        return perImage.add(perText).div(2);
+    }
+
+    /** Clip by global norm, AdamW, refresh working copies; runs without autograd. */
+    private void update() {
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            Map<String, NDArray> grads = new LinkedHashMap<>();
+            NDArray sq = null;
+            for (String name : trainable) {
+                NDArray g = working.get(name).getGradient();
+                if (g.getDataType() != DataType.FLOAT32) {
+                    g = g.toType(DataType.FLOAT32, false);
+                }
+                grads.put(name, g);
+                NDArray s = g.pow(2).sum();
+                sq = sq == null ? s : sq.add(s);
+            }
+            double norm = Math.sqrt(sq.toType(DataType.FLOAT64, false).getDouble());
+            lastGradNorm = norm;
+            if (!Double.isFinite(norm)) {
+                throw new IllegalStateException("gradient norm is " + norm + " at step " + (step + 1));
+            }
+            // torch.nn.utils.clip_grad_norm_: scale by max / (norm + 1e-6) when that is below 1
+            double clip = options.maxGradNorm() / (norm + 1e-6);
+            float gscale = clip < 1 ? (float) clip : 1f;
+            long t = step + 1;
+            double lr = learningRate(t);
+            lastLearningRate = lr;
+            double b1 = options.beta1();
+            double b2 = options.beta2();
+            double bc1 = 1 - Math.pow(b1, t);
+            double bc2 = 1 - Math.pow(b2, t);
+            for (String name : trainable) {
+                NDArray g = grads.get(name);
+                if (gscale != 1f) {
+                    g = g.mul(gscale);
+                }
+                NDArray p = master.get(name);
+                NDArray mom = m1.get(name);
+                NDArray vel = m2.get(name);
+                mom.muli(b1).addi(g.mul(1 - b1));
+                vel.muli(b2).addi(g.mul(g).muli(1 - b2));
+                boolean decay = p.getShape().dimension() >= 2 && options.weightDecay() > 0;
+                if (decay) {
+                    p.muli(1 - lr * options.weightDecay()); // decoupled (AdamW), before the Adam step as torch
+                }
+                // p -= lr / bc1 * m / (sqrt(v / bc2) + eps), the order of operations of torch.optim.AdamW
+                NDArray denom = vel.div(bc2).sqrt().addi(options.epsilon());
+                p.subi(mom.div(denom).muli(lr / bc1));
+                if (name.equals("logit_scale")) {
+                    p.set(new float[] {(float) Math.min(MAX_LOGIT_SCALE, Math.max(0, p.getFloat()))});
+                }
+            }
+            step = t;
+            if (compute != DataType.FLOAT32) {
+                refreshWorking();
+            }
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
+    }
+
+    /** Overwrites one trainable tensor's float32 values (gradient checks perturb single weights). */
+    void setParameter(String name, float[] values) {
+        NDArray p = master.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("'" + name + "' is not trained by this trainer");
+        }
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            p.set(values);
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
+        if (compute != DataType.FLOAT32) {
+            refreshWorking();
+        }
+    }
+
+    /** Names of the tensors this trainer updates. */
+    public List<String> trainableNames() {
+        return List.copyOf(trainable);
+    }
+
+    private void zeroGradients() {
+        for (String name : trainable) {
+            NDArray w = working.get(name);
+            if (w.hasGradient()) {
+                JniUtils.zeroGrad((PtNDArray) w);
+            }
+        }
+    }
+
+    /**
+     * Saves what resuming needs: the trainable float32 weights, both AdamW moments and the step count, as
+     * safetensors. Loading it into a trainer on the same base model continues bit for bit.
+     */
+    public void saveState(Path file) throws IOException {
+        Safetensors.Writer w = new Safetensors.Writer()
+                .metadata("format", FORMAT)
+                .metadata("step", Long.toString(step))
+                .metadata("options", options.toString());
+        for (String name : trainable) {
+            long[] shape = master.get(name).getShape().getShape();
+            w.putFloats("param/" + name, master.get(name).toFloatArray(), shape);
+            w.putFloats("adam_m/" + name, m1.get(name).toFloatArray(), shape);
+            w.putFloats("adam_v/" + name, m2.get(name).toFloatArray(), shape);
+        }
+        w.write(file);
+    }
+
+    /** Restores {@link #saveState} output: weights into the model, moments and step into this trainer. */
+    public void loadState(Path file) throws IOException {
+        try (Safetensors.Reader r = Safetensors.open(file)) {
+            if (!FORMAT.equals(r.metadata().get("format"))) {
+                throw new IOException(file + ": not a CLIP trainer state (format '" + r.metadata().get("format")
+                        + "', expected '" + FORMAT + "')");
+            }
+            long savedStep;
+            try {
+                savedStep = Long.parseLong(r.metadata().getOrDefault("step", ""));
+            } catch (NumberFormatException e) {
+                throw new IOException(file + ": missing or malformed 'step' in metadata");
+            }
+            List<String> problems = new ArrayList<>();
+            for (String name : trainable) {
+                long[] want = master.get(name).getShape().getShape();
+                for (String prefix : List.of("param/", "adam_m/", "adam_v/")) {
+                    String key = prefix + name;
+                    if (!r.has(key)) {
+                        problems.add(key + ": missing");
+                    } else if (!java.util.Arrays.equals(r.info(key).shape(), want)) {
+                        problems.add(key + ": expected shape " + java.util.Arrays.toString(want) + ", found "
+                                + r.info(key).shapeString());
+                    }
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new IOException(file + ": trainer state does not fit this model:\n  "
+                        + String.join("\n  ", problems));
+            }
+            boolean grad = JniUtils.isGradMode();
+            JniUtils.setGradMode(false);
+            try {
+                for (String name : trainable) {
+                    master.get(name).set(r.floats("param/" + name));
+                    m1.get(name).set(r.floats("adam_m/" + name));
+                    m2.get(name).set(r.floats("adam_v/" + name));
+                }
+            } finally {
+                JniUtils.setGradMode(grad);
+            }
+            step = savedStep;
+            if (compute != DataType.FLOAT32) {
+                refreshWorking();
+            }
+        }
+    }
+
+    /** Frees the optimiser state and makes the model's weights plain inference tensors again. */
+    @Override
+    public void close() {
+        zeroGradients();
+        for (String name : trainable) {
+            master.get(name).setRequiresGradient(false);
+        }
+        manager.close();
+    }
+}

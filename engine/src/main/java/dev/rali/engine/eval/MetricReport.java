@@ -1,0 +1,120 @@
+package dev.rali.engine.eval;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * All figures for one prediction/MOS set: raw PLCC (the paper's headline), SRCC, KRCC, RMSE, PLCC/RMSE after the
+ * {@link LogisticFit VQEG logistic} mapping, and optional percentile-bootstrap 95% confidence intervals.
+ *
+ * @param n            number of pairs
+ * @param plcc         Pearson on raw predictions
+ * @param srcc         Spearman
+ * @param krcc         Kendall tau-b
+ * @param rmse         RMSE of raw predictions against MOS
+ * @param plccFitted   Pearson after the logistic mapping
+ * @param rmseFitted   RMSE after the logistic mapping
+ * @param fit          the fitted logistic
+ * @param bootstrap    number of bootstrap resamples (0: no intervals; then every {@link Interval} is null)
+ * @param plccCi       95% percentile interval of PLCC
+ * @param srccCi       of SRCC
+ * @param krccCi       of KRCC
+ * @param rmseCi       of RMSE
+ */
+public record MetricReport(int n, double plcc, double srcc, double krcc, double rmse,
+                           double plccFitted, double rmseFitted, LogisticFit fit, int bootstrap,
+                           Interval plccCi, Interval srccCi, Interval krccCi, Interval rmseCi) {
+
+    /** A two-sided percentile interval (2.5th and 97.5th percentile of the bootstrap distribution). */
+    public record Interval(double lo, double hi) {
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "[%.3f, %.3f]", lo, hi);
+        }
+    }
+
+    /**
+     * Computes the report.
+     *
+     * @param pred      predictions
+     * @param mos       ground truth, same order
+     * @param bootstrap resamples for the CIs (0 for none; 1000 is the usual choice)
+     * @param seed      seed of the resampling (same seed, same intervals)
+     * @throws IllegalArgumentException if n &lt; 3, lengths differ, a value is NaN/infinite (named by index) or
+     *                                  bootstrap is negative
+     */
+    public static MetricReport compute(double[] pred, double[] mos, int bootstrap, long seed) {
+        Metrics.check(pred, mos);
+        if (bootstrap < 0) {
+            throw new IllegalArgumentException("bootstrap resamples must be >= 0, got " + bootstrap);
+        }
+        int n = pred.length;
+        LogisticFit fit = LogisticFit.fitUnchecked(pred, mos);
+        double[] mapped = fit.apply(pred);
+        double plccFitted = Metrics.pearson(mapped, mos);
+        double rmseFitted = rmseUnchecked(mapped, mos);
+        Interval[] ci = new Interval[4];
+        if (bootstrap > 0) {
+            // one generator per resample, split off in order: the same seed gives the same intervals on any
+            // number of threads
+            SplittableRandom root = new SplittableRandom(seed);
+            SplittableRandom[] rngs = new SplittableRandom[bootstrap];
+            for (int b = 0; b < bootstrap; b++) {
+                rngs[b] = root.split();
+            }
+            ResampleMetrics kernel = new ResampleMetrics(pred, mos);
+            double[][] values = new double[bootstrap][];
+            IntStream.range(0, bootstrap).parallel().forEach(b -> {
+                SplittableRandom rnd = rngs[b];
+                int[] counts = new int[n];
+                for (int i = 0; i < n; i++) {
+                    counts[rnd.nextInt(n)]++;
+                }
+                values[b] = kernel.compute(counts);
+            });
+            double[][] samples = new double[4][bootstrap];
+            int[] counts = new int[4];
+            for (double[] v : values) {
+                for (int m = 0; m < 4; m++) {
+                    // a resample can be constant (tiny n): its correlation is undefined and is left out
+                    if (!Double.isNaN(v[m])) {
+                        samples[m][counts[m]++] = v[m];
+                    }
+                }
+            }
+            for (int m = 0; m < 4; m++) {
+                ci[m] = counts[m] == 0 ? new Interval(Double.NaN, Double.NaN)
+                        : new Interval(percentile(samples[m], counts[m], 2.5), percentile(samples[m], counts[m], 97.5));
+            }
+        }
+        return new MetricReport(n, Metrics.pearson(pred, mos), Metrics.pearson(Metrics.ranks(pred), Metrics.ranks(mos)),
+                Metrics.kendallTauB(pred, mos), rmseUnchecked(pred, mos), plccFitted, rmseFitted, fit, bootstrap,
+                ci[0], ci[1], ci[2], ci[3]);
+    }
+
+    /** Without bootstrap intervals. */
+    public static MetricReport compute(double[] pred, double[] mos) {
+        return compute(pred, mos, 0, 0L);
+    }
+
+    private static double rmseUnchecked(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            double d = a[i] - b[i];
+            s += d * d;
+        }
+        return Math.sqrt(s / a.length);
+    }
+
+    /** Linear-interpolation percentile (numpy's default method) of the first {@code count} values. */
+    static double percentile(double[] values, int count, double q) {
+        double[] v = Arrays.copyOf(values, count);
+        Arrays.sort(v);
+        double pos = q / 100.0 * (count - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = Math.min(lo + 1, count - 1);
+        double frac = pos - lo;
+        return v[lo] + (v[hi] - v[lo]) * frac;
+    }
+}

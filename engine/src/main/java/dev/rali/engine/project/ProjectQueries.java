@@ -1,0 +1,435 @@
+package dev.rali.engine.project;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Read-side queries over the V1 schema for the desktop app's views (datasets, image grid, image detail, runs,
+ * metrics, predictions) plus the trace-audit verdicts, the one thing the views write. Every method is a single
+ * SQL round trip (or a few), safe to call off the FX thread; none of them loads whole tables into memory except
+ * where a view needs every value (histograms, scatter plots).
+ */
+public final class ProjectQueries {
+
+    /** Allowed audit verdicts; null clears the verdict but keeps the note. */
+    public static final Set<String> VERDICTS = Set.of("ok", "wrong", "unsure");
+
+    private final ProjectStore store;
+
+    public ProjectQueries(ProjectStore store) {
+        this.store = store;
+    }
+
+    public ProjectStore store() {
+        return store;
+    }
+
+    // ---------------------------------------------------------------- datasets
+
+    /** One dataset with its counts and the range of its normalised MOS ([1,5]); MOS fields are null when unlabelled. */
+    public record DatasetSummary(long id, String name, String layout, String sourcePath, int images, int labelled,
+                                 int traces, Double mosMin, Double mosMax, Double mosMean, List<String> splits) { }
+
+    public List<DatasetSummary> datasets() throws SQLException {
+        String sql = """
+                SELECT d.id, d.name, d.layout, d.source_path,
+                       (SELECT COUNT(*) FROM images i WHERE i.dataset_id = d.id),
+                       (SELECT COUNT(*) FROM images i JOIN mos m ON m.image_id = i.id WHERE i.dataset_id = d.id),
+                       (SELECT COUNT(*) FROM images i JOIN traces t ON t.image_id = i.id WHERE i.dataset_id = d.id),
+                       (SELECT MIN(m.normalised) FROM images i JOIN mos m ON m.image_id = i.id WHERE i.dataset_id = d.id),
+                       (SELECT MAX(m.normalised) FROM images i JOIN mos m ON m.image_id = i.id WHERE i.dataset_id = d.id),
+                       (SELECT AVG(m.normalised) FROM images i JOIN mos m ON m.image_id = i.id WHERE i.dataset_id = d.id),
+                       (SELECT GROUP_CONCAT(split) FROM (SELECT DISTINCT split FROM images i WHERE i.dataset_id = d.id ORDER BY split))
+                FROM datasets d ORDER BY d.name""";
+        List<DatasetSummary> out = new ArrayList<>();
+        try (PreparedStatement ps = conn().prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String splits = rs.getString(11);
+                out.add(new DatasetSummary(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getInt(5), rs.getInt(6), rs.getInt(7), dbl(rs, 8), dbl(rs, 9), dbl(rs, 10),
+                        splits == null || splits.isEmpty() ? List.of() : List.of(splits.split(","))));
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- images
+
+    /** Filter for the image grid: split (null = all splits) and an inclusive normalised-MOS range (null = open). */
+    public record ImageFilter(String split, Double minMos, Double maxMos) {
+        public static final ImageFilter ALL = new ImageFilter(null, null, null);
+
+        boolean hasMosBound() {
+            return minMos != null || maxMos != null;
+        }
+    }
+
+    /** One image row; MOS values are null when the image has no label. */
+    public record ImageItem(long id, long datasetId, String name, Path path, String split, Double mos,
+                            Double mosRaw, Double mosStd, String reference, String distortion,
+                            Integer width, Integer height) { }
+
+    private static final String IMAGE_COLUMNS = "i.id, i.dataset_id, i.name, i.path, i.split, m.normalised, m.raw, "
+            + "m.std, i.reference, i.distortion, i.width, i.height";
+
+    /** A page of a dataset's images in name order. */
+    public List<ImageItem> images(long datasetId, ImageFilter filter, int limit, int offset) throws SQLException {
+        if (limit < 0 || offset < 0) {
+            throw new IllegalArgumentException("limit and offset must be >= 0, got " + limit + ", " + offset);
+        }
+        ImageFilter f = filter == null ? ImageFilter.ALL : filter;
+        StringBuilder sql = new StringBuilder("SELECT " + IMAGE_COLUMNS
+                + " FROM images i LEFT JOIN mos m ON m.image_id = i.id WHERE i.dataset_id = ?");
+        List<Object> args = new ArrayList<>(List.of(datasetId));
+        where(f, sql, args);
+        sql.append(" ORDER BY i.name LIMIT ? OFFSET ?");
+        args.add(limit);
+        args.add(offset);
+        List<ImageItem> out = new ArrayList<>();
+        try (PreparedStatement ps = prepare(sql.toString(), args); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(image(rs));
+            }
+        }
+        return out;
+    }
+
+    /** How many images {@link #images} would return without a limit. */
+    public int countImages(long datasetId, ImageFilter filter) throws SQLException {
+        ImageFilter f = filter == null ? ImageFilter.ALL : filter;
+        StringBuilder sql = new StringBuilder(
+                "SELECT COUNT(*) FROM images i LEFT JOIN mos m ON m.image_id = i.id WHERE i.dataset_id = ?");
+        List<Object> args = new ArrayList<>(List.of(datasetId));
+        where(f, sql, args);
+        try (PreparedStatement ps = prepare(sql.toString(), args); ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+
+    private static void where(ImageFilter f, StringBuilder sql, List<Object> args) {
+        if (f.split() != null) {
+            sql.append(" AND i.split = ?");
+            args.add(f.split());
+        }
+        if (f.minMos() != null) {
+            sql.append(" AND m.normalised >= ?");
+            args.add(f.minMos());
+        }
+        if (f.maxMos() != null) {
+            sql.append(" AND m.normalised <= ?");
+            args.add(f.maxMos());
+        }
+    }
+
+    /** Every normalised MOS of a dataset (optionally one split), for the histogram. */
+    public double[] mosValues(long datasetId, String split) throws SQLException {
+        String sql = "SELECT m.normalised FROM images i JOIN mos m ON m.image_id = i.id WHERE i.dataset_id = ?"
+                + (split == null ? "" : " AND i.split = ?");
+        List<Object> args = new ArrayList<>(List.of(datasetId));
+        if (split != null) {
+            args.add(split);
+        }
+        List<Double> values = new ArrayList<>();
+        try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                values.add(rs.getDouble(1));
+            }
+        }
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    // ---------------------------------------------------------------- image detail and traces
+
+    /** One reasoning trace with its audit verdict (null when not audited). */
+    public record TraceItem(long id, long imageId, long seed, String source, String rawText, String think,
+                            String answer, Double score, String parseStatus, String verdict, String note) {
+        public boolean parsed() {
+            return "ok".equals(parseStatus) && score != null;
+        }
+    }
+
+    public record ImageDetail(ImageItem image, String datasetName, List<TraceItem> traces) { }
+
+    public Optional<ImageDetail> image(long imageId) throws SQLException {
+        String sql = "SELECT " + IMAGE_COLUMNS + ", d.name FROM images i JOIN datasets d ON d.id = i.dataset_id "
+                + "LEFT JOIN mos m ON m.image_id = i.id WHERE i.id = ?";
+        ImageItem item;
+        String dataset;
+        try (PreparedStatement ps = prepare(sql, List.of(imageId)); ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return Optional.empty();
+            }
+            item = image(rs);
+            dataset = rs.getString(13);
+        }
+        return Optional.of(new ImageDetail(item, dataset, traces(imageId)));
+    }
+
+    /** The traces of one image, ordered by source then seed. */
+    public List<TraceItem> traces(long imageId) throws SQLException {
+        String sql = "SELECT t.id, t.image_id, t.seed, t.source, t.raw_text, t.think, t.answer, t.score, "
+                + "t.parse_status, a.verdict, a.note FROM traces t LEFT JOIN trace_audit a ON a.trace_id = t.id "
+                + "WHERE t.image_id = ? ORDER BY t.source, t.seed";
+        List<TraceItem> out = new ArrayList<>();
+        try (PreparedStatement ps = prepare(sql, List.of(imageId)); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(trace(rs, 1));
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- runs
+
+    public record RunItem(long id, String stage, String paramsJson, Long seed, String codeVersion, Long parentRun,
+                          String startedAt, String endedAt, String status, String message) { }
+
+    /** All runs, newest first. */
+    public List<RunItem> runs() throws SQLException {
+        return runs("SELECT id, stage, params_json, seed, code_version, parent_run, started_at, ended_at, status, "
+                + "message FROM runs ORDER BY id DESC", List.of());
+    }
+
+    public Optional<RunItem> run(long runId) throws SQLException {
+        return runs("SELECT id, stage, params_json, seed, code_version, parent_run, started_at, ended_at, status, "
+                + "message FROM runs WHERE id = ?", List.of(runId)).stream().findFirst();
+    }
+
+    /** Runs that stored predictions (the Results view's choices), newest first. */
+    public List<RunItem> runsWithPredictions() throws SQLException {
+        return runs("SELECT id, stage, params_json, seed, code_version, parent_run, started_at, ended_at, status, "
+                + "message FROM runs r WHERE EXISTS (SELECT 1 FROM predictions p WHERE p.run_id = r.id) "
+                + "ORDER BY id DESC", List.of());
+    }
+
+    private List<RunItem> runs(String sql, List<Object> args) throws SQLException {
+        List<RunItem> out = new ArrayList<>();
+        try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new RunItem(rs.getLong(1), rs.getString(2), rs.getString(3), lng(rs, 4), rs.getString(5),
+                        lng(rs, 6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10)));
+            }
+        }
+        return out;
+    }
+
+    public record MetricPoint(long step, double value) { }
+
+    /** A run's metric series by name (name order), each in step order. */
+    public Map<String, List<MetricPoint>> runMetrics(long runId) throws SQLException {
+        Map<String, List<MetricPoint>> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = prepare("SELECT name, step, value FROM run_metrics WHERE run_id = ? "
+                + "ORDER BY name, step", List.of(runId)); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                        .add(new MetricPoint(rs.getLong(2), rs.getDouble(3)));
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- predictions
+
+    /** A run's prediction for one labelled image next to its normalised MOS. */
+    public record Prediction(long imageId, String name, String split, double predicted, double mos) { }
+
+    /**
+     * A run's predictions joined with MOS, grouped by dataset name (name order). Unlabelled images are left out:
+     * they cannot enter a correlation.
+     */
+    public Map<String, List<Prediction>> predictions(long runId) throws SQLException {
+        String sql = "SELECT d.name, i.id, i.name, i.split, p.score, m.normalised FROM predictions p "
+                + "JOIN images i ON i.id = p.image_id JOIN datasets d ON d.id = i.dataset_id "
+                + "JOIN mos m ON m.image_id = i.id WHERE p.run_id = ? ORDER BY d.name, i.name";
+        Map<String, List<Prediction>> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = prepare(sql, List.of(runId)); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new Prediction(rs.getLong(2),
+                        rs.getString(3), rs.getString(4), rs.getDouble(5), rs.getDouble(6)));
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- trace audit
+
+    /** Stores (or replaces) the audit verdict and note of one trace. */
+    public void setVerdict(long traceId, String verdict, String note) throws SQLException, IOException {
+        if (verdict != null && !VERDICTS.contains(verdict)) {
+            throw new IllegalArgumentException("verdict must be one of " + VERDICTS + " or null, got '" + verdict + "'");
+        }
+        store.inTransaction(c -> {
+            try (PreparedStatement check = c.prepareStatement("SELECT 1 FROM traces WHERE id = ?")) {
+                check.setLong(1, traceId);
+                try (ResultSet rs = check.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new IllegalArgumentException("no trace with id " + traceId + " in " + store.file());
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO trace_audit(trace_id, verdict, note) "
+                    + "VALUES (?, ?, ?) ON CONFLICT(trace_id) DO UPDATE SET verdict = excluded.verdict, "
+                    + "note = excluded.note, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')")) {
+                ps.setLong(1, traceId);
+                ps.setString(2, verdict);
+                ps.setString(3, note == null || note.isBlank() ? null : note);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * When a trace deserves a look: its score could not be parsed, it is more than {@code mosThreshold} away
+     * from the image's normalised MOS, or the seeds of its image disagree (population std of the parsed scores
+     * of one source above {@code seedStdThreshold}).
+     */
+    public record FlagCriteria(double mosThreshold, double seedStdThreshold) {
+        public static final FlagCriteria DEFAULT = new FlagCriteria(1.0, 0.5);
+    }
+
+    public static final String FLAG_PARSE = "parse failure";
+    public static final String FLAG_MOS = "far from MOS";
+    public static final String FLAG_SEEDS = "seeds disagree";
+
+    /** A trace with its image context and the reasons it is flagged (empty: not flagged). */
+    public record AuditItem(TraceItem trace, String datasetName, String imageName, Path imagePath, Double mos,
+                            double seedStd, List<String> flags) {
+        public boolean flagged() {
+            return !flags.isEmpty();
+        }
+    }
+
+    /**
+     * Every trace of a dataset (null = all datasets) with its flags, in dataset, image, source, seed order;
+     * {@code flaggedOnly} keeps the flagged ones.
+     */
+    public List<AuditItem> auditItems(Long datasetId, FlagCriteria criteria, boolean flaggedOnly) throws SQLException {
+        FlagCriteria c = criteria == null ? FlagCriteria.DEFAULT : criteria;
+        String sql = "SELECT t.id, t.image_id, t.seed, t.source, t.raw_text, t.think, t.answer, t.score, "
+                + "t.parse_status, a.verdict, a.note, d.name, i.name, i.path, m.normalised "
+                + "FROM traces t JOIN images i ON i.id = t.image_id JOIN datasets d ON d.id = i.dataset_id "
+                + "LEFT JOIN mos m ON m.image_id = i.id LEFT JOIN trace_audit a ON a.trace_id = t.id "
+                + (datasetId == null ? "" : "WHERE d.id = ? ")
+                + "ORDER BY d.name, i.name, t.source, t.seed";
+        List<Object[]> rows = new ArrayList<>();
+        try (PreparedStatement ps = prepare(sql, datasetId == null ? List.of() : List.of(datasetId));
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                rows.add(new Object[] {trace(rs, 1), rs.getString(12), rs.getString(13), rs.getString(14), dbl(rs, 15)});
+            }
+        }
+        // Seed disagreement is a property of (image, source): group the parsed scores first.
+        Map<String, double[]> stats = new LinkedHashMap<>(); // key -> {n, sum, sumSq}
+        for (Object[] r : rows) {
+            TraceItem t = (TraceItem) r[0];
+            if (t.parsed()) {
+                double[] s = stats.computeIfAbsent(t.imageId() + "\u0000" + t.source(), k -> new double[3]);
+                s[0]++;
+                s[1] += t.score();
+                s[2] += t.score() * t.score();
+            }
+        }
+        List<AuditItem> out = new ArrayList<>();
+        for (Object[] r : rows) {
+            TraceItem t = (TraceItem) r[0];
+            Double mos = (Double) r[4];
+            double[] s = stats.get(t.imageId() + "\u0000" + t.source());
+            double std = 0;
+            if (s != null && s[0] >= 2) {
+                double mean = s[1] / s[0];
+                std = Math.sqrt(Math.max(0, s[2] / s[0] - mean * mean));
+            }
+            List<String> flags = new ArrayList<>(3);
+            if (!t.parsed()) {
+                flags.add(FLAG_PARSE);
+            } else if (mos != null && Math.abs(t.score() - mos) > c.mosThreshold()) {
+                flags.add(FLAG_MOS);
+            }
+            if (std > c.seedStdThreshold()) {
+                flags.add(FLAG_SEEDS);
+            }
+            if (!flaggedOnly || !flags.isEmpty()) {
+                out.add(new AuditItem(t, (String) r[1], (String) r[2], Path.of((String) r[3]), mos, std,
+                        List.copyOf(flags)));
+            }
+        }
+        return out;
+    }
+
+    /** Writes the audit table as CSV (RFC 4180 quoting), one row per trace of {@code items}. */
+    public static void writeAuditCsv(List<AuditItem> items, Writer out) throws IOException {
+        out.write("trace_id,dataset,image,source,seed,score,mos,parse_status,flags,verdict,note\n");
+        for (AuditItem a : items) {
+            TraceItem t = a.trace();
+            out.write(String.join(",", String.valueOf(t.id()), csv(a.datasetName()), csv(a.imageName()),
+                    csv(t.source()), String.valueOf(t.seed()), t.score() == null ? "" : String.valueOf(t.score()),
+                    a.mos() == null ? "" : String.valueOf(a.mos()), csv(t.parseStatus()),
+                    csv(String.join(";", a.flags())), csv(t.verdict()), csv(t.note())));
+            out.write('\n');
+        }
+        out.flush();
+    }
+
+    static String csv(String s) {
+        if (s == null) {
+            return "";
+        }
+        if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
+            return '"' + s.replace("\"", "\"\"") + '"';
+        }
+        return s;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Connection conn() {
+        return store.connection();
+    }
+
+    private PreparedStatement prepare(String sql, List<Object> args) throws SQLException {
+        PreparedStatement ps = conn().prepareStatement(sql);
+        for (int i = 0; i < args.size(); i++) {
+            ps.setObject(i + 1, args.get(i));
+        }
+        return ps;
+    }
+
+    private static ImageItem image(ResultSet rs) throws SQLException {
+        return new ImageItem(rs.getLong(1), rs.getLong(2), rs.getString(3), Path.of(rs.getString(4)),
+                rs.getString(5), dbl(rs, 6), dbl(rs, 7), dbl(rs, 8), rs.getString(9), rs.getString(10),
+                integer(rs, 11), integer(rs, 12));
+    }
+
+    private static TraceItem trace(ResultSet rs, int base) throws SQLException {
+        return new TraceItem(rs.getLong(base), rs.getLong(base + 1), rs.getLong(base + 2), rs.getString(base + 3),
+                rs.getString(base + 4), rs.getString(base + 5), rs.getString(base + 6), dbl(rs, base + 7),
+                rs.getString(base + 8), rs.getString(base + 9), rs.getString(base + 10));
+    }
+
+    private static Double dbl(ResultSet rs, int col) throws SQLException {
+        double v = rs.getDouble(col);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Long lng(ResultSet rs, int col) throws SQLException {
+        long v = rs.getLong(col);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Integer integer(ResultSet rs, int col) throws SQLException {
+        int v = rs.getInt(col);
+        return rs.wasNull() ? null : v;
+    }
+}

@@ -1,0 +1,157 @@
+package dev.rali.engine.project;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProjectQueriesTest {
+
+    @TempDir Path dir;
+    ProjectStore store;
+    ProjectQueries q;
+
+    @BeforeEach
+    void fill() throws Exception {
+        store = ProjectStore.open(dir.resolve("t.rali"));
+        q = new ProjectQueries(store);
+        try (Statement s = store.connection().createStatement()) {
+            s.execute("INSERT INTO datasets(id, name, layout) VALUES (1, 'koniq', 'koniq'), (2, 'empty', 'folder')");
+            // koniq: 4 images, 3 labelled; a.png train 2.0, b.png train 4.5, c.png test 3.0, d.png test unlabelled
+            s.execute("INSERT INTO images(id, dataset_id, path, name, content_hash, split) VALUES "
+                    + "(10, 1, '/x/a.png', 'a.png', 'h1', 'train'), (11, 1, '/x/b.png', 'b.png', 'h2', 'train'), "
+                    + "(12, 1, '/x/c.png', 'c.png', 'h3', 'test'), (13, 1, '/x/d.png', 'd.png', 'h4', 'test')");
+            s.execute("INSERT INTO mos(image_id, raw, normalised, std) VALUES (10, 25, 2.0, 0.3), (11, 87.5, 4.5, 0.2), "
+                    + "(12, 50, 3.0, NULL)");
+            // a.png: seeds 0,1 agree and are close to MOS; b.png: seed 0 far from MOS, seeds disagree (1.0 vs 4.6);
+            // c.png: one unparsable trace
+            s.execute("INSERT INTO traces(id, image_id, seed, source, raw_text, think, answer, score, parse_status) VALUES "
+                    + "(100, 10, 0, 'm', 'r', 't', '2', 2.1, 'ok'), (101, 10, 1, 'm', 'r', 't', '2', 1.9, 'ok'), "
+                    + "(102, 11, 0, 'm', 'r', 't', '1', 1.0, 'ok'), (103, 11, 1, 'm', 'r', 't', '4.6', 4.6, 'ok'), "
+                    + "(104, 12, 0, 'm', 'garbage', NULL, NULL, NULL, 'no_answer')");
+            s.execute("INSERT INTO runs(id, stage, params_json, code_version, status) VALUES "
+                    + "(1, 'bases', '{\"k\":7}', 'v', 'done'), (2, 'evaluate', '{}', 'v', 'done')");
+            s.execute("INSERT INTO run_metrics(run_id, step, name, value) VALUES (1, 2, 'loss', 0.5), (1, 1, 'loss', 0.9), "
+                    + "(1, 1, 'acc', 0.1)");
+            s.execute("INSERT INTO predictions(run_id, image_id, score) VALUES (2, 10, 2.2), (2, 11, 4.0), (2, 13, 3.3)");
+        }
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        store.close();
+    }
+
+    @Test
+    void datasetsCarryCountsAndMosRange() throws Exception {
+        List<ProjectQueries.DatasetSummary> ds = q.datasets();
+        assertEquals(2, ds.size());
+        ProjectQueries.DatasetSummary empty = ds.get(0);
+        assertEquals("empty", empty.name());
+        assertEquals(0, empty.images());
+        assertEquals(null, empty.mosMin());
+        ProjectQueries.DatasetSummary k = ds.get(1);
+        assertEquals(4, k.images());
+        assertEquals(3, k.labelled());
+        assertEquals(5, k.traces());
+        assertEquals(2.0, k.mosMin());
+        assertEquals(4.5, k.mosMax());
+        assertEquals(9.5 / 3, k.mosMean(), 1e-12);
+        assertEquals(List.of("test", "train"), k.splits());
+    }
+
+    @Test
+    void imagesPageFiltersBySplitAndMos() throws Exception {
+        assertEquals(4, q.countImages(1, ProjectQueries.ImageFilter.ALL));
+        List<ProjectQueries.ImageItem> page = q.images(1, ProjectQueries.ImageFilter.ALL, 2, 1);
+        assertEquals(List.of("b.png", "c.png"), page.stream().map(ProjectQueries.ImageItem::name).toList());
+        assertEquals(4.5, page.get(0).mos());
+        assertEquals(Path.of("/x/b.png"), page.get(0).path());
+
+        var train = new ProjectQueries.ImageFilter("train", null, null);
+        assertEquals(2, q.countImages(1, train));
+        var mid = new ProjectQueries.ImageFilter(null, 2.5, 4.0);
+        assertEquals(List.of("c.png"), q.images(1, mid, 10, 0).stream().map(ProjectQueries.ImageItem::name).toList());
+        assertEquals(1, q.countImages(1, mid));
+        assertThrows(IllegalArgumentException.class, () -> q.images(1, null, -1, 0));
+    }
+
+    @Test
+    void mosValuesForHistogram() throws Exception {
+        assertEquals(3, q.mosValues(1, null).length);
+        assertEquals(1, q.mosValues(1, "test").length);
+        assertEquals(3.0, q.mosValues(1, "test")[0]);
+    }
+
+    @Test
+    void imageDetailHasMosAndTracesInSeedOrder() throws Exception {
+        var d = q.image(11).orElseThrow();
+        assertEquals("koniq", d.datasetName());
+        assertEquals(87.5, d.image().mosRaw());
+        assertEquals(0.2, d.image().mosStd());
+        assertEquals(List.of(0L, 1L), d.traces().stream().map(ProjectQueries.TraceItem::seed).toList());
+        assertTrue(q.image(999).isEmpty());
+    }
+
+    @Test
+    void runsMetricsAndPredictions() throws Exception {
+        assertEquals(List.of(2L, 1L), q.runs().stream().map(ProjectQueries.RunItem::id).toList());
+        assertEquals("{\"k\":7}", q.run(1).orElseThrow().paramsJson());
+        Map<String, List<ProjectQueries.MetricPoint>> m = q.runMetrics(1);
+        assertEquals(List.of("acc", "loss"), List.copyOf(m.keySet()));
+        assertEquals(List.of(new ProjectQueries.MetricPoint(1, 0.9), new ProjectQueries.MetricPoint(2, 0.5)), m.get("loss"));
+        assertEquals(List.of(2L), q.runsWithPredictions().stream().map(ProjectQueries.RunItem::id).toList());
+        var p = q.predictions(2);
+        // d.png has a prediction but no MOS: left out
+        assertEquals(2, p.get("koniq").size());
+        assertEquals(new ProjectQueries.Prediction(10, "a.png", "train", 2.2, 2.0), p.get("koniq").get(0));
+    }
+
+    @Test
+    void flagsParseFailuresFarFromMosAndSeedDisagreement() throws Exception {
+        var items = q.auditItems(null, ProjectQueries.FlagCriteria.DEFAULT, false);
+        assertEquals(5, items.size());
+        assertEquals(List.of(), items.get(0).flags());
+        assertEquals(List.of(), items.get(1).flags());
+        assertEquals(0.1, items.get(0).seedStd(), 1e-9);
+        assertEquals(List.of(ProjectQueries.FLAG_MOS, ProjectQueries.FLAG_SEEDS), items.get(2).flags());
+        assertEquals(List.of(ProjectQueries.FLAG_SEEDS), items.get(3).flags());
+        assertEquals(1.8, items.get(3).seedStd(), 1e-9);
+        assertEquals(List.of(ProjectQueries.FLAG_PARSE), items.get(4).flags());
+
+        var flagged = q.auditItems(1L, ProjectQueries.FlagCriteria.DEFAULT, true);
+        assertEquals(List.of(102L, 103L, 104L), flagged.stream().map(a -> a.trace().id()).toList());
+        // a looser threshold unflags seed disagreement and MOS distance
+        var loose = q.auditItems(1L, new ProjectQueries.FlagCriteria(5, 5), true);
+        assertEquals(List.of(104L), loose.stream().map(a -> a.trace().id()).toList());
+    }
+
+    @Test
+    void verdictUpsertAndCsvExport() throws Exception {
+        q.setVerdict(104, "wrong", "no answer tag, says \"bad\", really");
+        q.setVerdict(104, "unsure", "second look, \"bad\"");
+        q.setVerdict(100, "ok", "  ");
+        var t = q.traces(12).get(0);
+        assertEquals("unsure", t.verdict());
+        assertEquals("second look, \"bad\"", t.note());
+        assertEquals(null, q.traces(10).get(0).note());
+        assertThrows(IllegalArgumentException.class, () -> q.setVerdict(104, "maybe", null));
+        assertThrows(IllegalArgumentException.class, () -> q.setVerdict(999, "ok", null));
+
+        StringWriter w = new StringWriter();
+        ProjectQueries.writeAuditCsv(q.auditItems(1L, null, true), w);
+        String[] lines = w.toString().split("\n");
+        assertEquals("trace_id,dataset,image,source,seed,score,mos,parse_status,flags,verdict,note", lines[0]);
+        assertEquals(4, lines.length);
+        assertEquals("104,koniq,c.png,m,0,,3.0,no_answer,parse failure,unsure,\"second look, \"\"bad\"\"\"", lines[3]);
+    }
+}
