@@ -71,4 +71,27 @@ class OfficialClipExportTest {
             assertTrue(e.getMessage().contains("clip.visual_projection.weight has shape [3, 5] but best/ has [5, 3]"), e.getMessage());
         }
     }
+
+    @Test
+    void officialImportWritesABundleThatScoresLikeTheirFormula() throws Exception {
+        Path dir = release(new long[] {3, 5});
+        Files.writeString(dir.resolve("best/config.json"), "{\"model_type\": \"clip\", \"projection_dim\": 8}");
+        ModelBundle b = OfficialImport.toBundle(dir, tmp.resolve("bundle"), OfficialRelease.LogitScale.RAW, TaskContext.silent());
+        JsonNode exp = OfficialReleaseTest.expected();
+        float[] e = OfficialReleaseTest.row(exp.get("embeddings").get(3));
+        assertEquals(exp.get("scores").get(3).asDouble(), b.head().toScoreHead().score(e), 1e-4);
+        assertEquals("official-release", b.manifest().path("source").path("kind").asText());
+        assertEquals("ckpt.pt:scorer.prototypes", b.manifest().path("source").path("provenance").path("prototypes").asText());
+        assertTrue(Files.isRegularFile(b.encoderDir().resolve("model.safetensors")));
+        assertTrue(Files.notExists(tmp.resolve("bundle.clip-tmp")));
+    }
+
+    @Test
+    void officialImportRejectsAClipOfAnotherWidth() throws Exception {
+        Path dir = release(new long[] {3, 5});
+        Files.writeString(dir.resolve("best/config.json"), "{\"model_type\": \"clip\", \"projection_dim\": 768}");
+        IOException e = assertThrows(IOException.class,
+                () -> OfficialImport.toBundle(dir, tmp.resolve("bundle"), OfficialRelease.LogitScale.RAW, TaskContext.silent()));
+        assertTrue(e.getMessage().contains("projection_dim is 768") && e.getMessage().contains("8-d"), e.getMessage());
+    }
 }
