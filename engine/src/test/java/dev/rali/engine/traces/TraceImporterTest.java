@@ -89,12 +89,14 @@ class TraceImporterTest {
         Files.writeString(folder.resolve("a.jpg__seed0.txt"), "<think>t0</think><answer>{\"rating\": 3}</answer>");
         Files.writeString(folder.resolve("a.jpg__seed3.txt"), "<think>t3</think><answer>{\"rating\": 9}</answer>");
         Files.writeString(folder.resolve("notes.txt"), "ignored");
+        Files.writeString(folder.resolve("manifest.json"), "{\"images\": 2}");
         try (ProjectStore store = project()) {
             TraceImporter.Report r = new TraceImporter().importPath(store, folder, TraceImporter.Options.defaults(),
                     TaskContext.silent());
             assertEquals(2, r.inserted());
-            assertEquals(1, r.problems().size());
-            assertTrue(r.problems().get(0).toString().contains("notes.txt"));
+            assertEquals(2, r.problems().size(), r.problems().toString());
+            assertTrue(r.problems().get(0).toString().contains("manifest.json: expected a JSON array"), r.problems().toString());
+            assertTrue(r.problems().get(1).toString().contains("notes.txt"));
             assertEquals(1, r.statuses().get(ParseStatus.SCORE_OUT_OF_RANGE));
             List<TraceStore.TraceRow> rows = TraceStore.forImage(store, a);
             assertEquals(List.of(0L, 3L), rows.stream().map(TraceStore.TraceRow::seed).toList());
