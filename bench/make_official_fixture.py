@@ -109,6 +109,7 @@ def main(out):
         "explained_variance_": np.sort(rng.uniform(0.1, 1.0, M))[::-1].copy(),
         "explained_variance_ratio_": np.full(M, 0.2), "singular_values_": np.ones(M),
         "feature_names_in_": np.array(["f%d" % i for i in range(D)], dtype=object),  # object array: plain pickle
+        "_rali_test_labels": np.array(["low", "high"]),  # test-only: a '<U4' array joblib writes raw (skipped)
         "_sklearn_version": "1.3.2",
     })
     joblib_dump(pca, os.path.join(out, "pca.pkl"))

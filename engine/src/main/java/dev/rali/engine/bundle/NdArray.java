@@ -75,6 +75,14 @@ public record NdArray(String dtype, long[] shape, double[] data) {
         };
     }
 
+    /** Whether a dtype (without byte order) is one this class decodes. */
+    static boolean isNumeric(String dtype) {
+        return switch (dtype) {
+            case "f8", "i8", "u8", "f4", "i4", "u4", "f2", "i2", "u2", "bf16", "i1", "u1", "b1" -> true;
+            default -> false;
+        };
+    }
+
     /** Splits a numpy descriptor like "<f4", "|u1", ">i8", "float32" into (byte order, dtype). */
     static String[] parseDescr(String descr) {
         String d = descr.strip();

@@ -476,8 +476,8 @@ public final class SafeUnpickler {
                     if (args.isEmpty() || !(args.get(0) instanceof String s)) {
                         throw bad("numpy.dtype" + args);
                     }
-                    if (s.startsWith("O") || s.startsWith("U") || s.startsWith("S") || s.startsWith("V") || s.startsWith("M")) {
-                        return new NpDtype(s, '|'); // non-numeric: only an error if an array of it is built
+                    if (s.matches("[OUSVMma].*")) {
+                        return new NpDtype(s, '|'); // non-numeric: arrays of it become placeholders
                     }
                     String[] od = NdArray.parseDescr(s);
                     return new NpDtype(od[1], od[0].charAt(0));
@@ -559,6 +559,9 @@ public final class SafeUnpickler {
             throw bad("unexpected ndarray state " + state.size() + " items");
         }
         long[] shape = longs(state.get(1));
+        if (!NdArray.isNumeric(dt.dtype)) {
+            return unsupported("numpy array of dtype " + dt.dtype);
+        }
         boolean fortran = Boolean.TRUE.equals(state.get(3));
         Object raw = state.get(4);
         byte[] bytes;
@@ -592,18 +595,21 @@ public final class SafeUnpickler {
             pos = nested.pos;
             return unsupported("joblib object array");
         }
-        if (dt.order == '|' && !dt.dtype.matches("[iub]1")) {
-            throw bad("joblib array of dtype " + dt.dtype + " is not numeric; not supported");
-        }
         long[] shape = longs(attrs.get("shape"));
+        boolean numeric = NdArray.isNumeric(dt.dtype);
+        int width = numeric ? NdArray.itemSize(dt.dtype) : rawWidth(dt.dtype);
         if (attrs.get("numpy_array_alignment_bytes") != null) {
             int padding = u8();
             pos += padding;
         }
         long count = NdArray.count(shape);
-        int bytes = Math.toIntExact(count * NdArray.itemSize(dt.dtype));
-        if (pos + bytes > data.length) {
+        int bytes = Math.toIntExact(count * width);
+        if (pos + bytes > data.length || pos + bytes < 0) {
             throw bad("joblib array data truncated (need " + bytes + " bytes)");
+        }
+        if (!numeric) {
+            pos += bytes; // strings, datetimes: skipped, kept as a placeholder
+            return unsupported("joblib array of dtype " + dt.dtype);
         }
         double[] v = NdArray.decode(ByteBuffer.wrap(data, pos, bytes), dt.dtype, dt.order, count);
         pos += bytes;
@@ -614,6 +620,24 @@ public final class SafeUnpickler {
     }
 
     // ---- helpers -------------------------------------------------------------------------------------
+
+    /** Element width of non-numeric numpy dtypes joblib writes raw: U<n> (UCS-4), S<n>/V<n>, M8/m8. */
+    private int rawWidth(String dtype) throws IOException {
+        try {
+            if (dtype.startsWith("U")) {
+                return Math.multiplyExact(4, Integer.parseInt(dtype.substring(1)));
+            }
+            if (dtype.startsWith("S") || dtype.startsWith("V") || dtype.startsWith("a")) {
+                return Integer.parseInt(dtype.substring(1));
+            }
+            if (dtype.startsWith("M8") || dtype.startsWith("m8")) {
+                return 8;
+            }
+        } catch (NumberFormatException | ArithmeticException e) {
+            // fall through
+        }
+        throw bad("unsupported numpy dtype '" + dtype + "'");
+    }
 
     private static List<Object> tuple(List<Object> items) {
         return Collections.unmodifiableList(new ArrayList<>(items));

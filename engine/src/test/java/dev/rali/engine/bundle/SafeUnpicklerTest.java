@@ -87,6 +87,8 @@ class SafeUnpicklerTest {
             }
         }
         assertInstanceOf(SafeUnpickler.Unsupported.class, bag.get("feature_names_in_")); // object array: placeholder
+        assertInstanceOf(SafeUnpickler.Unsupported.class, bag.get("_rali_test_labels")); // raw '<U4' bytes skipped
+        assertEquals("1.3.2", bag.get("_sklearn_version")); // read after the skipped bytes
         assertTrue(SafeUnpickler.allowedGlobals().contains("torch._utils._rebuild_tensor_v2"));
     }
 }
