@@ -37,6 +37,7 @@ public final class RaliCli implements Runnable {
         cl.addSubcommand("score", new ScoreCommand());
         cl.addSubcommand("train-head", new TrainHeadCommand());
         cl.addSubcommand("model", new ModelCommand());
+        cl.addSubcommand("traces", new TracesCommand());
         cl.setExecutionExceptionHandler(new CliErrors());
         return cl;
     }
