@@ -232,6 +232,12 @@ public final class RaliPipeline implements PipelineService {
             throw new IllegalArgumentException(baseDir + ": not a Hugging Face CLIP folder (no config.json)");
         }
         RaliParams rali = RaliParams.fromJson(p.get("rali").toString()).validate();
+        // Record what was resolved, so the run's params say exactly what it used.
+        ObjectNode d = (ObjectNode) p.get("data");
+        d.put("score_dataset", scoreDs);
+        ArrayNode al = d.putArray("align_datasets");
+        align.forEach(al::add);
+        ((ObjectNode) p.get("encoder")).put("base", baseDir.toAbsolutePath().toString());
         return new Setup(p, rali, scoreDs, align, data.path("train_split").asText("train"),
                 data.path("val_split").asText("val"), baseDir, p.path("encoder").path("device").asText("auto"),
                 p.path("encoder").path("embed_batch").asInt(16),
