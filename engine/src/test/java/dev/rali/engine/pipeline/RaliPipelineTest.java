@@ -204,6 +204,67 @@ class RaliPipelineTest {
         }
     }
 
+    @Test
+    void cliRunExportScoreAndEmbedWorkTogether() throws Exception {
+        Path project = dir.resolve("cli.rali");
+        project(project).close();
+        Path params = dir.resolve("params.json");
+        Files.writeString(params, params("full").toString());
+        var cli = dev.rali.engine.cli.RaliCli.commandLine();
+        String out = capture(() -> assertEquals(0, cli.execute("run", "--project", project.toString(), "--params",
+                params.toString(), "--set", "evaluate.bootstrap=0")));
+        assertTrue(out.contains("| sample"), out);
+        long run;
+        try (ProjectStore store = ProjectStore.open(project); Statement s = store.connection().createStatement()) {
+            run = s.executeQuery("SELECT MAX(id) FROM runs WHERE status='done'").getLong(1);
+        }
+        Path bundle = dir.resolve("cli.rali-model");
+        out = capture(() -> assertEquals(0, cli.execute("export", "--project", project.toString(), "--run",
+                Long.toString(run), "--out", bundle.toString())));
+        assertTrue(out.contains("bundle: " + bundle.toAbsolutePath()), out);
+
+        // A folder with two good images and one corrupt file: exit 0, the bad file listed with its reason.
+        Path folder = dir.resolve("to-score");
+        Files.createDirectories(folder);
+        Files.copy(sample.resolve("images").resolve(Files.list(sample.resolve("images")).sorted().findFirst()
+                .orElseThrow().getFileName()), folder.resolve("a.png"));
+        Files.copy(folder.resolve("a.png"), folder.resolve("b.png"));
+        Files.writeString(folder.resolve("broken.jpg"), "not a jpeg");
+        Path csv = dir.resolve("scores.csv");
+        capture(() -> assertEquals(0, cli.execute("score", "--model", bundle.toString(), "--out", csv.toString(),
+                folder.toString())));
+        List<String> rows = Files.readAllLines(csv);
+        assertEquals("file,score,status", rows.get(0));
+        assertEquals(4, rows.size(), rows.toString());
+        assertTrue(rows.stream().anyMatch(r -> r.contains("broken.jpg") && r.contains("error:")), rows.toString());
+        String a = rows.stream().filter(r -> r.contains("a.png")).findFirst().orElseThrow().split(",")[1];
+        String b = rows.stream().filter(r -> r.contains("b.png")).findFirst().orElseThrow().split(",")[1];
+        assertEquals(a, b, "identical images score identically");
+        double score = Double.parseDouble(a);
+        assertTrue(score >= 1 && score <= 5);
+
+        Path emb = dir.resolve("emb.safetensors");
+        capture(() -> assertEquals(0, cli.execute("embed", "--model", bundle.toString(), "--out", emb.toString(),
+                folder.toString())));
+        try (var r = dev.rali.engine.io.Safetensors.open(emb)) {
+            assertArrayEquals(new long[] {2, 16}, r.info("embeddings").shape());
+        }
+        out = capture(() -> assertEquals(0, cli.execute("runs", "--project", project.toString())));
+        assertTrue(out.contains("pipeline") && out.contains("done"), out);
+    }
+
+    static String capture(Runnable r) {
+        java.io.PrintStream old = System.out;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            r.run();
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     static TaskContext logging(List<String> lines) {
         return new TaskContext() {
             @Override public void progress(String phase, long done, long total, String message) { }
