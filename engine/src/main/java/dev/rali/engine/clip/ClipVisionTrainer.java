@@ -366,6 +366,7 @@ public final class ClipVisionTrainer implements AutoCloseable {
             if (compute != DataType.FLOAT32) {
                 refreshWorking();
             }
+            model.invalidateCaches();
         } finally {
             JniUtils.setGradMode(grad);
         }
@@ -387,6 +388,7 @@ public final class ClipVisionTrainer implements AutoCloseable {
         if (compute != DataType.FLOAT32) {
             refreshWorking();
         }
+        model.invalidateCaches();
     }
 
     /** Names of the tensors this trainer updates. */
@@ -466,6 +468,7 @@ public final class ClipVisionTrainer implements AutoCloseable {
             if (compute != DataType.FLOAT32) {
                 refreshWorking();
             }
+            model.invalidateCaches();
         }
     }
 
