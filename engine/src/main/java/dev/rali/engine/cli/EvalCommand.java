@@ -14,24 +14,35 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
-/** {@code rali eval}: PLCC/SRCC/KRCC/RMSE of a predictions CSV against a MOS CSV, joined by image name. */
+/**
+ * {@code rali eval}: PLCC/SRCC/KRCC/RMSE of a predictions CSV against one or more MOS CSVs (one per test set),
+ * joined by image name. Several MOS files give a table with an "Average" row, optionally in the paper's Table 2
+ * shape.
+ */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Compare predictions with MOS: PLCC, SRCC, KRCC, RMSE (and PLCC after a 4-parameter logistic fit).",
                 "Rows are joined by image name (exact, then unique base name, case-insensitive); unmatched rows are"
-                        + " reported on stderr."})
+                        + " reported on stderr. Give --mos once per test set for a table with an Average row."})
 public final class EvalCommand implements Callable<Integer> {
+    /** Output formats. */
+    enum Format { text, markdown, csv, json, paper }
+
     @Spec
     CommandSpec spec;
 
     @Option(names = "--pred", required = true, paramLabel = "PRED.csv", description = "predictions: image name + score columns")
     Path pred;
 
-    @Option(names = "--mos", required = true, paramLabel = "MOS.csv", description = "ground truth: image name + MOS columns")
-    Path mos;
+    @Option(names = "--mos", required = true, paramLabel = "MOS.csv",
+            description = "ground truth: image name + MOS columns; repeat for several test sets")
+    List<Path> mos;
 
     @Option(names = "--pred-column", paramLabel = "NAME",
             description = "prediction column (default: first of score, pred, prediction, ... or the only value column)")
@@ -48,63 +59,119 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "bootstrap seed (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--dataset", paramLabel = "NAME", description = "label of the result row (default: MOS file name)")
-    String dataset;
+    @Option(names = "--dataset", paramLabel = "NAME",
+            description = "label of each result row, in --mos order (default: the MOS file's name)")
+    List<String> datasets = new ArrayList<>();
 
-    @Option(names = "--json", description = "print JSON instead of a table")
+    @Option(names = "--format", paramLabel = "FORMAT",
+            description = "text (one MOS file) | markdown (several) | csv | json | paper (Table 2 shape: PLCC and SRCC rows, AVG)")
+    Format format;
+
+    @Option(names = "--json", description = "same as --format json")
     boolean json;
+
+    @Option(names = "--method", paramLabel = "NAME", defaultValue = "RALI",
+            description = "method name in --format paper (default ${DEFAULT-VALUE})")
+    String method;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        PredictionJoin.Result j = PredictionJoin.join(pred, predColumn, mos, mosColumn);
-        if (j.pred().length < 3) {
-            throw new IllegalArgumentException("only " + j.pred().length + " image(s) of " + pred + " matched a row of "
-                    + mos + " (need at least 3); check that both files name images the same way"
-                    + sample(" unmatched predictions: ", j.unmatchedPred()));
+        if (!datasets.isEmpty() && datasets.size() != mos.size()) {
+            throw new IllegalArgumentException(datasets.size() + " --dataset label(s) for " + mos.size() + " --mos file(s)");
         }
-        if (!j.unmatchedPred().isEmpty()) {
-            err.println("warning: " + j.unmatchedPred().size() + " prediction row(s) have no MOS and are left out"
-                    + sample(": ", j.unmatchedPred()));
-        }
-        if (!j.unmatchedMos().isEmpty()) {
-            err.println("note: " + j.unmatchedMos().size() + " MOS row(s) have no prediction" + sample(": ", j.unmatchedMos()));
-        }
-        if (j.basenameMatches() > 0) {
-            err.println("note: " + j.basenameMatches() + " pair(s) joined by base name");
-        }
-        MetricReport r = MetricReport.compute(j.pred(), j.mos(), bootstrap, seed);
-        String label = dataset != null ? dataset : stem(mos);
-        if (json) {
-            ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            ObjectNode o = ResultsTable.reportJson(om, r);
-            o.put("dataset", label);
-            o.put("pred_file", pred.toString());
-            o.put("mos_file", mos.toString());
-            o.put("pred_column", j.predColumn());
-            o.put("mos_column", j.mosColumn());
-            o.put("unmatched_pred", j.unmatchedPred().size());
-            o.put("unmatched_mos", j.unmatchedMos().size());
-            o.put("basename_matches", j.basenameMatches());
-            out.println(om.writeValueAsString(o));
-        } else {
-            out.printf(Locale.ROOT, "%s: %d pairs (predictions '%s' vs MOS '%s')%n", label, r.n(), j.predColumn(), j.mosColumn());
-            out.println(row("PLCC", r.plcc(), r.plccCi()));
-            out.println(row("SRCC", r.srcc(), r.srccCi()));
-            out.println(row("KRCC", r.krcc(), r.krccCi()));
-            out.println(row("RMSE", r.rmse(), r.rmseCi()));
-            out.println(row("PLCC (logistic fit)", r.plccFitted(), null));
-            out.println(row("RMSE (logistic fit)", r.rmseFitted(), null));
-            if (bootstrap > 0) {
-                out.printf(Locale.ROOT, "95%% intervals: percentile bootstrap, %d resamples, seed %d%n", bootstrap, seed);
+        Format fmt = json ? Format.json : format != null ? format : mos.size() == 1 ? Format.text : Format.markdown;
+        ResultsTable table = new ResultsTable();
+        List<PredictionJoin.Result> joins = new ArrayList<>();
+        Set<String> unmatchedEverywhere = null;
+        for (int i = 0; i < mos.size(); i++) {
+            Path m = mos.get(i);
+            PredictionJoin.Result j = PredictionJoin.join(pred, predColumn, m, mosColumn);
+            if (j.pred().length < 3) {
+                throw new IllegalArgumentException("only " + j.pred().length + " image(s) of " + pred + " matched a row of "
+                        + m + " (need at least 3); check that both files name images the same way"
+                        + sample(" unmatched predictions: ", j.unmatchedPred()));
             }
+            if (!j.unmatchedMos().isEmpty()) {
+                err.println("note: " + m + ": " + j.unmatchedMos().size() + " MOS row(s) have no prediction"
+                        + sample(": ", j.unmatchedMos()));
+            }
+            if (j.basenameMatches() > 0) {
+                err.println("note: " + m + ": " + j.basenameMatches() + " pair(s) joined by base name");
+            }
+            if (unmatchedEverywhere == null) {
+                unmatchedEverywhere = new LinkedHashSet<>(j.unmatchedPred());
+            } else {
+                unmatchedEverywhere.retainAll(new LinkedHashSet<>(j.unmatchedPred()));
+            }
+            String label = datasets.isEmpty() ? stem(m) : datasets.get(i);
+            table.add(label, MetricReport.compute(j.pred(), j.mos(), bootstrap, seed));
+            joins.add(j);
+        }
+        if (!unmatchedEverywhere.isEmpty()) {
+            err.println("warning: " + unmatchedEverywhere.size() + " prediction row(s) have no MOS and are left out"
+                    + sample(": ", new ArrayList<>(unmatchedEverywhere)));
+        }
+        switch (fmt) {
+            case text -> {
+                for (int i = 0; i < table.rows().size(); i++) {
+                    printText(out, table.rows().get(i), joins.get(i));
+                }
+                if (bootstrap > 0) {
+                    out.printf(Locale.ROOT, "95%% intervals: percentile bootstrap, %d resamples, seed %d%n", bootstrap, seed);
+                }
+            }
+            case markdown -> out.print(table.toMarkdown());
+            case csv -> out.print(table.toCsv());
+            case paper -> out.print(table.toPaperCsv(method));
+            case json -> out.println(json(table, joins, unmatchedEverywhere.size()));
+            default -> throw new AssertionError(fmt);
         }
         out.flush();
         return 0;
     }
 
-    private static String row(String name, double v, MetricReport.Interval ci) {
+    private void printText(PrintWriter out, ResultsTable.Row row, PredictionJoin.Result j) {
+        MetricReport r = row.report();
+        out.printf(Locale.ROOT, "%s: %d pairs (predictions '%s' vs MOS '%s')%n", row.dataset(), r.n(), j.predColumn(),
+                j.mosColumn());
+        out.println(line("PLCC", r.plcc(), r.plccCi()));
+        out.println(line("SRCC", r.srcc(), r.srccCi()));
+        out.println(line("KRCC", r.krcc(), r.krccCi()));
+        out.println(line("RMSE", r.rmse(), r.rmseCi()));
+        out.println(line("PLCC (logistic fit)", r.plccFitted(), null));
+        out.println(line("RMSE (logistic fit)", r.rmseFitted(), null));
+    }
+
+    private String json(ResultsTable table, List<PredictionJoin.Result> joins, int unmatchedPred) throws IOException {
+        ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        if (table.rows().size() == 1) {
+            ObjectNode o = ResultsTable.reportJson(om, table.rows().get(0).report());
+            o.put("dataset", table.rows().get(0).dataset());
+            o.put("pred_file", pred.toString());
+            describeJoin(o, mos.get(0), joins.get(0));
+            o.put("unmatched_pred", unmatchedPred);
+            return om.writeValueAsString(o);
+        }
+        ObjectNode root = (ObjectNode) om.readTree(table.toJson());
+        root.put("pred_file", pred.toString());
+        root.put("unmatched_pred", unmatchedPred);
+        for (int i = 0; i < joins.size(); i++) {
+            describeJoin((ObjectNode) root.get("datasets").get(i), mos.get(i), joins.get(i));
+        }
+        return om.writeValueAsString(root);
+    }
+
+    private static void describeJoin(ObjectNode o, Path mosFile, PredictionJoin.Result j) {
+        o.put("mos_file", mosFile.toString());
+        o.put("pred_column", j.predColumn());
+        o.put("mos_column", j.mosColumn());
+        o.put("unmatched_mos", j.unmatchedMos().size());
+        o.put("basename_matches", j.basenameMatches());
+    }
+
+    private static String line(String name, double v, MetricReport.Interval ci) {
         return String.format(Locale.ROOT, "  %-20s %7.4f%s", name, v, ci == null ? "" : "  95% CI " + ci);
     }
 

@@ -26,8 +26,19 @@ public final class RaliCli implements Runnable {
         CommandLine cl = new CommandLine(new RaliCli());
         // Sub-commands, one per verb (keep alphabetical).
         cl.addSubcommand("bench", new BenchCommand());
+        cl.addSubcommand("dataset", new DatasetCommand());
+        cl.addSubcommand("demo", new DemoCommand());
+        cl.addSubcommand("embed", new EmbedCommand());
         cl.addSubcommand("eval", new EvalCommand());
+        cl.addSubcommand("export", new ExportCommand());
+        cl.addSubcommand("import-official", new ImportOfficialCommand());
         cl.addSubcommand("model", new ModelCommand());
+        cl.addSubcommand("run", new RunCommand());
+        cl.addSubcommand("runs", new RunsCommand());
+        cl.addSubcommand("score", new ScoreCommand());
+        cl.addSubcommand("tokenize", new TokenizeCommand());
+        cl.addSubcommand("traces", new TracesCommand());
+        cl.addSubcommand("train-head", new TrainHeadCommand());
         cl.setExecutionExceptionHandler(new CliErrors());
         return cl;
     }

@@ -63,6 +63,11 @@ public final class ClipVisionTrainer implements AutoCloseable {
                     maxGradNorm, learnLogitScale, mixedPrecision);
         }
 
+        public Options withWeightDecay(double wd) {
+            return new Options(learningRate, wd, beta1, beta2, epsilon, warmupSteps, totalSteps, minLearningRate,
+                    maxGradNorm, learnLogitScale, mixedPrecision);
+        }
+
         public Options withWarmup(int steps) {
             return new Options(learningRate, weightDecay, beta1, beta2, epsilon, steps, totalSteps, minLearningRate,
                     maxGradNorm, learnLogitScale, mixedPrecision);

@@ -2,6 +2,7 @@ package dev.rali.engine.eval;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
  * All figures for one prediction/MOS set: raw PLCC (the paper's headline), SRCC, KRCC, RMSE, PLCC/RMSE after the
@@ -55,18 +56,26 @@ public record MetricReport(int n, double plcc, double srcc, double krcc, double 
         double rmseFitted = rmseUnchecked(mapped, mos);
         Interval[] ci = new Interval[4];
         if (bootstrap > 0) {
+            // one generator per resample, split off in order: the same seed gives the same intervals on any
+            // number of threads
+            SplittableRandom root = new SplittableRandom(seed);
+            SplittableRandom[] rngs = new SplittableRandom[bootstrap];
+            for (int b = 0; b < bootstrap; b++) {
+                rngs[b] = root.split();
+            }
+            ResampleMetrics kernel = new ResampleMetrics(pred, mos);
+            double[][] values = new double[bootstrap][];
+            IntStream.range(0, bootstrap).parallel().forEach(b -> {
+                SplittableRandom rnd = rngs[b];
+                int[] counts = new int[n];
+                for (int i = 0; i < n; i++) {
+                    counts[rnd.nextInt(n)]++;
+                }
+                values[b] = kernel.compute(counts);
+            });
             double[][] samples = new double[4][bootstrap];
             int[] counts = new int[4];
-            SplittableRandom rnd = new SplittableRandom(seed);
-            double[] bp = new double[n], bm = new double[n];
-            for (int b = 0; b < bootstrap; b++) {
-                for (int i = 0; i < n; i++) {
-                    int k = rnd.nextInt(n);
-                    bp[i] = pred[k];
-                    bm[i] = mos[k];
-                }
-                double[] v = {Metrics.pearson(bp, bm), Metrics.pearson(Metrics.ranks(bp), Metrics.ranks(bm)),
-                        Metrics.kendallTauB(bp, bm), rmseUnchecked(bp, bm)};
+            for (double[] v : values) {
                 for (int m = 0; m < 4; m++) {
                     // a resample can be constant (tiny n): its correlation is undefined and is left out
                     if (!Double.isNaN(v[m])) {

@@ -100,11 +100,7 @@ public final class Metrics {
     /** Average ranks, 1-based (scipy.stats.rankdata method='average'). */
     static double[] ranks(double[] v) {
         int n = v.length;
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Double.compare(v[a], v[b]));
+        int[] order = argsort(v, identity(n));
         double[] r = new double[n];
         int i = 0;
         while (i < n) {
@@ -121,21 +117,61 @@ public final class Metrics {
         return r;
     }
 
-    static double kendallTauB(double[] x, double[] y) {
-        int n = x.length;
-        Integer[] boxed = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            boxed[i] = i;
-        }
-        // sort by x, then y: ties in x and joint ties are runs
-        Arrays.sort(boxed, (a, b) -> {
-            int c = Double.compare(x[a], x[b]);
-            return c != 0 ? c : Double.compare(y[a], y[b]);
-        });
+    private static int[] identity(int n) {
         int[] idx = new int[n];
         for (int i = 0; i < n; i++) {
-            idx[i] = boxed[i];
+            idx[i] = i;
         }
+        return idx;
+    }
+
+    /** Stable merge sort of the index array {@code idx} by {@code key[idx]} (no boxing: bootstrap calls this a lot). */
+    static int[] argsort(double[] key, int[] idx) {
+        int[] tmp = new int[idx.length];
+        mergeSort(idx, tmp, 0, idx.length, key);
+        return idx;
+    }
+
+    private static void mergeSort(int[] a, int[] tmp, int lo, int hi, double[] key) {
+        if (hi - lo < 2) {
+            return;
+        }
+        if (hi - lo <= 24) { // insertion sort for short runs (stable)
+            for (int i = lo + 1; i < hi; i++) {
+                int v = a[i];
+                double kv = key[v];
+                int j = i - 1;
+                while (j >= lo && key[a[j]] > kv) {
+                    a[j + 1] = a[j];
+                    j--;
+                }
+                a[j + 1] = v;
+            }
+            return;
+        }
+        int mid = (lo + hi) >>> 1;
+        mergeSort(a, tmp, lo, mid, key);
+        mergeSort(a, tmp, mid, hi, key);
+        if (key[a[mid - 1]] <= key[a[mid]]) {
+            return;
+        }
+        int i = lo, j = mid, k = lo;
+        while (i < mid && j < hi) {
+            tmp[k++] = key[a[j]] < key[a[i]] ? a[j++] : a[i++];
+        }
+        while (i < mid) {
+            tmp[k++] = a[i++];
+        }
+        while (j < hi) {
+            tmp[k++] = a[j++];
+        }
+        System.arraycopy(tmp, lo, a, lo, hi - lo);
+    }
+
+    static double kendallTauB(double[] x, double[] y) {
+        int n = x.length;
+        // lexicographic (x, y) order: stable sort by y, then stable sort by x
+        int[] idx = argsort(x, argsort(y, identity(n)));
         long n0 = (long) n * (n - 1) / 2;
         long tiesX = 0, tiesXY = 0;
         for (int i = 0; i < n; ) {

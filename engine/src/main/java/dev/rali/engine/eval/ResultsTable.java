@@ -21,6 +21,9 @@ import java.util.Objects;
  * Figures are printed with three decimals like the paper.
  */
 public final class ResultsTable {
+    /** The test sets of the paper's single-domain Table 2, in its column order. */
+    public static final List<String> PAPER_TABLE2_DATASETS = List.of("KonIQ", "SPAQ", "KADID", "PIPAL", "LiveW", "AGIQA", "CSIQ");
+
     /** The label of the average row. */
     public static final String AVERAGE = "Average";
 

@@ -14,12 +14,15 @@ import java.awt.image.ColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -90,12 +93,22 @@ public final class ImageLoader {
         return new ArrayList<>(out);
     }
 
-    /** Size and format from the header only (cheap; no pixel decoding, no bomb guard). */
+    /** Size and format from the header only (cheap: streams the file lazily; no pixel decoding, no bomb guard). */
     public static ImageInfo probe(Path file) throws ImageLoadException {
-        byte[] bytes = readBytes(file);
+        if (!Files.isRegularFile(file)) {
+            throw new ImageLoadException(file, Files.exists(file) ? "not a regular file" : "file not found");
+        }
         ImageReader reader = null;
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-            reader = firstReader(file, in, bytes);
+        try (InputStream raw = Files.newInputStream(file);
+             ImageInputStream in = new MemoryCacheImageInputStream(new BufferedInputStream(raw, 8192))) {
+            byte[] magic = new byte[8];
+            in.mark();
+            int n = in.read(magic);
+            in.reset();
+            if (n <= 0) {
+                throw new ImageLoadException(file, "file is empty");
+            }
+            reader = firstReader(file, in, Arrays.copyOf(magic, n));
             reader.setInput(in, true, true);
             return new ImageInfo(reader.getWidth(0), reader.getHeight(0),
                     reader.getFormatName().toLowerCase(Locale.ROOT));
@@ -267,12 +280,12 @@ public final class ImageLoader {
         int h = raster.getHeight();
         int bands = raster.getNumBands();
         byte[] out = new byte[w * h * 3];
-        int[] px = new int[bands];
         if (cm instanceof IndexColorModel icm) {
-            int bits = icm.getPixelSize();
+            int[] idxRow = new int[w];
             for (int y = 0; y < h; y++) {
+                raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, 0, idxRow);
                 for (int x = 0; x < w; x++) {
-                    int idx = raster.getSample(x, y, 0);
+                    int idx = idxRow[x];
                     int o = (y * w + x) * 3;
                     out[o] = (byte) icm.getRed(idx);
                     out[o + 1] = (byte) icm.getGreen(idx);
@@ -293,17 +306,22 @@ public final class ImageLoader {
         // PIL opens single-channel 16/32-bit images as mode "I" and convert clips to 0..255
         boolean clipInsteadOfShift = grey && bands == 1;
         int[] v = new int[bands];
+        int[] row = new int[w * bands];
+        int x0 = raster.getMinX();
+        int y0 = raster.getMinY();
         for (int y = 0; y < h; y++) {
+            if (!floating) {
+                raster.getPixels(x0, y0 + y, w, 1, row); // one call per row: much faster than per pixel
+            }
             for (int x = 0; x < w; x++) {
                 if (floating) {
                     for (int b = 0; b < bands; b++) {
-                        double d = raster.getSampleDouble(x, y, b);
+                        double d = raster.getSampleDouble(x0 + x, y0 + y, b);
                         v[b] = (int) Math.max(0, Math.min(255, Math.round(d)));
                     }
                 } else {
-                    raster.getPixel(x, y, px);
                     for (int b = 0; b < bands; b++) {
-                        v[b] = to8(px[b], sizes[b], clipInsteadOfShift);
+                        v[b] = to8(row[x * bands + b], sizes[b], clipInsteadOfShift);
                     }
                 }
                 int o = (y * w + x) * 3;

@@ -29,6 +29,11 @@ public record Bases(float[][] mu, float[] f, long[] clusterSizes) {
         }
     }
 
+    /** Bases without cluster sizes (e.g. after the score definition moved them). */
+    public Bases(float[][] mu, float[] f) {
+        this(mu, f, null);
+    }
+
     public int count() {
         return f.length;
     }
@@ -38,7 +43,13 @@ public record Bases(float[][] mu, float[] f, long[] clusterSizes) {
     }
 
     public void save(Path file) throws IOException {
+        save(file, java.util.Map.of());
+    }
+
+    /** Writes the bases with extra string metadata (e.g. the fingerprint of the inputs they were fitted to). */
+    public void save(Path file, java.util.Map<String, String> metadata) throws IOException {
         Safetensors.Writer w = new Safetensors.Writer();
+        metadata.forEach(w::metadata);
         w.putFloats("vectors", HeadParams.flatten(mu), mu.length, dim());
         w.putFloats("scores", f, f.length);
         if (clusterSizes != null) {

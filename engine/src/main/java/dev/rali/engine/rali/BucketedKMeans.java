@@ -230,6 +230,9 @@ public final class BucketedKMeans {
         for (; iter < maxIter; iter++) {
             if (ctx != null) {
                 ctx.checkCancelled();
+                if (k >= 50) { // only the large (plain k-means) runs take long enough to be worth reporting
+                    ctx.progress("k-means", iter, maxIter, "Lloyd iteration " + (iter + 1) + ", " + k + " clusters");
+                }
             }
             double[][] cc = c;
             int[] next = new int[n];

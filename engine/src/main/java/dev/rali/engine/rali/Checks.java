@@ -1,5 +1,7 @@
 package dev.rali.engine.rali;
 
+import dev.rali.engine.eval.Metrics;
+
 /** Input checks shared by the stages: every message names the array, the row and the problem. */
 final class Checks {
     private Checks() { }
@@ -44,27 +46,13 @@ final class Checks {
         }
     }
 
-    /** Pearson correlation; NaN when either side is constant. */
+    /** Pearson correlation via {@link Metrics#plcc}; NaN when either side is constant or n < 3. */
     static double plcc(double[] a, double[] b) {
-        int n = a.length;
-        double ma = 0;
-        double mb = 0;
-        for (int i = 0; i < n; i++) {
-            ma += a[i];
-            mb += b[i];
-        }
-        ma /= n;
-        mb /= n;
-        double sab = 0;
-        double saa = 0;
-        double sbb = 0;
-        for (int i = 0; i < n; i++) {
-            double da = a[i] - ma;
-            double db = b[i] - mb;
-            sab += da * db;
-            saa += da * da;
-            sbb += db * db;
-        }
-        return sab / Math.sqrt(saa * sbb);
+        return a.length < Metrics.MIN_N ? Double.NaN : Metrics.plcc(a, b);
+    }
+
+    /** Spearman correlation via {@link Metrics#srcc}; NaN when either side is constant or n < 3. */
+    static double srcc(double[] a, double[] b) {
+        return a.length < Metrics.MIN_N ? Double.NaN : Metrics.srcc(a, b);
     }
 }

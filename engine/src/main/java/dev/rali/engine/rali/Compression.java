@@ -193,7 +193,13 @@ public final class Compression {
     }
 
     public void save(Path file) throws IOException {
+        save(file, java.util.Map.of());
+    }
+
+    /** Writes the compression with extra string metadata (e.g. the fingerprint of the data it was fitted to). */
+    public void save(Path file, java.util.Map<String, String> metadata) throws IOException {
         Safetensors.Writer w = new Safetensors.Writer();
+        metadata.forEach(w::metadata);
         w.metadata("kind", components == null ? "identity" : "pca");
         w.putFloats("pca_mean", mean, mean.length);
         if (components != null) {

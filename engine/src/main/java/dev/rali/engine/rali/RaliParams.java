@@ -46,6 +46,8 @@ public final class RaliParams {
         public double gradClip = 1.0;
         /** CLIP text context length: texts are truncated to 77 BPE tokens. */
         public int textContext = 77;
+        /** Random crop (at the model's input size, after the resize) + horizontal flip per image and epoch. */
+        public boolean cropAugmentation = false;
     }
 
     /** Stage C.2: PCA D → M. */
@@ -91,6 +93,11 @@ public final class RaliParams {
         public int earlyStoppingPatience = 0;
         /** Keep the parameters of the epoch with the best validation PLCC (needs validation data). */
         public boolean keepBestEpoch = true;
+        /**
+         * When no validation set is given: hold out this fraction of the training samples (seeded) for best-epoch
+         * selection and early stopping; held-out samples take part in no stage. 0 = use all for training.
+         */
+        public double valFraction = 0.0;
     }
 
     public Alignment alignment = new Alignment();
@@ -160,6 +167,7 @@ public final class RaliParams {
         require(s.adamBeta2 >= 0 && s.adamBeta2 < 1, "scoreDefinition.adamBeta2", s.adamBeta2);
         require(s.adamEps > 0, "scoreDefinition.adamEps", s.adamEps);
         require(s.earlyStoppingPatience >= 0, "scoreDefinition.earlyStoppingPatience", s.earlyStoppingPatience);
+        require(s.valFraction >= 0 && s.valFraction < 1, "scoreDefinition.valFraction", s.valFraction);
         return this;
     }
 
@@ -200,6 +208,46 @@ public final class RaliParams {
         }
     }
 
+    /**
+     * A copy with one dotted key (as listed by {@link #help()}, e.g. {@code scoreDefinition.lr}) set from text;
+     * numbers, booleans and enum names are parsed by type. Unknown keys and unparsable values are errors.
+     */
+    public RaliParams with(String dottedKey, String value) {
+        if (!help().containsKey(dottedKey)) {
+            throw new IllegalArgumentException("unknown RALI parameter '" + dottedKey + "'; known: " + help().keySet());
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode root = JSON.valueToTree(this);
+        String[] parts = dottedKey.split("\\.");
+        com.fasterxml.jackson.databind.node.ObjectNode node = root;
+        for (int i = 0; i < parts.length - 1; i++) {
+            node = (com.fasterxml.jackson.databind.node.ObjectNode) node.get(parts[i]);
+        }
+        String leaf = parts[parts.length - 1];
+        com.fasterxml.jackson.databind.JsonNode old = node.get(leaf);
+        try {
+            if (old.isBoolean()) {
+                if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+                    throw new IllegalArgumentException("RALI parameter " + dottedKey + " must be true or false, got '"
+                            + value + "'");
+                }
+                node.put(leaf, Boolean.parseBoolean(value));
+            } else if (old.isIntegralNumber()) {
+                node.put(leaf, Long.parseLong(value.strip()));
+            } else if (old.isNumber()) {
+                node.put(leaf, Double.parseDouble(value.strip()));
+            } else {
+                node.put(leaf, value);
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("RALI parameter " + dottedKey + " must be a number, got '" + value + "'");
+        }
+        try {
+            return fromJson(JSON.writeValueAsString(root));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public RaliParams copy() {
         return fromJson(toJson());
     }
@@ -226,6 +274,8 @@ public final class RaliParams {
         h.put("ablation", "Table 4 case these settings reproduce: " + ABLATIONS + ".");
         h.put("alignment.enabled", "Stage B, contrastive alignment of the CLIP image tower to reasoning text (§4). "
                 + "Off = raw CLIP (Table 4 case 1, 0.748 PLCC).");
+        h.put("alignment.cropAugmentation", "Train on a random crop (model input size, after the resize) with a random horizontal flip "
+                + "instead of the centre crop. Not in the paper; keeps a small encoder from memorising whole photos.");
         h.put("alignment.seedAugmentation", "Several reasoning traces per image from different sampling seeds (§4). "
                 + "Off = Table 4 case 4 (0.793 PLCC).");
         h.put("alignment.tracesPerImage", "Traces per image when seed augmentation is on. Not given in the paper "
@@ -269,6 +319,8 @@ public final class RaliParams {
         h.put("scoreDefinition.adamEps", "Adam ε (Adam's default 1e-8).");
         h.put("scoreDefinition.earlyStoppingPatience", "Stop after this many epochs without better validation PLCC; "
                 + "0 = run all epochs. Not in the paper.");
+        h.put("scoreDefinition.valFraction", "Without a validation set: fraction of the training images held out "
+                + "(seeded) to pick the best epoch; 0 = none. Not in the paper (its splits: METHOD.md §8.10).");
         h.put("scoreDefinition.keepBestEpoch", "Return the epoch with the best validation PLCC instead of the last "
                 + "(needs validation data). Not in the paper.");
         return h;

@@ -44,7 +44,8 @@ public final class Distortions {
         SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + type.ordinal() * 31L + level);
         return switch (type) {
             case GAUSSIAN_BLUR -> gaussianBlur(img, BLUR_SIGMA[i]);
-            case MOTION_BLUR -> motionBlur(img, MOTION_LENGTH[i], rnd.nextDouble() * Math.PI);
+            // the direction depends on the seed only, so one image's five levels share it
+            case MOTION_BLUR -> motionBlur(img, MOTION_LENGTH[i], new SplittableRandom(seed).nextDouble() * Math.PI);
             case GAUSSIAN_NOISE -> gaussianNoise(img, NOISE_SIGMA[i], rnd);
             case IMPULSE_NOISE -> impulseNoise(img, IMPULSE_PROB[i], rnd);
             case JPEG -> jpeg(img, JPEG_QUALITY[i]);

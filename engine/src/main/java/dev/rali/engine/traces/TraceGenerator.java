@@ -100,6 +100,16 @@ public final class TraceGenerator {
                     temperature, topP, topK, maxTokens, retries, backoff, requestTimeout, apiKey);
         }
 
+        public Config withRequestTimeout(Duration timeout) {
+            return new Config(baseUrl, model, source, seeds, seedBase, concurrency, systemPrompt, userPrompt,
+                    temperature, topP, topK, maxTokens, maxRetries, initialBackoff, timeout, apiKey);
+        }
+
+        public Config withSeedBase(long base) {
+            return new Config(baseUrl, model, source, seeds, base, concurrency, systemPrompt, userPrompt,
+                    temperature, topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey);
+        }
+
         public Config withApiKey(String key) {
             return new Config(baseUrl, model, source, seeds, seedBase, concurrency, systemPrompt, userPrompt,
                     temperature, topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, key);
@@ -339,20 +349,36 @@ public final class TraceGenerator {
         } catch (IOException e) {
             throw new BadResponse(uri + ": response is not JSON: " + abbreviate(body));
         }
-        JsonNode msg = root.path("choices").path(0).path("message").path("content");
+        JsonNode message = root.path("choices").path(0).path("message");
+        JsonNode msg = message.path("content");
+        String text;
         if (msg.isTextual()) {
-            return msg.asText();
-        }
-        if (msg.isArray()) {
+            text = msg.asText();
+        } else if (msg.isArray()) {
             StringBuilder sb = new StringBuilder();
             for (JsonNode part : msg) {
                 if (part.path("text").isTextual()) {
                     sb.append(part.path("text").asText());
                 }
             }
-            return sb.toString();
+            text = sb.toString();
+        } else if (msg.isNull() || msg.isMissingNode()) {
+            text = "";
+        } else {
+            throw new BadResponse(uri + ": response has no choices[0].message.content: " + abbreviate(body));
         }
-        throw new BadResponse(uri + ": response has no choices[0].message.content: " + abbreviate(body));
+        // Servers run with a reasoning parser (vLLM --reasoning-parser) move the think part into
+        // reasoning_content; put it back so the stored raw text is the model's full output.
+        for (String key : new String[] {"reasoning_content", "reasoning"}) {
+            JsonNode r = message.path(key);
+            if (r.isTextual() && !r.asText().isBlank() && !text.toLowerCase(Locale.ROOT).contains("<think>")) {
+                return "<think>" + r.asText().strip() + "</think>" + text;
+            }
+        }
+        if (text.isEmpty() && !message.has("content")) {
+            throw new BadResponse(uri + ": response has no choices[0].message.content: " + abbreviate(body));
+        }
+        return text;
     }
 
     private static String abbreviate(String s) {

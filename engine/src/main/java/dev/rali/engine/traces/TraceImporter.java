@@ -130,6 +130,15 @@ public final class TraceImporter {
             } catch (java.nio.charset.MalformedInputException e) {
                 problems.add(new Problem(f, 0, "not UTF-8 text; skipped"));
                 continue;
+            } catch (IOException e) {
+                if (!Files.isDirectory(fileOrDir)) {
+                    throw e;
+                }
+                // in a folder, one unreadable or unrelated file (a manifest.json, …) does not stop the others
+                String m = e.getMessage() == null ? e.toString() : e.getMessage();
+                problems.add(new Problem(f, 0, (m.startsWith(f.toString()) ? m.substring(f.toString().length()).replaceFirst("^:\\s*", "") : m)
+                        + "; skipped"));
+                continue;
             }
             nfiles++;
             String defaultSource = options.source() != null ? options.source() : stem(f);
@@ -148,6 +157,7 @@ public final class TraceImporter {
             upd += r.updated();
             same += r.unchanged();
         }
+        problems.sort(java.util.Comparator.comparing((Problem p) -> String.valueOf(p.file())).thenComparingInt(Problem::line));
         ctx.progress("import traces", files.size(), files.size(), "");
         return new Report(nfiles, ins, upd, same, problems, statuses);
     }

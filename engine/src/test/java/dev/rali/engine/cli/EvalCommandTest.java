@@ -76,4 +76,37 @@ class EvalCommandTest {
         assertEquals(1, rc);
         assertTrue(err.toString().contains("only 0 image(s)"), err.toString());
     }
+
+    @Test
+    void severalMosFilesGiveATableWithAverageAndThePaperShape() throws Exception {
+        writeTiesData();
+        // a second test set: the same 10 images' predictions against a reversed-order MOS
+        Files.writeString(dir.resolve("spaq.csv"), "image,mos\n0.png,4.1\n1.png,4.0\n2.png,3.2\n3.png,2.8\n");
+        String predArg = dir.resolve("pred.csv").toString();
+        int rc = run("eval", "--pred", predArg, "--mos", dir.resolve("koniq.csv").toString(),
+                "--mos", dir.resolve("spaq.csv").toString(), "--dataset", "KonIQ", "--dataset", "SPAQ");
+        assertEquals(0, rc, err.toString());
+        String[] lines = out.toString().replace("\r", "").split("\n");
+        assertEquals("| Dataset | PLCC | SRCC | KRCC | RMSE | n |", lines[0]);
+        assertTrue(lines[2].startsWith("| KonIQ | 0.969 | 0.985 | 0.953 |"), lines[2]);
+        assertTrue(lines[3].startsWith("| SPAQ | -"), lines[3]);
+        assertTrue(lines[4].startsWith("| **Average** |"), lines[4]);
+        assertTrue(err.toString().contains("1 prediction row(s) have no MOS"), "only orphan.png is unmatched everywhere: " + err);
+
+        out.getBuffer().setLength(0);
+        rc = run("eval", "--pred", predArg, "--mos", dir.resolve("koniq.csv").toString(), "--format", "paper",
+                "--method", "Mine");
+        assertEquals(0, rc, err.toString());
+        assertEquals("method,metric,koniq,AVG\nMine,PLCC,0.969,0.969\nMine,SRCC,0.985,0.985\n",
+                out.toString().replace("\r", ""));
+    }
+
+    @Test
+    void labelCountMustMatchMosFiles() throws Exception {
+        writeTiesData();
+        int rc = run("eval", "--pred", dir.resolve("pred.csv").toString(), "--mos", dir.resolve("koniq.csv").toString(),
+                "--dataset", "A", "--dataset", "B");
+        assertEquals(1, rc);
+        assertTrue(err.toString().contains("2 --dataset label(s) for 1 --mos file(s)"), err.toString());
+    }
 }

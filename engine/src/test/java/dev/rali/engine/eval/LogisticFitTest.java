@@ -50,4 +50,25 @@ class LogisticFitTest {
         double[] m = f.apply(MetricsTest.TIES_X);
         assertEquals(Metrics.srcc(MetricsTest.TIES_X, MetricsTest.TIES_Y), Metrics.srcc(m, MetricsTest.TIES_Y), 1e-12);
     }
+
+    /** An affine change of the prediction scale (Elo-like 1000..2000) moves b3/b4 and leaves the optimum SSE. */
+    @Test
+    void fitIsInvariantToThePredictionScale() {
+        double[] x = new double[MetricsTest.N40_X.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 1000 + 1000 * MetricsTest.N40_X[i];
+        }
+        LogisticFit f = LogisticFit.fit(x, MetricsTest.N40_Y);
+        assertEquals(1.9414246062771436, f.sse(), 1e-8);
+        assertEquals(1000 + 1000 * 0.5057665116624077, f.b3(), 1e-2);
+        assertEquals(1000 * 0.17218860843611508, Math.abs(f.b4()), 1e-2);
+    }
+
+    @Test
+    void threePointsStillGiveAFiniteMapping() {
+        MetricReport r = MetricReport.compute(new double[] {1, 2, 3}, new double[] {3, 1, 2});
+        assertTrue(Double.isFinite(r.fit().sse()));
+        assertTrue(Math.abs(r.plccFitted()) <= 1.0, "fitted PLCC " + r.plccFitted());
+        assertEquals(-0.5, r.plcc(), 1e-12);
+    }
 }

@@ -10,8 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Reference values from scipy 1.10.1 / numpy (pearsonr, spearmanr, kendalltau default tau-b,
- * sqrt(mean((x-y)**2))), computed by /tmp/ref_metrics.py during development; the script's text is in
- * docs/METRICS.md.
+ * sqrt(mean((x-y)**2))), computed by the script test resource dev/rali/engine/eval/ref_metrics.py.
  */
 class MetricsTest {
     static final double[] TIES_X = {1, 2, 2, 3, 4, 4, 4, 5, 6, 7};

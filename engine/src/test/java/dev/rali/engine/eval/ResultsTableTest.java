@@ -61,4 +61,22 @@ class ResultsTableTest {
         assertThrows(IllegalArgumentException.class, () -> table().add("KonIQ", MetricReport.compute(
                 MetricsTest.TIES_X, MetricsTest.TIES_Y)));
     }
+
+    /** The paper's AVG column is the plain mean of the row: checked on RALI's printed Table 2 row. */
+    @Test
+    void paperShapeMatchesTable2ColumnsAndItsAverageRule() throws Exception {
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(
+                dev.rali.engine.TestPaths.shared("paper/tables/table2.csv"));
+        String header = lines.get(1);
+        assertTrue(header.contains("," + String.join(",", ResultsTable.PAPER_TABLE2_DATASETS) + ",AVG,"), header);
+        String rali = lines.stream().filter(l -> l.contains(",RALI,") && l.contains(",PLCC,")).findFirst().orElseThrow();
+        String[] f = rali.split(",");
+        // ... ,metric,KonIQ..CSIQ,AVG,emphasis : the 7 figures follow "PLCC"
+        int at = java.util.Arrays.asList(f).indexOf("PLCC");
+        double sum = 0;
+        for (int k = 1; k <= 7; k++) {
+            sum += Double.parseDouble(f[at + k]);
+        }
+        assertEquals(Double.parseDouble(f[at + 8]), Math.round(sum / 7 * 1000) / 1000.0, 1e-9);
+    }
 }

@@ -114,4 +114,41 @@ class CompressionTest {
         Compression c = Compression.identity(3);
         assertThrows(IllegalArgumentException.class, () -> c.apply(new float[2]));
     }
+
+    @Test
+    void matchesNumpyPcaReference() throws Exception {
+        Path file = Path.of(getClass().getResource("pca_reference.safetensors").toURI());
+        try (dev.rali.engine.io.Safetensors.Reader r = dev.rali.engine.io.Safetensors.open(file)) {
+            long[] shape = r.info("x").shape();
+            int n = (int) shape[0];
+            int d = (int) shape[1];
+            int m = Integer.parseInt(r.metadata().get("m"));
+            float[] flat = r.floats("x");
+            float[][] x = new float[n][d];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(flat, i * d, x[i], 0, d);
+            }
+            Compression c = Compression.fit(x, m, TaskContext.silent());
+            double[] mean = r.doubles("mean");
+            double[] comps = r.doubles("components");
+            double[] ev = r.doubles("explained_variance");
+            double[] z = r.doubles("z");
+            for (int j = 0; j < d; j++) {
+                assertEquals(mean[j], c.mean()[j], 1e-5);
+            }
+            float[][] u = c.components();
+            for (int k = 0; k < m; k++) {
+                assertEquals(ev[k], c.explainedVariance()[k], 1e-9 * ev[0]);
+                for (int j = 0; j < d; j++) {
+                    assertEquals(comps[k * d + j], u[k][j], 1e-6, "component " + k + "," + j);
+                }
+            }
+            for (int i = 0; i < n; i += 7) {
+                float[] zi = c.apply(x[i]);
+                for (int k = 0; k < m; k++) {
+                    assertEquals(z[i * m + k], zi[k], 1e-4);
+                }
+            }
+        }
+    }
 }

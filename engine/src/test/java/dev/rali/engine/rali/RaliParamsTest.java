@@ -100,4 +100,19 @@ class RaliParamsTest {
         q.bases.count = 100;
         assertEquals(250, p.bases.count);
     }
+
+    @Test
+    void withSetsOneDottedKeyByType() {
+        RaliParams p = RaliParams.defaults().with("scoreDefinition.lr", "0.01").with("bases.bucketed", "false")
+                .with("scoreDefinition.loss", "plcc").with("compression.dim", "256").with("seed", "3");
+        assertEquals(0.01, p.scoreDefinition.lr);
+        assertFalse(p.bases.bucketed);
+        assertEquals(RaliParams.Loss.PLCC, p.scoreDefinition.loss);
+        assertEquals(256, p.compression.dim);
+        assertEquals(3, p.seed);
+        assertThrows(IllegalArgumentException.class, () -> p.with("bases.bucketed", "maybe"));
+        assertThrows(IllegalArgumentException.class, () -> p.with("scoreDefinition.loss", "huber"));
+        assertThrows(IllegalArgumentException.class, () -> p.with("compression.dim", "0"));
+        assertThrows(IllegalArgumentException.class, () -> p.with("nope", "1"));
+    }
 }

@@ -1,0 +1,26 @@
+package dev.rali.app;
+
+import dev.rali.engine.dataset.DatasetImporter;
+import dev.rali.engine.dataset.ImportReport;
+import dev.rali.engine.dataset.ImportRequest;
+import dev.rali.engine.project.ProjectStore;
+import dev.rali.engine.task.TaskContext;
+import java.util.List;
+
+/** The Import wizard over the engine's {@link DatasetImporter} with its default options (split seed 42, 20% test). */
+public final class EngineDatasetImport implements DatasetImportAction {
+    /** Problems listed per section of the report before "... and N more". */
+    static final int MAX_PER_SECTION = 20;
+
+    @Override
+    public List<String> layouts() {
+        return DatasetImporter.LAYOUTS;
+    }
+
+    @Override
+    public String importDataset(ProjectStore store, ImportSpec spec, TaskContext ctx) throws Exception {
+        ImportReport report = DatasetImporter.importDataset(store,
+                ImportRequest.of(spec.name(), spec.layout(), spec.folder()), ctx);
+        return report.format(MAX_PER_SECTION);
+    }
+}

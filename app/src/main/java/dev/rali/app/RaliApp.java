@@ -1,0 +1,87 @@
+package dev.rali.app;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javafx.application.Application;
+import javafx.application.Platform;
+import javafx.scene.Scene;
+import javafx.scene.image.Image;
+import javafx.stage.Stage;
+
+/**
+ * The desktop app. Arguments: {@code [--screenshot DIR] [PROJECT]}: opens PROJECT if given; with --screenshot it
+ * renders every main view into DIR as PNG and exits (works on a headless Monocle or Xvfb display).
+ */
+public class RaliApp extends Application {
+    public static final String CSS = "/dev/rali/app/rali.css";
+    public static final String ICON = "/dev/rali/app/rali-icon.png";
+
+    private MainWindow window;
+    private ProjectModel model;
+
+    @Override
+    public void start(Stage stage) {
+        List<String> args = new ArrayList<>(getParameters().getRaw());
+        Path screenshots = null;
+        int i = args.indexOf("--screenshot");
+        if (i >= 0) {
+            if (i + 1 >= args.size()) {
+                System.err.println("rali gui: --screenshot needs a folder");
+                Platform.exit();
+                return;
+            }
+            screenshots = Path.of(args.get(i + 1));
+            args.remove(i + 1);
+            args.remove(i);
+            Dialogs.headlessSink = line -> System.err.println("rali gui: " + line);
+        }
+        model = new ProjectModel(RecentProjects.user());
+        AppContext ctx = new AppContext(model, AppWiring.services());
+        window = new MainWindow(ctx);
+        Scene scene = scene(window);
+        stage.setTitle("RALI Workbench");
+        stage.setScene(scene);
+        // Fit the screen (a small laptop, or Monocle's headless screen, which overflows if the window is larger).
+        var bounds = javafx.stage.Screen.getPrimary().getVisualBounds();
+        stage.setWidth(Math.min(1360, bounds.getWidth()));
+        stage.setHeight(Math.min(860, bounds.getHeight()));
+        var icon = RaliApp.class.getResource(ICON);
+        if (icon != null) {
+            stage.getIcons().add(new Image(icon.toExternalForm()));
+        }
+        window.attach(stage);
+        if (!args.isEmpty()) {
+            try {
+                model.open(Path.of(args.get(0)));
+            } catch (Exception e) {
+                Dialogs.error(stage, "Cannot open project " + args.get(0), e);
+            }
+        }
+        stage.show();
+        if (screenshots != null) {
+            Screenshots.captureAll(window, scene, screenshots, () -> {
+                model.close();
+                Platform.exit();
+            });
+        }
+    }
+
+    /** The main scene with the app stylesheet. */
+    public static Scene scene(MainWindow window) {
+        Scene scene = new Scene(window.root(), 1360, 860);
+        var css = RaliApp.class.getResource(CSS);
+        if (css != null) {
+            scene.getStylesheets().add(css.toExternalForm());
+        }
+        return scene;
+    }
+
+    @Override
+    public void stop() {
+        FxTasks.cancelAll();
+        if (model != null) {
+            model.close();
+        }
+    }
+}

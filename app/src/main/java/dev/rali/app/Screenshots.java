@@ -1,0 +1,74 @@
+package dev.rali.app;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Locale;
+import javafx.animation.PauseTransition;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.Scene;
+import javafx.scene.image.WritableImage;
+import javafx.util.Duration;
+import javax.imageio.ImageIO;
+
+/** Renders each main view to {@code NN-name.png}, waiting for its background loads to settle first. */
+public final class Screenshots {
+    static final Duration SETTLE = Duration.millis(1500);
+
+    private Screenshots() { }
+
+    public static void captureAll(MainWindow window, Scene scene, Path dir, Runnable done) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            System.err.println("rali gui: cannot create " + dir + ": " + e.getMessage());
+            done.run();
+            return;
+        }
+        Deque<String> todo = new ArrayDeque<>();
+        window.viewTitles().stream().filter(t -> !MainWindow.PLANNED.contains(t)).forEach(todo::add);
+        next(window, scene, dir, todo, 1, done);
+    }
+
+    private static void next(MainWindow window, Scene scene, Path dir, Deque<String> todo, int n, Runnable done) {
+        if (todo.isEmpty()) {
+            done.run();
+            return;
+        }
+        String title = todo.poll();
+        window.select(title);
+        PauseTransition wait = new PauseTransition(SETTLE);
+        wait.setOnFinished(e -> {
+            waitForTasks(() -> {
+                Path file = dir.resolve(String.format(Locale.ROOT, "%02d-%s.png", n,
+                        title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")));
+                try {
+                    write(scene, file);
+                    System.out.println(file);
+                } catch (IOException ex) {
+                    System.err.println("rali gui: cannot write " + file + ": " + ex.getMessage());
+                }
+                next(window, scene, dir, todo, n + 1, done);
+            }, 20);
+        });
+        wait.play();
+    }
+
+    /** Polls until no background task runs (max {@code tries} × 250 ms), so views are filled when captured. */
+    private static void waitForTasks(Runnable then, int tries) {
+        if (FxTasks.running().isEmpty() || tries <= 0) {
+            then.run();
+            return;
+        }
+        PauseTransition p = new PauseTransition(Duration.millis(250));
+        p.setOnFinished(e -> waitForTasks(then, tries - 1));
+        p.play();
+    }
+
+    public static void write(Scene scene, Path file) throws IOException {
+        WritableImage img = scene.snapshot(null);
+        ImageIO.write(SwingFXUtils.fromFXImage(img, null), "png", file.toFile());
+    }
+}

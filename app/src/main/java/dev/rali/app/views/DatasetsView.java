@@ -1,0 +1,342 @@
+package dev.rali.app.views;
+
+import dev.rali.app.AppContext;
+import dev.rali.app.DatasetImportAction;
+import dev.rali.app.Dialogs;
+import dev.rali.app.FxTasks;
+import dev.rali.engine.project.ProjectQueries;
+import dev.rali.engine.project.ProjectQueries.DatasetSummary;
+import dev.rali.engine.project.ProjectQueries.ImageFilter;
+import dev.rali.engine.project.ProjectQueries.ImageItem;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
+import javafx.scene.control.TitledPane;
+import javafx.scene.image.ImageView;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import org.controlsfx.control.GridCell;
+import org.controlsfx.control.GridView;
+import org.jfree.chart.fx.ChartViewer;
+
+/**
+ * Datasets: the list with counts and MOS ranges, a virtualised thumbnail grid (GridView only creates cells for
+ * visible rows, thumbnails decode in the background) filtered by split and MOS range, the MOS histogram, and the
+ * Import wizard with its validation report.
+ */
+public final class DatasetsView implements AppView {
+    public static final String TITLE = "Datasets";
+    /** Rows fetched per query while filling the grid; the grid shows the first pages while later ones load. */
+    static final int PAGE = 2000;
+
+    private final AppContext ctx;
+    private final StackPane root = new StackPane();
+    private final TableView<DatasetSummary> table = new TableView<>();
+    private final GridView<ImageItem> grid = new GridView<>();
+    private final ComboBox<String> split = new ComboBox<>();
+    private final TextField minMos = new TextField();
+    private final TextField maxMos = new TextField();
+    private final Label count = new Label();
+    private final ChartViewer histogram = new ChartViewer(Charts.histogram("MOS distribution", "MOS [1,5]",
+            new double[0], 20, 1, 5));
+    private final TextArea report = new TextArea();
+    private final TitledPane reportPane = new TitledPane("Import report", report);
+    private final VBox empty;
+    private final SplitPane content;
+    private volatile long loadGeneration;
+
+    public DatasetsView(AppContext ctx) {
+        this.ctx = ctx;
+        table.setId("datasetTable");
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
+        table.setPlaceholder(new Label("No datasets yet — use Import… to add one."));
+        table.getColumns().add(col("Dataset", d -> d.name(), 110));
+        table.getColumns().add(col("Layout", d -> d.layout(), 62));
+        table.getColumns().add(numCol("Images", d -> d.images()));
+        table.getColumns().add(numCol("Labels", d -> d.labelled()));
+        table.getColumns().add(numCol("Traces", d -> d.traces()));
+        table.getColumns().add(col("MOS range", d -> d.mosMin() == null ? "–"
+                : Ui.num(d.mosMin(), 2) + " – " + Ui.num(d.mosMax(), 2), 90));
+        table.getColumns().add(col("Splits", d -> String.join(", ", d.splits()), 90));
+        table.getSelectionModel().selectedItemProperty().addListener((o, a, d) -> datasetSelected(d));
+
+        Button importButton = new Button("Import…");
+        importButton.setId("importButton");
+        importButton.setOnAction(e -> importDataset());
+        split.setId("splitFilter");
+        split.setOnAction(e -> reloadImages());
+        minMos.setId("minMos");
+        minMos.setPromptText("min MOS");
+        minMos.setPrefColumnCount(5);
+        maxMos.setId("maxMos");
+        maxMos.setPromptText("max MOS");
+        maxMos.setPrefColumnCount(5);
+        minMos.setOnAction(e -> reloadImages());
+        maxMos.setOnAction(e -> reloadImages());
+        Button apply = new Button("Filter");
+        apply.setOnAction(e -> reloadImages());
+        count.setId("imageCount");
+        HBox filters = new HBox(8, new Label("Split"), split, new Label("MOS"), minMos, new Label("to"), maxMos,
+                apply, count);
+        filters.setAlignment(Pos.CENTER_LEFT);
+
+        grid.setId("imageGrid");
+        int s = ctx.thumbnails().size();
+        grid.setCellWidth(s + 8);
+        grid.setCellHeight(s + 26);
+        grid.setHorizontalCellSpacing(6);
+        grid.setVerticalCellSpacing(6);
+        grid.setCellFactory(g -> new ThumbCell());
+        VBox.setVgrow(grid, Priority.ALWAYS);
+
+        report.setId("importReport");
+        report.setEditable(false);
+        report.setPrefRowCount(8);
+        reportPane.setExpanded(true);
+        reportPane.setVisible(false);
+        reportPane.managedProperty().bind(reportPane.visibleProperty());
+
+        histogram.setPrefHeight(320);
+        histogram.setMinHeight(160);
+        VBox left = new VBox(8, new HBox(8, Ui.heading("Datasets"), importButton), table, histogram, reportPane);
+        table.setPrefHeight(200);
+        VBox.setVgrow(histogram, Priority.ALWAYS);
+        left.setPadding(new javafx.geometry.Insets(10));
+        VBox right = new VBox(8, filters, grid);
+        right.setPadding(new javafx.geometry.Insets(10));
+        content = new SplitPane(left, right);
+        content.setDividerPositions(0.5);
+        empty = Ui.emptyState("No project open", "Open or create a project on the Start page, then import a "
+                + "dataset here.");
+        root.getChildren().addAll(content, empty);
+        ctx.project().revisionProperty().addListener((o, a, b) -> reload());
+        reload();
+    }
+
+    private final class ThumbCell extends GridCell<ImageItem> {
+        private final ImageView view = new ImageView();
+        private final Label caption = new Label();
+
+        ThumbCell() {
+            view.setPreserveRatio(true);
+            view.setFitWidth(ctx.thumbnails().size());
+            view.setFitHeight(ctx.thumbnails().size());
+            caption.getStyleClass().add("thumb-caption");
+            StackPane pic = new StackPane(view);
+            pic.setPrefSize(ctx.thumbnails().size(), ctx.thumbnails().size());
+            VBox box = new VBox(2, pic, caption);
+            box.setAlignment(Pos.CENTER);
+            setGraphic(box);
+            getStyleClass().add("thumb-cell");
+            setOnMouseClicked(e -> {
+                if (getItem() != null) {
+                    ImageDetailPane.open(ctx, getItem().id());
+                }
+            });
+        }
+
+        @Override
+        protected void updateItem(ImageItem item, boolean emptyCell) {
+            super.updateItem(item, emptyCell);
+            if (emptyCell || item == null) {
+                view.setImage(null);
+                caption.setText(null);
+                getGraphic().setVisible(false);
+                return;
+            }
+            getGraphic().setVisible(true);
+            caption.setText((item.mos() == null ? "–" : Ui.num(item.mos(), 2)) + "  " + item.name());
+            setTooltip(new javafx.scene.control.Tooltip(item.name() + "\nMOS " + Ui.num(item.mos(), 3)
+                    + "\nsplit " + item.split()));
+            view.setImage(ctx.thumbnails().cached(item.path()));
+            if (view.getImage() == null) {
+                ctx.thumbnails().load(item.path(), img -> {
+                    if (getItem() == item) {
+                        view.setImage(img);
+                    }
+                });
+            }
+        }
+    }
+
+    private void reload() {
+        ProjectQueries q = ctx.project().queries();
+        empty.setVisible(q == null);
+        content.setVisible(q != null);
+        if (q == null) {
+            table.getItems().clear();
+            grid.getItems().clear();
+            return;
+        }
+        Long selected = table.getSelectionModel().getSelectedItem() == null ? null
+                : table.getSelectionModel().getSelectedItem().id();
+        FxTasks.query("Load datasets", c -> q.datasets(), list -> {
+            table.getItems().setAll(list);
+            int index = 0;
+            for (int i = 0; i < list.size(); i++) {
+                if (selected != null && list.get(i).id() == selected) {
+                    index = i;
+                }
+            }
+            if (!list.isEmpty()) {
+                table.getSelectionModel().clearSelection();
+                table.getSelectionModel().select(index);
+            } else {
+                grid.getItems().clear();
+                count.setText("");
+                histogram.setChart(Charts.histogram("MOS distribution", "MOS [1,5]", new double[0], 20, 1, 5));
+            }
+        });
+    }
+
+    private void datasetSelected(DatasetSummary d) {
+        if (d == null) {
+            return;
+        }
+        List<String> splits = new ArrayList<>(List.of("all splits"));
+        splits.addAll(d.splits());
+        split.getItems().setAll(splits);
+        split.getSelectionModel().select(0);
+        reloadImages();
+    }
+
+    /** Current filter; an unparsable bound is shown red and ignored. */
+    ImageFilter filter() {
+        String sp = split.getValue() == null || split.getSelectionModel().getSelectedIndex() <= 0 ? null : split.getValue();
+        return new ImageFilter(sp, bound(minMos), bound(maxMos));
+    }
+
+    private static Double bound(TextField f) {
+        f.getStyleClass().remove("invalid");
+        String t = f.getText() == null ? "" : f.getText().strip();
+        if (t.isEmpty()) {
+            return null;
+        }
+        try {
+            return Double.parseDouble(t);
+        } catch (NumberFormatException e) {
+            f.getStyleClass().add("invalid");
+            return null;
+        }
+    }
+
+    private void reloadImages() {
+        ProjectQueries q = ctx.project().queries();
+        DatasetSummary d = table.getSelectionModel().getSelectedItem();
+        if (q == null || d == null) {
+            return;
+        }
+        ImageFilter f = filter();
+        long generation = ++loadGeneration;
+        grid.getItems().clear();
+        count.setText("loading…");
+        // First page at once so the grid shows something, the rest page by page in the same background task.
+        FxTasks.job("Load images", c -> {
+            int total = q.countImages(d.id(), f);
+            double[] mos = q.mosValues(d.id(), f.split());
+            FxTasks.fx(() -> {
+                if (generation == loadGeneration) {
+                    count.setText(total + (total == 1 ? " image" : " images"));
+                    histogram.setChart(Charts.histogram("MOS distribution — " + d.name(), "MOS [1,5]", mos, 20, 1, 5));
+                }
+            });
+            for (int offset = 0; offset < total && generation == loadGeneration; offset += PAGE) {
+                List<ImageItem> page = q.images(d.id(), f, PAGE, offset);
+                FxTasks.fx(() -> {
+                    if (generation == loadGeneration) {
+                        grid.getItems().addAll(page);
+                    }
+                });
+                c.checkCancelled();
+            }
+            return null;
+        }).start();
+    }
+
+    private void importDataset() {
+        DatasetImportAction importer = ctx.services().importer();
+        if (ctx.project().store() == null) {
+            Dialogs.info(ctx.window(), "No project open", "Open or create a project first.");
+            return;
+        }
+        if (importer == null) {
+            Dialogs.info(ctx.window(), "Import not available",
+                    "This build has no dataset importer wired in. Use `./rali dataset import` on the command line.");
+            return;
+        }
+        new ImportWizard(ctx.window(), importer).showAndWait().ifPresent(this::runImport);
+    }
+
+    /** Runs an import (also the test entry point, bypassing the modal wizard). */
+    public void runImport(DatasetImportAction.ImportSpec spec) {
+        if (!Files.exists(spec.folder())) {
+            showReport("Import failed: " + spec.folder() + " does not exist.");
+            return;
+        }
+        var store = ctx.project().store();
+        showReport("Importing " + spec.folder() + " as '" + spec.name() + "' (" + spec.layout() + ")…");
+        FxTasks.job("Import " + spec.name(), c -> ctx.services().importer().importDataset(store, spec, c))
+                .onDone(text -> {
+                    showReport(text);
+                    ctx.project().changed();
+                })
+                .onError(e -> {
+                    showReport("Import failed: " + Dialogs.message(e));
+                    Dialogs.error(ctx.window(), "Import failed", e);
+                })
+                .start();
+    }
+
+    private void showReport(String text) {
+        report.setText(text);
+        reportPane.setVisible(true);
+    }
+
+    private static <T> TableColumn<DatasetSummary, T> col(String title,
+            java.util.function.Function<DatasetSummary, T> f, double width) {
+        TableColumn<DatasetSummary, T> c = new TableColumn<>(title);
+        c.setCellValueFactory(cd -> new SimpleObjectProperty<>(f.apply(cd.getValue())));
+        c.setPrefWidth(width);
+        c.setMinWidth(width);
+        return c;
+    }
+
+    private static TableColumn<DatasetSummary, Integer> numCol(String title,
+            java.util.function.Function<DatasetSummary, Integer> f) {
+        TableColumn<DatasetSummary, Integer> c = col(title, f, 64);
+        c.setStyle("-fx-alignment: CENTER-RIGHT;");
+        return c;
+    }
+
+
+    public GridView<ImageItem> grid() {
+        return grid;
+    }
+
+    public TextArea report() {
+        return report;
+    }
+
+    @Override
+    public String title() {
+        return TITLE;
+    }
+
+    @Override
+    public Node node() {
+        return root;
+    }
+}

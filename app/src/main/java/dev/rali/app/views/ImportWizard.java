@@ -1,0 +1,88 @@
+package dev.rali.app.views;
+
+import dev.rali.app.DatasetImportAction;
+import dev.rali.app.DatasetImportAction.ImportSpec;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Dialog;
+import javafx.scene.control.Label;
+import javafx.scene.control.TextField;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.stage.DirectoryChooser;
+import javafx.stage.Window;
+
+/** Asks for a dataset layout, its folder and a name; OK is enabled only when all three make sense. */
+public final class ImportWizard extends Dialog<ImportSpec> {
+    final ComboBox<String> layout = new ComboBox<>();
+    final TextField folder = new TextField();
+    final TextField name = new TextField();
+
+    public ImportWizard(Window owner, DatasetImportAction importer) {
+        setTitle("Import dataset");
+        setHeaderText("Import a dataset into the project. Supported layouts and the files each expects are "
+                + "described in data/mos/FORMATS.md.");
+        if (owner != null) {
+            initOwner(owner);
+        }
+        List<String> layouts = importer.layouts();
+        layout.getItems().setAll(layouts);
+        if (!layouts.isEmpty()) {
+            layout.getSelectionModel().select(0);
+        }
+        layout.setId("importLayout");
+        folder.setId("importFolder");
+        folder.setPromptText("dataset folder, or its metadata file");
+        folder.setPrefColumnCount(36);
+        name.setId("importName");
+        name.setPromptText("dataset name, e.g. koniq");
+        Button browse = new Button("Browse…");
+        browse.setOnAction(e -> {
+            DirectoryChooser dc = new DirectoryChooser();
+            dc.setTitle("Dataset folder");
+            File f = dc.showDialog(getDialogPane().getScene().getWindow());
+            if (f != null) {
+                folder.setText(f.getAbsolutePath());
+                if (name.getText().isBlank()) {
+                    name.setText(f.getName().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_-]+", "-"));
+                }
+            }
+        });
+        Button file = new Button("File…");
+        file.setOnAction(e -> {
+            javafx.stage.FileChooser fc = new javafx.stage.FileChooser();
+            fc.setTitle("Dataset metadata file (CSV, JSON, xlsx)");
+            File f = fc.showOpenDialog(getDialogPane().getScene().getWindow());
+            if (f != null) {
+                folder.setText(f.getAbsolutePath());
+            }
+        });
+        HBox folderRow = new HBox(6, folder, browse, file);
+        HBox.setHgrow(folder, Priority.ALWAYS);
+        GridPane g = new GridPane();
+        g.setHgap(10);
+        g.setVgap(8);
+        g.addRow(0, new Label("Layout"), layout);
+        g.addRow(1, new Label("Source"), folderRow);
+        g.addRow(2, new Label("Name"), name);
+        getDialogPane().setContent(g);
+        getDialogPane().getButtonTypes().addAll(ButtonType.OK, ButtonType.CANCEL);
+        getDialogPane().lookupButton(ButtonType.OK).disableProperty().bind(
+                layout.valueProperty().isNull().or(folder.textProperty().isEmpty()).or(name.textProperty().isEmpty()));
+        setResultConverter(b -> b == ButtonType.OK ? spec().orElse(null) : null);
+    }
+
+    /** What the fields say; the caller checks that the folder exists so it can say so. */
+    Optional<ImportSpec> spec() {
+        if (name.getText().isBlank() || layout.getValue() == null || folder.getText().isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ImportSpec(layout.getValue(), Path.of(folder.getText().strip()), name.getText().strip()));
+    }
+}

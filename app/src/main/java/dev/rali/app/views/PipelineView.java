@@ -1,0 +1,468 @@
+package dev.rali.app.views;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rali.app.AppContext;
+import dev.rali.app.Dialogs;
+import dev.rali.app.FxTasks;
+import dev.rali.engine.pipeline.PipelineService;
+import dev.rali.engine.project.ProjectQueries;
+import dev.rali.engine.project.ProjectQueries.RunItem;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Control;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.SelectionMode;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
+import javafx.scene.control.TitledPane;
+import javafx.geometry.Orientation;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import org.jfree.chart.fx.ChartViewer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * Pipeline: the stages with a progress bar each, a parameter form generated from the service's defaults (tooltips
+ * from its help texts), Run/Cancel, a live metric plot fed in batches from the job's TaskContext, the log, and the
+ * table of past runs with a two-run comparison.
+ */
+public final class PipelineView implements AppView {
+    public static final String TITLE = "Pipeline";
+    static final int LOG_LINES = 2000;
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final AppContext ctx;
+    private final PipelineService pipeline;
+    private final StackPane root = new StackPane();
+    private final ListView<String> stages = new ListView<>();
+    private final Map<String, SimpleDoubleProperty> stageProgress = new HashMap<>();
+    private final ComboBox<String> target = new ComboBox<>();
+    private final Button run = new Button("Run");
+    private final Button cancel = new Button("Cancel");
+    private final ProgressBar progress = new ProgressBar(0);
+    private final Label status = new Label();
+    private final VBox form = new VBox(6);
+    private final Map<String, Control> fields = new LinkedHashMap<>();
+    private final XYSeriesCollection metrics = new XYSeriesCollection();
+    private final ChartViewer plot = new ChartViewer(Charts.lines("Live metrics", "step", "value", metrics));
+    private final TextArea log = new TextArea();
+    private final TableView<RunItem> runs = new TableView<>();
+    private ObjectNode defaults;
+    private FxTasks.Job<Long> job;
+
+    public PipelineView(AppContext ctx) {
+        this.ctx = ctx;
+        this.pipeline = ctx.services().pipeline();
+        if (pipeline == null) {
+            root.getChildren().add(Ui.emptyState("Pipeline not available",
+                    "This build has no pipeline service wired in. Run the stages from the command line "
+                            + "instead (`./rali --help` lists the commands)."));
+            return;
+        }
+        List<String> names = pipeline.stages();
+        defaults = pipeline.defaultParams();
+        stages.setId("stageList");
+        stages.getItems().setAll(names);
+        stages.setCellFactory(l -> new StageCell());
+        stages.setPrefWidth(190);
+        names.forEach(n -> stageProgress.put(n, new SimpleDoubleProperty(0)));
+        target.setId("stageChoice");
+        target.getItems().add("all");
+        target.getItems().addAll(names);
+        target.getSelectionModel().select(0);
+        stages.getSelectionModel().selectedItemProperty().addListener((o, a, s) -> {
+            if (s != null) {
+                target.setValue(s);
+            }
+        });
+        run.setId("runStage");
+        run.setDefaultButton(true);
+        run.setOnAction(e -> runStage());
+        cancel.setId("cancelStage");
+        cancel.setDisable(true);
+        cancel.setOnAction(e -> {
+            if (job != null) {
+                job.cancel(false);
+            }
+        });
+        progress.setPrefWidth(220);
+        progress.setId("runProgress");
+        status.setId("runStatus");
+        Button reset = new Button("Reset to paper defaults");
+        reset.setOnAction(e -> buildForm(defaults));
+        HBox bar = new HBox(8, new Label("Stage"), target, run, cancel, progress, status);
+        bar.setAlignment(Pos.CENTER_LEFT);
+
+        buildForm(defaults);
+        ScrollPane formScroll = new ScrollPane(new VBox(8, Ui.heading("Parameters"), form, reset));
+        formScroll.setFitToWidth(true);
+        formScroll.setPadding(new Insets(4));
+
+        plot.setId("metricPlot");
+        log.setId("runLog");
+        log.setEditable(false);
+        log.getStyleClass().add("log");
+        SplitPane plotLog = new SplitPane(plot, log);
+        plotLog.setOrientation(Orientation.VERTICAL);
+        plotLog.setDividerPositions(0.62);
+        SplitPane upper = new SplitPane(stages, formScroll, plotLog);
+        upper.setDividerPositions(0.16, 0.48);
+
+        runs.setId("runTable");
+        runs.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
+        runs.setPlaceholder(new Label("No runs yet. Choose a stage and press Run."));
+        runs.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
+        runs.getColumns().add(col("Run", r -> r.id(), 50));
+        runs.getColumns().add(col("Stage", RunItem::stage, 110));
+        runs.getColumns().add(col("Status", RunItem::status, 80));
+        runs.getColumns().add(col("Started", RunItem::startedAt, 170));
+        runs.getColumns().add(col("Ended", r -> r.endedAt() == null ? "" : r.endedAt(), 170));
+        runs.getColumns().add(col("Params", r -> abbreviate(r.paramsJson(), 80), 320));
+        runs.getColumns().add(col("Message", r -> r.message() == null ? "" : r.message(), 220));
+        runs.setOnMouseClicked(e -> {
+            if (e.getClickCount() == 2 && runs.getSelectionModel().getSelectedItem() != null) {
+                showRunMetrics(runs.getSelectionModel().getSelectedItem());
+            }
+        });
+        Button compare = new Button("Compare selected runs");
+        compare.setId("compareRuns");
+        compare.disableProperty().bind(javafx.beans.binding.Bindings.size(runs.getSelectionModel().getSelectedItems())
+                .isNotEqualTo(2));
+        compare.setOnAction(e -> {
+            List<RunItem> sel = List.copyOf(runs.getSelectionModel().getSelectedItems());
+            RunCompareDialog.open(ctx, sel.get(0), sel.get(1));
+        });
+        HBox runsBar = new HBox(8, Ui.heading("Past runs"), compare,
+                Ui.hint("double-click a run to plot its metrics; select two to compare"));
+        runsBar.setAlignment(Pos.CENTER_LEFT);
+        VBox lower = new VBox(6, runsBar, runs);
+        VBox.setVgrow(runs, Priority.ALWAYS);
+
+        SplitPane main = new SplitPane(upper, lower);
+        main.setOrientation(Orientation.VERTICAL);
+        main.setDividerPositions(0.66);
+        BorderPane content = new BorderPane(main);
+        content.setTop(bar);
+        BorderPane.setMargin(bar, new Insets(0, 0, 8, 0));
+        content.setPadding(new Insets(10));
+        VBox empty = Ui.emptyState("No project open", "Open a project with datasets to run the pipeline.");
+        root.getChildren().addAll(content, empty);
+        content.visibleProperty().bind(ctx.project().queriesProperty().isNotNull());
+        empty.visibleProperty().bind(ctx.project().queriesProperty().isNull());
+        ctx.project().revisionProperty().addListener((o, a, b) -> reloadRuns());
+        reloadRuns();
+    }
+
+    private final class StageCell extends ListCell<String> {
+        private final Label name = new Label();
+        private final ProgressBar bar = new ProgressBar(0);
+        private final VBox box = new VBox(2, name, bar);
+
+        StageCell() {
+            bar.setMaxWidth(Double.MAX_VALUE);
+            bar.setPrefHeight(8);
+            bar.getStyleClass().add("stage-progress");
+        }
+
+        @Override
+        protected void updateItem(String s, boolean empty) {
+            super.updateItem(s, empty);
+            bar.progressProperty().unbind();
+            if (empty || s == null) {
+                setGraphic(null);
+                return;
+            }
+            name.setText(s);
+            bar.progressProperty().bind(stageProgress.get(s));
+            setGraphic(box);
+        }
+    }
+
+    /** Builds one titled section per stage, one field per parameter. */
+    private void buildForm(ObjectNode params) {
+        form.getChildren().clear();
+        fields.clear();
+        Map<String, String> help = pipeline.paramHelp();
+        for (Iterator<Map.Entry<String, JsonNode>> it = params.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> stage = it.next();
+            GridPane g = new GridPane();
+            g.setHgap(8);
+            g.setVgap(4);
+            int row = 0;
+            if (stage.getValue().isObject()) {
+                for (Iterator<Map.Entry<String, JsonNode>> pit = stage.getValue().fields(); pit.hasNext(); ) {
+                    Map.Entry<String, JsonNode> p = pit.next();
+                    String key = stage.getKey() + "." + p.getKey();
+                    Control c = field(p.getValue());
+                    c.setId("param-" + key.replace('.', '-'));
+                    Ui.tip(c, help.get(key));
+                    Label l = new Label(p.getKey());
+                    Ui.tip(l, help.get(key));
+                    g.addRow(row++, l, c);
+                    fields.put(key, c);
+                }
+            } else {
+                Control c = field(stage.getValue());
+                c.setId("param-" + stage.getKey().replace('.', '-'));
+                Ui.tip(c, help.get(stage.getKey()));
+                g.addRow(row, new Label(stage.getKey()), c);
+                fields.put(stage.getKey(), c);
+            }
+            TitledPane tp = new TitledPane(stage.getKey(), g);
+            tp.setExpanded(true);
+            form.getChildren().add(tp);
+        }
+    }
+
+    private static Control field(JsonNode v) {
+        if (v.isBoolean()) {
+            CheckBox cb = new CheckBox();
+            cb.setSelected(v.booleanValue());
+            return cb;
+        }
+        TextField t = new TextField(v.isTextual() ? v.textValue() : v.toString());
+        t.setPrefColumnCount(14);
+        return t;
+    }
+
+    /**
+     * The form's values as JSON shaped like the defaults; a value that does not parse as its default's type
+     * throws with the parameter's name.
+     */
+    public ObjectNode params() {
+        ObjectNode out = defaults.deepCopy();
+        for (Map.Entry<String, Control> e : fields.entrySet()) {
+            String[] parts = e.getKey().split("\\.", 2);
+            ObjectNode parent = parts.length == 2 ? (ObjectNode) out.get(parts[0]) : out;
+            String name = parts.length == 2 ? parts[1] : parts[0];
+            JsonNode def = parent.get(name);
+            Control c = e.getValue();
+            c.getStyleClass().remove("invalid");
+            if (c instanceof CheckBox cb) {
+                parent.put(name, cb.isSelected());
+                continue;
+            }
+            String text = ((TextField) c).getText().strip();
+            try {
+                if (def.isTextual()) {
+                    parent.put(name, text);
+                } else if (def.isIntegralNumber()) {
+                    parent.put(name, Long.parseLong(text));
+                } else if (def.isNumber()) {
+                    double d = Double.parseDouble(text);
+                    if (!Double.isFinite(d)) {
+                        throw new NumberFormatException("not finite");
+                    }
+                    parent.put(name, d);
+                } else {
+                    parent.set(name, JSON.readTree(text));
+                }
+            } catch (Exception ex) {
+                c.getStyleClass().add("invalid");
+                throw new IllegalArgumentException("parameter " + e.getKey() + ": '" + text + "' is not a valid "
+                        + (def.isIntegralNumber() ? "integer" : def.isNumber() ? "number" : "JSON value"));
+            }
+        }
+        return out;
+    }
+
+    /** Starts the chosen stage with the form's parameters. */
+    public void runStage() {
+        var store = ctx.project().store();
+        if (store == null || job != null) {
+            return;
+        }
+        ObjectNode params;
+        try {
+            params = params();
+        } catch (IllegalArgumentException e) {
+            Dialogs.error(ctx.window(), "Invalid parameter", e);
+            return;
+        }
+        String stage = target.getValue();
+        metrics.removeAllSeries();
+        log.clear();
+        stageProgress.values().forEach(p -> p.set(0));
+        run.setDisable(true);
+        cancel.setDisable(false);
+        appendLog("run " + stage + " " + params);
+        job = FxTasks.job("Run " + stage, c -> pipeline.run(store, stage, params, c))
+                .onLog(this::appendLog)
+                .onMetrics(this::addMetrics)
+                .onProgress(p -> {
+                    SimpleDoubleProperty sp = stageProgress.get(p.phase());
+                    if (sp == null) {
+                        sp = stageProgress.get(stage);
+                    }
+                    if (sp != null && p.total() > 0) {
+                        sp.set((double) p.done() / p.total());
+                    }
+                })
+                .onDone(id -> {
+                    appendLog("run " + id + " finished");
+                    if (!"all".equals(stage)) {
+                        stageProgress.get(stage).set(1);
+                    }
+                })
+                .onError(e -> {
+                    appendLog("failed: " + Dialogs.message(e));
+                    Dialogs.error(ctx.window(), "Stage " + stage + " failed", e);
+                });
+        progress.progressProperty().bind(job.progressProperty());
+        status.textProperty().bind(job.messageProperty());
+        job.stateProperty().addListener((o, a, s) -> {
+            if (s == javafx.concurrent.Worker.State.SUCCEEDED || s == javafx.concurrent.Worker.State.FAILED
+                    || s == javafx.concurrent.Worker.State.CANCELLED) {
+                if (s == javafx.concurrent.Worker.State.CANCELLED) {
+                    appendLog("cancelled");
+                }
+                progress.progressProperty().unbind();
+                status.textProperty().unbind();
+                status.setText(s.toString().toLowerCase(java.util.Locale.ROOT));
+                run.setDisable(false);
+                cancel.setDisable(true);
+                job = null;
+                ctx.project().changed();
+            }
+        });
+        job.start();
+    }
+
+    /** Adds a batch of points and redraws once per touched series, not once per point. */
+    void addMetrics(List<FxTasks.Metric> batch) {
+        java.util.Set<XYSeries> touched = new java.util.LinkedHashSet<>();
+        for (FxTasks.Metric m : batch) {
+            XYSeries s;
+            int i = metrics.getSeriesIndex(m.name());
+            if (i < 0) {
+                s = new XYSeries(m.name(), false, true);
+                metrics.addSeries(s);
+            } else {
+                s = metrics.getSeries(i);
+            }
+            s.add(m.step(), m.value(), false);
+            touched.add(s);
+        }
+        touched.forEach(XYSeries::fireSeriesChanged);
+    }
+
+    public XYSeriesCollection metrics() {
+        return metrics;
+    }
+
+    private void appendLog(String line) {
+        log.appendText(line + "\n");
+        if (log.getParagraphs().size() > LOG_LINES) {
+            String t = log.getText();
+            log.setText(t.substring(t.indexOf('\n', t.length() / 4) + 1));
+            log.positionCaret(log.getLength());
+        }
+    }
+
+    private void showRunMetrics(RunItem r) {
+        ProjectQueries q = ctx.project().queries();
+        FxTasks.query("Load metrics", c -> q.runMetrics(r.id()), m -> {
+            metrics.removeAllSeries();
+            m.forEach((name, pts) -> {
+                XYSeries s = new XYSeries("run " + r.id() + ": " + name, false, true);
+                pts.forEach(p -> s.add(p.step(), p.value(), false));
+                metrics.addSeries(s);
+            });
+            if (m.isEmpty()) {
+                appendLog("run " + r.id() + " recorded no metrics");
+            }
+        });
+    }
+
+    private void reloadRuns() {
+        ProjectQueries q = ctx.project().queries();
+        if (q == null) {
+            runs.getItems().clear();
+            return;
+        }
+        FxTasks.query("Load runs", c -> q.runs(), list -> runs.getItems().setAll(list));
+    }
+
+    public TableView<RunItem> runs() {
+        return runs;
+    }
+
+    static String abbreviate(String s, int n) {
+        if (s == null) {
+            return "";
+        }
+        return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+    }
+
+    /** Flattens nested JSON to dotted keys (for the parameter diff). */
+    static Map<String, String> flatten(String json) {
+        Map<String, String> out = new LinkedHashMap<>();
+        try {
+            flatten("", JSON.readTree(json == null ? "{}" : json), out);
+        } catch (Exception e) {
+            out.put("(unparsable params)", json);
+        }
+        return out;
+    }
+
+    private static void flatten(String prefix, JsonNode n, Map<String, String> out) {
+        if (n.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                var e = it.next();
+                flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out);
+            }
+        } else {
+            out.put(prefix, n.isTextual() ? n.textValue() : n.toString());
+        }
+    }
+
+    private static <T> TableColumn<RunItem, T> col(String title, Function<RunItem, T> f, double width) {
+        TableColumn<RunItem, T> c = new TableColumn<>(title);
+        c.setCellValueFactory(cd -> new SimpleObjectProperty<>(f.apply(cd.getValue())));
+        c.setPrefWidth(width);
+        return c;
+    }
+
+    static List<String> keys(Map<String, String> a, Map<String, String> b) {
+        List<String> k = new ArrayList<>(a.keySet());
+        b.keySet().stream().filter(x -> !a.containsKey(x)).forEach(k::add);
+        return k;
+    }
+
+    @Override
+    public String title() {
+        return TITLE;
+    }
+
+    @Override
+    public Node node() {
+        return root;
+    }
+}

@@ -1,0 +1,221 @@
+package dev.rali.app.views;
+
+import dev.rali.app.AppContext;
+import dev.rali.app.FxTasks;
+import dev.rali.app.Stats;
+import dev.rali.engine.project.ProjectQueries;
+import dev.rali.engine.project.ProjectQueries.Prediction;
+import dev.rali.engine.project.ProjectQueries.RunItem;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import org.jfree.chart.entity.XYItemEntity;
+import org.jfree.chart.fx.ChartViewer;
+import org.jfree.chart.fx.interaction.ChartMouseEventFX;
+import org.jfree.chart.fx.interaction.ChartMouseListenerFX;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * Results of one run: PLCC/SRCC per dataset (and their mean, as in the paper's tables) computed from the run's
+ * stored predictions against MOS, and a predicted-vs-MOS scatter; clicking a point opens that image.
+ */
+public final class ResultsView implements AppView {
+    public static final String TITLE = "Results";
+
+    /** One table row. */
+    public record Row(String dataset, int n, double plcc, double srcc) { }
+
+    private final AppContext ctx;
+    private final StackPane root = new StackPane();
+    private final ComboBox<RunItem> run = new ComboBox<>();
+    private final TableView<Row> table = new TableView<>();
+    private final XYSeriesCollection points = new XYSeriesCollection();
+    private final List<List<Prediction>> seriesItems = new ArrayList<>();
+    private final ChartViewer scatter = new ChartViewer(Charts.scatter("Predicted vs MOS", "MOS [1,5]",
+            "predicted", points));
+    private Map<String, List<Prediction>> predictions = Map.of();
+
+    public ResultsView(AppContext ctx) {
+        this.ctx = ctx;
+        run.setId("resultsRun");
+        run.setCellFactory(l -> new RunCell());
+        run.setButtonCell(new RunCell());
+        run.valueProperty().addListener((o, a, b) -> loadRun());
+        table.setId("resultsTable");
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
+        table.setPlaceholder(new Label("Choose a run with predictions (the evaluate stage writes them)."));
+        table.getColumns().add(col("Dataset", Row::dataset, 140));
+        table.getColumns().add(col("N", Row::n, 60));
+        table.getColumns().add(col("PLCC", r -> Ui.num(r.plcc(), 4), 80));
+        table.getColumns().add(col("SRCC", r -> Ui.num(r.srcc(), 4), 80));
+        table.getSelectionModel().selectedItemProperty().addListener((o, a, r) -> plot(r));
+        scatter.setId("resultsScatter");
+        scatter.addChartMouseListener(new ChartMouseListenerFX() {
+            @Override
+            public void chartMouseClicked(ChartMouseEventFX e) {
+                if (e.getEntity() instanceof XYItemEntity item) {
+                    Prediction p = pointAt(item.getSeriesIndex(), item.getItem());
+                    if (p != null) {
+                        ImageDetailPane.open(ctx, p.imageId());
+                    }
+                }
+            }
+
+            @Override
+            public void chartMouseMoved(ChartMouseEventFX e) { }
+        });
+        HBox bar = new HBox(8, new Label("Run"), run, Ui.hint("click a point to open the image"));
+        bar.setAlignment(Pos.CENTER_LEFT);
+        VBox left = new VBox(8, table);
+        VBox.setVgrow(table, Priority.ALWAYS);
+        SplitPane split = new SplitPane(left, scatter);
+        split.setDividerPositions(0.38);
+        BorderPane content = new BorderPane(split);
+        content.setTop(bar);
+        BorderPane.setMargin(bar, new Insets(0, 0, 8, 0));
+        content.setPadding(new Insets(10));
+        VBox empty = Ui.emptyState("No project open", "Open a project and run the evaluate stage to see results.");
+        root.getChildren().addAll(content, empty);
+        content.visibleProperty().bind(ctx.project().queriesProperty().isNotNull());
+        empty.visibleProperty().bind(ctx.project().queriesProperty().isNull());
+        ctx.project().revisionProperty().addListener((o, a, b) -> reloadRuns());
+        reloadRuns();
+    }
+
+    private static final class RunCell extends ListCell<RunItem> {
+        @Override
+        protected void updateItem(RunItem r, boolean empty) {
+            super.updateItem(r, empty);
+            setText(empty || r == null ? null : "run " + r.id() + " · " + r.stage() + " · " + r.status()
+                    + " · " + r.startedAt());
+        }
+    }
+
+    private void reloadRuns() {
+        ProjectQueries q = ctx.project().queries();
+        if (q == null) {
+            run.getItems().clear();
+            table.getItems().clear();
+            points.removeAllSeries();
+            return;
+        }
+        FxTasks.query("Load runs", c -> q.runsWithPredictions(), list -> {
+            Long keep = run.getValue() == null ? null : run.getValue().id();
+            run.getItems().setAll(list);
+            RunItem sel = list.stream().filter(r -> keep != null && r.id() == keep).findFirst()
+                    .orElse(list.isEmpty() ? null : list.get(0));
+            if (sel != null && sel.equals(run.getValue())) {
+                loadRun(); // same run, but its predictions may have changed
+            }
+            run.setValue(sel);
+            if (sel == null) {
+                table.getItems().clear();
+                points.removeAllSeries();
+            }
+        });
+    }
+
+    private void loadRun() {
+        ProjectQueries q = ctx.project().queries();
+        RunItem r = run.getValue();
+        if (q == null || r == null) {
+            return;
+        }
+        FxTasks.query("Load predictions", c -> {
+            Map<String, List<Prediction>> p = q.predictions(r.id());
+            return Map.entry(p, rows(p));
+        }, result -> {
+            predictions = result.getKey();
+            table.getItems().setAll(result.getValue());
+            table.getSelectionModel().clearAndSelect(table.getItems().size() - 1);
+        });
+    }
+
+    /** PLCC/SRCC per dataset plus the unweighted mean row (as the paper averages datasets). */
+    public static List<Row> rows(Map<String, List<Prediction>> byDataset) {
+        List<Row> rows = new ArrayList<>();
+        double sp = 0;
+        double ss = 0;
+        for (var e : byDataset.entrySet()) {
+            double[] pred = e.getValue().stream().mapToDouble(Prediction::predicted).toArray();
+            double[] mos = e.getValue().stream().mapToDouble(Prediction::mos).toArray();
+            Row r = new Row(e.getKey(), pred.length, Stats.plcc(pred, mos), Stats.srcc(pred, mos));
+            rows.add(r);
+            sp += r.plcc();
+            ss += r.srcc();
+        }
+        if (rows.size() > 1) {
+            int n = rows.stream().mapToInt(Row::n).sum();
+            rows.add(new Row("mean", n, sp / rows.size(), ss / rows.size()));
+        }
+        return rows;
+    }
+
+    /** Plots one dataset, or every dataset as its own series for the mean row. */
+    private void plot(Row r) {
+        points.removeAllSeries();
+        seriesItems.clear();
+        if (r == null) {
+            return;
+        }
+        Map<String, List<Prediction>> shown = new LinkedHashMap<>();
+        if (predictions.containsKey(r.dataset())) {
+            shown.put(r.dataset(), predictions.get(r.dataset()));
+        } else {
+            shown.putAll(predictions);
+        }
+        shown.forEach((name, list) -> {
+            XYSeries s = new XYSeries(name, false, true);
+            list.forEach(p -> s.add(p.mos(), p.predicted(), false));
+            points.addSeries(s);
+            seriesItems.add(list);
+        });
+        scatter.getChart().setTitle(String.format(java.util.Locale.ROOT, "Predicted vs MOS — %s (PLCC %.3f, SRCC %.3f)",
+                r.dataset(), r.plcc(), r.srcc()));
+    }
+
+    Prediction pointAt(int series, int item) {
+        if (series < 0 || series >= seriesItems.size() || item < 0 || item >= seriesItems.get(series).size()) {
+            return null;
+        }
+        return seriesItems.get(series).get(item);
+    }
+
+    public TableView<Row> table() {
+        return table;
+    }
+
+    private static <T> TableColumn<Row, T> col(String title, java.util.function.Function<Row, T> f, double w) {
+        TableColumn<Row, T> c = new TableColumn<>(title);
+        c.setCellValueFactory(cd -> new SimpleObjectProperty<>(f.apply(cd.getValue())));
+        c.setPrefWidth(w);
+        return c;
+    }
+
+    @Override
+    public String title() {
+        return TITLE;
+    }
+
+    @Override
+    public Node node() {
+        return root;
+    }
+}

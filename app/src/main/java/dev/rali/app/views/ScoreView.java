@@ -1,0 +1,433 @@
+package dev.rali.app.views;
+
+import dev.rali.app.AppContext;
+import dev.rali.app.Dialogs;
+import dev.rali.app.FxBatcher;
+import dev.rali.app.FxTasks;
+import dev.rali.app.ImageFiles;
+import dev.rali.engine.score.ImageScorer;
+import dev.rali.engine.score.ScoreResult;
+import java.io.File;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.collections.transformation.FilteredList;
+import javafx.collections.transformation.SortedList;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.SelectionMode;
+import javafx.scene.control.TableCell;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextField;
+import javafx.scene.image.ImageView;
+import javafx.scene.input.Clipboard;
+import javafx.scene.input.ClipboardContent;
+import javafx.scene.input.DragEvent;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.TransferMode;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import javafx.stage.DirectoryChooser;
+import javafx.stage.FileChooser;
+
+/**
+ * Score: drop files or folders (anywhere on the window) or choose them, pick a model bundle folder, and watch
+ * scores arrive; the table sorts and filters, copies as tab-separated text and exports CSV. Files the scorer
+ * cannot read stay in the table with the reason. Does not need an open project.
+ */
+public final class ScoreView implements AppView {
+    public static final String TITLE = "Score";
+
+    /** One file in the table; score is null until scored or when scoring failed. */
+    public static final class Row {
+        final Path file;
+        final SimpleObjectProperty<Double> score = new SimpleObjectProperty<>();
+        final SimpleStringProperty status = new SimpleStringProperty("queued");
+
+        Row(Path file) {
+            this.file = file;
+        }
+
+        public Path file() {
+            return file;
+        }
+
+        public Double score() {
+            return score.get();
+        }
+
+        public String status() {
+            return status.get();
+        }
+    }
+
+    private final AppContext ctx;
+    private final BorderPane root = new BorderPane();
+    private final ObservableList<Row> rows = FXCollections.observableArrayList();
+    private final Map<Path, Row> byFile = new HashMap<>();
+    private final FilteredList<Row> filtered = new FilteredList<>(rows, r -> true);
+    private final TableView<Row> table = new TableView<>();
+    private final TextField bundle = new TextField();
+    private final TextField filter = new TextField();
+    private final Button score = new Button("Score");
+    private final Button cancel = new Button("Cancel");
+    private final ProgressBar progress = new ProgressBar(0);
+    private final Label summary = new Label();
+    private FxTasks.Job<Void> job;
+
+    public ScoreView(AppContext ctx) {
+        this.ctx = ctx;
+        Button choose = new Button("Choose files…");
+        choose.setId("chooseFiles");
+        choose.setOnAction(e -> chooseFiles());
+        Button chooseFolder = new Button("Choose folder…");
+        chooseFolder.setOnAction(e -> {
+            DirectoryChooser dc = new DirectoryChooser();
+            dc.setTitle("Folder of images to score");
+            File f = dc.showDialog(ctx.window());
+            if (f != null) {
+                addFiles(List.of(f.toPath()));
+            }
+        });
+        Button clear = new Button("Clear");
+        clear.setOnAction(e -> {
+            if (job == null) {
+                rows.clear();
+                byFile.clear();
+                updateSummary();
+            }
+        });
+        bundle.setId("bundlePath");
+        bundle.setPromptText("model bundle folder (*.rali-model)");
+        bundle.setPrefColumnCount(32);
+        Button browse = new Button("Model…");
+        browse.setOnAction(e -> {
+            DirectoryChooser dc = new DirectoryChooser();
+            dc.setTitle("Model bundle folder");
+            File f = dc.showDialog(ctx.window());
+            if (f != null) {
+                bundle.setText(f.getAbsolutePath());
+            }
+        });
+        score.setId("scoreButton");
+        score.setDefaultButton(true);
+        score.setOnAction(e -> startScoring());
+        cancel.setId("cancelScoring");
+        cancel.setDisable(true);
+        cancel.setOnAction(e -> {
+            if (job != null) {
+                job.cancel(false);
+            }
+        });
+        HBox top = new HBox(8, choose, chooseFolder, clear, new Label("Model"), bundle, browse, score, cancel);
+        top.setAlignment(Pos.CENTER_LEFT);
+        HBox.setHgrow(bundle, Priority.ALWAYS);
+
+        filter.setId("scoreFilter");
+        filter.setPromptText("filter by file name or status");
+        filter.textProperty().addListener((o, a, t) -> {
+            String s = t == null ? "" : t.strip().toLowerCase(Locale.ROOT);
+            filtered.setPredicate(r -> s.isEmpty() || r.file.toString().toLowerCase(Locale.ROOT).contains(s)
+                    || r.status().toLowerCase(Locale.ROOT).contains(s));
+        });
+        Button copy = new Button("Copy");
+        copy.setOnAction(e -> copySelection());
+        Button export = new Button("Export CSV…");
+        export.setId("exportScores");
+        export.setOnAction(e -> exportCsv());
+        summary.setId("scoreSummary");
+        progress.setPrefWidth(200);
+        HBox second = new HBox(8, new Label("Filter"), filter, copy, export, progress, summary);
+        second.setAlignment(Pos.CENTER_LEFT);
+
+        table.setId("scoreTable");
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
+        table.setPlaceholder(Ui.emptyState("Drop images here",
+                "Drag image files or folders onto this window, or use Choose files… or Choose folder…; then "
+                        + "choose a model bundle folder (Model…) and press Score."));
+        table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
+        TableColumn<Row, Path> thumb = new TableColumn<>("");
+        thumb.setPrefWidth(60);
+        thumb.setMinWidth(60);
+        thumb.setMaxWidth(60);
+        thumb.setSortable(false);
+        thumb.setCellValueFactory(cd -> new ReadOnlyObjectWrapper<>(cd.getValue().file));
+        thumb.setCellFactory(c -> new ThumbCell());
+        TableColumn<Row, String> file = new TableColumn<>("File");
+        file.setCellValueFactory(cd -> new ReadOnlyObjectWrapper<>(cd.getValue().file.toString()));
+        file.setPrefWidth(480);
+        TableColumn<Row, Double> sc = new TableColumn<>("Score");
+        sc.setCellValueFactory(cd -> cd.getValue().score);
+        sc.setCellFactory(c -> new TableCell<>() {
+            @Override
+            protected void updateItem(Double v, boolean empty) {
+                super.updateItem(v, empty);
+                setText(empty || v == null ? null : String.format(Locale.ROOT, "%.4f", v));
+            }
+        });
+        sc.setPrefWidth(90);
+        sc.setMaxWidth(110);
+        TableColumn<Row, String> st = new TableColumn<>("Status");
+        st.setCellValueFactory(cd -> cd.getValue().status);
+        st.setPrefWidth(360);
+        table.getColumns().addAll(List.of(thumb, file, sc, st));
+        SortedList<Row> sorted = new SortedList<>(filtered);
+        sorted.comparatorProperty().bind(table.comparatorProperty());
+        table.setItems(sorted);
+        table.setOnKeyPressed(e -> {
+            if (e.isShortcutDown() && e.getCode() == KeyCode.C) {
+                copySelection();
+                e.consume();
+            }
+        });
+        VBox.setVgrow(table, Priority.ALWAYS);
+        VBox content = new VBox(8, top, second, table);
+        content.setPadding(new Insets(10));
+        root.setCenter(content);
+        installDropTarget(root);
+        updateSummary();
+    }
+
+    private final class ThumbCell extends TableCell<Row, Path> {
+        private final ImageView view = new ImageView();
+
+        ThumbCell() {
+            view.setFitWidth(48);
+            view.setFitHeight(48);
+            view.setPreserveRatio(true);
+        }
+
+        @Override
+        protected void updateItem(Path p, boolean empty) {
+            super.updateItem(p, empty);
+            if (empty || p == null) {
+                setGraphic(null);
+                return;
+            }
+            view.setImage(ctx.thumbnails().cached(p));
+            if (view.getImage() == null) {
+                ctx.thumbnails().load(p, img -> {
+                    if (p.equals(getItem())) {
+                        view.setImage(img);
+                    }
+                });
+            }
+            setGraphic(view);
+        }
+    }
+
+    /** Accepts dropped files and folders on {@code target} (the main window installs it on the whole scene). */
+    public void installDropTarget(Node target) {
+        target.addEventHandler(DragEvent.DRAG_OVER, e -> {
+            if (e.getDragboard().hasFiles()) {
+                e.acceptTransferModes(TransferMode.COPY);
+                e.consume();
+            }
+        });
+        target.addEventHandler(DragEvent.DRAG_DROPPED, e -> {
+            if (e.getDragboard().hasFiles()) {
+                addFiles(e.getDragboard().getFiles().stream().map(File::toPath).toList());
+                e.setDropCompleted(true);
+                e.consume();
+            }
+        });
+    }
+
+    private void chooseFiles() {
+        FileChooser fc = new FileChooser();
+        fc.setTitle("Images to score");
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Images",
+                "*.jpg", "*.jpeg", "*.png", "*.bmp", "*.tif", "*.tiff", "*.webp"));
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("All files", "*.*"));
+        List<File> files = fc.showOpenMultipleDialog(ctx.window());
+        if (files != null) {
+            addFiles(files.stream().map(File::toPath).toList());
+        }
+    }
+
+    /** Adds files and (recursively) the images in folders, skipping ones already listed. */
+    public void addFiles(List<Path> filesOrFolders) {
+        FxTasks.query("List images", c -> ImageFiles.expand(filesOrFolders), files -> {
+            List<Row> added = new ArrayList<>();
+            for (Path p : files) {
+                Path abs = p.toAbsolutePath().normalize();
+                if (!byFile.containsKey(abs)) {
+                    Row r = new Row(abs);
+                    byFile.put(abs, r);
+                    added.add(r);
+                }
+            }
+            rows.addAll(added);
+            updateSummary();
+        });
+    }
+
+    /** Scores every listed file that has no score yet with the chosen bundle. */
+    public void startScoring() {
+        if (job != null) {
+            return;
+        }
+        Function<Path, ImageScorer> factory = ctx.services().scorerFactory();
+        if (factory == null) {
+            Dialogs.info(ctx.window(), "Scoring not available",
+                    "This build has no scorer wired in. Use `./rali score` on the command line.");
+            return;
+        }
+        String b = bundle.getText() == null ? "" : bundle.getText().strip();
+        if (b.isEmpty() || !Files.isDirectory(Path.of(b))) {
+            Dialogs.info(ctx.window(), "Choose a model", b.isEmpty() ? "Choose a model bundle folder first (Model…)."
+                    : b + " is not a folder; choose a model bundle folder (*.rali-model).");
+            return;
+        }
+        List<Path> todo = rows.stream().filter(r -> r.score() == null).map(r -> r.file).toList();
+        if (todo.isEmpty()) {
+            Dialogs.info(ctx.window(), "Nothing to score", "Add images first: drop them on the window or use "
+                    + "Choose files….");
+            return;
+        }
+        todo.forEach(p -> byFile.get(p).status.set("queued"));
+        FxBatcher<ScoreResult> results = new FxBatcher<>(batch -> {
+            for (ScoreResult r : batch) {
+                Row row = byFile.get(r.file().toAbsolutePath().normalize());
+                if (row == null) {
+                    continue;
+                }
+                if (r.isOk()) {
+                    row.score.set(r.score());
+                    row.status.set("ok");
+                } else {
+                    row.score.set(null);
+                    row.status.set("failed: " + r.error());
+                }
+            }
+            updateSummary();
+        });
+        Path bundleDir = Path.of(b);
+        job = FxTasks.<Void>job("Score " + todo.size() + " images", c -> {
+            c.progress("load model", 0, 0, bundleDir.getFileName().toString());
+            try (ImageScorer scorer = factory.apply(bundleDir)) {
+                c.log(scorer.describe());
+                int[] n = {0};
+                scorer.scoreAll(todo, r -> {
+                    results.add(r);
+                    c.progress("score", ++n[0], todo.size(), r.file().getFileName().toString());
+                }, c);
+            }
+            return null;
+        });
+        job.onError(e -> Dialogs.error(ctx.window(), "Scoring failed", e));
+        progress.progressProperty().bind(job.progressProperty());
+        score.setDisable(true);
+        cancel.setDisable(false);
+        job.stateProperty().addListener((o, a, s) -> {
+            if (s == javafx.concurrent.Worker.State.SUCCEEDED || s == javafx.concurrent.Worker.State.FAILED
+                    || s == javafx.concurrent.Worker.State.CANCELLED) {
+                progress.progressProperty().unbind();
+                progress.setProgress(s == javafx.concurrent.Worker.State.SUCCEEDED ? 1 : progress.getProgress());
+                score.setDisable(false);
+                cancel.setDisable(true);
+                job = null;
+                if (s == javafx.concurrent.Worker.State.CANCELLED) {
+                    rows.stream().filter(r -> "queued".equals(r.status())).forEach(r -> r.status.set("cancelled"));
+                }
+                updateSummary();
+            }
+        });
+        job.start();
+    }
+
+    private void updateSummary() {
+        long ok = rows.stream().filter(r -> r.score() != null).count();
+        long failed = rows.stream().filter(r -> r.status().startsWith("failed")).count();
+        summary.setText(rows.size() + " files · " + ok + " scored · " + failed + " failed");
+    }
+
+    private String tsv(List<Row> list) {
+        StringBuilder sb = new StringBuilder("file\tscore\tstatus\n");
+        for (Row r : list) {
+            sb.append(r.file).append('\t').append(r.score() == null ? "" : String.format(Locale.ROOT, "%.6f", r.score()))
+                    .append('\t').append(r.status()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private void copySelection() {
+        List<Row> sel = new ArrayList<>(table.getSelectionModel().getSelectedItems());
+        if (sel.isEmpty()) {
+            sel = new ArrayList<>(table.getItems());
+        }
+        ClipboardContent c = new ClipboardContent();
+        c.putString(tsv(sel));
+        Clipboard.getSystemClipboard().setContent(c);
+    }
+
+    private void exportCsv() {
+        FileChooser fc = new FileChooser();
+        fc.setTitle("Export scores");
+        fc.setInitialFileName("scores.csv");
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("CSV", "*.csv"));
+        File f = fc.showSaveDialog(ctx.window());
+        if (f != null) {
+            exportTo(f.toPath());
+        }
+    }
+
+    /** Writes the rows as shown (filtered, sorted) as CSV: file,score,status. */
+    public void exportTo(Path file) {
+        List<Row> list = List.copyOf(table.getItems());
+        StringBuilder sb = new StringBuilder("file,score,status\n");
+        for (Row r : list) {
+            sb.append(csv(r.file.toString())).append(',')
+                    .append(r.score() == null ? "" : String.format(Locale.ROOT, "%.6f", r.score())).append(',')
+                    .append(csv(r.status())).append('\n');
+        }
+        String text = sb.toString();
+        FxTasks.query("Export scores", c -> {
+            try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+                w.write(text);
+            }
+            return file;
+        }, p -> Dialogs.info(ctx.window(), "Scores exported", list.size() + " rows written to " + p));
+    }
+
+    static String csv(String s) {
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? '"' + s.replace("\"", "\"\"") + '"' : s;
+    }
+
+    public ObservableList<Row> rows() {
+        return rows;
+    }
+
+    public void setBundle(Path dir) {
+        bundle.setText(dir.toString());
+    }
+
+    @Override
+    public String title() {
+        return TITLE;
+    }
+
+    @Override
+    public Node node() {
+        return root;
+    }
+}

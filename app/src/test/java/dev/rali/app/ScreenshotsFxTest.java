@@ -1,0 +1,74 @@
+package dev.rali.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rali.app.views.PipelineView;
+import dev.rali.app.views.ScoreView;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+
+/**
+ * Renders every main view of a demo project to PNG (the code path of {@code rali gui --screenshot}); the images
+ * land in app/target/screenshots for a human to look at.
+ */
+@ExtendWith(ApplicationExtension.class)
+class ScreenshotsFxTest {
+    @TempDir Path dir;
+    final FxTestSupport fx = new FxTestSupport();
+
+    @Start
+    void start(Stage stage) {
+        stage.setWidth(1360);
+        stage.setHeight(860);
+        fx.start(stage, new AppServices(null, null, b -> new Fixtures.FakeScorer(), new Fixtures.FakePipeline(150)));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        fx.stop();
+    }
+
+    @Test
+    void everyMainViewRendersToAPng(FxRobot robot) throws Exception {
+        Path photos = Files.isDirectory(Path.of("../sample-projects/photos")) ? Path.of("../sample-projects/photos")
+                : Path.of("/work/shared/fixtures/photos");
+        Path project = Files.isDirectory(photos) ? DemoProject.build(dir, photos) : Fixtures.project(dir);
+        fx.open(robot, project);
+        robot.interact(() -> fx.window.select(PipelineView.TITLE));
+        robot.clickOn("#runStage");
+        FxTestSupport.settle();
+        ScoreView score = fx.window.view(ScoreView.TITLE);
+        Path bundle = Files.createDirectories(dir.resolve("demo.rali-model"));
+        robot.interact(() -> {
+            score.addFiles(List.of(dir.resolve("images")));
+            score.setBundle(bundle);
+        });
+        FxTestSupport.settle();
+        robot.interact(score::startScoring);
+        FxTestSupport.settle();
+
+        Path out = Path.of("target/screenshots");
+        CountDownLatch done = new CountDownLatch(1);
+        robot.interact(() -> Screenshots.captureAll(fx.window, fx.window.root().getScene(), out, done::countDown));
+        assertTrue(done.await(60, TimeUnit.SECONDS));
+        try (Stream<Path> s = Files.list(out)) {
+            List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(List.of("01-start.png", "02-datasets.png", "03-trace-audit.png", "04-pipeline.png",
+                    "05-results.png", "06-score.png"), names);
+        }
+        assertTrue(Files.size(out.resolve("02-datasets.png")) > 10_000);
+    }
+}

@@ -1,0 +1,215 @@
+package dev.rali.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rali.app.views.PipelineView;
+import dev.rali.app.views.ResultsView;
+import dev.rali.app.views.ScoreView;
+import dev.rali.app.views.TraceAuditView;
+import dev.rali.engine.project.ProjectQueries;
+import dev.rali.engine.project.ProjectStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javafx.scene.control.Label;
+import javafx.scene.control.TextField;
+import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The pipeline, score, trace-audit and results views driven end to end over fake services. */
+@ExtendWith(ApplicationExtension.class)
+class WorkflowFxTest {
+    @TempDir Path dir;
+    final FxTestSupport fx = new FxTestSupport();
+    final Fixtures.FakePipeline pipeline = new Fixtures.FakePipeline(20);
+
+    @Start
+    void start(Stage stage) {
+        fx.start(stage, new AppServices(null, null, bundle -> new Fixtures.FakeScorer(), pipeline));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        fx.stop();
+    }
+
+    @Test
+    void runningAStagePlotsItsMetricsAndRecordsTheRun(FxRobot robot) throws Exception {
+        fx.open(robot, Fixtures.project(dir));
+        robot.interact(() -> fx.window.select(PipelineView.TITLE));
+        PipelineView view = fx.window.view(PipelineView.TITLE);
+        FxTestSupport.waitFor(() -> view.runs().getItems().size() == 2);
+        assertEquals("AdamW learning rate (paper: 1e-5)",
+                robot.lookup("#param-align-lr").queryAs(TextField.class).getTooltip().getText());
+        robot.interact(() -> robot.lookup("#param-bases-buckets").queryAs(TextField.class).setText("7"));
+        robot.interact(() -> robot.lookup("#stageChoice").queryComboBox().getSelectionModel().select("align"));
+        robot.clickOn("#runStage");
+        FxTestSupport.settle();
+        assertEquals(1, view.metrics().getSeriesCount());
+        assertEquals(20, view.metrics().getSeries(0).getItemCount());
+        assertEquals(1.0 / 20, view.metrics().getSeries(0).getY(19).doubleValue(), 1e-12);
+        assertEquals(7, pipeline.lastParams.get("bases").get("buckets").asInt());
+        assertTrue(pipeline.lastParams.get("align").get("freeze_text").asBoolean());
+        FxTestSupport.waitFor(() -> view.runs().getItems().size() == 3);
+        assertEquals("align", view.runs().getItems().get(0).stage());
+        assertEquals("succeeded", robot.lookup("#runStatus").queryAs(Label.class).getText());
+    }
+
+    @Test
+    void closingDuringARunAsksAndCancelsIt(FxRobot robot) throws Exception {
+        fx.open(robot, Fixtures.project(dir));
+        robot.interact(() -> fx.window.select(PipelineView.TITLE));
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        pipeline.gate = release;
+        robot.clickOn("#runStage");
+        FxTestSupport.waitFor(() -> !FxTasks.running().isEmpty());
+        java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Dialogs.headlessConfirm = q -> {
+            asked.add(q);
+            return asked.size() > 1; // first "no" keeps the window, second "yes" cancels
+        };
+        try {
+            boolean first = WaitForAsyncUtils.asyncFx(() -> fx.window.confirmClose()).get();
+            assertEquals(false, first);
+            assertEquals(1, FxTasks.running().size());
+            boolean second = WaitForAsyncUtils.asyncFx(() -> fx.window.confirmClose()).get();
+            assertEquals(true, second);
+            release.countDown();
+            FxTestSupport.settle();
+            assertTrue(asked.get(0).contains("Run all"), asked.toString());
+            assertEquals("cancelled", robot.lookup("#runStatus").queryAs(Label.class).getText());
+            assertEquals(null, pipeline.lastRunId);
+        } finally {
+            Dialogs.headlessConfirm = null;
+            release.countDown();
+        }
+    }
+
+    @Test
+    void anInvalidParameterIsReportedAndNothingRuns(FxRobot robot) throws Exception {
+        fx.open(robot, Fixtures.project(dir));
+        robot.interact(() -> fx.window.select(PipelineView.TITLE));
+        robot.interact(() -> robot.lookup("#param-align-steps").queryAs(TextField.class).setText("many"));
+        robot.clickOn("#runStage");
+        FxTestSupport.settle();
+        assertEquals(null, pipeline.lastParams);
+        assertTrue(fx.dialogs.get(0).contains("parameter align.steps: 'many' is not a valid integer"), fx.dialogs.toString());
+    }
+
+    @Test
+    void droppedFolderIsScoredAndBadFilesShowTheirReason(FxRobot robot) throws Exception {
+        Path folder = dir.resolve("to-score");
+        Fixtures.png(folder.resolve("one.png"), 10);
+        Fixtures.png(folder.resolve("sub/three.png"), 90);
+        Files.writeString(folder.resolve("broken.png"), "not an image");
+        Files.writeString(folder.resolve("notes.txt"), "ignored: not an image extension");
+        Path bundle = Files.createDirectories(dir.resolve("m.rali-model"));
+        robot.interact(() -> fx.window.select(ScoreView.TITLE));
+        ScoreView view = fx.window.view(ScoreView.TITLE);
+        robot.interact(() -> {
+            view.addFiles(List.of(folder));
+            view.setBundle(bundle);
+        });
+        FxTestSupport.settle();
+        assertEquals(3, view.rows().size());
+        robot.clickOn("#scoreButton");
+        FxTestSupport.settle();
+        Map<String, ScoreView.Row> byName = new java.util.HashMap<>();
+        view.rows().forEach(r -> byName.put(r.file().getFileName().toString(), r));
+        assertEquals(Fixtures.FakeScorer.expected(Path.of("one.png")), byName.get("one.png").score());
+        assertEquals("ok", byName.get("three.png").status());
+        assertEquals(null, byName.get("broken.png").score());
+        assertEquals("failed: broken.png: not a decodable image", byName.get("broken.png").status());
+        assertTrue(Fixtures.FakeScorer.closed);
+        assertEquals("3 files · 2 scored · 1 failed", robot.lookup("#scoreSummary").queryAs(Label.class).getText());
+
+        Path csv = dir.resolve("scores.csv");
+        robot.interact(() -> view.exportTo(csv));
+        FxTestSupport.settle();
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals("file,score,status", lines.get(0));
+        assertEquals(4, lines.size());
+        assertTrue(lines.stream().anyMatch(l -> l.endsWith("broken.png,,failed: broken.png: not a decodable image")), lines.toString());
+
+        // filter narrows the table to failures
+        robot.clickOn("#scoreFilter").write("failed");
+        assertEquals(1, robot.lookup("#scoreTable").queryTableView().getItems().size());
+    }
+
+    @Test
+    void auditNavigatesFlaggedTracesAndStoresVerdicts(FxRobot robot) throws Exception {
+        Path project = Fixtures.project(dir);
+        fx.open(robot, project);
+        robot.interact(() -> fx.window.select(TraceAuditView.TITLE));
+        FxTestSupport.settle();
+        TraceAuditView view = fx.window.view(TraceAuditView.TITLE);
+        assertEquals(12, view.table().getItems().size());
+        assertEquals(0, view.table().getSelectionModel().getSelectedIndex());
+        // flagged: c.png seeds 0 and 1 (seed 1 far from MOS; seeds disagree), f.png seed 1 (unparsable)
+        robot.clickOn("#auditTable");
+        robot.interact(() -> view.table().getSelectionModel().clearAndSelect(0));
+        robot.type(KeyCode.N);
+        assertEquals("c.png", view.table().getSelectionModel().getSelectedItem().imageName());
+        assertEquals(0L, view.table().getSelectionModel().getSelectedItem().trace().seed());
+        robot.type(KeyCode.J);
+        assertEquals(List.of(ProjectQueries.FLAG_MOS, ProjectQueries.FLAG_SEEDS),
+                view.table().getSelectionModel().getSelectedItem().flags());
+        robot.type(KeyCode.N);
+        assertEquals("f.png", view.table().getSelectionModel().getSelectedItem().imageName());
+        robot.type(KeyCode.P);
+        assertEquals("c.png", view.table().getSelectionModel().getSelectedItem().imageName());
+        long traceId = view.table().getSelectionModel().getSelectedItem().trace().id();
+        robot.clickOn("#auditNote").write("answer says 5, image is mid");
+        robot.clickOn("#verdict-wrong");
+        FxTestSupport.settle();
+        try (ProjectStore store = ProjectStore.open(project)) {
+            var saved = new ProjectQueries(store).auditItems(null, null, false).stream()
+                    .filter(a -> a.trace().id() == traceId).findFirst().orElseThrow();
+            assertEquals("wrong", saved.trace().verdict());
+            assertEquals("answer says 5, image is mid", saved.trace().note());
+        }
+        assertEquals("wrong", view.table().getSelectionModel().getSelectedItem().trace().verdict());
+
+        Path csv = dir.resolve("audit.csv");
+        robot.interact(() -> view.exportTo(csv));
+        FxTestSupport.settle();
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals(13, lines.size());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith(traceId + ",koniq,c.png") && l.endsWith("wrong,"
+                + "answer says 5, image is mid".replace("answer says 5, image is mid", "\"answer says 5, image is mid\""))),
+                lines.toString());
+    }
+
+    @Test
+    void resultsShowCorrelationsPerDatasetForTheChosenRun(FxRobot robot) throws Exception {
+        fx.open(robot, Fixtures.project(dir));
+        robot.interact(() -> fx.window.select(ResultsView.TITLE));
+        FxTestSupport.settle();
+        ResultsView view = fx.window.view(ResultsView.TITLE);
+        try {
+            FxTestSupport.waitFor(() -> view.table().getItems().size() == 1);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("dialogs: " + fx.dialogs, e);
+        }
+        ResultsView.Row row = view.table().getItems().get(0);
+        assertEquals("koniq", row.dataset());
+        assertEquals(6, row.n());
+        // MOS 1.5..4.0, predictions alternate +0.2/-0.1: monotone except pairs → SRCC from ranks
+        double[] mos = {1.5, 2.0, 2.5, 3.0, 3.5, 4.0};
+        double[] pred = {1.7, 1.9, 2.7, 2.9, 3.7, 3.9};
+        assertEquals(dev.rali.engine.eval.Metrics.plcc(pred, mos), row.plcc(), 1e-12);
+        assertEquals(1.0, row.srcc(), 1e-12);
+        assertNotNull(robot.lookup("#resultsScatter").query());
+    }
+}

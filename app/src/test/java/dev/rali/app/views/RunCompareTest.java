@@ -1,0 +1,53 @@
+package dev.rali.app.views;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.rali.engine.project.ProjectQueries.Prediction;
+import dev.rali.engine.project.ProjectQueries.RunItem;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RunCompareTest {
+    static RunItem run(long id, String stage, String params) {
+        return new RunItem(id, stage, params, null, "v", null, "t0", "t1", "done", null);
+    }
+
+    @Test
+    void paramDiffFlattensNestedJsonAndMarksDifferences() {
+        var rows = RunCompareDialog.diff(run(1, "align", "{\"align\":{\"lr\":1e-5,\"epochs\":10},\"tag\":\"a\"}"),
+                run(2, "align", "{\"align\":{\"lr\":3e-5,\"epochs\":10},\"extra\":[1,2]}"));
+        Map<String, RunCompareDialog.Row> byKey = new java.util.HashMap<>();
+        rows.forEach(r -> byKey.put(r.key(), r));
+        assertEquals(List.of("align.lr", "align.epochs", "tag", "(stage)", "extra"),
+                rows.stream().map(RunCompareDialog.Row::key).toList());
+        assertEquals(true, byKey.get("align.lr").differs());
+        assertEquals(false, byKey.get("align.epochs").differs());
+        assertEquals(false, byKey.get("(stage)").differs());
+        assertEquals(null, byKey.get("extra").a());
+        assertEquals("[1,2]", byKey.get("extra").b());
+        assertEquals("a", byKey.get("tag").a());
+    }
+
+    @Test
+    void unparsableParamsAreShownNotThrown() {
+        assertEquals(Map.of("(unparsable params)", "{oops"), PipelineView.flatten("{oops"));
+    }
+
+    @Test
+    void resultRowsHaveOneRowPerDatasetAndAMeanRow() {
+        List<Prediction> a = List.of(new Prediction(1, "x", "test", 1, 1), new Prediction(2, "y", "test", 2, 2),
+                new Prediction(3, "z", "test", 3, 3));
+        List<Prediction> b = List.of(new Prediction(4, "x", "test", 3, 1), new Prediction(5, "y", "test", 2, 2),
+                new Prediction(6, "z", "test", 1, 3));
+        var rows = ResultsView.rows(new java.util.LinkedHashMap<>(Map.of("a", a)) {{ put("b", b); }});
+        assertEquals(List.of("a", "b", "mean"), rows.stream().map(ResultsView.Row::dataset).toList());
+        assertEquals(1.0, rows.get(0).plcc(), 1e-12);
+        assertEquals(-1.0, rows.get(1).srcc(), 1e-12);
+        assertEquals(0.0, rows.get(2).plcc(), 1e-12);
+        assertEquals(6, rows.get(2).n());
+        // a dataset too small for a correlation shows NaN, not an error
+        var tiny = ResultsView.rows(Map.of("t", List.of(new Prediction(1, "x", "test", 1, 1))));
+        assertEquals(true, Double.isNaN(tiny.get(0).plcc()));
+    }
+}

@@ -1,0 +1,156 @@
+package dev.rali.engine.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rali.engine.clip.ClipImagePreprocessor;
+import dev.rali.engine.clip.ClipLoadOptions;
+import dev.rali.engine.clip.ClipModel;
+import dev.rali.engine.clip.ClipTokenizer;
+import dev.rali.engine.data.RgbImage;
+import dev.rali.engine.image.ImageLoader;
+import dev.rali.engine.io.Safetensors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * {@code rali embed}: CLIP embeddings (projected, not normalised, as {@code get_image_features} /
+ * {@code get_text_features}) of images or texts. Decoding and preprocessing of the next batch run on a thread
+ * pool while the current batch is in the encoder; unreadable images are reported and skipped.
+ */
+@Command(name = "embed", mixinStandardHelpOptions = true,
+        description = "Print or write CLIP embeddings of images (files/folders) or, with --text, of texts.")
+public final class EmbedCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "HF CLIP folder or model bundle.")
+    Path model;
+
+    @Option(names = "--out", description = "Write a safetensors file (tensor 'embeddings' [n,d]; metadata 'names' JSON).")
+    Path out;
+
+    @Option(names = "--text", description = "Inputs are texts, not images.")
+    boolean text;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Batch size (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto.")
+    String device;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGES_OR_FOLDERS|TEXTS")
+    List<String> inputs;
+
+    private record Prepared(Path file, float[] pixels, String error) { }
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> names = new ArrayList<>();
+        List<float[]> vectors = new ArrayList<>();
+        int failed = 0;
+        try (ClipModel m = ClipModel.load(model, ClipLoadOptions.defaults().withDevice(device))) {
+            ConsoleTaskContext ctx = new ConsoleTaskContext().cancelOnInterrupt();
+            if (text) {
+                ClipTokenizer tok = ClipTokenizer.forModelDir(model);
+                int len = m.config().text().maxPositionEmbeddings();
+                for (int s = 0; s < inputs.size(); s += batch) {
+                    List<String> chunk = inputs.subList(s, Math.min(inputs.size(), s + batch));
+                    long[][] ids = chunk.stream().map(t -> tok.encode(t, len)).toArray(long[][]::new);
+                    float[][] e = m.embedTexts(ids);
+                    names.addAll(chunk);
+                    vectors.addAll(List.of(e));
+                    ctx.progress("embed", names.size(), inputs.size(), "");
+                }
+            } else {
+                List<Path> files = ImageLoader.listImages(inputs.stream().map(Path::of).toList());
+                ClipImagePreprocessor pre = ClipImagePreprocessor.fromModelDir(model);
+                ExecutorService pool = Executors.newFixedThreadPool(
+                        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
+                try {
+                    List<Future<Prepared>> next = submit(pool, pre, files, 0);
+                    for (int s = 0; s < files.size(); s += batch) {
+                        ctx.checkCancelled();
+                        List<Future<Prepared>> cur = next;
+                        next = submit(pool, pre, files, s + batch);
+                        List<Prepared> ok = new ArrayList<>();
+                        for (Future<Prepared> f : cur) {
+                            Prepared p = f.get();
+                            if (p.error() != null) {
+                                failed++;
+                                System.err.println("rali embed: skipped " + p.file() + ": " + p.error());
+                            } else {
+                                ok.add(p);
+                            }
+                        }
+                        if (!ok.isEmpty()) {
+                            int n = ok.get(0).pixels().length;
+                            float[] px = new float[n * ok.size()];
+                            for (int i = 0; i < ok.size(); i++) {
+                                System.arraycopy(ok.get(i).pixels(), 0, px, i * n, n);
+                            }
+                            float[][] e = m.embedImages(px, ok.size());
+                            for (int i = 0; i < ok.size(); i++) {
+                                names.add(ok.get(i).file().toString());
+                                vectors.add(e[i]);
+                            }
+                        }
+                        ctx.progress("embed", Math.min(files.size(), s + batch), files.size(), "");
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+            }
+        }
+        if (vectors.isEmpty()) {
+            System.err.println("rali embed: nothing embedded");
+            return 1;
+        }
+        int d = vectors.get(0).length;
+        if (out != null) {
+            float[] flat = new float[vectors.size() * d];
+            for (int i = 0; i < vectors.size(); i++) {
+                System.arraycopy(vectors.get(i), 0, flat, i * d, d);
+            }
+            new Safetensors.Writer().metadata("names", new ObjectMapper().writeValueAsString(names))
+                    .metadata("model", model.toAbsolutePath().toString())
+                    .putFloats("embeddings", flat, vectors.size(), d).write(out);
+            System.err.printf("rali embed: %d embeddings of dim %d written to %s (%d skipped)%n", vectors.size(), d,
+                    out, failed);
+        } else {
+            for (int i = 0; i < vectors.size(); i++) {
+                StringBuilder sb = new StringBuilder(names.get(i).replace('\t', ' '));
+                for (float v : vectors.get(i)) {
+                    sb.append('\t').append(String.format(Locale.ROOT, "%.6g", v));
+                }
+                System.out.println(sb);
+            }
+        }
+        return failed > 0 && vectors.isEmpty() ? 1 : 0;
+    }
+
+    private List<Future<Prepared>> submit(ExecutorService pool, ClipImagePreprocessor pre, List<Path> files, int from) {
+        List<Future<Prepared>> out = new ArrayList<>();
+        for (int i = from; i < Math.min(files.size(), from + batch); i++) {
+            Path f = files.get(i);
+            out.add(pool.submit(() -> {
+                try {
+                    RgbImage img = ImageLoader.load(f);
+                    return new Prepared(f, pre.preprocess(img), null);
+                } catch (IOException | RuntimeException e) {
+                    return new Prepared(f, null, e.getMessage());
+                }
+            }));
+        }
+        return out;
+    }
+
+}

@@ -1,0 +1,86 @@
+package dev.rali.engine.cli;
+
+import dev.rali.engine.image.ImageLoader;
+import dev.rali.engine.score.BundleScorer;
+import dev.rali.engine.score.ScoreResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code rali score}: scores images with a model bundle; the same {@link BundleScorer} the app's Score view uses. */
+@Command(name = "score", mixinStandardHelpOptions = true,
+        description = "Score images (files or folders, recursive) in [1,5] with a model bundle.")
+public final class ScoreCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "Model bundle folder (NAME.rali-model).")
+    Path model;
+
+    @Option(names = "--out", description = "Write scores as CSV (file,score,status) here instead of stdout.")
+    Path out;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Images per encoder batch (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto (default ${DEFAULT-VALUE}).")
+    String device;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGES_OR_FOLDERS")
+    List<Path> inputs;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> missing = new ArrayList<>();
+        for (Path p : inputs) {
+            if (!Files.exists(p)) {
+                missing.add(p.toString());
+            }
+        }
+        List<Path> files = ImageLoader.listImages(inputs.stream().filter(Files::exists).toList());
+        ConsoleTaskContext ctx = new ConsoleTaskContext().cancelOnInterrupt();
+        int[] counts = new int[2];
+        try (BundleScorer scorer = BundleScorer.open(model, device, batch);
+             PrintWriter w = out == null
+                     ? new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true)
+                     : new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
+            System.err.println("rali score: " + files.size() + " image(s) with " + scorer.describe());
+            w.println("file,score,status");
+            for (String m : missing) {
+                w.println(csv(m) + ",," + csv("error: no such file or folder"));
+                System.err.println("rali score: " + m + ": no such file or folder");
+            }
+            scorer.scoreAll(files, r -> {
+                if (r.isOk()) {
+                    counts[0]++;
+                    w.println(csv(r.file().toString()) + "," + String.format(Locale.ROOT, "%.4f", r.score()) + ",ok");
+                } else {
+                    counts[1]++;
+                    w.println(csv(r.file().toString()) + ",," + csv("error: " + r.error()));
+                    System.err.println("rali score: " + r.file() + ": " + r.error());
+                }
+            }, ctx);
+        } catch (IOException e) {
+            throw e;
+        }
+        System.err.printf("rali score: %d scored, %d failed%s%n", counts[0], counts[1] + missing.size(),
+                out == null ? "" : ", written to " + out);
+        return counts[0] > 0 ? 0 : 1;
+    }
+
+    static String csv(String s) {
+        if (s.contains(",") || s.contains("\"") || s.contains("\n")) {
+            return "\"" + s.replace("\"", "\"\"") + "\"";
+        }
+        return s;
+    }
+
+}

@@ -1,0 +1,247 @@
+package dev.rali.engine.pipeline;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rali.engine.clip.ClipImagePreprocessor;
+import dev.rali.engine.clip.ClipModel;
+import dev.rali.engine.clip.ClipTokenizer;
+import dev.rali.engine.clip.ClipVisionTrainer;
+import dev.rali.engine.data.RgbImage;
+import dev.rali.engine.image.ImageLoader;
+import dev.rali.engine.task.TaskContext;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Stage B of the paper (§4): contrastive alignment. Fine-tunes the CLIP vision tower with the symmetric CLIP
+ * image–text loss against the FROZEN text tower's embeddings of the reasoning texts (computed once and cached).
+ * Seed augmentation: every epoch each image is paired with one of its traces drawn at random; without it, always
+ * its first trace. RACT mode is the same loop with traces from several datasets (the caller passes them all; no
+ * scores are used here).
+ *
+ * <p>Checkpoints after every epoch ({@code align-state.safetensors} + {@code align-progress.json} in the work
+ * folder); a cancelled or killed run resumes at the next epoch with the same random draws, so the result equals
+ * an uninterrupted run.
+ */
+public final class AlignmentStage {
+
+    /** One training image and its reasoning texts (one per seed, in seed order). */
+    public record Item(Path image, List<String> texts) { }
+
+    /** Options of the stage; defaults follow the paper where it gives them (lr 1e-5, §5.1). */
+    public record Options(int epochs, int batchSize, double lr, double weightDecay, int warmupSteps,
+                          double gradClip, boolean seedAugmentation, boolean cropAugmentation, long seed) {
+        public static Options defaults() {
+            return new Options(5, 32, 1e-5, 0.05, 100, 1.0, true, false, 0);
+        }
+    }
+
+    /** What the stage produced: the aligned encoder folder (HF layout) and its loss curve. */
+    public record Result(Path encoderDir, List<Double> trainLoss, List<Double> valLoss) { }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private AlignmentStage() { }
+
+    /**
+     * Runs the alignment. {@code baseEncoder} is the HF CLIP folder to start from; the aligned encoder is written
+     * to {@code workDir/encoder} (config.json, model.safetensors, preprocessor_config.json).
+     */
+    public static Result run(Path baseEncoder, List<Item> train, List<Item> val, Options o, Path workDir,
+                             String device, TaskContext ctx) throws IOException {
+        if (train.isEmpty()) {
+            throw new IllegalArgumentException("alignment needs at least one training image with a reasoning trace");
+        }
+        for (Item it : train) {
+            if (it.texts().isEmpty()) {
+                throw new IllegalArgumentException(it.image() + ": no reasoning trace to align to");
+            }
+        }
+        Files.createDirectories(workDir);
+        Path out = workDir.resolve("encoder");
+        Path state = workDir.resolve("align-state.safetensors");
+        Path progressFile = workDir.resolve("align-progress.json");
+        int batch = Math.max(2, Math.min(o.batchSize(), train.size()));
+        int stepsPerEpoch = (train.size() + batch - 1) / batch;
+        long totalSteps = (long) stepsPerEpoch * o.epochs();
+
+        try (ClipModel model = ClipModel.load(baseEncoder,
+                dev.rali.engine.clip.ClipLoadOptions.defaults().withDevice(device))) {
+            ClipTokenizer tokenizer = ClipTokenizer.forModelDir(baseEncoder);
+            ClipImagePreprocessor pre = ClipImagePreprocessor.fromModelDir(baseEncoder);
+            Map<String, float[]> textEmbeds = embedTexts(model, tokenizer, train, val, ctx);
+
+            ClipVisionTrainer.Options to = ClipVisionTrainer.Options.defaults((int) Math.max(1, totalSteps))
+                    .withLearningRate(o.lr()).withWarmup((int) Math.min(o.warmupSteps(), totalSteps))
+                    .withMaxGradNorm(o.gradClip()).withWeightDecay(o.weightDecay());
+            List<Double> trainLoss = new ArrayList<>();
+            List<Double> valLoss = new ArrayList<>();
+            try (ClipVisionTrainer trainer = new ClipVisionTrainer(model, to)) {
+            int startEpoch = 0;
+            if (Files.exists(progressFile) && Files.exists(state)) {
+                ObjectNode p = (ObjectNode) JSON.readTree(progressFile.toFile());
+                startEpoch = p.get("epochs_done").asInt();
+                p.withArray("train_loss").forEach(n -> trainLoss.add(n.asDouble()));
+                p.withArray("val_loss").forEach(n -> valLoss.add(n.asDouble()));
+                trainer.loadState(state);
+                ctx.log("alignment: resuming after epoch " + startEpoch + " of " + o.epochs());
+            }
+            ExecutorService decoders = Executors.newFixedThreadPool(
+                    Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), r -> {
+                        Thread t = new Thread(r, "rali-align-decode");
+                        t.setDaemon(true);
+                        return t;
+                    });
+            try {
+                long step = (long) startEpoch * stepsPerEpoch;
+                for (int epoch = startEpoch; epoch < o.epochs(); epoch++) {
+                    // One RNG per epoch: a resumed run draws exactly what an uninterrupted one would.
+                    Random rng = new Random(o.seed() * 1_000_003L + epoch);
+                    List<Integer> order = new ArrayList<>();
+                    for (int i = 0; i < train.size(); i++) {
+                        order.add(i);
+                    }
+                    Collections.shuffle(order, rng);
+                    double sum = 0;
+                    for (int b = 0; b < stepsPerEpoch; b++) {
+                        ctx.checkCancelled();
+                        List<Integer> idx = order.subList(b * batch, Math.min(order.size(), (b + 1) * batch));
+                        if (idx.size() < 2) {
+                            continue; // a contrastive batch needs negatives
+                        }
+                        List<Item> items = idx.stream().map(train::get).toList();
+                        long[] cropSeeds = new long[items.size()];
+                        float[][] targets = new float[items.size()][];
+                        for (int i = 0; i < items.size(); i++) {
+                            List<String> texts = items.get(i).texts();
+                            String t = o.seedAugmentation() ? texts.get(rng.nextInt(texts.size())) : texts.get(0);
+                            targets[i] = textEmbeds.get(t);
+                            cropSeeds[i] = rng.nextLong();
+                        }
+                        float[] pixels = pixels(items, pre, o.cropAugmentation(), cropSeeds, decoders);
+                        double loss = trainer.step(pixels, items.size(), targets);
+                        step++;
+                        sum += loss;
+                        ctx.metric("align/train_loss", step, loss);
+                        ctx.progress("align", step, totalSteps, String.format("epoch %d/%d loss %.4f",
+                                epoch + 1, o.epochs(), loss));
+                    }
+                    trainLoss.add(sum / stepsPerEpoch);
+                    if (!val.isEmpty()) {
+                        double vl = evalLoss(trainer, val, textEmbeds, pre, batch, decoders);
+                        valLoss.add(vl);
+                        ctx.metric("align/val_loss", step, vl);
+                        ctx.log(String.format("alignment epoch %d: train loss %.4f, val loss %.4f",
+                                epoch + 1, trainLoss.get(trainLoss.size() - 1), vl));
+                    } else {
+                        ctx.log(String.format("alignment epoch %d: train loss %.4f", epoch + 1,
+                                trainLoss.get(trainLoss.size() - 1)));
+                    }
+                    trainer.saveState(state);
+                    ObjectNode p = JSON.createObjectNode();
+                    p.put("epochs_done", epoch + 1);
+                    trainLoss.forEach(p.withArray("train_loss")::add);
+                    valLoss.forEach(p.withArray("val_loss")::add);
+                    Path tmp = progressFile.resolveSibling("align-progress.json.tmp");
+                    JSON.writeValue(tmp.toFile(), p);
+                    Files.move(tmp, progressFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                }
+            } finally {
+                decoders.shutdownNow();
+            }
+            }
+            model.saveHf(out);
+            Path ppc = baseEncoder.resolve("preprocessor_config.json");
+            if (Files.exists(ppc)) {
+                Files.copy(ppc, out.resolve("preprocessor_config.json"), StandardCopyOption.REPLACE_EXISTING);
+            }
+            return new Result(out, trainLoss, valLoss);
+        }
+    }
+
+    /** Embeds every distinct reasoning text once with the frozen text tower. */
+    static Map<String, float[]> embedTexts(ClipModel model, ClipTokenizer tok, List<Item> train, List<Item> val,
+                                           TaskContext ctx) {
+        List<String> texts = new ArrayList<>(new java.util.LinkedHashSet<>(
+                java.util.stream.Stream.concat(train.stream(), val.stream())
+                        .flatMap(i -> i.texts().stream()).toList()));
+        int ctxLen = model.config().text().maxPositionEmbeddings();
+        Map<String, float[]> out = new LinkedHashMap<>();
+        int bs = 64;
+        for (int s = 0; s < texts.size(); s += bs) {
+            ctx.checkCancelled();
+            List<String> chunk = texts.subList(s, Math.min(texts.size(), s + bs));
+            long[][] ids = new long[chunk.size()][];
+            for (int i = 0; i < chunk.size(); i++) {
+                ids[i] = tok.encode(chunk.get(i), ctxLen);
+            }
+            float[][] e = model.embedTexts(ids);
+            for (int i = 0; i < chunk.size(); i++) {
+                out.put(chunk.get(i), e[i]);
+            }
+            ctx.progress("embed reasoning texts", Math.min(texts.size(), s + bs), texts.size(), "");
+        }
+        return out;
+    }
+
+    private static double evalLoss(ClipVisionTrainer trainer, List<Item> val, Map<String, float[]> textEmbeds,
+                                   ClipImagePreprocessor pre, int batch, ExecutorService pool) throws IOException {
+        double sum = 0;
+        int n = 0;
+        for (int s = 0; s + 1 < val.size(); s += batch) {
+            List<Item> items = val.subList(s, Math.min(val.size(), s + batch));
+            if (items.size() < 2) {
+                break;
+            }
+            float[][] targets = items.stream().map(i -> textEmbeds.get(i.texts().get(0))).toArray(float[][]::new);
+            sum += trainer.evalLoss(pixels(items, pre, false, new long[items.size()], pool), items.size(), targets);
+            n++;
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    /** Decodes and preprocesses a batch in parallel (random crop + flip when {@code augment}). */
+    static float[] pixels(List<Item> items, ClipImagePreprocessor pre, boolean augment, long[] cropSeeds,
+                          ExecutorService pool) throws IOException {
+        List<Future<float[]>> fs = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            Path p = items.get(i).image();
+            long seed = cropSeeds[i];
+            fs.add(pool.submit(() -> {
+                RgbImage img = ImageLoader.load(p);
+                return augment ? pre.preprocessAugmented(img, new Random(seed), true) : pre.preprocess(img);
+            }));
+        }
+        int px = -1;
+        float[] out = null;
+        for (int i = 0; i < fs.size(); i++) {
+            float[] one;
+            try {
+                one = fs.get(i).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            }
+            if (out == null) {
+                px = one.length;
+                out = new float[px * fs.size()];
+            }
+            System.arraycopy(one, 0, out, i * px, px);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,261 @@
+package dev.rali.engine.rali;
+
+import dev.rali.engine.Version;
+import dev.rali.engine.project.ProjectStore;
+import dev.rali.engine.task.TaskContext;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The record of one pipeline run in a project: a row of {@code runs} (stage, params_json, seed, code version,
+ * status, end time, message), its metrics in {@code run_metrics} (buffered, inserted in batches) and its output
+ * files in {@code artifacts} (kind, path relative to the project's artifact folder, sha256).
+ * <pre>
+ *   try (RunRecords run = RunRecords.begin(store, "score_definition", params.toJson(), params.seed)) {
+ *       TaskContext ctx = run.context(uiContext);   // metrics go to the UI and into run_metrics
+ *       ... work ...
+ *       run.artifact("bundle", file);
+ *       run.finish(RunRecords.DONE, "val PLCC 0.91");
+ *   }                                               // not finished → recorded as failed
+ * </pre>
+ * Thread-safe.
+ */
+public final class RunRecords implements AutoCloseable {
+    public static final String RUNNING = "running";
+    public static final String DONE = "done";
+    public static final String FAILED = "failed";
+    public static final String CANCELLED = "cancelled";
+
+    private static final int BATCH = 500;
+
+    private final ProjectStore store;
+    private final long runId;
+    private final List<Object[]> pending = new ArrayList<>();
+    private boolean finished;
+
+    private RunRecords(ProjectStore store, long runId) {
+        this.store = store;
+        this.runId = runId;
+    }
+
+    /** Starts a run (status running). params: the settings as JSON text; seed may be null. */
+    public static RunRecords begin(ProjectStore store, String stage, String paramsJson, Long seed) throws IOException {
+        return begin(store, stage, paramsJson, seed, null);
+    }
+
+    /** Starts a run that belongs to a parent run (e.g. the stages of one pipeline run). */
+    public static RunRecords begin(ProjectStore store, String stage, String paramsJson, Long seed, Long parentRun)
+            throws IOException {
+        if (stage == null || stage.isBlank()) {
+            throw new IllegalArgumentException("a run needs a stage name");
+        }
+        long id = sql(store, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO runs(stage, params_json, seed, code_version, parent_run, status) VALUES (?,?,?,?,?,?)",
+                    Statement.RETURN_GENERATED_KEYS)) {
+                ps.setString(1, stage);
+                ps.setString(2, paramsJson == null ? "{}" : paramsJson);
+                if (seed == null) {
+                    ps.setNull(3, java.sql.Types.INTEGER);
+                } else {
+                    ps.setLong(3, seed);
+                }
+                ps.setString(4, Version.CODE);
+                if (parentRun == null) {
+                    ps.setNull(5, java.sql.Types.INTEGER);
+                } else {
+                    ps.setLong(5, parentRun);
+                }
+                ps.setString(6, RUNNING);
+                ps.executeUpdate();
+                try (ResultSet rs = ps.getGeneratedKeys()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+        return new RunRecords(store, id);
+    }
+
+    /** Convenience for RALI parameters. */
+    public static RunRecords begin(ProjectStore store, String stage, RaliParams params) throws IOException {
+        return begin(store, stage, params.toJson(), params.seed);
+    }
+
+    public long runId() {
+        return runId;
+    }
+
+    /** Buffers one metric value (a repeated (name, step) replaces the earlier value). NaN values are skipped. */
+    public void metric(String name, long step, double value) throws IOException {
+        if (Double.isNaN(value)) {
+            return; // run_metrics.value is NOT NULL and SQLite stores NaN as NULL
+        }
+        boolean full;
+        synchronized (this) {
+            pending.add(new Object[] {name, step, value});
+            full = pending.size() >= BATCH;
+        }
+        if (full) {
+            flush();
+        }
+    }
+
+    /** Writes buffered metrics in one transaction. */
+    public void flush() throws IOException {
+        List<Object[]> batch;
+        synchronized (this) {
+            if (pending.isEmpty()) {
+                return;
+            }
+            batch = new ArrayList<>(pending);
+            pending.clear();
+        }
+        sql(store, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT OR REPLACE INTO run_metrics(run_id, step, name, value) VALUES (?,?,?,?)")) {
+                for (Object[] m : batch) {
+                    ps.setLong(1, runId);
+                    ps.setLong(2, (Long) m[1]);
+                    ps.setString(3, (String) m[0]);
+                    ps.setDouble(4, (Double) m[2]);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Records an output file: its sha256 and its path relative to the project's artifact folder (absolute when it
+     * lies elsewhere). Returns the artifact id.
+     */
+    public long artifact(String kind, Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": artifact file does not exist");
+        }
+        String sha = sha256(file);
+        Path base = store.artifactDir().toAbsolutePath().normalize();
+        Path abs = file.toAbsolutePath().normalize();
+        String rel = abs.startsWith(base) ? base.relativize(abs).toString().replace('\\', '/') : abs.toString();
+        return sql(store, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO artifacts(run_id, kind, path, sha256) VALUES (?,?,?,?)", Statement.RETURN_GENERATED_KEYS)) {
+                ps.setLong(1, runId);
+                ps.setString(2, kind);
+                ps.setString(3, rel);
+                ps.setString(4, sha);
+                ps.executeUpdate();
+                try (ResultSet rs = ps.getGeneratedKeys()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    /** Flushes metrics and closes the run with a status (done, failed, cancelled) and a message. */
+    public void finish(String status, String message) throws IOException {
+        if (!List.of(DONE, FAILED, CANCELLED).contains(status)) {
+            throw new IllegalArgumentException("run status must be done, failed or cancelled, got '" + status + "'");
+        }
+        flush();
+        sql(store, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE runs SET status=?, message=?, ended_at=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id=?")) {
+                ps.setString(1, status);
+                ps.setString(2, message);
+                ps.setLong(3, runId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        synchronized (this) {
+            finished = true;
+        }
+    }
+
+    /** The status for an exception that ended a run: cancelled for a user cancel, failed otherwise. */
+    public static String statusOf(Throwable t) {
+        return t instanceof dev.rali.engine.task.CancelledException ? CANCELLED : FAILED;
+    }
+
+    /** A context that forwards everything to {@code delegate} and also stores every metric in run_metrics. */
+    public TaskContext context(TaskContext delegate) {
+        return new TaskContext() {
+            @Override
+            public void progress(String phase, long done, long total, String message) {
+                delegate.progress(phase, done, total, message);
+            }
+
+            @Override
+            public void log(String line) {
+                delegate.log(line);
+            }
+
+            @Override
+            public void metric(String name, long step, double value) {
+                try {
+                    RunRecords.this.metric(name, step, value);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                delegate.metric(name, step, value);
+            }
+
+            @Override
+            public boolean isCancelled() {
+                return delegate.isCancelled();
+            }
+        };
+    }
+
+    /** Flushes; a run that was never finished is recorded as failed. */
+    @Override
+    public void close() throws IOException {
+        boolean done;
+        synchronized (this) {
+            done = finished;
+        }
+        if (!done) {
+            finish(FAILED, "ended without a result");
+        } else {
+            flush();
+        }
+    }
+
+    private static <T> T sql(ProjectStore store, ProjectStore.SqlWork<T> work) throws IOException {
+        try {
+            return store.inTransaction(work);
+        } catch (SQLException e) {
+            throw new IOException(store.file() + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String sha256(Path file) throws IOException {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            byte[] buf = new byte[1 << 16];
+            while (in.read(buf) >= 0) {
+                // digesting
+            }
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

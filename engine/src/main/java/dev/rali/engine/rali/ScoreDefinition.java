@@ -1,0 +1,647 @@
+package dev.rali.engine.rali;
+
+import dev.rali.engine.io.Safetensors;
+import dev.rali.engine.task.TaskContext;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
+
+/**
+ * Stage D (paper §4, Eq. 3): the score definition
+ * <pre>
+ *   x̂ = z/|z|,  μ̂_i = μ_i/|μ_i|,  c_i = x̂·μ̂_i,  w = softmax(a·c),  a = 1/τ,  ŝ = Σ_i w_i f_i
+ * </pre>
+ * fitted to ground-truth scores from the k-means initialisation with Adam (lr 3e-2, §5.1) on mini-batches.
+ * μ_i are trained un-normalised and normalised in the forward pass, like the released scorer's prototypes; the
+ * logit scale a is trained directly when τ is learnable (clamped to [1e-3, 100]). Gradients are analytic:
+ * <pre>
+ *   ∂ŝ/∂f_i = w_i,   ∂ŝ/∂(a c_i) = w_i (f_i − ŝ),   ∂c_i/∂μ_i = (x̂ − c_i μ̂_i)/|μ_i|
+ * </pre>
+ * Everything is computed in double; the parallel parts (per sample, then per basis) reduce in a fixed order, so a
+ * run is bit-reproducible. After every epoch the full optimiser state is checkpointed (F64 safetensors) to
+ * {@code workDir/score_definition.ckpt.safetensors}; a cancelled run resumes from the last completed epoch and
+ * ends with exactly the parameters of an uninterrupted run (the batch order of epoch e depends only on seed and e).
+ */
+public final class ScoreDefinition {
+
+    public static final String CHECKPOINT = "score_definition.ckpt.safetensors";
+    private static final String FORMAT = "rali-score-definition-checkpoint-2";
+    private static final double MAX_LOGIT_SCALE = 100;
+    private static final double MIN_LOGIT_SCALE = 1e-3;
+
+    private ScoreDefinition() { }
+
+    /** One epoch's numbers (epoch 0 = the initial bases before any update). NaN where there is no validation set. */
+    public record EpochStats(int epoch, double trainLoss, double valLoss, double valPlcc, double valSrcc) { }
+
+    /** The fitted (or, when disabled, the initial) parameters and their history. */
+    public record Result(float[][] mu, float[] f, double tau, int bestEpoch, int epochsRun, double bestValPlcc,
+                         List<EpochStats> history, boolean resumed) {
+        public Bases bases() {
+            return new Bases(mu, f, null);
+        }
+    }
+
+    /**
+     * Fits μ, f (and τ) to (z, s). z are compressed embeddings (the output of {@link Compression#apply}); zVal/sVal
+     * may be null. workDir may be null (no checkpoints). When {@code p.enabled} is false the initial bases are
+     * returned unchanged with τ = tauInit (Table 4 case 5) and only evaluated.
+     */
+    public static Result fit(float[][] z, double[] s, float[][] zVal, double[] sVal, Bases init,
+                             RaliParams.ScoreDefinition p, long seed, Path workDir, TaskContext ctx) throws IOException {
+        int m = Checks.matrix("score definition training set", z);
+        Checks.scores("score definition training set", s, z.length);
+        boolean hasVal = zVal != null && zVal.length > 0;
+        if (hasVal) {
+            int mv = Checks.matrix("score definition validation set", zVal);
+            Checks.scores("score definition validation set", sVal, zVal.length);
+            if (mv != m) {
+                throw new IllegalArgumentException("validation embeddings have dimension " + mv + ", training " + m);
+            }
+        }
+        if (init.dim() != m) {
+            throw new IllegalArgumentException("bases have dimension " + init.dim() + ", embeddings " + m);
+        }
+        State st = State.initial(init, p.tauInit);
+        double[][] x = normalise(z);
+        double[][] xv = hasVal ? normalise(zVal) : null;
+        List<EpochStats> history = new ArrayList<>();
+        if (!p.enabled) {
+            EpochStats e0 = evaluate(0, st, x, s, xv, sVal, p.loss, Double.NaN);
+            report(ctx, e0);
+            history.add(e0);
+            return st.result(st.mu, st.f, st.a, 0, 0, e0.valPlcc(), history, false);
+        }
+
+        String fingerprint = fingerprint(z, s, zVal, sVal, init, p, seed);
+        Path ckpt = workDir == null ? null : workDir.resolve(CHECKPOINT);
+        boolean resumed = false;
+        if (ckpt != null && Files.exists(ckpt)) {
+            State loaded = State.load(ckpt, fingerprint, history, ctx);
+            if (loaded != null) {
+                st = loaded;
+                resumed = true;
+                ctx.log("score definition: resuming after epoch " + st.epoch + " from " + ckpt);
+            }
+        }
+        if (!resumed) {
+            EpochStats e0 = evaluate(0, st, x, s, xv, sVal, p.loss, Double.NaN);
+            report(ctx, e0);
+            history.add(e0);
+            st.bestVal = hasVal ? e0.valPlcc() : Double.NaN;
+            st.snapshotBest(0);
+        }
+
+        int n = z.length;
+        int batches = (n + p.batchSize - 1) / p.batchSize;
+        long totalSteps = (long) batches * p.epochs;
+        while (st.epoch < p.epochs && !st.stopped) {
+            int epoch = st.epoch + 1;
+            int[] order = permutation(n, seed, epoch);
+            double lossSum = 0;
+            for (int b = 0; b < batches; b++) {
+                ctx.checkCancelled();
+                int from = b * p.batchSize;
+                int to = Math.min(n, from + p.batchSize);
+                int[] idx = java.util.Arrays.copyOfRange(order, from, to);
+                double loss = step(st, x, s, idx, p);
+                lossSum += loss * idx.length;
+                ctx.metric("score_definition/train_loss", st.step, loss);
+                ctx.progress("score_definition", st.step, totalSteps,
+                        String.format("epoch %d/%d, loss %.4g", epoch, p.epochs, loss));
+            }
+            st.epoch = epoch;
+            EpochStats es = evaluate(epoch, st, x, s, xv, sVal, p.loss, lossSum / n);
+            history.add(es);
+            report(ctx, es);
+            if (hasVal) {
+                if (es.valPlcc() > st.bestVal || Double.isNaN(st.bestVal)) {
+                    st.bestVal = es.valPlcc();
+                    st.snapshotBest(epoch);
+                    st.badEpochs = 0;
+                } else {
+                    st.badEpochs++;
+                    if (p.earlyStoppingPatience > 0 && st.badEpochs >= p.earlyStoppingPatience) {
+                        st.stopped = true;
+                        ctx.log("score definition: early stop after epoch " + epoch + " (best epoch " + st.bestEpoch
+                                + ", val PLCC " + st.bestVal + ")");
+                    }
+                }
+            } else {
+                st.snapshotBest(epoch);
+            }
+            if (ckpt != null) {
+                st.save(ckpt, fingerprint, history);
+            }
+        }
+        boolean useBest = hasVal && p.keepBestEpoch;
+        if (useBest) {
+            return st.result(st.bestMu, st.bestF, st.bestA, st.bestEpoch, st.epoch, st.bestVal, history, resumed);
+        }
+        double lastVal = history.get(history.size() - 1).valPlcc();
+        return st.result(st.mu, st.f, st.a, st.epoch, st.epoch, lastVal, history, resumed);
+    }
+
+    /** Scores of compressed embeddings under bases (mu, f) and temperature tau, in double (Eq. 3). */
+    public static double[] predict(float[][] z, float[][] mu, float[] f, double tau) {
+        double[][] x = normalise(z);
+        double[][] mh = normalise(mu);
+        double[] fd = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            fd[i] = f[i];
+        }
+        double[] out = new double[z.length];
+        double a = 1.0 / tau;
+        IntStream.range(0, z.length).parallel().forEach(b -> out[b] = forward(x[b], mh, fd, a, new double[mh.length],
+                new double[mh.length]));
+        return out;
+    }
+
+    // ---- the maths ----
+
+    /** ŝ for one sample; fills c (cosines) and w (weights). */
+    static double forward(double[] x, double[][] mh, double[] f, double a, double[] c, double[] w) {
+        int k = mh.length;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < k; i++) {
+            double[] u = mh[i];
+            double dot = 0;
+            for (int j = 0; j < x.length; j++) {
+                dot += x[j] * u[j];
+            }
+            c[i] = dot;
+            max = Math.max(max, a * dot);
+        }
+        double sum = 0;
+        for (int i = 0; i < k; i++) {
+            w[i] = Math.exp(a * c[i] - max);
+            sum += w[i];
+        }
+        double sh = 0;
+        for (int i = 0; i < k; i++) {
+            w[i] /= sum;
+            sh += w[i] * f[i];
+        }
+        return sh;
+    }
+
+    /** Loss of predictions against targets and dL/dŝ into g (may be null). */
+    static double loss(RaliParams.Loss kind, double[] pred, double[] target, double[] g) {
+        int n = pred.length;
+        double l = 0;
+        switch (kind) {
+            case MSE -> {
+                for (int b = 0; b < n; b++) {
+                    double d = pred[b] - target[b];
+                    l += d * d / n;
+                    if (g != null) {
+                        g[b] = 2 * d / n;
+                    }
+                }
+            }
+            case L1 -> {
+                for (int b = 0; b < n; b++) {
+                    double d = pred[b] - target[b];
+                    l += Math.abs(d) / n;
+                    if (g != null) {
+                        g[b] = Math.signum(d) / n;
+                    }
+                }
+            }
+            case PLCC -> { // L = 1 − r, r = Σpq / (|p||q|) with p, q the centred predictions and targets
+                double mp = 0;
+                double mq = 0;
+                for (int b = 0; b < n; b++) {
+                    mp += pred[b] / n;
+                    mq += target[b] / n;
+                }
+                double spq = 0;
+                double spp = 0;
+                double sqq = 0;
+                for (int b = 0; b < n; b++) {
+                    double pb = pred[b] - mp;
+                    double qb = target[b] - mq;
+                    spq += pb * qb;
+                    spp += pb * pb;
+                    sqq += qb * qb;
+                }
+                if (spp <= 0 || sqq <= 0) { // a constant batch has no correlation to improve
+                    if (g != null) {
+                        java.util.Arrays.fill(g, 0);
+                    }
+                    return 1;
+                }
+                double np = Math.sqrt(spp);
+                double nq = Math.sqrt(sqq);
+                double r = spq / (np * nq);
+                l = 1 - r;
+                if (g != null) {
+                    for (int b = 0; b < n; b++) {
+                        g[b] = -((target[b] - mq) / (np * nq) - r * (pred[b] - mp) / spp);
+                    }
+                }
+            }
+            default -> throw new IllegalStateException();
+        }
+        return l;
+    }
+
+    /** Loss and gradients of one mini-batch at the current parameters (no update). Package-private for tests. */
+    static double gradients(double[][] mu, double[] f, double a, double[][] x, double[] s, int[] idx,
+                            RaliParams.Loss lossKind, double[][] gMu, double[] gF, double[] gA) {
+        int k = mu.length;
+        int m = mu[0].length;
+        int bs = idx.length;
+        double[] norm = new double[k];
+        double[][] mh = new double[k][m];
+        for (int i = 0; i < k; i++) {
+            double nn = 0;
+            for (double v : mu[i]) {
+                nn += v * v;
+            }
+            norm[i] = Math.max(Math.sqrt(nn), 1e-12);
+            for (int j = 0; j < m; j++) {
+                mh[i][j] = mu[i][j] / norm[i];
+            }
+        }
+        double[][] c = new double[bs][k];
+        double[][] w = new double[bs][k];
+        double[] pred = new double[bs];
+        double[] target = new double[bs];
+        IntStream.range(0, bs).parallel().forEach(b -> pred[b] = forward(x[idx[b]], mh, f, a, c[b], w[b]));
+        for (int b = 0; b < bs; b++) {
+            target[b] = s[idx[b]];
+        }
+        double[] g = new double[bs];
+        double l = loss(lossKind, pred, target, g);
+        // α_bi = dL/d(a·c_bi) = g_b w_bi (f_i − ŝ_b)
+        double[][] alpha = new double[bs][k];
+        double ga = 0;
+        for (int b = 0; b < bs; b++) {
+            for (int i = 0; i < k; i++) {
+                alpha[b][i] = g[b] * w[b][i] * (f[i] - pred[b]);
+                ga += alpha[b][i] * c[b][i];
+            }
+        }
+        gA[0] = ga;
+        IntStream.range(0, k).parallel().forEach(i -> {
+            double gf = 0;
+            double ac = 0;
+            double[] gm = gMu[i];
+            java.util.Arrays.fill(gm, 0);
+            for (int b = 0; b < bs; b++) {
+                gf += g[b] * w[b][i];
+                double al = alpha[b][i];
+                ac += al * c[b][i];
+                double[] xb = x[idx[b]];
+                for (int j = 0; j < m; j++) {
+                    gm[j] += al * xb[j];
+                }
+            }
+            gF[i] = gf;
+            double scale = a / norm[i];
+            for (int j = 0; j < m; j++) {
+                gm[j] = scale * (gm[j] - ac * mh[i][j]);
+            }
+        });
+        return l;
+    }
+
+    private static double step(State st, double[][] x, double[] s, int[] idx, RaliParams.ScoreDefinition p) {
+        int k = st.f.length;
+        double[][] gMu = new double[k][st.mu[0].length];
+        double[] gF = new double[k];
+        double[] gA = new double[1];
+        double l = gradients(st.mu, st.f, st.a, x, s, idx, p.loss, gMu, gF, gA);
+        st.step++;
+        double bc1 = 1 - Math.pow(p.adamBeta1, st.step);
+        double bc2 = 1 - Math.pow(p.adamBeta2, st.step);
+        if (p.learnMu) {
+            IntStream.range(0, k).parallel().forEach(i -> adam(st.mu[i], gMu[i], st.mMu[i], st.vMu[i], p, bc1, bc2));
+        }
+        if (p.learnF) {
+            adam(st.f, gF, st.mF, st.vF, p, bc1, bc2);
+        }
+        if (p.learnTau) {
+            double[] a = {st.a};
+            adam(a, gA, st.mA, st.vA, p, bc1, bc2);
+            st.a = Math.max(MIN_LOGIT_SCALE, Math.min(MAX_LOGIT_SCALE, a[0]));
+        }
+        return l;
+    }
+
+    private static void adam(double[] theta, double[] g, double[] m, double[] v, RaliParams.ScoreDefinition p,
+                             double bc1, double bc2) {
+        for (int j = 0; j < theta.length; j++) {
+            m[j] = p.adamBeta1 * m[j] + (1 - p.adamBeta1) * g[j];
+            v[j] = p.adamBeta2 * v[j] + (1 - p.adamBeta2) * g[j] * g[j];
+            theta[j] -= p.lr * (m[j] / bc1) / (Math.sqrt(v[j] / bc2) + p.adamEps);
+        }
+    }
+
+    private static EpochStats evaluate(int epoch, State st, double[][] x, double[] s, double[][] xv, double[] sv,
+                                       RaliParams.Loss kind, double trainLoss) {
+        if (Double.isNaN(trainLoss)) {
+            trainLoss = loss(kind, predictD(st, x), s, null);
+        }
+        if (!Double.isFinite(trainLoss)) {
+            throw new IllegalStateException("score definition diverged at epoch " + epoch + " (training loss "
+                    + trainLoss + "); lower scoreDefinition.lr");
+        }
+        double valLoss = Double.NaN;
+        double valPlcc = Double.NaN;
+        double valSrcc = Double.NaN;
+        if (xv != null) {
+            double[] pv = predictD(st, xv);
+            valLoss = loss(kind, pv, sv, null);
+            valPlcc = Checks.plcc(pv, sv);
+            valSrcc = Checks.srcc(pv, sv);
+        }
+        return new EpochStats(epoch, trainLoss, valLoss, valPlcc, valSrcc);
+    }
+
+    private static double[] predictD(State st, double[][] x) {
+        double[][] mh = normalise(st.mu);
+        double[] out = new double[x.length];
+        IntStream.range(0, x.length).parallel().forEach(b -> out[b] = forward(x[b], mh, st.f, st.a,
+                new double[mh.length], new double[mh.length]));
+        return out;
+    }
+
+    private static void report(TaskContext ctx, EpochStats e) {
+        ctx.metric("score_definition/epoch_loss", e.epoch(), e.trainLoss());
+        if (!Double.isNaN(e.valPlcc())) {
+            ctx.metric("score_definition/val_plcc", e.epoch(), e.valPlcc());
+            ctx.metric("score_definition/val_srcc", e.epoch(), e.valSrcc());
+            ctx.metric("score_definition/val_loss", e.epoch(), e.valLoss());
+        }
+        ctx.log(String.format("score definition epoch %d: train loss %.5g, val loss %.5g, val PLCC %.4f, SRCC %.4f",
+                e.epoch(), e.trainLoss(), e.valLoss(), e.valPlcc(), e.valSrcc()));
+    }
+
+    /** The batch order of an epoch: a Fisher–Yates shuffle seeded by (seed, epoch) only. */
+    static int[] permutation(int n, long seed, int epoch) {
+        Random r = new Random(seed * 0x9E3779B97F4A7C15L + epoch);
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    static double[][] normalise(float[][] z) {
+        double[][] out = new double[z.length][];
+        for (int i = 0; i < z.length; i++) {
+            double[] v = new double[z[i].length];
+            double nn = 0;
+            for (int j = 0; j < v.length; j++) {
+                v[j] = z[i][j];
+                nn += v[j] * v[j];
+            }
+            double n = Math.max(Math.sqrt(nn), 1e-12);
+            for (int j = 0; j < v.length; j++) {
+                v[j] /= n;
+            }
+            out[i] = v;
+        }
+        return out;
+    }
+
+    static double[][] normalise(double[][] z) {
+        double[][] out = new double[z.length][];
+        for (int i = 0; i < z.length; i++) {
+            double nn = 0;
+            for (double v : z[i]) {
+                nn += v * v;
+            }
+            double n = Math.max(Math.sqrt(nn), 1e-12);
+            out[i] = new double[z[i].length];
+            for (int j = 0; j < z[i].length; j++) {
+                out[i][j] = z[i][j] / n;
+            }
+        }
+        return out;
+    }
+
+    /** Identifies the inputs of a run so that a checkpoint is only resumed for the very same inputs. */
+    static String fingerprint(float[][] z, double[] s, float[][] zVal, double[] sVal, Bases init,
+                              RaliParams.ScoreDefinition p, long seed) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            RaliParams holder = new RaliParams();
+            holder.scoreDefinition = p;
+            holder.seed = seed;
+            md.update(holder.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            hash(md, z);
+            hash(md, s);
+            if (zVal != null) {
+                hash(md, zVal);
+                hash(md, sVal);
+            }
+            hash(md, init.mu());
+            hash(md, new float[][] {init.f()});
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void hash(MessageDigest md, float[][] x) {
+        ByteBuffer b = ByteBuffer.allocate(4 * (x.length == 0 ? 0 : x[0].length) + 8);
+        md.update(ByteBuffer.allocate(8).putLong(x.length).array());
+        for (float[] row : x) {
+            b.clear();
+            if (b.capacity() < 4 * row.length) {
+                b = ByteBuffer.allocate(4 * row.length);
+            }
+            for (float v : row) {
+                b.putFloat(v);
+            }
+            md.update(b.array(), 0, b.position());
+        }
+    }
+
+    static void hash(MessageDigest md, double[] x) {
+        ByteBuffer b = ByteBuffer.allocate(8 * x.length + 8);
+        b.putLong(x.length);
+        for (double v : x) {
+            b.putDouble(v);
+        }
+        md.update(b.array());
+    }
+
+    /** Parameters, Adam moments, counters and the best snapshot: everything a resume needs. */
+    private static final class State {
+        double[][] mu;
+        double[] f;
+        double a;
+        double[][] mMu;
+        double[][] vMu;
+        double[] mF;
+        double[] vF;
+        double[] mA = new double[1];
+        double[] vA = new double[1];
+        double[][] bestMu;
+        double[] bestF;
+        double bestA;
+        int bestEpoch;
+        double bestVal = Double.NaN;
+        int badEpochs;
+        int epoch;
+        long step;
+        boolean stopped;
+
+        static State initial(Bases init, double tau) {
+            State st = new State();
+            int k = init.count();
+            int m = init.dim();
+            st.mu = new double[k][m];
+            st.f = new double[k];
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < m; j++) {
+                    st.mu[i][j] = init.mu()[i][j];
+                }
+                st.f[i] = init.f()[i];
+            }
+            st.a = 1.0 / tau;
+            st.mMu = new double[k][m];
+            st.vMu = new double[k][m];
+            st.mF = new double[k];
+            st.vF = new double[k];
+            return st;
+        }
+
+        void snapshotBest(int ep) {
+            bestMu = new double[mu.length][];
+            for (int i = 0; i < mu.length; i++) {
+                bestMu[i] = mu[i].clone();
+            }
+            bestF = f.clone();
+            bestA = a;
+            bestEpoch = ep;
+        }
+
+        Result result(double[][] mu, double[] f, double a, int bestEpoch, int epochs, double val,
+                      List<EpochStats> history, boolean resumed) {
+            float[][] muF = new float[mu.length][mu[0].length];
+            float[] fF = new float[f.length];
+            for (int i = 0; i < mu.length; i++) {
+                for (int j = 0; j < mu[i].length; j++) {
+                    muF[i][j] = (float) mu[i][j];
+                }
+                fF[i] = (float) f[i];
+            }
+            return new Result(muF, fF, 1.0 / a, bestEpoch, epochs, val, List.copyOf(history), resumed);
+        }
+
+        void save(Path file, String fingerprint, List<EpochStats> history) throws IOException {
+            int k = f.length;
+            int m = mu[0].length;
+            Safetensors.Writer w = new Safetensors.Writer();
+            w.metadata("fingerprint", fingerprint);
+            w.metadata("format", FORMAT);
+            w.putDoubles("mu", flat(mu), k, m);
+            w.putDoubles("f", f, k);
+            w.putDoubles("a", new double[] {a}, 1);
+            w.putDoubles("adam_m_mu", flat(mMu), k, m);
+            w.putDoubles("adam_v_mu", flat(vMu), k, m);
+            w.putDoubles("adam_m_f", mF, k);
+            w.putDoubles("adam_v_f", vF, k);
+            w.putDoubles("adam_m_a", mA, 1);
+            w.putDoubles("adam_v_a", vA, 1);
+            w.putDoubles("best_mu", flat(bestMu), k, m);
+            w.putDoubles("best_f", bestF, k);
+            w.putDoubles("best_a_val", new double[] {bestA, bestVal}, 2);
+            w.putLongs("counters", new long[] {epoch, step, bestEpoch, badEpochs, stopped ? 1 : 0}, 5);
+            double[] h = new double[history.size() * 5];
+            for (int i = 0; i < history.size(); i++) {
+                EpochStats e = history.get(i);
+                h[5 * i] = e.epoch();
+                h[5 * i + 1] = e.trainLoss();
+                h[5 * i + 2] = e.valLoss();
+                h[5 * i + 3] = e.valPlcc();
+                h[5 * i + 4] = e.valSrcc();
+            }
+            w.putDoubles("history", h, history.size(), 5);
+            w.write(file);
+        }
+
+        /** Loads a checkpoint, or returns null (with a log line) when it belongs to other inputs. */
+        static State load(Path file, String fingerprint, List<EpochStats> history, TaskContext ctx) throws IOException {
+            try (Safetensors.Reader r = Safetensors.open(file)) {
+                if (!FORMAT.equals(r.metadata().get("format"))) {
+                    ctx.log("score definition: " + file + " was written by another version; starting over");
+                    return null;
+                }
+                if (!fingerprint.equals(r.metadata().get("fingerprint"))) {
+                    ctx.log("score definition: " + file + " belongs to other data or settings; starting over");
+                    return null;
+                }
+                long[] shape = r.info("mu").shape();
+                int k = (int) shape[0];
+                int m = (int) shape[1];
+                State st = new State();
+                st.mu = rows(r.doubles("mu"), k, m);
+                st.f = r.doubles("f");
+                st.a = r.doubles("a")[0];
+                st.mMu = rows(r.doubles("adam_m_mu"), k, m);
+                st.vMu = rows(r.doubles("adam_v_mu"), k, m);
+                st.mF = r.doubles("adam_m_f");
+                st.vF = r.doubles("adam_v_f");
+                st.mA = r.doubles("adam_m_a");
+                st.vA = r.doubles("adam_v_a");
+                st.bestMu = rows(r.doubles("best_mu"), k, m);
+                st.bestF = r.doubles("best_f");
+                double[] bav = r.doubles("best_a_val");
+                st.bestA = bav[0];
+                st.bestVal = bav[1];
+                long[] c = r.longs("counters");
+                st.epoch = (int) c[0];
+                st.step = c[1];
+                st.bestEpoch = (int) c[2];
+                st.badEpochs = (int) c[3];
+                st.stopped = c[4] != 0;
+                double[] h = r.doubles("history");
+                for (int i = 0; i < h.length / 5; i++) {
+                    history.add(new EpochStats((int) h[5 * i], h[5 * i + 1], h[5 * i + 2], h[5 * i + 3], h[5 * i + 4]));
+                }
+                return st;
+            } catch (IOException | RuntimeException e) {
+                throw new IOException(file + ": unreadable score-definition checkpoint (" + e.getMessage()
+                        + "); delete it to start over", e);
+            }
+        }
+
+        private static double[] flat(double[][] x) {
+            int m = x[0].length;
+            double[] out = new double[x.length * m];
+            for (int i = 0; i < x.length; i++) {
+                System.arraycopy(x[i], 0, out, i * m, m);
+            }
+            return out;
+        }
+
+        private static double[][] rows(double[] flat, int k, int m) {
+            double[][] out = new double[k][m];
+            for (int i = 0; i < k; i++) {
+                System.arraycopy(flat, i * m, out[i], 0, m);
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.rali.engine.sample;
+
+/**
+ * The measured recipe for aligning the demo CLIP ({@link DemoClipFactory}) on the sample project so that held-out
+ * photos score well. Found with {@code bench/demo_recipe.py}; see docs/SAMPLE.md for the experiments.
+ *
+ * <p>Alignment stage: vision tower only (text tower frozen), AdamW (weight decay {@link #WEIGHT_DECAY}), linear
+ * warm-up over the first {@link #WARMUP_FRACTION} of the steps then cosine decay, gradient-norm clip
+ * {@link #GRAD_CLIP}, symmetric CLIP loss with the checkpoint's fixed logit scale (ln 100), one randomly chosen
+ * seed trace per image per epoch (never two traces of one image in a batch). Each training image is fed as a
+ * {@link RandomCrops} crop of {@link #CROP_SIZE} px (random position, random horizontal flip), normalised with
+ * {@link RandomCrops#normalisedChw}; evaluation/embedding uses the model's preprocessor (centre crop).
+ */
+public final class DemoRecipe {
+    private DemoRecipe() { }
+
+    /** Side of the sample project's PNGs (= preprocessor shortest_edge). */
+    public static final int IMAGE_SIZE = 128;
+    /** Model input = random-crop size for training, centre-crop size for evaluation. */
+    public static final int CROP_SIZE = 64;
+    public static final int EPOCHS = 20;
+    public static final int BATCH = 64;
+    public static final double LR = 1e-3;
+    public static final double WEIGHT_DECAY = 0.05;
+    public static final double WARMUP_FRACTION = 0.1;
+    public static final double GRAD_CLIP = 1.0;
+    public static final boolean FLIP = true;
+    /** Head (Stages C/D) sizes for the ~390 training images. */
+    public static final int PCA_DIM = 32;
+    public static final int BASES = 40;
+    public static final int BUCKETS = 30;
+    public static final double HEAD_LR = 3e-2;
+    public static final int HEAD_EPOCHS = 300;
+    public static final double HEAD_TAU = 0.07;
+}

@@ -1,0 +1,98 @@
+package dev.rali.engine.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DatasetCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Result(int code, String out, String err) { }
+
+    private static Result rali(String... args) {
+        CommandLine cl = RaliCli.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private Path dataset() throws Exception {
+        Path d = Files.createDirectories(dir.resolve("ds"));
+        StringBuilder csv = new StringBuilder("img,q\n");
+        for (int i = 0; i < 6; i++) {
+            BufferedImage img = new BufferedImage(3, 2, BufferedImage.TYPE_INT_RGB);
+            img.setRGB(0, 0, i * 1000 + 7);
+            ImageIO.write(img, "png", d.resolve(i + ".png").toFile());
+            csv.append(i).append(".png,").append(i * 20).append('\n');
+        }
+        csv.append("gone.png,50\n");
+        return Files.writeString(d.resolve("scores.csv"), csv.toString());
+    }
+
+    @Test
+    void importListShow() throws Exception {
+        Path project = dir.resolve("proj/p.rali");
+        Path csv = dataset();
+        Result imp = rali("dataset", "import", "--project", project.toString(), "--layout", "csv", "--name", "mine",
+                "--columns", "image=img,score=q", "--range", "0:100", "--split-seed", "3", "--quiet", csv.toString());
+        assertEquals(0, imp.code(), imp.err());
+        assertTrue(imp.out().contains("imported:         6"), imp.out());
+        assertTrue(imp.out().contains("scores.csv:8: gone.png: image file not found"), imp.out());
+        assertTrue(Files.exists(project), "project created");
+
+        Result list = rali("dataset", "list", "--project", project.toString());
+        assertEquals(0, list.code(), list.err());
+        assertTrue(list.out().contains("mine") && list.out().contains("csv") && list.out().contains("0.000..100.0"), list.out());
+
+        Result show = rali("dataset", "show", "--project", project.toString(), "--name", "mine");
+        assertEquals(0, show.code(), show.err());
+        assertTrue(show.out().contains("images      6 (6 labelled)"), show.out());
+        assertTrue(show.out().contains("generated, seed 3"), show.out());
+        assertTrue(show.out().contains("histogram of normalised MOS"), show.out());
+
+        Result json = rali("dataset", "show", "--project", project.toString(), "--name", "mine", "--json");
+        assertEquals(0, json.code(), json.err());
+        JsonNode n = new ObjectMapper().readTree(json.out());
+        assertEquals(6, n.get("count").asInt());
+        assertEquals(1.0, n.get("normalised").get("min").asDouble(), 1e-12);
+        assertEquals(5.0, n.get("normalised").get("max").asDouble(), 1e-12);
+        assertEquals(100.0, n.get("raw").get("max").asDouble(), 1e-12);
+
+        Result del = rali("dataset", "delete", "--project", project.toString(), "--name", "mine");
+        assertEquals(0, del.code(), del.err());
+        assertTrue(del.out().contains("deleted dataset mine (6 images)"), del.out());
+        assertTrue(rali("dataset", "list", "--project", project.toString()).out().contains("no datasets"));
+    }
+
+    @Test
+    void nothingImportedIsANonZeroExitAndErrorsNameTheProblem() throws Exception {
+        Path project = dir.resolve("p.rali");
+        Path csv = Files.writeString(Files.createDirectories(dir.resolve("e")).resolve("s.csv"), "image,score\nx.png,1\n");
+        Result r = rali("dataset", "import", "--project", project.toString(), "--layout", "csv", "--name", "e", "--range", "1:5",
+                "--quiet", csv.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("nothing imported"), r.err());
+        Result bad = rali("dataset", "show", "--project", project.toString(), "--name", "zzz");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("no dataset named 'zzz'"), bad.err());
+        Result noProject = rali("dataset", "list", "--project", dir.resolve("none.rali").toString());
+        assertEquals(1, noProject.code());
+        assertTrue(noProject.err().contains("none.rali"), noProject.err());
+    }
+}

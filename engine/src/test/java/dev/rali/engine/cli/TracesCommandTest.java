@@ -1,0 +1,114 @@
+package dev.rali.engine.cli;
+
+import dev.rali.engine.project.ProjectStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TracesCommandTest {
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        CommandLine cl = RaliCli.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        return cl.execute(args);
+    }
+
+    private Path project() throws Exception {
+        Path p = dir.resolve("p.rali");
+        try (ProjectStore store = ProjectStore.open(p); var s = store.connection().createStatement()) {
+            s.execute("INSERT INTO datasets(id, name, layout) VALUES (1, 'koniq', 'folder')");
+            s.execute("INSERT INTO images(id, dataset_id, path, name, content_hash, split) VALUES (1, 1, '/d/a.jpg', 'a.jpg', 'h1', 'train')");
+            s.execute("INSERT INTO images(id, dataset_id, path, name, content_hash, split) VALUES (2, 1, '/d/b.jpg', 'b.jpg', 'h2', 'test')");
+        }
+        return p;
+    }
+
+    @Test
+    void importListAndStats() throws Exception {
+        Path p = project();
+        Path f = dir.resolve("t.jsonl");
+        Files.writeString(f, "{\"image\":\"a.jpg\",\"seed\":0,\"text\":\"<think>sharp</think><answer>{\\\"rating\\\":4}</answer>\"}\n"
+                + "{\"image\":\"a.jpg\",\"seed\":1,\"text\":\"<think>x</think><answer>none</answer>\"}\n"
+                + "{\"image\":\"zzz.jpg\",\"seed\":0,\"text\":\"x\"}\n");
+        assertEquals(0, run("traces", "import", "--project", p.toString(), "--source", "qi", "--quiet", f.toString()), err.toString());
+        assertTrue(out.toString().contains("imported 2 traces"), out.toString());
+        assertTrue(err.toString().contains("t.jsonl:3"), err.toString());
+
+        assertEquals(0, run("traces", "list", "--project", p.toString(), "--status", "no_score"));
+        String[] lines = out.toString().strip().split("\n");
+        assertEquals(2, lines.length, out.toString());
+        assertTrue(lines[1].contains("a.jpg\tqi\t1\tno_score"), lines[1]);
+
+        assertEquals(0, run("traces", "stats", "--project", p.toString()));
+        String s = out.toString();
+        assertTrue(s.contains("traces: 2"), s);
+        assertTrue(s.matches("(?s).*ok\\s+1.*"), s);
+        assertTrue(s.matches("(?s).*\\b2 -> 1.*"), s); // image a has 2 traces
+        assertTrue(s.matches("(?s).*\\b0 -> 1.*"), s); // image b has none
+    }
+
+    @Test
+    void errorsNameTheProblem() throws Exception {
+        assertEquals(1, run("traces", "stats", "--project", dir.resolve("nope.rali").toString()));
+        assertTrue(err.toString().contains("nope.rali: no such project file"), err.toString());
+        Path p = project();
+        assertEquals(1, run("traces", "list", "--project", p.toString(), "--status", "weird"));
+        assertTrue(err.toString().contains("unknown parse status 'weird'"), err.toString());
+        assertEquals(1, run("traces", "generate", "--project", p.toString(), "--dataset", "none",
+                "--base-url", "http://127.0.0.1:9", "--model", "m"));
+        assertTrue(err.toString().contains("no images in dataset 'none'"), err.toString());
+    }
+
+    @Test
+    void generateTalksToTheServerWithTheGivenPromptAndResumes() throws Exception {
+        Path p = project();
+        Files.write(dir.resolve("a.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, 1});
+        try (ProjectStore store = ProjectStore.open(p); var s = store.connection().createStatement()) {
+            s.execute("UPDATE images SET path = '" + dir.resolve("a.jpg") + "' WHERE id = 1");
+        }
+        java.util.List<String> prompts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/v1/chat/completions", ex -> {
+            var body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(ex.getRequestBody());
+            prompts.add(body.path("messages").path(0).path("content").path(1).path("text").asText());
+            byte[] out = "{\"choices\":[{\"message\":{\"content\":\"<think>ok</think><answer>3</answer>\"}}]}"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, out.length);
+            ex.getResponseBody().write(out);
+            ex.close();
+        });
+        server.start();
+        try {
+            Path prompt = dir.resolve("prompt.txt");
+            Files.writeString(prompt, "Describe the quality.\n");
+            String url = "http://127.0.0.1:" + server.getAddress().getPort();
+            String[] args = {"traces", "generate", "--project", p.toString(), "--dataset", "koniq", "--split", "train",
+                    "--base-url", url, "--model", "qi", "--seeds", "2", "--prompt", prompt.toString(),
+                    "--no-system-prompt", "--quiet"};
+            assertEquals(0, run(args), err.toString());
+            assertTrue(out.toString().contains("2 generated, 0 already stored, 0 failed"), out.toString());
+            assertEquals(java.util.List.of("Describe the quality.", "Describe the quality."), prompts);
+            assertEquals(0, run(args), err.toString());
+            assertTrue(out.toString().contains("0 generated, 2 already stored"), out.toString());
+        } finally {
+            server.stop(0);
+        }
+    }
+}

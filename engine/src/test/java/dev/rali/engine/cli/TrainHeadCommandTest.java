@@ -1,0 +1,91 @@
+package dev.rali.engine.cli;
+
+import dev.rali.engine.rali.HeadParams;
+import dev.rali.engine.rali.LabelledEmbeddings;
+import dev.rali.engine.rali.RaliHeadTrainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class TrainHeadCommandTest {
+
+    static LabelledEmbeddings synth(int n, long seed) {
+        Random r = new Random(seed);
+        float[][] x = new float[n][10];
+        double[] s = new double[n];
+        for (int i = 0; i < n; i++) {
+            s[i] = 1 + 4 * r.nextDouble();
+            for (int j = 0; j < 10; j++) {
+                x[i][j] = (float) (0.3 * r.nextGaussian());
+            }
+            x[i][0] += (float) (s[i] - 3);
+            x[i][1] += 1;
+        }
+        return new LabelledEmbeddings(x, s);
+    }
+
+    @Test
+    void trainsAHeadFromEmbeddingFiles(@TempDir Path tmp) throws Exception {
+        synth(400, 1).write(tmp.resolve("train.safetensors"));
+        synth(100, 2).write(tmp.resolve("val.safetensors"));
+        StringWriter err = new StringWriter();
+        CommandLine cl = RaliCli.commandLine();
+        cl.setErr(new PrintWriter(err));
+        PrintStream oldOut = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true));
+        int code;
+        try {
+            code = cl.execute("train-head", "--train", tmp.resolve("train.safetensors").toString(),
+                    "--val", tmp.resolve("val.safetensors").toString(), "--out", tmp.resolve("out").toString(),
+                    "--set", "compression.dim=8", "--set", "bases.count=20", "--set", "bases.buckets=16",
+                    "--set", "scoreDefinition.epochs=3", "-q", "--project", tmp.resolve("p.rali").toString());
+        } finally {
+            System.setOut(oldOut);
+        }
+        assertEquals(0, code, err.toString());
+        HeadParams head = HeadParams.read(tmp.resolve("out").resolve(RaliHeadTrainer.HEAD_FILE));
+        assertEquals(20, head.numBases());
+        assertEquals(8, head.pcaComponents().length);
+        assertTrue(out.toString().contains("head.val_plcc"), out.toString());
+        assertTrue(Files.readString(tmp.resolve("out/params.json")).contains("\"count\" : 20"));
+        try (var store = dev.rali.engine.project.ProjectStore.open(tmp.resolve("p.rali"));
+             var st = store.connection().createStatement()) {
+            var rs = st.executeQuery("SELECT stage, status, message FROM runs");
+            assertTrue(rs.next());
+            assertEquals("train_head", rs.getString(1));
+            assertEquals("done", rs.getString(2));
+            assertTrue(rs.getString(3).startsWith("val PLCC"));
+            rs = st.executeQuery("SELECT count(*) FROM run_metrics WHERE name='score_definition/val_plcc'");
+            assertEquals(4, rs.getInt(1));
+            rs = st.executeQuery("SELECT kind FROM artifacts");
+            assertEquals("head", rs.getString(1));
+        }
+    }
+
+    @Test
+    void reportsBadInputsClearly(@TempDir Path tmp) throws Exception {
+        StringWriter err = new StringWriter();
+        CommandLine cl = RaliCli.commandLine();
+        cl.setErr(new PrintWriter(err));
+        Path missing = tmp.resolve("nope.safetensors");
+        assertEquals(1, cl.execute("train-head", "--train", missing.toString(), "--out", tmp.toString(), "-q"));
+        assertTrue(err.toString().contains(missing + ": no such file"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(1, cl.execute("train-head", "--set", "bases.cuont=3", "--print-params"));
+        assertTrue(err.toString().contains("unknown RALI parameter 'bases.cuont'"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(1, cl.execute("train-head", "--set", "bases.count=many", "--print-params"));
+        assertTrue(err.toString().contains("must be a number"), err.toString());
+    }
+}

@@ -1,0 +1,275 @@
+package dev.rali.engine.pipeline;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rali.engine.bundle.ModelBundle;
+import dev.rali.engine.dataset.DatasetImporter;
+import dev.rali.engine.dataset.Datasets;
+import dev.rali.engine.dataset.ImageRow;
+import dev.rali.engine.dataset.ImportRequest;
+import dev.rali.engine.project.ProjectSettings;
+import dev.rali.engine.project.ProjectStore;
+import dev.rali.engine.rali.RaliParams;
+import dev.rali.engine.sample.DemoClipFactory;
+import dev.rali.engine.sample.SampleProjectBuilder;
+import dev.rali.engine.score.BundleScorer;
+import dev.rali.engine.score.ScoreResult;
+import dev.rali.engine.task.CancelledException;
+import dev.rali.engine.task.TaskContext;
+import dev.rali.engine.traces.TraceImporter;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The pipeline end to end on a tiny synthetic project (4 photos × distortions, 48-px images, a 1-layer CLIP):
+ * run records, artifacts, predictions, reuse of finished stages, cancel + resume, export and scoring through the
+ * same code path as {@code rali score}.
+ */
+class RaliPipelineTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    static Path dir;
+    static Path sample;
+    static Path encoder;
+
+    @BeforeAll
+    static void buildTinyProjectData() throws Exception {
+        Path photos = SampleProjectBuilder.findPhotosDir(Path.of(""));
+        Path few = dir.resolve("photos");
+        Files.createDirectories(few);
+        List<String> lines = Files.readAllLines(photos.resolve("MANIFEST.tsv"));
+        List<String> keep = new ArrayList<>(List.of(lines.get(0)));
+        for (String l : lines.subList(1, lines.size())) {
+            String name = l.split("\t")[0];
+            if (Set.of("astronaut.png", "brick.png", "camera.png", "chelsea.png").contains(name)) {
+                keep.add(l);
+                Files.copy(photos.resolve(name), few.resolve(name));
+            }
+        }
+        Files.write(few.resolve("MANIFEST.tsv"), keep);
+        sample = dir.resolve("sample");
+        SampleProjectBuilder.build(sample, new SampleProjectBuilder.Options(few, 48, 2, 0L, Set.of("brick"),
+                Set.of("camera")), TaskContext.silent());
+        encoder = DemoClipFactory.create(dir.resolve("clip"), new DemoClipFactory.Config(32, 48, 8, 32, 1, 2, 64, 32,
+                1, 2, 64, 16, 77, 49408, Math.log(100)), 3);
+    }
+
+    static ProjectStore project(Path file) throws Exception {
+        ProjectStore store = ProjectStore.open(file);
+        DatasetImporter.importDataset(store, ImportRequest.of("sample", "csv", sample.resolve("mos.csv")),
+                TaskContext.silent());
+        new TraceImporter().importPath(store, sample.resolve("traces.jsonl"),
+                new TraceImporter.Options("describer", "sample"), TaskContext.silent());
+        new ProjectSettings(store).put(ProjectSettings.BASE_ENCODER, encoder.toString());
+        return store;
+    }
+
+    static ObjectNode params(String ablation) throws Exception {
+        RaliParams p = RaliParams.ablation(ablation);
+        p.alignment.epochs = 2;
+        p.alignment.batchSize = 16;
+        p.alignment.lr = 1e-3;
+        p.alignment.warmupSteps = 2;
+        p.alignment.cropAugmentation = true;
+        p.compression.dim = 8;
+        p.bases.count = 8;
+        p.bases.buckets = 6;
+        p.scoreDefinition.epochs = 5;
+        ObjectNode root = JSON.createObjectNode();
+        root.set("rali", JSON.readTree(p.toJson()));
+        root.putObject("evaluate").put("bootstrap", 20);
+        return root;
+    }
+
+    @Test
+    void fullPipelineRecordsRunsPredictionsAndExportsABundleThatScoresLikeTheProject() throws Exception {
+        try (ProjectStore store = project(dir.resolve("full.rali"))) {
+            RaliPipeline pipeline = new RaliPipeline();
+            RaliPipeline.Outcome o = pipeline.execute(store, "all", params("full"), TaskContext.silent());
+
+            var row = o.results().rows().stream().filter(r -> r.dataset().equals("sample")).findFirst().orElseThrow();
+            List<ImageRow> test = Datasets.images(store, "sample", "test");
+            assertEquals(test.size(), row.report().n());
+            assertTrue(Double.isFinite(row.report().plcc()) && Double.isFinite(row.report().srcc()));
+            try (Statement s = store.connection().createStatement()) {
+                ResultSet rs = s.executeQuery("SELECT status, stage FROM runs WHERE id=" + o.runId());
+                assertEquals("done", rs.getString(1));
+                assertEquals("pipeline", rs.getString(2));
+                assertEquals(test.size(), s.executeQuery("SELECT COUNT(*) FROM predictions WHERE run_id="
+                        + o.runId()).getInt(1));
+                assertTrue(s.executeQuery("SELECT COUNT(*) FROM run_metrics WHERE run_id=" + o.runId()
+                        + " AND name='align/train_loss'").getInt(1) > 0, "alignment losses are recorded");
+                assertEquals(3, s.executeQuery("SELECT COUNT(DISTINCT kind) FROM artifacts WHERE run_id="
+                        + o.runId()).getInt(1), "encoder, head and table artifacts");
+            }
+            Map<Long, Double> predicted = new HashMap<>();
+            try (Statement s = store.connection().createStatement();
+                 ResultSet rs = s.executeQuery("SELECT image_id, score FROM predictions WHERE run_id=" + o.runId())) {
+                while (rs.next()) {
+                    predicted.put(rs.getLong(1), rs.getDouble(2));
+                    assertTrue(rs.getDouble(2) >= 1 - 1e-9 && rs.getDouble(2) <= 5 + 1e-9);
+                }
+            }
+
+            ModelBundle bundle = BundleExport.export(store, o.runId(), dir.resolve("m.rali-model"));
+            assertEquals("sample", bundle.manifest().path("training_data").path("score_dataset").asText());
+            List<ScoreResult> scored = new ArrayList<>();
+            try (BundleScorer scorer = BundleScorer.open(bundle.dir(), "cpu", 7)) {
+                scorer.scoreAll(test.stream().map(ImageRow::path).toList(), scored::add, TaskContext.silent());
+            }
+            assertEquals(test.size(), scored.size());
+            for (int i = 0; i < test.size(); i++) {
+                assertTrue(scored.get(i).isOk(), scored.get(i).error());
+                assertEquals(predicted.get(test.get(i).id()), scored.get(i).score(), 1e-4,
+                        "the exported bundle scores " + test.get(i).name() + " as the project run did");
+            }
+
+            // A second run with the same parameters trains nothing: it reuses the aligned encoder and the head.
+            List<String> logs = new ArrayList<>();
+            RaliPipeline.Outcome again = pipeline.execute(store, "all", params("full"), logging(logs));
+            assertTrue(logs.stream().anyMatch(l -> l.startsWith("alignment: reusing")), String.join("\n", logs));
+            assertTrue(logs.stream().anyMatch(l -> l.startsWith("head: reusing")), String.join("\n", logs));
+            assertEquals(row.report().plcc(), again.results().rows().get(0).report().plcc(), 1e-12);
+        }
+    }
+
+    @Test
+    void cancelledAlignmentIsRecordedAndResumesFromItsCheckpoint() throws Exception {
+        try (ProjectStore store = project(dir.resolve("cancel.rali"))) {
+            RaliPipeline pipeline = new RaliPipeline();
+            AtomicInteger steps = new AtomicInteger();
+            TaskContext cancelAfterFirstEpoch = new TaskContext() {
+                @Override public void progress(String phase, long done, long total, String message) { }
+                @Override public void log(String line) { }
+                @Override public void metric(String name, long step, double value) {
+                    if (name.equals("align/val_loss")) {
+                        steps.incrementAndGet();
+                    }
+                }
+                @Override public boolean isCancelled() { return steps.get() >= 1; }
+            };
+            assertThrows(CancelledException.class,
+                    () -> pipeline.execute(store, "align", params("full"), cancelAfterFirstEpoch));
+            try (Statement s = store.connection().createStatement()) {
+                assertEquals("cancelled", s.executeQuery("SELECT status FROM runs ORDER BY id DESC LIMIT 1").getString(1));
+            }
+            List<String> logs = new ArrayList<>();
+            pipeline.execute(store, "align", params("full"), logging(logs));
+            assertTrue(logs.stream().anyMatch(l -> l.contains("resuming after epoch 1 of 2")), String.join("\n", logs));
+        }
+    }
+
+    @Test
+    void noAlignmentAblationScoresWithTheBaseEncoderAndHeadStageNeedsAlignmentFirst() throws Exception {
+        try (ProjectStore store = project(dir.resolve("ablation.rali"))) {
+            RaliPipeline pipeline = new RaliPipeline();
+            RaliPipeline.Outcome o = pipeline.execute(store, "all", params("no_alignment"), TaskContext.silent());
+            assertEquals(encoder, o.encoderDir());
+            try (Stream<Path> work = Files.list(store.artifactDir().resolve("work"))) {
+                assertTrue(work.noneMatch(p -> p.getFileName().toString().startsWith("align-")));
+            }
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> pipeline.execute(store, "head", params("full"), TaskContext.silent()));
+            assertTrue(e.getMessage().contains("run the align stage first"), e.getMessage());
+        }
+    }
+
+    @Test
+    void unknownStageAndDatasetGiveClearErrors() throws Exception {
+        try (ProjectStore store = project(dir.resolve("errors.rali"))) {
+            RaliPipeline pipeline = new RaliPipeline();
+            var e1 = assertThrows(IllegalArgumentException.class,
+                    () -> pipeline.execute(store, "bogus", params("full"), TaskContext.silent()));
+            assertTrue(e1.getMessage().contains("unknown stage 'bogus'"));
+            ObjectNode p = params("full");
+            p.putObject("data").put("score_dataset", "koniq");
+            var e2 = assertThrows(IllegalArgumentException.class,
+                    () -> pipeline.execute(store, "all", p, TaskContext.silent()));
+            assertTrue(e2.getMessage().contains("no dataset 'koniq'"), e2.getMessage());
+        }
+    }
+
+    @Test
+    void cliRunExportScoreAndEmbedWorkTogether() throws Exception {
+        Path project = dir.resolve("cli.rali");
+        project(project).close();
+        Path params = dir.resolve("params.json");
+        Files.writeString(params, params("full").toString());
+        var cli = dev.rali.engine.cli.RaliCli.commandLine();
+        String out = capture(() -> assertEquals(0, cli.execute("run", "--project", project.toString(), "--params",
+                params.toString(), "--set", "evaluate.bootstrap=0")));
+        assertTrue(out.contains("| sample"), out);
+        long run;
+        try (ProjectStore store = ProjectStore.open(project); Statement s = store.connection().createStatement()) {
+            run = s.executeQuery("SELECT MAX(id) FROM runs WHERE status='done'").getLong(1);
+        }
+        Path bundle = dir.resolve("cli.rali-model");
+        out = capture(() -> assertEquals(0, cli.execute("export", "--project", project.toString(), "--run",
+                Long.toString(run), "--out", bundle.toString())));
+        assertTrue(out.contains("bundle: " + bundle.toAbsolutePath()), out);
+
+        // A folder with two good images and one corrupt file: exit 0, the bad file listed with its reason.
+        Path folder = dir.resolve("to-score");
+        Files.createDirectories(folder);
+        Files.copy(sample.resolve("images").resolve(Files.list(sample.resolve("images")).sorted().findFirst()
+                .orElseThrow().getFileName()), folder.resolve("a.png"));
+        Files.copy(folder.resolve("a.png"), folder.resolve("b.png"));
+        Files.writeString(folder.resolve("broken.jpg"), "not a jpeg");
+        Path csv = dir.resolve("scores.csv");
+        capture(() -> assertEquals(0, cli.execute("score", "--model", bundle.toString(), "--out", csv.toString(),
+                folder.toString())));
+        List<String> rows = Files.readAllLines(csv);
+        assertEquals("file,score,status", rows.get(0));
+        assertEquals(4, rows.size(), rows.toString());
+        assertTrue(rows.stream().anyMatch(r -> r.contains("broken.jpg") && r.contains("error:")), rows.toString());
+        String a = rows.stream().filter(r -> r.contains("a.png")).findFirst().orElseThrow().split(",")[1];
+        String b = rows.stream().filter(r -> r.contains("b.png")).findFirst().orElseThrow().split(",")[1];
+        assertEquals(a, b, "identical images score identically");
+        double score = Double.parseDouble(a);
+        assertTrue(score >= 1 && score <= 5);
+
+        Path emb = dir.resolve("emb.safetensors");
+        capture(() -> assertEquals(0, cli.execute("embed", "--model", bundle.toString(), "--out", emb.toString(),
+                folder.toString())));
+        try (var r = dev.rali.engine.io.Safetensors.open(emb)) {
+            assertArrayEquals(new long[] {2, 16}, r.info("embeddings").shape());
+        }
+        out = capture(() -> assertEquals(0, cli.execute("runs", "--project", project.toString())));
+        assertTrue(out.contains("pipeline") && out.contains("done"), out);
+    }
+
+    static String capture(Runnable r) {
+        java.io.PrintStream old = System.out;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            r.run();
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    static TaskContext logging(List<String> lines) {
+        return new TaskContext() {
+            @Override public void progress(String phase, long done, long total, String message) { }
+            @Override public void log(String line) { lines.add(line); }
+            @Override public boolean isCancelled() { return false; }
+        };
+    }
+}

@@ -1,0 +1,141 @@
+package dev.rali.engine.sample;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rali.engine.task.TaskContext;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SampleProjectBuilderTest {
+    @TempDir
+    static Path tmp;
+    static Path out;
+    static SampleProjectBuilder.Result result;
+    static Path photos;
+
+    @BeforeAll
+    static void buildSmallProject() throws IOException {
+        photos = SampleProjectBuilder.findPhotosDir(Path.of(""));
+        out = tmp.resolve("proj");
+        // 40-px images and 2 seeds keep the test fast; the layout is the same as the demo's.
+        result = SampleProjectBuilder.build(out, SampleProjectBuilder.Options.defaults(photos).withImageSize(40)
+                .withSeedsPerImage(2), TaskContext.silent());
+    }
+
+    @Test
+    void writesEveryImageOnceWithItsMosAndSplit() throws IOException {
+        List<String> mos = Files.readAllLines(out.resolve("mos.csv"));
+        assertEquals("image,score,std,split", mos.get(0));
+        assertEquals(result.images(), mos.size() - 1);
+        // 6 colour photos × (1 + 12·5) + 6 grey photos × (1 + 10·5)
+        assertEquals(6 * 61 + 6 * 51, result.images());
+        Set<String> names = new HashSet<>();
+        for (String line : mos.subList(1, mos.size())) {
+            String[] f = line.split(",");
+            assertEquals(4, f.length, line);
+            assertTrue(names.add(f[0]), "duplicate " + f[0]);
+            assertTrue(Files.isRegularFile(out.resolve(f[0])), f[0]);
+            double s = Double.parseDouble(f[1]);
+            assertTrue(s >= 1 && s <= 5, line);
+            assertTrue(Set.of("train", "val", "test").contains(f[3]), line);
+        }
+        assertEquals(40, ImageOps.read(out.resolve("images/chelsea.png")).width());
+    }
+
+    @Test
+    void splitsAreByReferencePhoto() throws IOException {
+        Map<String, String> splitOf = new HashMap<>();
+        for (String line : Files.readAllLines(out.resolve("mos.csv")).subList(1, result.images() + 1)) {
+            String[] f = line.split(",");
+            splitOf.put(f[0], f[3]);
+        }
+        Map<String, String> refSplit = new HashMap<>();
+        List<String> dist = Files.readAllLines(out.resolve("distortions.csv"));
+        assertEquals("image,reference,distortion,level", dist.get(0));
+        for (String line : dist.subList(1, dist.size())) {
+            String[] f = line.split(",");
+            String prev = refSplit.putIfAbsent(f[1], splitOf.get(f[0]));
+            assertEquals(prev == null ? splitOf.get(f[0]) : prev, splitOf.get(f[0]), "reference " + f[1] + " spans splits");
+            if (f[2].equals("none")) {
+                assertEquals("0", f[3]);
+                assertEquals(f[0], f[1]);
+            }
+        }
+        assertEquals("test", refSplit.get("images/chelsea.png"));
+        assertEquals("val", refSplit.get("images/coffee.png"));
+        assertEquals("train", refSplit.get("images/astronaut.png"));
+        assertEquals(result.images(), result.imagesPerSplit().values().stream().mapToInt(Integer::intValue).sum());
+    }
+
+    @Test
+    void writesSeedTracesPerImageAndAManifest() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        Map<String, Integer> perImage = new HashMap<>();
+        for (String line : Files.readAllLines(out.resolve("traces.jsonl"))) {
+            JsonNode t = json.readTree(line);
+            assertTrue(t.get("text").asText().matches("<think>.+</think><answer>\\d\\.\\d\\d</answer>"), line);
+            perImage.merge(t.get("image").asText(), 1, Integer::sum);
+        }
+        assertEquals(result.images(), perImage.size());
+        assertTrue(perImage.values().stream().allMatch(n -> n == 2));
+        JsonNode m = json.readTree(out.resolve("manifest.json").toFile());
+        assertTrue(m.get("synthetic").asBoolean());
+        assertEquals(3, m.get("splits").get("test").size());
+        assertEquals(result.images(), m.get("images").asInt());
+    }
+
+    @Test
+    void sameOptionsGiveTheSameProject() throws IOException {
+        Path again = tmp.resolve("again");
+        SampleProjectBuilder.build(again, SampleProjectBuilder.Options.defaults(photos).withImageSize(40)
+                .withSeedsPerImage(2), TaskContext.silent());
+        assertEquals(Files.readString(out.resolve("mos.csv")), Files.readString(again.resolve("mos.csv")));
+        assertEquals(Files.readString(out.resolve("traces.jsonl")), Files.readString(again.resolve("traces.jsonl")));
+        assertEquals(-1, Files.mismatch(out.resolve("images/rocket__jpeg_3.png"), again.resolve("images/rocket__jpeg_3.png")));
+    }
+
+    @Test
+    void findsPhotosThroughRaliHomeAndReportsAMissingFolder(@TempDir Path elsewhere) throws IOException {
+        String old = System.getProperty("rali.home");
+        try {
+            System.setProperty("rali.home", photos.getParent().getParent().toString());
+            assertEquals(photos.toAbsolutePath(), SampleProjectBuilder.findPhotosDir(elsewhere).toAbsolutePath());
+            System.clearProperty("rali.home");
+            IOException e = assertThrows(IOException.class, () -> SampleProjectBuilder.findPhotosDir(elsewhere));
+            assertTrue(e.getMessage().contains("sample-projects/photos"), e.getMessage());
+        } finally {
+            if (old == null) {
+                System.clearProperty("rali.home");
+            } else {
+                System.setProperty("rali.home", old);
+            }
+        }
+    }
+
+    @Test
+    void aManifestListingAMissingPhotoIsAClearError(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("MANIFEST.tsv"), "file\tbytes\nghost.png\t1\n");
+        IOException e = assertThrows(IOException.class, () -> SampleProjectBuilder.manifestPhotos(dir));
+        assertTrue(e.getMessage().contains("ghost.png") && e.getMessage().contains("MANIFEST.tsv"), e.getMessage());
+    }
+
+    @Test
+    void optionsRejectAPhotoInTwoSplits() {
+        assertThrows(IllegalArgumentException.class, () -> new SampleProjectBuilder.Options(photos, 64, 2, 0,
+                Set.of("cat"), Set.of("cat")));
+    }
+}

@@ -1,0 +1,202 @@
+package dev.rali.engine.traces;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.rali.engine.project.ProjectStore;
+import dev.rali.engine.task.TaskContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TraceGeneratorTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private HttpServer server;
+    private final List<JsonNode> requests = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, AtomicInteger> callsPerKey = new ConcurrentHashMap<>();
+
+    /** A fake model: fails the first {@code failures} calls per (image, seed) with the given status, then answers. */
+    private URI startServer(int failures, int failStatus) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/v1/chat/completions", ex -> {
+            JsonNode body = JSON.readTree(ex.getRequestBody());
+            requests.add(body);
+            String url = body.path("messages").path(1).path("content").path(0).path("image_url").path("url").asText();
+            long seed = body.path("seed").asLong();
+            String key = url.hashCode() + "/" + seed;
+            int n = callsPerKey.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+            byte[] out;
+            int status;
+            if (n <= failures) {
+                status = failStatus;
+                out = "{\"error\": \"busy\"}".getBytes(StandardCharsets.UTF_8);
+                if (failStatus == 429) {
+                    ex.getResponseHeaders().add("Retry-After", "0");
+                }
+            } else {
+                status = 200;
+                String text = "<think>seed " + seed + " looks fine</think><answer>{\"rating\": " + (1 + seed % 4) + ".5}</answer>";
+                out = JSON.writeValueAsBytes(Map.of("choices", List.of(Map.of("message",
+                        Map.of("role", "assistant", "content", text)))));
+            }
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.sendResponseHeaders(status, out.length);
+            ex.getResponseBody().write(out);
+            ex.close();
+        });
+        server.start();
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+
+    private List<TraceGenerator.Target> images(ProjectStore store) throws Exception {
+        long ds = TestProjects.dataset(store, "koniq");
+        byte[] jpeg = {(byte) 0xFF, (byte) 0xD8, 1, 2, 3};
+        for (String n : List.of("a.jpg", "b.jpg")) {
+            Files.write(dir.resolve(n), n.equals("a.jpg") ? jpeg : new byte[] {(byte) 0xFF, (byte) 0xD8, 9});
+            TestProjects.image(store, ds, n, dir.resolve(n), "train");
+        }
+        return TraceGenerator.targets(store, "koniq", null);
+    }
+
+    @Test
+    void retriesServerErrorsThenStoresEveryTraceWithQInsightSampling() throws Exception {
+        URI base = startServer(2, 503);
+        try (ProjectStore store = ProjectStore.open(dir.resolve("p.rali"))) {
+            List<TraceGenerator.Target> targets = images(store);
+            TraceGenerator.Config cfg = TraceGenerator.Config.defaults(base, "q-insight-7b").withSeeds(3)
+                    .withConcurrency(3).withRetries(3, Duration.ofMillis(5));
+            TraceGenerator.Report r = new TraceGenerator(cfg).generate(store, targets, TaskContext.silent());
+            assertEquals(6, r.generated(), r.failures().toString());
+            assertEquals(0, r.failed());
+            assertEquals(18, requests.size()); // 6 jobs x (2 failures + 1 success)
+            JsonNode req = requests.get(0);
+            assertEquals("q-insight-7b", req.path("model").asText());
+            assertEquals(1.0, req.path("temperature").asDouble());
+            assertEquals(0.95, req.path("top_p").asDouble());
+            assertEquals(50, req.path("top_k").asInt());
+            assertEquals(1024, req.path("max_tokens").asInt());
+            assertEquals("system", req.path("messages").path(0).path("role").asText());
+            assertTrue(req.path("messages").path(0).path("content").asText().contains("<think>"));
+            JsonNode content = req.path("messages").path(1).path("content");
+            assertTrue(content.path(0).path("image_url").path("url").asText().startsWith("data:image/jpeg;base64,"));
+            assertTrue(content.path(1).path("text").asText().startsWith("What is your overall rating on the quality"));
+            Map<ParseStatus, Long> counts = TraceStore.countsByStatus(store, "koniq");
+            assertEquals(6L, counts.get(ParseStatus.OK));
+            List<TraceStore.TraceRow> rows = TraceStore.forImage(store, targets.get(0).imageId());
+            assertEquals(List.of(0L, 1L, 2L), rows.stream().map(TraceStore.TraceRow::seed).toList());
+            assertEquals("q-insight-7b", rows.get(0).source());
+            assertEquals(2.5, rows.get(1).score());
+        }
+    }
+
+    @Test
+    void resumedRunSkipsStoredPairs() throws Exception {
+        URI base = startServer(1, 429);
+        try (ProjectStore store = ProjectStore.open(dir.resolve("p.rali"))) {
+            List<TraceGenerator.Target> targets = images(store);
+            // as if a killed run had stored (a, seed 0) and (b, seed 1)
+            TraceStore.upsert(store, new TraceStore.NewTrace(targets.get(0).imageId(), "m", 0, "<think>old</think><answer>3</answer>"), new TraceParser());
+            TraceStore.upsert(store, new TraceStore.NewTrace(targets.get(1).imageId(), "m", 1, "<think>old</think><answer>3</answer>"), new TraceParser());
+            TraceGenerator.Config cfg = TraceGenerator.Config.defaults(base, "m").withSeeds(2)
+                    .withRetries(2, Duration.ofMillis(1));
+            TraceGenerator.Report r = new TraceGenerator(cfg).generate(store, targets, TaskContext.silent());
+            assertEquals(2, r.skipped());
+            assertEquals(2, r.generated());
+            assertEquals(4, requests.size()); // 2 missing pairs x (one 429 + one success)
+            assertEquals("old", TraceStore.forImage(store, targets.get(0).imageId()).get(0).think());
+            TraceGenerator.Report again = new TraceGenerator(cfg).generate(store, targets, TaskContext.silent());
+            assertEquals(4, again.skipped());
+            assertEquals(0, again.generated());
+        }
+    }
+
+    @Test
+    void clientErrorsFailWithoutRetryAndStoreNothing() throws Exception {
+        URI base = startServer(100, 400);
+        try (ProjectStore store = ProjectStore.open(dir.resolve("p.rali"))) {
+            List<TraceGenerator.Target> targets = images(store);
+            TraceGenerator.Config cfg = TraceGenerator.Config.defaults(base, "m").withSeeds(1)
+                    .withRetries(4, Duration.ofMillis(1));
+            TraceGenerator.Report r = new TraceGenerator(cfg).generate(store, targets, TaskContext.silent());
+            assertEquals(2, r.failed());
+            assertEquals(2, requests.size());
+            assertTrue(r.failures().get(0).contains("HTTP 400"), r.failures().get(0));
+            assertEquals(0, TraceStore.list(store, TraceStore.Query.all()).size());
+        }
+    }
+
+    @Test
+    void droppedConnectionsAreRetriedThenReported() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/v1/chat/completions", ex -> {
+            calls.incrementAndGet();
+            ex.getRequestBody().readAllBytes();
+            ex.close(); // no response: the client sees an I/O error
+        });
+        server.start();
+        try (ProjectStore store = ProjectStore.open(dir.resolve("p.rali"))) {
+            List<TraceGenerator.Target> targets = images(store).subList(0, 1);
+            URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1");
+            TraceGenerator.Config cfg = TraceGenerator.Config.defaults(base, "m").withSeeds(1)
+                    .withRetries(2, Duration.ofMillis(1)).withRequestTimeout(Duration.ofSeconds(10));
+            TraceGenerator.Report r = new TraceGenerator(cfg).generate(store, targets, TaskContext.silent());
+            assertEquals(1, r.failed());
+            assertEquals(3, calls.get());
+            assertTrue(r.failures().get(0).contains("gave up after 3 attempts"), r.failures().get(0));
+        }
+    }
+
+    @Test
+    void reasoningContentFromAReasoningParserIsPutBackIntoTheTrace() throws Exception {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/v1/chat/completions", ex -> {
+            ex.getRequestBody().readAllBytes();
+            byte[] out = JSON.writeValueAsBytes(Map.of("choices", List.of(Map.of("message", Map.of(
+                    "content", "<answer>{\"rating\": 3.1}</answer>", "reasoning_content", "Mild blur on the left.")))));
+            ex.sendResponseHeaders(200, out.length);
+            ex.getResponseBody().write(out);
+            ex.close();
+        });
+        server.start();
+        try (ProjectStore store = ProjectStore.open(dir.resolve("p.rali"))) {
+            List<TraceGenerator.Target> targets = images(store).subList(0, 1);
+            URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+            TraceGenerator.Report r = new TraceGenerator(TraceGenerator.Config.defaults(base, "m").withSeeds(1))
+                    .generate(store, targets, TaskContext.silent());
+            assertEquals(1, r.generated());
+            TraceStore.TraceRow row = TraceStore.forImage(store, targets.get(0).imageId()).get(0);
+            assertEquals(ParseStatus.OK, row.status());
+            assertEquals("Mild blur on the left.", row.think());
+            assertEquals(3.1, row.score());
+        }
+    }
+}
