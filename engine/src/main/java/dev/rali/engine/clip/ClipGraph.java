@@ -22,7 +22,10 @@ final class ClipGraph {
 
     private ClipGraph() { }
 
-    /** Parameter lookup by HF name. */
+    /**
+     * Parameter lookup by HF name. May also answer {@code ...self_attn.qkv_proj.weight/bias}, the fused and
+     * pre-scaled projection; returning null there selects the three separate projections.
+     */
     @FunctionalInterface
     interface Params {
         NDArray get(String name);
@@ -148,11 +151,24 @@ final class ClipGraph {
         int heads = e.numHeads();
         int hd = e.headDim();
         float scale = (float) Math.pow(hd, -0.5);
-        // q is scaled before the product ([B, T, D] values instead of [B, H, T, T]); same math as HF.
-        NDArray q = heads(linear(x, p.get(prefix + "q_proj.weight"), p.get(prefix + "q_proj.bias")).mul(scale), b, t,
-                heads, hd);
-        NDArray k = heads(linear(x, p.get(prefix + "k_proj.weight"), p.get(prefix + "k_proj.bias")), b, t, heads, hd);
-        NDArray v = heads(linear(x, p.get(prefix + "v_proj.weight"), p.get(prefix + "v_proj.bias")), b, t, heads, hd);
+        NDArray q;
+        NDArray k;
+        NDArray v;
+        NDArray qkv = p.get(prefix + "qkv_proj.weight");
+        if (qkv != null) {
+            // Inference: one GEMM against [Wq * scale; Wk; Wv] (see ClipModel#param), split into heads as views.
+            NDArray y = linear(x, qkv, p.get(prefix + "qkv_proj.bias")).reshape(b, t, 3, heads, hd)
+                    .transpose(2, 0, 3, 1, 4); // [3, B, H, T, hd]
+            q = y.get(0);
+            k = y.get(1);
+            v = y.get(2);
+        } else {
+            // q is scaled before the product ([B, T, D] values instead of [B, H, T, T]); same math as HF.
+            q = heads(linear(x, p.get(prefix + "q_proj.weight"), p.get(prefix + "q_proj.bias")).mul(scale), b, t,
+                    heads, hd);
+            k = heads(linear(x, p.get(prefix + "k_proj.weight"), p.get(prefix + "k_proj.bias")), b, t, heads, hd);
+            v = heads(linear(x, p.get(prefix + "v_proj.weight"), p.get(prefix + "v_proj.bias")), b, t, heads, hd);
+        }
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // [B, H, T, T]
         if (mask != null) {
             scores = scores.addi(mask);

@@ -3,6 +3,8 @@ package dev.rali.engine.clip;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
@@ -40,6 +42,7 @@ public final class ClipModel implements AutoCloseable {
     private final NDManager manager;
     private final Map<String, NDArray> params;
     private final Path sourceDir;
+    private final Map<String, NDArray> fused = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ClipModel(ClipConfig config, ClipLoadOptions options, NDManager manager, Map<String, NDArray> params,
                       Path sourceDir) {
@@ -196,7 +199,7 @@ public final class ClipModel implements AutoCloseable {
         return inference(() -> {
             NDArray px = manager.create(pixelsCHW, new Shape(n, v.numChannels(), s, s));
             ClipGraph.Trace tr = new ClipGraph.Trace(hiddenStates, attentions);
-            ClipGraph.Tower t = ClipGraph.vision(params::get, v, px, tr);
+            ClipGraph.Tower t = ClipGraph.vision(this::param, v, px, tr);
             NDArray emb = ClipGraph.visualProjection(params::get, t.pooled());
             return output(emb, t, tr);
         });
@@ -230,7 +233,7 @@ public final class ClipModel implements AutoCloseable {
         return inference(() -> {
             NDArray idArr = manager.create(flat, new Shape(ids.length, len));
             ClipGraph.Trace tr = new ClipGraph.Trace(hiddenStates, attentions);
-            ClipGraph.Tower tw = ClipGraph.text(params::get, t, idArr, tr);
+            ClipGraph.Tower tw = ClipGraph.text(this::param, t, idArr, tr);
             NDArray emb = ClipGraph.textProjection(params::get, tw.pooled());
             return output(emb, tw, tr);
         });
@@ -319,6 +322,46 @@ public final class ClipModel implements AutoCloseable {
         }
     }
 
+    /**
+     * Inference lookup: the HF parameters plus, per attention layer, the fused projection [Wq * s; Wk; Wv] and
+     * [bq * s; bk; bv] with s = head_dim^-0.5 (one GEMM instead of three and no pass to scale q), built on first
+     * use and kept (3·D² extra floats per layer) until {@link #invalidateCaches()}.
+     */
+    private NDArray param(String name) {
+        NDArray a = params.get(name);
+        if (a != null || !name.contains(".self_attn.qkv_proj.")) {
+            return a;
+        }
+        NDArray cached = fused.get(name);
+        if (cached != null) {
+            return cached;
+        }
+        synchronized (fused) {
+            return fused.computeIfAbsent(name, this::fuse);
+        }
+    }
+
+    private NDArray fuse(String name) {
+        String prefix = name.substring(0, name.indexOf("qkv_proj."));
+        String kind = name.endsWith(".weight") ? "weight" : "bias";
+        ClipConfig.Encoder e = name.startsWith("vision_model.") ? config.vision().encoder() : config.text().encoder();
+        float scale = (float) Math.pow(e.headDim(), -0.5);
+        NDArray q = params.get(prefix + "q_proj." + kind).mul(scale);
+        NDArray cat = NDArrays.concat(new NDList(q, params.get(prefix + "k_proj." + kind),
+                params.get(prefix + "v_proj." + kind)), 0);
+        NDScope.unregister(cat); // built inside a forward's scope, but cached beyond it
+        q.close();
+        return cat;
+    }
+
+    /** Drops derived tensors after the weights changed (the trainer calls this after every update). */
+    void invalidateCaches() {
+        synchronized (fused) {
+            fused.values().forEach(NDArray::close);
+            fused.clear();
+        }
+    }
+
     /** The live parameter tensors by HF name (the trainer updates these in place). */
     Map<String, NDArray> params() {
         return params;
@@ -339,6 +382,7 @@ public final class ClipModel implements AutoCloseable {
 
     @Override
     public void close() {
+        invalidateCaches();
         manager.close();
     }
 }

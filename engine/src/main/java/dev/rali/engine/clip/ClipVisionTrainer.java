@@ -371,6 +371,7 @@ public final class ClipVisionTrainer implements AutoCloseable {
             if (compute != DataType.FLOAT32) {
                 refreshWorking();
             }
+            model.invalidateCaches();
         } finally {
             JniUtils.setGradMode(grad);
         }
@@ -392,6 +393,7 @@ public final class ClipVisionTrainer implements AutoCloseable {
         if (compute != DataType.FLOAT32) {
             refreshWorking();
         }
+        model.invalidateCaches();
     }
 
     /** Names of the tensors this trainer updates. */
@@ -471,6 +473,7 @@ public final class ClipVisionTrainer implements AutoCloseable {
             if (compute != DataType.FLOAT32) {
                 refreshWorking();
             }
+            model.invalidateCaches();
         }
     }
 

@@ -22,6 +22,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,6 +50,33 @@ class ClipModelTest {
     @ValueSource(strings = {"clip-b", "clip-c"})
     void matchesGeneratedReferences(String name) throws Exception {
         assertConforms(ClipFixtures.dir(name));
+    }
+
+    @Test
+    void conformanceFlagsWrongValuesWrongShapesAndUnknownNames(@TempDir Path tmp) throws Exception {
+        Path dir = ClipFixtures.dir("clip-c");
+        Safetensors.Writer w = new Safetensors.Writer();
+        try (Safetensors.Reader r = Safetensors.open(dir.resolve("expected.safetensors"))) {
+            float[] px = r.floats("pixel_values");
+            w.putFloats("pixel_values", px, r.info("pixel_values").shape());
+            float[] emb = r.floats("image_embeds");
+            emb[5] += 1e-3f;
+            w.putFloats("image_embeds", emb, r.info("image_embeds").shape());
+            w.putFloats("vision_pooled", new float[6], 2, 3);
+            w.putFloats("something_else", new float[1], 1);
+        }
+        Path ref = tmp.resolve("ref.safetensors");
+        w.write(ref);
+        ClipConformance.Report rep = ClipConformance.verify(dir, ref, 1e-4);
+        assertFalse(rep.passed());
+        assertEquals(List.of("something_else"), rep.notChecked());
+        Map<String, ClipConformance.TensorResult> byName = new LinkedHashMap<>();
+        rep.results().forEach(t -> byName.put(t.name(), t));
+        assertEquals(1e-3, byName.get("image_embeds").maxAbsError(), 1e-5);
+        assertFalse(byName.get("image_embeds").ok());
+        assertFalse(byName.get("vision_pooled").ok());
+        assertEquals(Double.POSITIVE_INFINITY, byName.get("vision_pooled").maxAbsError());
+        assertTrue(ClipConformance.verify(dir, ref, 2e-3).results().get(0).ok());
     }
 
     @Test

@@ -74,10 +74,19 @@ class ClipVisionTrainerTest {
             float[] vis0 = m.parameter("vision_model.encoder.layers.1.self_attn.q_proj.weight");
             float[] vproj0 = m.parameter("visual_projection.weight");
             double scale0 = m.logitScale();
+            float[][] embeds0 = m.embedImages(pixels(cfg, 3, 4), 3); // builds the fused inference weights
             try (ClipVisionTrainer tr = new ClipVisionTrainer(m, ClipVisionTrainer.Options.defaults(5)
                     .withLearningRate(1e-3))) {
                 tr.step(pixels(cfg, 3, 4), 3, targets(cfg, 3, 5));
                 assertFalse(tr.trainableNames().contains("logit_scale"));
+            }
+            // inference sees the trained weights (derived caches were dropped), same as a saved-and-reloaded copy
+            float[][] embeds1 = m.embedImages(pixels(cfg, 3, 4), 3);
+            assertFalse(Arrays.equals(embeds0[0], embeds1[0]));
+            Path saved = java.nio.file.Files.createTempDirectory("clip-trained");
+            m.saveHf(saved);
+            try (ClipModel re = ClipModel.load(saved, ClipLoadOptions.cpu())) {
+                assertArrayEquals(embeds1, re.embedImages(pixels(cfg, 3, 4), 3));
             }
             assertArrayEquals(text0, m.parameter("text_model.encoder.layers.0.mlp.fc1.weight"));
             assertArrayEquals(proj0, m.parameter("text_projection.weight"));
