@@ -58,8 +58,8 @@ public final class DemoClipFactory {
 
         /** The demo recipe's model: see {@link DemoRecipe}. */
         public static Config defaults() {
-            return new Config(DemoRecipe.CROP_SIZE, DemoRecipe.IMAGE_SIZE, 8, 128, 4, 4, 512, 64, 2, 2, 256, 64, 77,
-                    49408, Math.log(100));
+            return new Config(DemoRecipe.CROP_SIZE, DemoRecipe.IMAGE_SIZE, 8, 64, 2, 4, 256, 64, 2, 2, 256, 64, 77,
+                    49408, DemoRecipe.LOGIT_SCALE);
         }
 
         public int numPatches() {

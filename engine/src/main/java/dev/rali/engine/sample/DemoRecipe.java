@@ -6,7 +6,7 @@ package dev.rali.engine.sample;
  *
  * <p>Alignment stage: vision tower only (text tower frozen), AdamW (weight decay {@link #WEIGHT_DECAY}), linear
  * warm-up over the first {@link #WARMUP_FRACTION} of the steps then cosine decay, gradient-norm clip
- * {@link #GRAD_CLIP}, symmetric CLIP loss with the checkpoint's fixed logit scale (ln 100), one randomly chosen
+ * {@link #GRAD_CLIP}, symmetric CLIP loss with the checkpoint's fixed logit scale ({@link #LOGIT_SCALE}), one randomly chosen
  * seed trace per image per epoch (never two traces of one image in a batch). Each training image is fed as a
  * {@link RandomCrops} crop of {@link #CROP_SIZE} px (random position, random horizontal flip), normalised with
  * {@link RandomCrops#normalisedChw}; evaluation/embedding uses the model's preprocessor (centre crop).
@@ -18,9 +18,11 @@ public final class DemoRecipe {
     public static final int IMAGE_SIZE = 128;
     /** Model input = random-crop size for training, centre-crop size for evaluation. */
     public static final int CROP_SIZE = 64;
-    public static final int EPOCHS = 20;
-    public static final int BATCH = 64;
-    public static final double LR = 1e-3;
+    public static final int EPOCHS = 60;
+    public static final int BATCH = 32;
+    public static final double LR = 2e-3;
+    /** ln(1/0.07) = 2.6592, HF's init value, kept fixed (not trained): written into the checkpoint's logit_scale. */
+    public static final double LOGIT_SCALE = 2.6592;
     public static final double WEIGHT_DECAY = 0.05;
     public static final double WARMUP_FRACTION = 0.1;
     public static final double GRAD_CLIP = 1.0;

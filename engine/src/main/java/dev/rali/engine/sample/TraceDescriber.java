@@ -95,18 +95,21 @@ public final class TraceDescriber {
     /**
      * One reasoning trace.
      *
-     * @param content a short noun phrase for the picture's content ("a cat on a chair")
+     * @param content a short noun phrase for the picture's content ("a cat on a chair"), or null for a purely
+     *                quality-focused trace (what the demo uses: see {@link SampleProjectBuilder.Options#mentionContent})
      * @param type    the distortion, or null for a pristine reference
      * @param level   1..5 (ignored for references)
      * @param mos     the image's MOS; the answer is near it
      * @param seed    picks phrasing and answer noise
      */
     public static String describe(String content, DistortionType type, int level, double mos, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ SyntheticMos.hash(content)
+        SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ SyntheticMos.hash(content == null ? "" : content)
                 ^ (type == null ? 0 : (type.ordinal() + 1) * 1_000_003L) ^ level * 7919L);
         StringBuilder think = new StringBuilder();
-        think.append(String.format(Locale.ROOT, pick(CONTENT, rnd), content));
-        think.append(' ');
+        String contentSentence = pick(CONTENT, rnd); // drawn always, so phrasing does not depend on the flag
+        if (content != null && !content.isBlank()) {
+            think.append(String.format(Locale.ROOT, contentSentence, content)).append(' ');
+        }
         if (type == null || level == 0) {
             think.append(pick(PRISTINE, rnd));
         } else {

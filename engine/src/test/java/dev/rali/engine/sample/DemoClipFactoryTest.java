@@ -59,7 +59,7 @@ class DemoClipFactoryTest {
             assertArrayEquals(new long[]{proj, vw}, r.info("visual_projection.weight").shape());
             assertArrayEquals(new long[]{proj, tw}, r.info("text_projection.weight").shape());
             assertArrayEquals(new long[]{}, r.info("logit_scale").shape());
-            assertEquals(Math.log(100), r.floats("logit_scale")[0], 1e-6);
+            assertEquals(DemoRecipe.LOGIT_SCALE, r.floats("logit_scale")[0], 1e-6);
             int vl = v.get("num_hidden_layers").asInt();
             int vm = v.get("intermediate_size").asInt();
             assertTrue(r.has("vision_model.encoder.layers." + (vl - 1) + ".mlp.fc2.weight"));

@@ -136,6 +136,6 @@ class SampleProjectBuilderTest {
     @Test
     void optionsRejectAPhotoInTwoSplits() {
         assertThrows(IllegalArgumentException.class, () -> new SampleProjectBuilder.Options(photos, 64, 2, 0,
-                Set.of("cat"), Set.of("cat")));
+                Set.of("cat"), Set.of("cat"), false));
     }
 }

@@ -59,4 +59,12 @@ class TraceDescriberTest {
         assertEquals("poor", TraceDescriber.qualityWord(2.0));
         assertEquals("bad", TraceDescriber.qualityWord(1.2));
     }
+
+    @Test
+    void withoutContentTheTraceIsQualityOnly() {
+        String text = TraceDescriber.describe(null, DistortionType.JPEG, 4, 2.0, 3);
+        assertTrue(FORMAT.matcher(text).matches(), text);
+        assertTrue(!text.contains("image shows") && !text.contains("picture of") && !text.contains("I see"), text);
+        assertTrue(text.toLowerCase().contains("compression") || text.contains("JPEG"), text);
+    }
 }
