@@ -37,6 +37,11 @@ public final class ConsoleTaskContext implements TaskContext {
         return token;
     }
 
+    /** Per-step metrics go to the project (run_metrics) and the app's plots; the terminal shows the log lines. */
+    @Override
+    public void metric(String name, long step, double value) {
+    }
+
     @Override
     public synchronized void progress(String phase, long done, long total, String message) {
         if (quiet) {

@@ -35,7 +35,7 @@ public final class RunCommand implements Callable<Integer> {
     Path paramsFile;
 
     @Option(names = "--set", description = "Override one parameter: dotted.key=value (JSON value or text), repeatable. "
-            + "E.g. --set rali.ablation=no_pca --set rali.bases.count=100")
+            + "E.g. --set compression.enabled=false --set bases.count=100")
     List<String> sets = new ArrayList<>();
 
     @Option(names = "--ablation", description = "Shorthand for an ablation of the paper's Table 4: "
@@ -78,16 +78,23 @@ public final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Merges the named ablation's settings (from RaliParams.ablation) into {@code params.rali}. */
-    static ObjectNode withAblation(ObjectNode params, String name) throws Exception {
-        JsonNode ab = JSON.readTree(dev.rali.engine.rali.RaliParams.ablation(name).toJson());
-        ObjectNode rali = params.has("rali") ? (ObjectNode) params.get("rali") : params.putObject("rali");
-        ab.fields().forEachRemaining(e -> {
-            if (!rali.has(e.getKey())) {
-                rali.set(e.getKey(), e.getValue());
+    /** The named Table 4 ablation's settings, overridden by whatever {@code params} sets explicitly. */
+    static ObjectNode withAblation(ObjectNode params, String name) {
+        ObjectNode base = dev.rali.engine.pipeline.RaliPipeline.putRali(JSON.createObjectNode(),
+                dev.rali.engine.rali.RaliParams.ablation(name));
+        base.setAll(mergeInto(base, params));
+        return base;
+    }
+
+    private static ObjectNode mergeInto(ObjectNode base, ObjectNode over) {
+        over.fields().forEachRemaining(e -> {
+            if (base.get(e.getKey()) instanceof ObjectNode b && e.getValue() instanceof ObjectNode o) {
+                mergeInto(b, o);
+            } else {
+                base.set(e.getKey(), e.getValue());
             }
         });
-        return params;
+        return base;
     }
 
     /** Applies {@code a.b.c=value} (value parsed as JSON when it is JSON, else text). */

@@ -130,7 +130,7 @@ public final class Demo {
         root.putObject("data").put("score_dataset", DATASET);
         ObjectNode enc = root.putObject("encoder");
         enc.put("device", device);
-        root.set("rali", JSON.readTree(p.toJson()));
+        RaliPipeline.putRali(root, p);
         return root;
     }
 

@@ -57,13 +57,43 @@ public final class RaliPipeline implements PipelineService {
         enc.put("base", "");
         enc.put("device", "auto");
         enc.put("embed_batch", 16);
+        putRali(root, RaliParams.defaults());
+        root.putObject("evaluate").put("bootstrap", 200);
+        ObjectNode run = (ObjectNode) root.remove("run");
+        root.set("run", run); // seed and ablation label last
+        return root;
+    }
+
+    /** The RaliParams groups, one form section each (paper §4 stages B, C.2, C.3, D). */
+    public static final List<String> RALI_SECTIONS = List.of("alignment", "compression", "bases", "scoreDefinition");
+
+    /** Writes {@code p} into the parameter layout: one section per stage plus run.seed / run.ablation. */
+    public static ObjectNode putRali(ObjectNode root, RaliParams p) {
         try {
-            root.set("rali", JSON.readTree(RaliParams.defaults().toJson()));
+            JsonNode j = JSON.readTree(p.toJson());
+            for (String sec : RALI_SECTIONS) {
+                root.set(sec, j.get(sec));
+            }
+            ObjectNode run = root.has("run") ? (ObjectNode) root.get("run") : root.putObject("run");
+            run.put("seed", p.seed);
+            run.put("ablation", p.ablation);
+            return root;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        root.putObject("evaluate").put("bootstrap", 200);
-        return root;
+    }
+
+    /** Reads the RaliParams back out of the parameter layout (unknown keys are an error naming them). */
+    static RaliParams rali(JsonNode p) {
+        ObjectNode j = JSON.createObjectNode();
+        for (String sec : RALI_SECTIONS) {
+            if (p.has(sec)) {
+                j.set(sec, p.get(sec));
+            }
+        }
+        j.put("seed", p.path("run").path("seed").asLong(RaliParams.defaults().seed));
+        j.put("ablation", p.path("run").path("ablation").asText("full"));
+        return RaliParams.fromJson(j.toString()).validate();
     }
 
     @Override
@@ -78,7 +108,7 @@ public final class RaliPipeline implements PipelineService {
         help.put("encoder.base", "Hugging Face CLIP folder to start from (paper: openai/clip-vit-large-patch14-336).");
         help.put("encoder.device", "cpu, gpu or auto.");
         help.put("encoder.embed_batch", "Images per encoder batch when embedding.");
-        RaliParams.help().forEach((k, v) -> help.put("rali." + k, v));
+        RaliParams.help().forEach((k, v) -> help.put(k.equals("seed") || k.equals("ablation") ? "run." + k : k, v));
         help.put("evaluate.bootstrap", "Bootstrap resamples for the 95% confidence intervals of PLCC/SRCC.");
         return help;
     }
@@ -231,7 +261,7 @@ public final class RaliPipeline implements PipelineService {
         if (!Files.isRegularFile(baseDir.resolve("config.json"))) {
             throw new IllegalArgumentException(baseDir + ": not a Hugging Face CLIP folder (no config.json)");
         }
-        RaliParams rali = RaliParams.fromJson(p.get("rali").toString()).validate();
+        RaliParams rali = rali(p);
         // Record what was resolved, so the run's params say exactly what it used.
         ObjectNode d = (ObjectNode) p.get("data");
         d.put("score_dataset", scoreDs);

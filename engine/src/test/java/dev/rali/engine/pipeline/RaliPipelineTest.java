@@ -91,7 +91,7 @@ class RaliPipelineTest {
         p.bases.buckets = 6;
         p.scoreDefinition.epochs = 5;
         ObjectNode root = JSON.createObjectNode();
-        root.set("rali", JSON.readTree(p.toJson()));
+        RaliPipeline.putRali(root, p);
         root.putObject("evaluate").put("bootstrap", 20);
         return root;
     }
