@@ -355,6 +355,7 @@ def main():
     ap.add_argument("--wd", type=float, default=0.05)
     ap.add_argument("--logit_scale", type=float, default=math.log(100))
     ap.add_argument("--no_crop_aug", dest="crop_aug", action="store_false")
+    ap.add_argument("--no_seed_aug", dest="seed_aug", action="store_false", help="main run uses seed-0 texts only")
     ap.add_argument("--pca", type=int, default=32)
     ap.add_argument("--bases", type=int, default=40)
     ap.add_argument("--buckets", type=int, default=30)
@@ -397,7 +398,7 @@ def main():
     v = new_vision()
     Er_tr, Er_te = embed(v, Xtr, args.crop), embed(v, Xte, args.crop)
     print("aligning (full, seed augmentation) ...")
-    secs = align(v, TE[torch.from_numpy(tr)], Xtr, args)
+    secs = align(v, TE[torch.from_numpy(tr)], Xtr, args, seed_aug=args.seed_aug)
     E_tr, E_te = embed(v, Xtr, args.crop), embed(v, Xte, args.crop)
     res["align_seconds"] = secs
     res["full"] = evaluate(E_tr, s[tr], E_te, s[te], args)

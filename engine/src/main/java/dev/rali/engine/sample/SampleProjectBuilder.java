@@ -65,12 +65,17 @@ public final class SampleProjectBuilder {
      *                      a content phrase dominates the (random, frozen) text tower's embedding, so alignment
      *                      learns photo identity; the text-embedding "oracle" head (bench/demo_recipe.py) drops
      *                      from held-out PLCC ≈ 0.79 to ≈ 0.50 with content (see docs/SAMPLE.md).
+     * @param scenes        procedural {@link DeadLeaves} references added to the TRAINING split ("scene00" …):
+     *                      content variety so the encoder learns distortions, not photo identity
      */
     public record Options(Path photosDir, int imageSize, int seedsPerImage, long seed,
-                          Set<String> valPhotos, Set<String> testPhotos, boolean mentionContent) {
+                          Set<String> valPhotos, Set<String> testPhotos, boolean mentionContent, int scenes) {
         public Options {
             if (imageSize < 16) {
                 throw new IllegalArgumentException("imageSize must be at least 16: " + imageSize);
+            }
+            if (scenes < 0) {
+                throw new IllegalArgumentException("scenes must be non-negative: " + scenes);
             }
             if (seedsPerImage < 1) {
                 throw new IllegalArgumentException("seedsPerImage must be at least 1: " + seedsPerImage);
@@ -86,23 +91,27 @@ public final class SampleProjectBuilder {
 
         /** 128-px images, 4 traces per image, seed 0; 7 train / 2 val (coffee, grass) / 3 test (camera, chelsea, rocket). */
         public static Options defaults(Path photosDir) {
-            return new Options(photosDir, 128, 4, 0L, Set.of("coffee", "grass"), Set.of("camera", "chelsea", "rocket"), false);
+            return new Options(photosDir, 128, 4, 0L, Set.of("coffee", "grass"), Set.of("camera", "chelsea", "rocket"), false, 16);
+        }
+
+        public Options withScenes(int n) {
+            return new Options(photosDir, imageSize, seedsPerImage, seed, valPhotos, testPhotos, mentionContent, n);
         }
 
         public Options withMentionContent(boolean on) {
-            return new Options(photosDir, imageSize, seedsPerImage, seed, valPhotos, testPhotos, on);
+            return new Options(photosDir, imageSize, seedsPerImage, seed, valPhotos, testPhotos, on, scenes);
         }
 
         public Options withImageSize(int size) {
-            return new Options(photosDir, size, seedsPerImage, seed, valPhotos, testPhotos, mentionContent);
+            return new Options(photosDir, size, seedsPerImage, seed, valPhotos, testPhotos, mentionContent, scenes);
         }
 
         public Options withSeedsPerImage(int n) {
-            return new Options(photosDir, imageSize, n, seed, valPhotos, testPhotos, mentionContent);
+            return new Options(photosDir, imageSize, n, seed, valPhotos, testPhotos, mentionContent, scenes);
         }
 
         public Options withSeed(long s) {
-            return new Options(photosDir, imageSize, seedsPerImage, s, valPhotos, testPhotos, mentionContent);
+            return new Options(photosDir, imageSize, seedsPerImage, s, valPhotos, testPhotos, mentionContent, scenes);
         }
     }
 
@@ -173,17 +182,22 @@ public final class SampleProjectBuilder {
         Files.createDirectories(imagesDir);
         List<Row> rows = new ArrayList<>();
         List<String[]> traces = new ArrayList<>();
-        int total = 0;
-        for (String p : photos) {
-            total += 1 + DistortionType.values().length * DistortionType.LEVELS;
+        List<String> sources = new ArrayList<>(photos);
+        for (int k = 0; k < opt.scenes(); k++) {
+            sources.add(String.format(Locale.ROOT, "scene%02d", k));
         }
+        int total = sources.size() * (1 + DistortionType.values().length * DistortionType.LEVELS);
         int done = 0;
-        for (String photo : photos) {
+        for (int si = 0; si < sources.size(); si++) {
             ctx.checkCancelled();
-            String stem = stem(photo);
-            String split = opt.testPhotos().contains(stem) ? "test" : opt.valPhotos().contains(stem) ? "val" : "train";
-            String content = opt.mentionContent() ? CONTENT.getOrDefault(stem, "a photo") : null;
-            RgbImage ref = ImageOps.squareThumbnail(ImageOps.read(opt.photosDir().resolve(photo)), opt.imageSize());
+            boolean scene = si >= photos.size();
+            String photo = sources.get(si);
+            String stem = scene ? photo : stem(photo);
+            String split = scene ? "train"
+                    : opt.testPhotos().contains(stem) ? "test" : opt.valPhotos().contains(stem) ? "val" : "train";
+            String content = opt.mentionContent() ? (scene ? "a pattern of overlapping shapes" : CONTENT.getOrDefault(stem, "a photo")) : null;
+            RgbImage ref = scene ? DeadLeaves.generate(opt.imageSize(), opt.seed() * 7919 + si)
+                    : ImageOps.squareThumbnail(ImageOps.read(opt.photosDir().resolve(photo)), opt.imageSize());
             boolean grey = ImageOps.isGrey(ref);
             String refName = "images/" + stem + ".png";
             ImageOps.writePng(ref, outDir.resolve(refName));
@@ -265,6 +279,7 @@ public final class SampleProjectBuilder {
         m.put("seeds_per_image", opt.seedsPerImage());
         m.put("seed", opt.seed());
         m.put("mention_content", opt.mentionContent());
+        m.put("scenes", opt.scenes());
         m.put("images", rows.size());
         m.put("traces", traces);
         m.put("mos_formula", "mean = 4.8 - 3.6*severity(type)*(level/5)^1.3 (reference 4.8); "
@@ -281,6 +296,11 @@ public final class SampleProjectBuilder {
                 String sp = opt.testPhotos().contains(st) ? "test" : opt.valPhotos().contains(st) ? "val" : "train";
                 if (sp.equals(s)) {
                     a.add(st);
+                }
+            }
+            if (s.equals("train")) {
+                for (int k = 0; k < opt.scenes(); k++) {
+                    a.add(String.format(Locale.ROOT, "scene%02d", k));
                 }
             }
         }

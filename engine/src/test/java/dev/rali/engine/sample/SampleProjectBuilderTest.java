@@ -33,7 +33,7 @@ class SampleProjectBuilderTest {
         out = tmp.resolve("proj");
         // 40-px images and 2 seeds keep the test fast; the layout is the same as the demo's.
         result = SampleProjectBuilder.build(out, SampleProjectBuilder.Options.defaults(photos).withImageSize(40)
-                .withSeedsPerImage(2), TaskContext.silent());
+                .withSeedsPerImage(2).withScenes(2), TaskContext.silent());
     }
 
     @Test
@@ -41,8 +41,8 @@ class SampleProjectBuilderTest {
         List<String> mos = Files.readAllLines(out.resolve("mos.csv"));
         assertEquals("image,score,std,split", mos.get(0));
         assertEquals(result.images(), mos.size() - 1);
-        // 6 colour photos × (1 + 12·5) + 6 grey photos × (1 + 10·5)
-        assertEquals(6 * 61 + 6 * 51, result.images());
+        // 6 colour photos × (1 + 12·5) + 6 grey photos × (1 + 10·5) + 2 colour dead-leaves scenes × 61
+        assertEquals(6 * 61 + 6 * 51 + 2 * 61, result.images());
         Set<String> names = new HashSet<>();
         for (String line : mos.subList(1, mos.size())) {
             String[] f = line.split(",");
@@ -78,6 +78,7 @@ class SampleProjectBuilderTest {
         assertEquals("test", refSplit.get("images/chelsea.png"));
         assertEquals("val", refSplit.get("images/coffee.png"));
         assertEquals("train", refSplit.get("images/astronaut.png"));
+        assertEquals("train", refSplit.get("images/scene01.png"));
         assertEquals(result.images(), result.imagesPerSplit().values().stream().mapToInt(Integer::intValue).sum());
     }
 
@@ -102,7 +103,7 @@ class SampleProjectBuilderTest {
     void sameOptionsGiveTheSameProject() throws IOException {
         Path again = tmp.resolve("again");
         SampleProjectBuilder.build(again, SampleProjectBuilder.Options.defaults(photos).withImageSize(40)
-                .withSeedsPerImage(2), TaskContext.silent());
+                .withSeedsPerImage(2).withScenes(2), TaskContext.silent());
         assertEquals(Files.readString(out.resolve("mos.csv")), Files.readString(again.resolve("mos.csv")));
         assertEquals(Files.readString(out.resolve("traces.jsonl")), Files.readString(again.resolve("traces.jsonl")));
         assertEquals(-1, Files.mismatch(out.resolve("images/rocket__jpeg_3.png"), again.resolve("images/rocket__jpeg_3.png")));
@@ -136,6 +137,6 @@ class SampleProjectBuilderTest {
     @Test
     void optionsRejectAPhotoInTwoSplits() {
         assertThrows(IllegalArgumentException.class, () -> new SampleProjectBuilder.Options(photos, 64, 2, 0,
-                Set.of("cat"), Set.of("cat"), false));
+                Set.of("cat"), Set.of("cat"), false, 0));
     }
 }
