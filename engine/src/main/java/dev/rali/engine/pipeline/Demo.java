@@ -60,7 +60,8 @@ public final class Demo {
             ablations.stream().filter(a -> !a.equals("full")).forEach(variants::add);
             for (String variant : variants) {
                 ctx.log("demo: running " + variant);
-                ObjectNode params = params(variant, model == null, device);
+                ObjectNode params = params(variant, model == null, device,
+                        dev.rali.engine.dataset.Datasets.images(store, DATASET, "train").size());
                 RaliPipeline.Outcome o = pipeline.execute(store, "all", params, ctx);
                 tables.put(variant, o.results());
                 if (variant.equals("full")) {
@@ -106,7 +107,7 @@ public final class Demo {
     }
 
     /** Demo parameters: the paper's pipeline, scaled to the sample's size (see DemoRecipe for the reasons). */
-    static ObjectNode params(String variant, boolean demoEncoder, String device) throws IOException {
+    static ObjectNode params(String variant, boolean demoEncoder, String device, int trainImages) {
         RaliParams p = RaliParams.ablation(variant);
         // Stages C/D scaled to ~400 training images (the paper's 250 bases / 240 buckets / 512 dims assume 7k).
         p.compression.dim = DemoRecipe.PCA_DIM;
@@ -114,6 +115,7 @@ public final class Demo {
         p.bases.buckets = DemoRecipe.BUCKETS;
         p.scoreDefinition.lr = DemoRecipe.HEAD_LR;
         p.scoreDefinition.epochs = DemoRecipe.HEAD_EPOCHS;
+        p.scoreDefinition.batchSize = Math.max(1, trainImages); // full-batch Adam steps, as measured
         p.scoreDefinition.tauInit = DemoRecipe.HEAD_TAU;
         if (demoEncoder) {
             // The demo CLIP starts from random weights, so it needs a far larger step than fine-tuning (DemoRecipe).
@@ -124,7 +126,7 @@ public final class Demo {
             p.alignment.gradClip = DemoRecipe.GRAD_CLIP;
             p.alignment.cropAugmentation = true;
             p.alignment.warmupSteps = (int) Math.round(DemoRecipe.WARMUP_FRACTION * DemoRecipe.EPOCHS
-                    * Math.ceil(400.0 / DemoRecipe.BATCH));
+                    * Math.ceil(trainImages / (double) DemoRecipe.BATCH));
         }
         ObjectNode root = JSON.createObjectNode();
         root.putObject("data").put("score_dataset", DATASET);
