@@ -64,7 +64,7 @@ class RaliPipelineTest {
         Files.write(few.resolve("MANIFEST.tsv"), keep);
         sample = dir.resolve("sample");
         SampleProjectBuilder.build(sample, new SampleProjectBuilder.Options(few, 48, 2, 0L, Set.of("brick"),
-                Set.of("camera"), false), TaskContext.silent());
+                Set.of("camera"), false, 1), TaskContext.silent());
         encoder = DemoClipFactory.create(dir.resolve("clip"), new DemoClipFactory.Config(32, 48, 8, 32, 1, 2, 64, 32,
                 1, 2, 64, 16, 77, 49408, Math.log(100)), 3);
     }
