@@ -5,28 +5,24 @@ import dev.rali.engine.clip.ClipImagePreprocessor;
 import dev.rali.engine.clip.ClipLoadOptions;
 import dev.rali.engine.clip.ClipModel;
 import dev.rali.engine.clip.ClipTokenizer;
-import dev.rali.engine.data.RgbImage;
+import dev.rali.engine.image.BatchDecoder;
 import dev.rali.engine.image.ImageLoader;
 import dev.rali.engine.io.Safetensors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * {@code rali embed}: CLIP embeddings (projected, not normalised, as {@code get_image_features} /
  * {@code get_text_features}) of images or texts. Decoding and preprocessing of the next batch run on a thread
- * pool while the current batch is in the encoder; unreadable images are reported and skipped.
+ * pool while the current batch is in the encoder ({@link BatchDecoder}); unreadable images are reported and skipped.
  */
 @Command(name = "embed", mixinStandardHelpOptions = true,
         description = "Print or write CLIP embeddings of images (files/folders) or, with --text, of texts.")
@@ -50,8 +46,6 @@ public final class EmbedCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "IMAGES_OR_FOLDERS|TEXTS")
     List<String> inputs;
 
-    private record Prepared(Path file, float[] pixels, String error) { }
-
     @Override
     public Integer call() throws Exception {
         List<String> names = new ArrayList<>();
@@ -73,40 +67,31 @@ public final class EmbedCommand implements Callable<Integer> {
             } else {
                 List<Path> files = ImageLoader.listImages(inputs.stream().map(Path::of).toList());
                 ClipImagePreprocessor pre = ClipImagePreprocessor.fromModelDir(model);
-                ExecutorService pool = Executors.newFixedThreadPool(
-                        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
-                try {
-                    List<Future<Prepared>> next = submit(pool, pre, files, 0);
-                    for (int s = 0; s < files.size(); s += batch) {
+                int done = 0;
+                try (BatchDecoder<float[]> batches = new BatchDecoder<>(files, batch, pre::preprocess)) {
+                    while (batches.hasNext()) {
                         ctx.checkCancelled();
-                        List<Future<Prepared>> cur = next;
-                        next = submit(pool, pre, files, s + batch);
-                        List<Prepared> ok = new ArrayList<>();
-                        for (Future<Prepared> f : cur) {
-                            Prepared p = f.get();
-                            if (p.error() != null) {
-                                failed++;
-                                System.err.println("rali embed: skipped " + p.file() + ": " + p.error());
+                        List<BatchDecoder.Item<float[]>> items = batches.next();
+                        List<BatchDecoder.Item<float[]>> ok = new ArrayList<>();
+                        for (BatchDecoder.Item<float[]> it : items) {
+                            if (it.ok()) {
+                                ok.add(it);
                             } else {
-                                ok.add(p);
+                                failed++;
+                                System.err.println("rali embed: skipped " + it.file() + ": " + it.error());
                             }
                         }
                         if (!ok.isEmpty()) {
-                            int n = ok.get(0).pixels().length;
-                            float[] px = new float[n * ok.size()];
-                            for (int i = 0; i < ok.size(); i++) {
-                                System.arraycopy(ok.get(i).pixels(), 0, px, i * n, n);
-                            }
-                            float[][] e = m.embedImages(px, ok.size());
+                            float[][] e = m.embedImages(BatchDecoder.stack(ok.stream().map(BatchDecoder.Item::value)
+                                    .toList()), ok.size());
                             for (int i = 0; i < ok.size(); i++) {
                                 names.add(ok.get(i).file().toString());
                                 vectors.add(e[i]);
                             }
                         }
-                        ctx.progress("embed", Math.min(files.size(), s + batch), files.size(), "");
+                        done += items.size();
+                        ctx.progress("embed", done, files.size(), "");
                     }
-                } finally {
-                    pool.shutdownNow();
                 }
             }
         }
@@ -136,21 +121,4 @@ public final class EmbedCommand implements Callable<Integer> {
         }
         return failed > 0 && vectors.isEmpty() ? 1 : 0;
     }
-
-    private List<Future<Prepared>> submit(ExecutorService pool, ClipImagePreprocessor pre, List<Path> files, int from) {
-        List<Future<Prepared>> out = new ArrayList<>();
-        for (int i = from; i < Math.min(files.size(), from + batch); i++) {
-            Path f = files.get(i);
-            out.add(pool.submit(() -> {
-                try {
-                    RgbImage img = ImageLoader.load(f);
-                    return new Prepared(f, pre.preprocess(img), null);
-                } catch (IOException | RuntimeException e) {
-                    return new Prepared(f, null, e.getMessage());
-                }
-            }));
-        }
-        return out;
-    }
-
 }

@@ -4,18 +4,13 @@ import dev.rali.engine.bundle.ModelBundle;
 import dev.rali.engine.clip.ClipImagePreprocessor;
 import dev.rali.engine.clip.ClipLoadOptions;
 import dev.rali.engine.clip.ClipModel;
-import dev.rali.engine.data.RgbImage;
-import dev.rali.engine.image.ImageLoader;
+import dev.rali.engine.image.BatchDecoder;
 import dev.rali.engine.rali.ScoreHead;
 import dev.rali.engine.task.TaskContext;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
@@ -29,7 +24,6 @@ public final class BundleScorer implements ImageScorer {
     private final ClipImagePreprocessor preprocessor;
     private final ScoreHead head;
     private final int batchSize;
-    private final ExecutorService decoders;
 
     private BundleScorer(ModelBundle bundle, ClipModel model, ClipImagePreprocessor preprocessor, int batchSize) {
         this.bundle = bundle;
@@ -37,12 +31,6 @@ public final class BundleScorer implements ImageScorer {
         this.preprocessor = preprocessor;
         this.head = bundle.head().toScoreHead();
         this.batchSize = batchSize;
-        int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-        this.decoders = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "rali-decode");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** Opens a bundle folder (hashes verified), loads its encoder on {@code device} ("cpu", "gpu" or "auto"). */
@@ -72,95 +60,47 @@ public final class BundleScorer implements ImageScorer {
                 + (head.compressedDim() != head.inputDim() ? " → PCA " + head.compressedDim() : "") + ")";
     }
 
-    /** Decoded and preprocessed pixels of one file, or the reason it failed. */
-    private record Prepared(Path file, float[] pixels, String error) { }
-
-    private Prepared prepare(Path file) {
-        try {
-            RgbImage img = ImageLoader.load(file);
-            return new Prepared(file, preprocessor.preprocess(img), null);
-        } catch (IOException | RuntimeException | OutOfMemoryError e) {
-            String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            return new Prepared(file, null, msg);
-        }
-    }
-
-    private List<Future<Prepared>> submit(List<Path> files, int from) {
-        List<Future<Prepared>> out = new ArrayList<>();
-        for (int i = from; i < Math.min(files.size(), from + batchSize); i++) {
-            Path f = files.get(i);
-            out.add(decoders.submit(() -> prepare(f)));
-        }
-        return out;
-    }
-
     @Override
     public void scoreAll(List<Path> files, Consumer<ScoreResult> sink, TaskContext ctx) {
         int n = files.size();
         int done = 0;
         ctx.progress("score", 0, n, "");
-        List<Future<Prepared>> next = submit(files, 0);
-        for (int start = 0; start < n; start += batchSize) {
-            List<Future<Prepared>> current = next;
-            // Decode the following batch while this one runs through the encoder.
-            next = submit(files, start + batchSize);
-            List<Prepared> batch = new ArrayList<>();
-            for (Future<Prepared> f : current) {
-                batch.add(join(f));
-            }
-            List<Prepared> good = batch.stream().filter(p -> p.error == null).toList();
-            float[][] embeds = new float[0][];
-            String batchError = null;
-            if (!good.isEmpty()) {
-                int px = good.get(0).pixels.length;
-                float[] pixels = new float[px * good.size()];
-                for (int i = 0; i < good.size(); i++) {
-                    System.arraycopy(good.get(i).pixels, 0, pixels, i * px, px);
+        try (BatchDecoder<float[]> batches = new BatchDecoder<>(files, batchSize, preprocessor::preprocess)) {
+            while (batches.hasNext()) {
+                List<BatchDecoder.Item<float[]>> batch = batches.next();
+                List<float[]> good = batch.stream().filter(BatchDecoder.Item::ok).map(BatchDecoder.Item::value).toList();
+                float[][] embeds = new float[0][];
+                String batchError = null;
+                if (!good.isEmpty()) {
+                    try {
+                        embeds = model.embedImages(BatchDecoder.stack(good), good.size());
+                    } catch (RuntimeException e) {
+                        batchError = "encoder failed: " + e.getMessage();
+                    }
                 }
-                try {
-                    embeds = model.embedImages(pixels, good.size());
-                } catch (RuntimeException e) {
-                    batchError = "encoder failed: " + e.getMessage();
+                int g = 0;
+                for (BatchDecoder.Item<float[]> item : batch) {
+                    ScoreResult r;
+                    if (!item.ok()) {
+                        r = ScoreResult.failed(item.file(), item.error());
+                    } else if (batchError != null) {
+                        r = ScoreResult.failed(item.file(), batchError);
+                    } else {
+                        double s = head.score(embeds[g++]);
+                        r = Double.isFinite(s) ? ScoreResult.ok(item.file(), s)
+                                : ScoreResult.failed(item.file(), "model produced a non-finite score");
+                    }
+                    sink.accept(r);
                 }
-            }
-            int g = 0;
-            for (Prepared p : batch) {
-                ScoreResult r;
-                if (p.error != null) {
-                    r = ScoreResult.failed(p.file, p.error);
-                } else if (batchError != null) {
-                    r = ScoreResult.failed(p.file, batchError);
-                    g++;
-                } else {
-                    double s = head.score(embeds[g++]);
-                    r = Double.isFinite(s) ? ScoreResult.ok(p.file, s)
-                            : ScoreResult.failed(p.file, "model produced a non-finite score");
-                }
-                sink.accept(r);
-            }
-            done += batch.size();
-            ctx.progress("score", done, n, files.get(Math.min(n, done) - 1).getFileName().toString());
-            if (ctx.isCancelled()) {
-                next.forEach(f -> f.cancel(true));
+                done += batch.size();
+                ctx.progress("score", done, n, batch.get(batch.size() - 1).file().getFileName().toString());
                 ctx.checkCancelled();
             }
         }
     }
 
-    private static Prepared join(Future<Prepared> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while decoding images", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
-    }
-
     @Override
     public void close() {
-        decoders.shutdownNow();
         model.close();
     }
 }

@@ -1,0 +1,114 @@
+package dev.rali.engine.image;
+
+import dev.rali.engine.data.RgbImage;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+
+/**
+ * Decodes (and transforms, e.g. CLIP-preprocesses) image files in batches on a small thread pool, one batch ahead
+ * of the consumer, so decoding overlaps with inference. A file that cannot be read becomes an {@link Item} with
+ * the reason instead of an exception: callers report it and go on.
+ */
+public final class BatchDecoder<T> implements Iterator<List<BatchDecoder.Item<T>>>, AutoCloseable {
+
+    /** One decoded file: {@code value} or {@code error} (the reason, naming the problem). */
+    public record Item<T>(Path file, T value, String error) {
+        public boolean ok() {
+            return error == null;
+        }
+    }
+
+    private final List<Path> files;
+    private final int batchSize;
+    private final Function<RgbImage, T> transform;
+    private final ExecutorService pool;
+    private int nextStart;
+    private List<Future<Item<T>>> ahead;
+
+    public BatchDecoder(List<Path> files, int batchSize, Function<RgbImage, T> transform) {
+        this.files = List.copyOf(files);
+        this.batchSize = Math.max(1, batchSize);
+        this.transform = transform;
+        int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        this.pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "rali-decode");
+            t.setDaemon(true);
+            return t;
+        });
+        this.ahead = submit();
+    }
+
+    private List<Future<Item<T>>> submit() {
+        List<Future<Item<T>>> out = new ArrayList<>();
+        int end = Math.min(files.size(), nextStart + batchSize);
+        for (int i = nextStart; i < end; i++) {
+            Path f = files.get(i);
+            out.add(pool.submit(() -> decode(f)));
+        }
+        nextStart = end;
+        return out;
+    }
+
+    private Item<T> decode(Path f) {
+        try {
+            return new Item<>(f, transform.apply(ImageLoader.load(f)), null);
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            return new Item<>(f, null, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+    }
+
+    @Override
+    public boolean hasNext() {
+        return !ahead.isEmpty();
+    }
+
+    /** The next batch, in file order; starts decoding the one after it. */
+    @Override
+    public List<Item<T>> next() {
+        if (ahead.isEmpty()) {
+            throw new NoSuchElementException();
+        }
+        List<Future<Item<T>>> current = ahead;
+        ahead = submit();
+        List<Item<T>> out = new ArrayList<>(current.size());
+        for (Future<Item<T>> f : current) {
+            try {
+                out.add(f.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while decoding images", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+        return out;
+    }
+
+    /** Concatenates the values of a batch's good items ([n, ...] float arrays of equal length). */
+    public static float[] stack(List<float[]> values) {
+        if (values.isEmpty()) {
+            return new float[0];
+        }
+        int n = values.get(0).length;
+        float[] out = new float[n * values.size()];
+        for (int i = 0; i < values.size(); i++) {
+            System.arraycopy(values.get(i), 0, out, i * n, n);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}
