@@ -294,6 +294,15 @@ def evaluate(Etr, str_, Ete, ste, args, pca=True, bucketed=True, fit=True, seed=
     return plcc(p, ste), srcc(p, ste)
 
 
+def ridge(Etr, ytr, Ete, yte, alpha=1.0):
+    """Diagnostic only (not RALI): linear readout, to tell encoder quality from head behaviour."""
+    mu, sd = Etr.mean(0), Etr.std(0) + 1e-6
+    A, B = (Etr - mu) / sd, (Ete - mu) / sd
+    w = np.linalg.solve(A.T @ A + alpha * len(A) * np.eye(A.shape[1]) * 1e-2, A.T @ (ytr - ytr.mean()))
+    p = B @ w + ytr.mean()
+    return plcc(p, yte), srcc(p, yte)
+
+
 # ---------------------------------------------------------------- alignment (Stage B)
 def embed(vision, X, crop, bs=128):
     vision.eval()
@@ -365,6 +374,7 @@ def main():
     ap.add_argument("--ablations", default="all")  # all | none | list: noalign,noseed
     ap.add_argument("--train_splits", default="train")
     ap.add_argument("--json", default=None)
+    ap.add_argument("--head_grid", action="store_true")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -402,7 +412,18 @@ def main():
     E_tr, E_te = embed(v, Xtr, args.crop), embed(v, Xte, args.crop)
     res["align_seconds"] = secs
     res["full"] = evaluate(E_tr, s[tr], E_te, s[te], args)
+    for name, (a, b) in {"aligned": (E_tr, E_te), "random": (Er_tr, Er_te)}.items():
+        res["ridge_" + name] = ridge(a, s[tr], b, s[te])
+        print(f"diagnostic ridge readout on {name} embeddings: PLCC {res['ridge_' + name][0]:.3f} SRCC {res['ridge_' + name][1]:.3f}")
     print(f"full: PLCC {res['full'][0]:.3f} SRCC {res['full'][1]:.3f}   (alignment {secs:.0f}s)")
+    if args.head_grid:
+        import copy
+        for pca_dim, nb, nk, ep in [(32, 40, 30, 300), (16, 20, 15, 300), (16, 20, 15, 100), (8, 20, 15, 300),
+                                    (32, 40, 30, 100), (16, 40, 30, 300), (8, 10, 8, 300)]:
+            a2 = copy.copy(args); a2.pca, a2.bases, a2.buckets, a2.head_epochs = pca_dim, nb, nk, ep
+            f_ = evaluate(E_tr, s[tr], E_te, s[te], a2)
+            r_ = evaluate(Er_tr, s[tr], Er_te, s[te], a2)
+            print(f"head pca {pca_dim} bases {nb} buckets {nk} epochs {ep}: full {f_[0]:.3f}/{f_[1]:.3f}  random encoder {r_[0]:.3f}/{r_[1]:.3f}")
     if args.ablations != "none":
         res["no_alignment"] = evaluate(Er_tr, s[tr], Er_te, s[te], args)
         res["plain_kmeans"] = evaluate(E_tr, s[tr], E_te, s[te], args, bucketed=False)
