@@ -11,7 +11,6 @@ import dev.rali.engine.project.ProjectQueries.ImageItem;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import javafx.beans.property.SimpleObjectProperty;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
@@ -307,9 +306,7 @@ public final class DatasetsView implements AppView {
 
     private static <T> TableColumn<DatasetSummary, T> col(String title,
             java.util.function.Function<DatasetSummary, T> f, double width) {
-        TableColumn<DatasetSummary, T> c = new TableColumn<>(title);
-        c.setCellValueFactory(cd -> new SimpleObjectProperty<>(f.apply(cd.getValue())));
-        c.setPrefWidth(width);
+        TableColumn<DatasetSummary, T> c = Ui.column(title, f, width);
         c.setMinWidth(width);
         return c;
     }

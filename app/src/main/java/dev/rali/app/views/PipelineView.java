@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import javafx.beans.property.SimpleDoubleProperty;
-import javafx.beans.property.SimpleObjectProperty;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
@@ -105,13 +104,7 @@ public final class PipelineView implements AppView {
         run.setId("runStage");
         run.setDefaultButton(true);
         run.setOnAction(e -> runStage());
-        cancel.setId("cancelStage");
-        cancel.setDisable(true);
-        cancel.setOnAction(e -> {
-            if (job != null) {
-                job.cancel(false);
-            }
-        });
+        Ui.cancelButton(cancel, "cancelStage", () -> job);
         progress.setPrefWidth(220);
         progress.setId("runProgress");
         status.setId("runStatus");
@@ -168,14 +161,9 @@ public final class PipelineView implements AppView {
         SplitPane main = new SplitPane(upper, lower);
         main.setOrientation(Orientation.VERTICAL);
         main.setDividerPositions(0.66);
-        BorderPane content = new BorderPane(main);
-        content.setTop(bar);
-        BorderPane.setMargin(bar, new Insets(0, 0, 8, 0));
-        content.setPadding(new Insets(10));
-        VBox empty = Ui.emptyState("No project open", "Open a project with datasets to run the pipeline.");
-        root.getChildren().addAll(content, empty);
-        content.visibleProperty().bind(ctx.project().queriesProperty().isNotNull());
-        empty.visibleProperty().bind(ctx.project().queriesProperty().isNull());
+        BorderPane content = Ui.withBar(new BorderPane(main), bar);
+        Ui.emptyUnless(root, content, ctx.project().queriesProperty().isNotNull(),
+                "No project open", "Open a project with datasets to run the pipeline.");
         ctx.project().revisionProperty().addListener((o, a, b) -> reloadRuns());
         reloadRuns();
     }
@@ -444,10 +432,7 @@ public final class PipelineView implements AppView {
     }
 
     private static <T> TableColumn<RunItem, T> col(String title, Function<RunItem, T> f, double width) {
-        TableColumn<RunItem, T> c = new TableColumn<>(title);
-        c.setCellValueFactory(cd -> new SimpleObjectProperty<>(f.apply(cd.getValue())));
-        c.setPrefWidth(width);
-        return c;
+        return Ui.column(title, f, width);
     }
 
     static List<String> keys(Map<String, String> a, Map<String, String> b) {

@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javafx.beans.property.SimpleObjectProperty;
-import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.ComboBox;
@@ -87,14 +85,9 @@ public final class ResultsView implements AppView {
         VBox.setVgrow(table, Priority.ALWAYS);
         SplitPane split = new SplitPane(left, scatter);
         split.setDividerPositions(0.38);
-        BorderPane content = new BorderPane(split);
-        content.setTop(bar);
-        BorderPane.setMargin(bar, new Insets(0, 0, 8, 0));
-        content.setPadding(new Insets(10));
-        VBox empty = Ui.emptyState("No project open", "Open a project and run the evaluate stage to see results.");
-        root.getChildren().addAll(content, empty);
-        content.visibleProperty().bind(ctx.project().queriesProperty().isNotNull());
-        empty.visibleProperty().bind(ctx.project().queriesProperty().isNull());
+        BorderPane content = Ui.withBar(new BorderPane(split), bar);
+        Ui.emptyUnless(root, content, ctx.project().queriesProperty().isNotNull(),
+                "No project open", "Open a project and run the evaluate stage to see results.");
         ctx.project().revisionProperty().addListener((o, a, b) -> reloadRuns());
         reloadRuns();
     }
@@ -203,10 +196,7 @@ public final class ResultsView implements AppView {
     }
 
     private static <T> TableColumn<Row, T> col(String title, java.util.function.Function<Row, T> f, double w) {
-        TableColumn<Row, T> c = new TableColumn<>(title);
-        c.setCellValueFactory(cd -> new SimpleObjectProperty<>(f.apply(cd.getValue())));
-        c.setPrefWidth(w);
-        return c;
+        return Ui.column(title, f, w);
     }
 
     @Override

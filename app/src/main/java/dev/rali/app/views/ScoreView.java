@@ -131,13 +131,7 @@ public final class ScoreView implements AppView {
         score.setId("scoreButton");
         score.setDefaultButton(true);
         score.setOnAction(e -> startScoring());
-        cancel.setId("cancelScoring");
-        cancel.setDisable(true);
-        cancel.setOnAction(e -> {
-            if (job != null) {
-                job.cancel(false);
-            }
-        });
+        Ui.cancelButton(cancel, "cancelScoring", () -> job);
         HBox top = new HBox(8, choose, chooseFolder, clear, new Label("Model"), bundle, browse, score, cancel);
         top.setAlignment(Pos.CENTER_LEFT);
         HBox.setHgrow(bundle, Priority.ALWAYS);

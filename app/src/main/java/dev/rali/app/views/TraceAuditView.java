@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.function.Function;
-import javafx.beans.property.SimpleObjectProperty;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
@@ -131,10 +130,7 @@ public final class TraceAuditView implements AppView {
         right.setPadding(new javafx.geometry.Insets(0, 0, 0, 8));
         SplitPane split = new SplitPane(table, right);
         split.setDividerPositions(0.45);
-        content.setTop(bar);
-        content.setCenter(split);
-        BorderPane.setMargin(bar, new javafx.geometry.Insets(0, 0, 8, 0));
-        content.setPadding(new javafx.geometry.Insets(10));
+        Ui.withBar(content, bar).setCenter(split);
         empty = Ui.emptyState("No project open", "Open a project with reasoning traces to audit them.");
         root.getChildren().addAll(content, empty);
         root.addEventHandler(KeyEvent.KEY_PRESSED, this::key);
@@ -317,9 +313,7 @@ public final class TraceAuditView implements AppView {
     }
 
     private static <T> TableColumn<AuditItem, T> col(String title, Function<AuditItem, T> f, double width) {
-        TableColumn<AuditItem, T> c = new TableColumn<>(title);
-        c.setCellValueFactory(cd -> new SimpleObjectProperty<>(f.apply(cd.getValue())));
-        c.setPrefWidth(width);
+        TableColumn<AuditItem, T> c = Ui.column(title, f, width);
         c.setMinWidth(Math.min(width, 64));
         return c;
     }

@@ -95,7 +95,7 @@ public final class DatasetCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            try (ProjectStore store = open(project)) {
+            try (ProjectStore store = CliProjects.openExisting(project)) {
                 List<DatasetSummary> all = Datasets.list(store);
                 if (all.isEmpty()) {
                     out.println("no datasets");
@@ -123,7 +123,7 @@ public final class DatasetCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            try (ProjectStore store = open(project)) {
+            try (ProjectStore store = CliProjects.openExisting(project)) {
                 Datasets.DatasetDetail d = Datasets.show(store, name, bins);
                 DatasetSummary s = d.summary();
                 if (json) {
@@ -175,20 +175,13 @@ public final class DatasetCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            try (ProjectStore store = open(project)) {
+            try (ProjectStore store = CliProjects.openExisting(project)) {
                 int n = Datasets.delete(store, name);
                 spec.commandLine().getOut().println("deleted dataset " + name + " (" + n + " images)");
             }
             spec.commandLine().getOut().flush();
             return 0;
         }
-    }
-
-    private static ProjectStore open(Path project) throws java.io.IOException {
-        if (!java.nio.file.Files.isRegularFile(project)) {
-            throw new java.nio.file.NoSuchFileException(project.toString(), null, "no such project");
-        }
-        return ProjectStore.open(project);
     }
 
     private static String fmt(double v) {

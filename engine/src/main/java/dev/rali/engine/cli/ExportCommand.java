@@ -6,7 +6,6 @@ import dev.rali.engine.project.ProjectStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -26,10 +25,7 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.exists(project)) {
-            throw new IllegalArgumentException(project + ": no such project");
-        }
-        try (ProjectStore store = ProjectStore.open(project)) {
+        try (ProjectStore store = CliProjects.openExisting(project)) {
             ModelBundle b = BundleExport.export(store, run, out);
             System.out.println("bundle: " + b.dir());
         }

@@ -4,7 +4,6 @@ import dev.rali.engine.project.ProjectStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,10 +21,7 @@ public final class RunsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.exists(project)) {
-            throw new IllegalArgumentException(project + ": no such project");
-        }
-        try (ProjectStore store = ProjectStore.open(project);
+        try (ProjectStore store = CliProjects.openExisting(project);
              PreparedStatement ps = store.connection().prepareStatement(
                      "SELECT id, stage, status, started_at, ended_at, parent_run, message FROM runs "
                              + "ORDER BY id DESC LIMIT ?")) {

@@ -35,10 +35,7 @@ public final class TracesCommand implements Runnable {
     }
 
     static ProjectStore openExisting(Path project) throws IOException {
-        if (!Files.isRegularFile(project)) {
-            throw new IOException(project + ": no such project file");
-        }
-        return ProjectStore.open(project);
+        return CliProjects.openExisting(project, "no such project file");
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true,

@@ -3,6 +3,7 @@ package dev.rali.engine.dataset;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rali.engine.image.ImageLoader;
+import dev.rali.engine.io.CsvTable;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -172,7 +173,7 @@ final class Layouts {
         if (nat != null) {
             p.metadataFiles.add(nat);
             CsvTable t = CsvTable.read(nat);
-            p.malformed.addAll(t.problems);
+            p.malformed.addAll(t.problems());
             String scoreCol = req.column("score", "MOS");
             t.require("image_name", scoreCol);
             boolean z = scoreCol.equalsIgnoreCase("MOS_zscore");
@@ -182,16 +183,16 @@ final class Layouts {
             if (setsFile != null) {
                 p.metadataFiles.add(setsFile);
                 CsvTable st = CsvTable.read(setsFile);
-                p.malformed.addAll(st.problems);
+                p.malformed.addAll(st.problems());
                 st.require("image_name", "set");
-                for (CsvTable.Row r : st.rows) {
+                for (CsvTable.Row r : st.rows()) {
                     sets.put(st.get(r, "image_name"), splitName(st.get(r, "set")));
                 }
                 p.officialSplit = true;
             } else {
                 p.notes.add("koniq10k_distributions_sets.csv not found: using a generated split");
             }
-            for (CsvTable.Row r : t.rows) {
+            for (CsvTable.Row r : t.rows()) {
                 String name = t.get(r, "image_name");
                 if (name == null) {
                     p.malformed.add(t.where(r) + ": empty image_name; row skipped");
@@ -211,11 +212,11 @@ final class Layouts {
         }
         p.metadataFiles.add(pyiqa);
         CsvTable t = CsvTable.read(pyiqa);
-        p.malformed.addAll(t.problems);
+        p.malformed.addAll(t.problems());
         t.require("img_name", "mos");
         p.scale = new MosScale(0, 100, false); // pyiqa's KonIQ mos is MOS_zscore (0-100)
         p.officialSplit = t.has("split");
-        for (CsvTable.Row r : t.rows) {
+        for (CsvTable.Row r : t.rows()) {
             add(p, res, t.get(r, "img_name"), num(t.get(r, "mos")), numOrNull(t.get(r, "std")),
                     p.officialSplit ? splitName(t.get(r, "split")) : null, null, null, t.where(r));
         }
@@ -235,10 +236,10 @@ final class Layouts {
         }
         p.metadataFiles.add(meta);
         CsvTable t = table(meta, null, "image name", "mos");
-        p.malformed.addAll(t.problems);
+        p.malformed.addAll(t.problems());
         t.require("Image name", "MOS");
         p.scale = new MosScale(0, 100, false);
-        for (CsvTable.Row r : t.rows) {
+        for (CsvTable.Row r : t.rows()) {
             String name = t.get(r, "Image name");
             if (name == null) {
                 p.malformed.add(t.where(r) + ": empty Image name; row skipped");
@@ -315,14 +316,14 @@ final class Layouts {
         }
         p.metadataFiles.add(csv);
         CsvTable t = CsvTable.read(csv);
-        p.malformed.addAll(t.problems);
+        p.malformed.addAll(t.problems());
         String img = t.pick("img_name", "image", "image_name");
         String score = t.pick("mos", "score");
         if (img == null || score == null) {
             t.require("img_name", "mos");
         }
         p.officialSplit = t.has("split");
-        for (CsvTable.Row r : t.rows) {
+        for (CsvTable.Row r : t.rows()) {
             add(p, res, t.get(r, img), num(t.get(r, score)), numOrNull(t.get(r, "std")),
                     p.officialSplit ? splitName(t.get(r, "split")) : null, null, null, t.where(r));
         }
@@ -361,12 +362,12 @@ final class Layouts {
         }
         p.metadataFiles.add(meta);
         CsvTable t = CsvTable.read(meta);
-        p.malformed.addAll(t.problems);
+        p.malformed.addAll(t.problems());
         boolean nat = t.has("dist_img");
         String dist = nat ? "dist_img" : "dist_name";
         String ref = nat ? "ref_img" : "ref_name";
         t.require(dist, ref, "dmos");
-        for (CsvTable.Row r : t.rows) {
+        for (CsvTable.Row r : t.rows()) {
             String name = t.get(r, dist);
             String refName = t.get(r, ref);
             if (name == null || refName == null) {
@@ -420,7 +421,7 @@ final class Layouts {
                 p.notes.add(meta.getFileName() + ": no sheet 'all_by_image'; reading the first sheet");
             }
             CsvTable t = table(meta, sheet, "image", "dst_type", "dst_lev", "dmos");
-            for (CsvTable.Row r : t.rows) {
+            for (CsvTable.Row r : t.rows()) {
                 String image = intText(t.get(r, "image"));
                 String type = t.get(r, "dst_type");
                 String lev = intText(t.get(r, "dst_lev"));
@@ -436,9 +437,9 @@ final class Layouts {
             return p;
         }
         CsvTable t = CsvTable.read(meta);
-        p.malformed.addAll(t.problems);
+        p.malformed.addAll(t.problems());
         t.require("ref_name", "dist_name", "dmos");
-        for (CsvTable.Row r : t.rows) {
+        for (CsvTable.Row r : t.rows()) {
             String name = t.get(r, "dist_name");
             String ref = t.get(r, "ref_name");
             if (name == null || ref == null) {
@@ -497,9 +498,9 @@ final class Layouts {
         }
         p.metadataFiles.add(csv);
         CsvTable t = CsvTable.read(csv);
-        p.malformed.addAll(t.problems);
+        p.malformed.addAll(t.problems());
         t.require("dist_name", "mos");
-        for (CsvTable.Row r : t.rows) {
+        for (CsvTable.Row r : t.rows()) {
             String name = t.get(r, "dist_name");
             if (name == null) {
                 p.malformed.add(t.where(r) + ": empty dist_name; row skipped");
@@ -584,9 +585,9 @@ final class Layouts {
         }
         p.metadataFiles.add(csv);
         CsvTable t = CsvTable.read(csv);
-        p.malformed.addAll(t.problems);
+        p.malformed.addAll(t.problems());
         t.require("dist_name", "elo_score");
-        for (CsvTable.Row r : t.rows) {
+        for (CsvTable.Row r : t.rows()) {
             String name = t.get(r, "dist_name");
             if (name == null) {
                 p.malformed.add(t.where(r) + ": empty dist_name; row skipped");
@@ -612,11 +613,11 @@ final class Layouts {
         }
         p.metadataFiles.add(meta);
         CsvTable t = CsvTable.read(meta);
-        p.malformed.addAll(t.problems);
+        p.malformed.addAll(t.problems());
         String score = req.column("score", "mos_quality");
         String std = score.equalsIgnoreCase("mos_align") ? "std_align" : "std_quality";
         t.require("name", score);
-        for (CsvTable.Row r : t.rows) {
+        for (CsvTable.Row r : t.rows()) {
             String name = t.get(r, "name");
             if (name == null) {
                 p.malformed.add(t.where(r) + ": empty name; row skipped");
@@ -688,7 +689,7 @@ final class Layouts {
         Path root = req.imageRoot() != null ? req.imageRoot() : src.getParent();
         ImageResolver res = new ImageResolver(root, "");
         CsvTable t = CsvTable.read(src);
-        p.malformed.addAll(t.problems);
+        p.malformed.addAll(t.problems());
         String img = req.column("image", "image");
         String score = req.column("score", "score");
         String std = req.column("std", "std");
@@ -705,7 +706,7 @@ final class Layouts {
         }
         p.scale = req.scale(); // null: observed min/max
         p.officialSplit = t.has(split);
-        for (CsvTable.Row r : t.rows) {
+        for (CsvTable.Row r : t.rows()) {
             String name = t.get(r, img);
             if (name == null) {
                 p.malformed.add(t.where(r) + ": empty " + img + "; row skipped");

@@ -1,5 +1,7 @@
 package dev.rali.engine.eval;
 
+import dev.rali.engine.io.CsvTable;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,8 +53,8 @@ public final class PredictionJoin {
      * @throws IOException with a message naming the file and the problem (missing column, bad number, duplicate name)
      */
     public static Result join(Path predFile, String predColumn, Path mosFile, String mosColumn) throws IOException {
-        CsvTable p = CsvTable.read(predFile);
-        CsvTable m = CsvTable.read(mosFile);
+        CsvTable p = CsvTable.readStrict(predFile);
+        CsvTable m = CsvTable.readStrict(mosFile);
         int pName = nameColumn(p);
         int mName = nameColumn(m);
         int pVal = valueColumn(p, predColumn, PRED_COLUMNS, pName, "prediction", "--pred-column");
@@ -61,9 +63,9 @@ public final class PredictionJoin {
         Map<String, Integer> mosByName = new LinkedHashMap<>();
         Map<String, List<Integer>> mosByBase = new HashMap<>();
         for (int r = 0; r < m.rows().size(); r++) {
-            String key = norm(m.rows().get(r).get(mName));
+            String key = norm(m.cell(r, mName));
             if (mosByName.putIfAbsent(key, r) != null) {
-                throw new IOException(mosFile + ": line " + m.lines().get(r) + ": image '" + key + "' is listed twice");
+                throw new IOException(mosFile + ": line " + m.line(r) + ": image '" + key + "' is listed twice");
             }
             mosByBase.computeIfAbsent(base(key), k -> new ArrayList<>()).add(r);
         }
@@ -74,9 +76,9 @@ public final class PredictionJoin {
         List<Integer> pending = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         for (int r = 0; r < p.rows().size(); r++) {
-            String key = norm(p.rows().get(r).get(pName));
+            String key = norm(p.cell(r, pName));
             if (seen.putIfAbsent(key, r) != null) {
-                throw new IOException(predFile + ": line " + p.lines().get(r) + ": image '" + key + "' is listed twice");
+                throw new IOException(predFile + ": line " + p.line(r) + ": image '" + key + "' is listed twice");
             }
             Integer mr = mosByName.get(key);
             if (mr != null) {
@@ -90,7 +92,7 @@ public final class PredictionJoin {
             if (pending.get(r) >= 0) {
                 continue;
             }
-            List<Integer> cands = mosByBase.getOrDefault(base(norm(p.rows().get(r).get(pName))), List.of());
+            List<Integer> cands = mosByBase.getOrDefault(base(norm(p.cell(r, pName))), List.of());
             List<Integer> free = cands.stream().filter(i -> !used[i]).toList();
             if (free.size() == 1) {
                 pending.set(r, free.get(0));
@@ -99,7 +101,7 @@ public final class PredictionJoin {
             }
         }
         for (int r = 0; r < p.rows().size(); r++) {
-            String name = p.rows().get(r).get(pName);
+            String name = p.cell(r, pName);
             int mr = pending.get(r);
             if (mr < 0) {
                 unmatchedPred.add(name);
@@ -111,7 +113,7 @@ public final class PredictionJoin {
         List<String> unmatchedMos = new ArrayList<>();
         for (int r = 0; r < used.length; r++) {
             if (!used[r]) {
-                unmatchedMos.add(m.rows().get(r).get(mName));
+                unmatchedMos.add(m.cell(r, mName));
             }
         }
         double[] pred = new double[pairs.size()], mos = new double[pairs.size()];

@@ -234,21 +234,8 @@ public final class BucketedKMeans {
                     ctx.progress("k-means", iter, maxIter, "Lloyd iteration " + (iter + 1) + ", " + k + " clusters");
                 }
             }
-            double[][] cc = c;
             int[] next = new int[n];
-            IntStream.range(0, n).parallel().forEach(i -> {
-                int arg = 0;
-                double bd = Double.POSITIVE_INFINITY;
-                for (int j = 0; j < k; j++) {
-                    double v = sq(x[i], cc[j]);
-                    if (v < bd) {
-                        bd = v;
-                        arg = j;
-                    }
-                }
-                next[i] = arg;
-                best[i] = bd;
-            });
+            assignNearest(x, c, k, next, best);
             boolean changed = !Arrays.equals(next, assign);
             assign = next;
             double[][] nc = new double[k][d];
@@ -293,22 +280,9 @@ public final class BucketedKMeans {
             }
         }
         // Final assignment and centroids consistent with each other (Eq. 2: μ = mean of its members).
-        double[][] cc = c;
         int[] fin = new int[n];
         double[] fd = new double[n];
-        IntStream.range(0, n).parallel().forEach(i -> {
-            int arg = 0;
-            double bd = Double.POSITIVE_INFINITY;
-            for (int j = 0; j < k; j++) {
-                double v = sq(x[i], cc[j]);
-                if (v < bd) {
-                    bd = v;
-                    arg = j;
-                }
-            }
-            fin[i] = arg;
-            fd[i] = bd;
-        });
+        assignNearest(x, c, k, fin, fd);
         int[] cnt = new int[k];
         for (int a : fin) {
             cnt[a]++;
@@ -320,7 +294,7 @@ public final class BucketedKMeans {
                 double nd = Double.POSITIVE_INFINITY;
                 for (int i = 0; i < n; i++) {
                     if (cnt[fin[i]] > 1) {
-                        double v = sq(x[i], cc[j]);
+                        double v = sq(x[i], c[j]);
                         if (v < nd) {
                             nd = v;
                             near = i;
@@ -357,6 +331,23 @@ public final class BucketedKMeans {
             o[i] = v[i];
         }
         return o;
+    }
+
+    /** For every point: the index of its nearest of the first k centroids (first on ties) and the squared distance. */
+    private static void assignNearest(float[][] x, double[][] c, int k, int[] assign, double[] dist) {
+        IntStream.range(0, x.length).parallel().forEach(i -> {
+            int arg = 0;
+            double bd = Double.POSITIVE_INFINITY;
+            for (int j = 0; j < k; j++) {
+                double v = sq(x[i], c[j]);
+                if (v < bd) {
+                    bd = v;
+                    arg = j;
+                }
+            }
+            assign[i] = arg;
+            dist[i] = bd;
+        });
     }
 
     private static double sq(float[] a, double[] b) {

@@ -58,15 +58,7 @@ public final class ImageOps {
                 }
             }
         } else {
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    int p = img.getRGB(x, y);
-                    int o = (y * w + x) * 3;
-                    rgb[o] = (byte) (p >> 16);
-                    rgb[o + 1] = (byte) (p >> 8);
-                    rgb[o + 2] = (byte) p;
-                }
-            }
+            argbInto(img, rgb);
         }
         return new RgbImage(w, h, rgb);
     }
@@ -98,6 +90,14 @@ public final class ImageOps {
         int w = img.getWidth();
         int h = img.getHeight();
         byte[] rgb = new byte[w * h * 3];
+        argbInto(img, rgb);
+        return new RgbImage(w, h, rgb);
+    }
+
+    /** Copies the image's pixels, as sRGB via getRGB, into rgb (row-major R, G, B bytes). */
+    private static void argbInto(BufferedImage img, byte[] rgb) {
+        int w = img.getWidth();
+        int h = img.getHeight();
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 int p = img.getRGB(x, y);
@@ -107,7 +107,6 @@ public final class ImageOps {
                 rgb[o + 2] = (byte) p;
             }
         }
-        return new RgbImage(w, h, rgb);
     }
 
     public static void writePng(RgbImage img, Path file) throws IOException {

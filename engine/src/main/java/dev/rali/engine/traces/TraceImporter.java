@@ -2,6 +2,7 @@ package dev.rali.engine.traces;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rali.engine.io.CsvTable;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.task.TaskContext;
 
@@ -299,16 +300,15 @@ public final class TraceImporter {
     }
 
     private List<Item> readCsv(Path f, List<Problem> problems) throws IOException {
-        List<Csv.Record> records;
-        try {
-            records = Csv.parse(Files.readString(f, StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
-            throw new IOException(f + ": " + e.getMessage(), e);
+        CsvTable.Records parsed = CsvTable.parse(Files.readString(f, StandardCharsets.UTF_8), ',');
+        if (parsed.unterminatedLine() >= 0) {
+            throw new IOException(f + ": line " + parsed.unterminatedLine() + ": unterminated quoted field");
         }
+        List<CsvTable.Row> records = parsed.rows();
         if (records.isEmpty()) {
             return List.of();
         }
-        List<String> header = records.get(0).fields().stream().map(s -> s.strip().toLowerCase(Locale.ROOT)).toList();
+        List<String> header = records.get(0).cells().stream().map(s -> s.strip().toLowerCase(Locale.ROOT)).toList();
         int img = indexOf(header, IMAGE_KEYS), txt = indexOf(header, TEXT_KEYS), sd = indexOf(header, SEED_KEYS),
                 src = indexOf(header, SOURCE_KEYS);
         if (img < 0 || txt < 0) {
@@ -316,8 +316,8 @@ public final class TraceImporter {
                     + TEXT_KEYS + "), found " + header);
         }
         List<Item> out = new ArrayList<>();
-        for (Csv.Record r : records.subList(1, records.size())) {
-            List<String> v = r.fields();
+        for (CsvTable.Row r : records.subList(1, records.size())) {
+            List<String> v = r.cells();
             if (v.size() != header.size()) {
                 problems.add(new Problem(f, r.line(), "has " + v.size() + " fields, the header has " + header.size()));
                 continue;

@@ -1,5 +1,6 @@
 package dev.rali.engine.traces;
 
+import dev.rali.engine.io.CsvTable;
 import dev.rali.engine.project.ProjectStore;
 
 import java.io.IOException;
@@ -414,7 +415,7 @@ public final class TraceStore {
                     if (i > 0) {
                         w.write(',');
                     }
-                    w.write(Csv.quote(row[i]));
+                    w.write(CsvTable.quote(row[i]));
                 }
                 w.write('\n');
             }

@@ -4,10 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rali.engine.TestPaths;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URL;
 import java.nio.file.Path;
 
@@ -17,18 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ClipCommandsTest {
 
-    private record Run(int code, String out, String err) { }
-
-    private static Run run(String... args) {
-        CommandLine cl = RaliCli.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     private static Path fixture(String name) throws Exception {
         URL url = ClipCommandsTest.class.getResource("/fixtures/" + name + "/config.json");
         return Path.of(url.toURI()).getParent();
@@ -37,13 +22,13 @@ class ClipCommandsTest {
     @Test
     void modelVerifyPassesOnTheReferenceFixtures() throws Exception {
         Path a = TestPaths.shared("fixtures/tiny-clip-a");
-        Run r = run("model", "verify", "--model", a.toString(), "--expected", a.resolve("expected.safetensors").toString());
+        CliRun.Result r = CliRun.exec("model", "verify", "--model", a.toString(), "--expected", a.resolve("expected.safetensors").toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("PASSED: 13 tensors"), r.out());
         assertTrue(r.out().contains("vision_hidden_states_2"), r.out());
         for (String name : new String[] {"clip-b", "clip-c"}) {
             Path d = fixture(name);
-            Run j = run("model", "verify", "--model", d.toString(), "--expected", d.resolve("expected.safetensors").toString(),
+            CliRun.Result j = CliRun.exec("model", "verify", "--model", d.toString(), "--expected", d.resolve("expected.safetensors").toString(),
                     "--tolerance", "1e-4", "--json");
             assertEquals(0, j.code(), j.err());
             JsonNode n = new ObjectMapper().readTree(j.out());
@@ -56,7 +41,7 @@ class ClipCommandsTest {
     @Test
     void modelVerifyExitsNonZeroWhenATensorExceedsTheTolerance() throws Exception {
         Path d = fixture("clip-b");
-        Run r = run("model", "verify", "--model", d.toString(), "--expected", d.resolve("expected.safetensors").toString(),
+        CliRun.Result r = CliRun.exec("model", "verify", "--model", d.toString(), "--expected", d.resolve("expected.safetensors").toString(),
                 "--tolerance", "1e-9");
         assertEquals(2, r.code());
         assertTrue(r.out().contains("FAIL") && r.out().contains("FAILED"), r.out());
@@ -65,14 +50,14 @@ class ClipCommandsTest {
     @Test
     void modelVerifyNamesAMissingFile() throws Exception {
         Path d = fixture("clip-b");
-        Run r = run("model", "verify", "--model", d.toString(), "--expected", d.resolve("nope.safetensors").toString());
+        CliRun.Result r = CliRun.exec("model", "verify", "--model", d.toString(), "--expected", d.resolve("nope.safetensors").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("nope.safetensors") && r.err().contains("no such file"), r.err());
     }
 
     @Test
     void benchClipReportsThroughputAndRoofline() throws Exception {
-        Run r = run("bench", "clip", "--config", fixture("clip-b").resolve("config.json").toString(), "--batch", "2",
+        CliRun.Result r = CliRun.exec("bench", "clip", "--config", fixture("clip-b").resolve("config.json").toString(), "--batch", "2",
                 "--iters", "1", "--warmup", "0", "--device", "cpu", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode n = new ObjectMapper().readTree(r.out());
@@ -81,7 +66,7 @@ class ClipCommandsTest {
             assertTrue(n.get(key).asDouble() > 0, key + " = " + n.get(key));
         }
         assertEquals(2, n.get("batch").asInt());
-        Run bad = run("bench", "clip", "--config", "vit-h-99");
+        CliRun.Result bad = CliRun.exec("bench", "clip", "--config", "vit-h-99");
         assertEquals(1, bad.code());
         assertFalse(bad.err().isEmpty());
         assertTrue(bad.err().contains("unknown CLIP preset"), bad.err());

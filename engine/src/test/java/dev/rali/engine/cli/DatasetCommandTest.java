@@ -4,12 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -19,18 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DatasetCommandTest {
     @TempDir
     Path dir;
-
-    private record Result(int code, String out, String err) { }
-
-    private static Result rali(String... args) {
-        CommandLine cl = RaliCli.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     private Path dataset() throws Exception {
         Path d = Files.createDirectories(dir.resolve("ds"));
@@ -49,24 +34,24 @@ class DatasetCommandTest {
     void importListShow() throws Exception {
         Path project = dir.resolve("proj/p.rali");
         Path csv = dataset();
-        Result imp = rali("dataset", "import", "--project", project.toString(), "--layout", "csv", "--name", "mine",
+        CliRun.Result imp = CliRun.exec("dataset", "import", "--project", project.toString(), "--layout", "csv", "--name", "mine",
                 "--columns", "image=img,score=q", "--range", "0:100", "--split-seed", "3", "--quiet", csv.toString());
         assertEquals(0, imp.code(), imp.err());
         assertTrue(imp.out().contains("imported:         6"), imp.out());
         assertTrue(imp.out().contains("scores.csv:8: gone.png: image file not found"), imp.out());
         assertTrue(Files.exists(project), "project created");
 
-        Result list = rali("dataset", "list", "--project", project.toString());
+        CliRun.Result list = CliRun.exec("dataset", "list", "--project", project.toString());
         assertEquals(0, list.code(), list.err());
         assertTrue(list.out().contains("mine") && list.out().contains("csv") && list.out().contains("0.000..100.0"), list.out());
 
-        Result show = rali("dataset", "show", "--project", project.toString(), "--name", "mine");
+        CliRun.Result show = CliRun.exec("dataset", "show", "--project", project.toString(), "--name", "mine");
         assertEquals(0, show.code(), show.err());
         assertTrue(show.out().contains("images      6 (6 labelled)"), show.out());
         assertTrue(show.out().contains("generated, seed 3"), show.out());
         assertTrue(show.out().contains("histogram of normalised MOS"), show.out());
 
-        Result json = rali("dataset", "show", "--project", project.toString(), "--name", "mine", "--json");
+        CliRun.Result json = CliRun.exec("dataset", "show", "--project", project.toString(), "--name", "mine", "--json");
         assertEquals(0, json.code(), json.err());
         JsonNode n = new ObjectMapper().readTree(json.out());
         assertEquals(6, n.get("count").asInt());
@@ -74,24 +59,24 @@ class DatasetCommandTest {
         assertEquals(5.0, n.get("normalised").get("max").asDouble(), 1e-12);
         assertEquals(100.0, n.get("raw").get("max").asDouble(), 1e-12);
 
-        Result del = rali("dataset", "delete", "--project", project.toString(), "--name", "mine");
+        CliRun.Result del = CliRun.exec("dataset", "delete", "--project", project.toString(), "--name", "mine");
         assertEquals(0, del.code(), del.err());
         assertTrue(del.out().contains("deleted dataset mine (6 images)"), del.out());
-        assertTrue(rali("dataset", "list", "--project", project.toString()).out().contains("no datasets"));
+        assertTrue(CliRun.exec("dataset", "list", "--project", project.toString()).out().contains("no datasets"));
     }
 
     @Test
     void nothingImportedIsANonZeroExitAndErrorsNameTheProblem() throws Exception {
         Path project = dir.resolve("p.rali");
         Path csv = Files.writeString(Files.createDirectories(dir.resolve("e")).resolve("s.csv"), "image,score\nx.png,1\n");
-        Result r = rali("dataset", "import", "--project", project.toString(), "--layout", "csv", "--name", "e", "--range", "1:5",
+        CliRun.Result r = CliRun.exec("dataset", "import", "--project", project.toString(), "--layout", "csv", "--name", "e", "--range", "1:5",
                 "--quiet", csv.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("nothing imported"), r.err());
-        Result bad = rali("dataset", "show", "--project", project.toString(), "--name", "zzz");
+        CliRun.Result bad = CliRun.exec("dataset", "show", "--project", project.toString(), "--name", "zzz");
         assertEquals(1, bad.code());
         assertTrue(bad.err().contains("no dataset named 'zzz'"), bad.err());
-        Result noProject = rali("dataset", "list", "--project", dir.resolve("none.rali").toString());
+        CliRun.Result noProject = CliRun.exec("dataset", "list", "--project", dir.resolve("none.rali").toString());
         assertEquals(1, noProject.code());
         assertTrue(noProject.err().contains("none.rali"), noProject.err());
     }

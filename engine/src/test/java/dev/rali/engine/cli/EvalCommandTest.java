@@ -4,10 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -18,15 +15,8 @@ class EvalCommandTest {
     @TempDir
     Path dir;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final CliRun cli = new CliRun();
 
-    private int run(String... args) {
-        CommandLine cl = RaliCli.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        return cl.execute(args);
-    }
 
     private void writeTiesData() throws Exception {
         // MetricsTest.TIES data; scipy: PLCC 0.9686814623603677, SRCC 0.9845625916784139, KRCC 0.952651016459082
@@ -45,23 +35,23 @@ class EvalCommandTest {
     @Test
     void printsFiguresAndReportsUnmatchedRows() throws Exception {
         writeTiesData();
-        int rc = run("eval", "--pred", dir.resolve("pred.csv").toString(), "--mos", dir.resolve("koniq.csv").toString());
-        assertEquals(0, rc, err.toString());
-        assertTrue(out.toString().startsWith("koniq: 10 pairs"), out.toString());
-        assertTrue(out.toString().contains("PLCC                  0.9687"), out.toString());
-        assertTrue(out.toString().contains("SRCC                  0.9846"), out.toString());
-        assertTrue(out.toString().contains("KRCC                  0.9527"), out.toString());
-        assertTrue(err.toString().contains("1 prediction row(s) have no MOS and are left out: orphan.png"), err.toString());
-        assertTrue(err.toString().contains("10 pair(s) joined by base name"), err.toString());
+        int rc = cli.run("eval", "--pred", dir.resolve("pred.csv").toString(), "--mos", dir.resolve("koniq.csv").toString());
+        assertEquals(0, rc, cli.err());
+        assertTrue(cli.out().startsWith("koniq: 10 pairs"), cli.out());
+        assertTrue(cli.out().contains("PLCC                  0.9687"), cli.out());
+        assertTrue(cli.out().contains("SRCC                  0.9846"), cli.out());
+        assertTrue(cli.out().contains("KRCC                  0.9527"), cli.out());
+        assertTrue(cli.err().contains("1 prediction row(s) have no MOS and are left out: orphan.png"), cli.err());
+        assertTrue(cli.err().contains("10 pair(s) joined by base name"), cli.err());
     }
 
     @Test
     void jsonWithBootstrap() throws Exception {
         writeTiesData();
-        int rc = run("eval", "--json", "--bootstrap", "200", "--seed", "5", "--pred", dir.resolve("pred.csv").toString(),
+        int rc = cli.run("eval", "--json", "--bootstrap", "200", "--seed", "5", "--pred", dir.resolve("pred.csv").toString(),
                 "--mos", dir.resolve("koniq.csv").toString());
-        assertEquals(0, rc, err.toString());
-        JsonNode j = new ObjectMapper().readTree(out.toString());
+        assertEquals(0, rc, cli.err());
+        JsonNode j = new ObjectMapper().readTree(cli.out());
         assertEquals(10, j.get("n").asInt());
         assertEquals(0.9845625916784139, j.get("srcc").asDouble(), 1e-12);
         assertEquals(1, j.get("unmatched_pred").asInt());
@@ -72,9 +62,9 @@ class EvalCommandTest {
     void tooFewMatchesIsAClearError() throws Exception {
         Files.writeString(dir.resolve("p.csv"), "image,score\na.png,1\nb.png,2\n");
         Files.writeString(dir.resolve("m.csv"), "image,mos\nc.png,1\nd.png,2\n");
-        int rc = run("eval", "--pred", dir.resolve("p.csv").toString(), "--mos", dir.resolve("m.csv").toString());
+        int rc = cli.run("eval", "--pred", dir.resolve("p.csv").toString(), "--mos", dir.resolve("m.csv").toString());
         assertEquals(1, rc);
-        assertTrue(err.toString().contains("only 0 image(s)"), err.toString());
+        assertTrue(cli.err().contains("only 0 image(s)"), cli.err());
     }
 
     @Test
@@ -83,30 +73,30 @@ class EvalCommandTest {
         // a second test set: the same 10 images' predictions against a reversed-order MOS
         Files.writeString(dir.resolve("spaq.csv"), "image,mos\n0.png,4.1\n1.png,4.0\n2.png,3.2\n3.png,2.8\n");
         String predArg = dir.resolve("pred.csv").toString();
-        int rc = run("eval", "--pred", predArg, "--mos", dir.resolve("koniq.csv").toString(),
+        int rc = cli.run("eval", "--pred", predArg, "--mos", dir.resolve("koniq.csv").toString(),
                 "--mos", dir.resolve("spaq.csv").toString(), "--dataset", "KonIQ", "--dataset", "SPAQ");
-        assertEquals(0, rc, err.toString());
-        String[] lines = out.toString().replace("\r", "").split("\n");
+        assertEquals(0, rc, cli.err());
+        String[] lines = cli.out().replace("\r", "").split("\n");
         assertEquals("| Dataset | PLCC | SRCC | KRCC | RMSE | n |", lines[0]);
         assertTrue(lines[2].startsWith("| KonIQ | 0.969 | 0.985 | 0.953 |"), lines[2]);
         assertTrue(lines[3].startsWith("| SPAQ | -"), lines[3]);
         assertTrue(lines[4].startsWith("| **Average** |"), lines[4]);
-        assertTrue(err.toString().contains("1 prediction row(s) have no MOS"), "only orphan.png is unmatched everywhere: " + err);
+        assertTrue(cli.err().contains("1 prediction row(s) have no MOS"), "only orphan.png is unmatched everywhere: " + cli.err());
 
-        out.getBuffer().setLength(0);
-        rc = run("eval", "--pred", predArg, "--mos", dir.resolve("koniq.csv").toString(), "--format", "paper",
+        cli.clear();
+        rc = cli.run("eval", "--pred", predArg, "--mos", dir.resolve("koniq.csv").toString(), "--format", "paper",
                 "--method", "Mine");
-        assertEquals(0, rc, err.toString());
+        assertEquals(0, rc, cli.err());
         assertEquals("method,metric,koniq,AVG\nMine,PLCC,0.969,0.969\nMine,SRCC,0.985,0.985\n",
-                out.toString().replace("\r", ""));
+                cli.out().replace("\r", ""));
     }
 
     @Test
     void labelCountMustMatchMosFiles() throws Exception {
         writeTiesData();
-        int rc = run("eval", "--pred", dir.resolve("pred.csv").toString(), "--mos", dir.resolve("koniq.csv").toString(),
+        int rc = cli.run("eval", "--pred", dir.resolve("pred.csv").toString(), "--mos", dir.resolve("koniq.csv").toString(),
                 "--dataset", "A", "--dataset", "B");
         assertEquals(1, rc);
-        assertTrue(err.toString().contains("2 --dataset label(s) for 1 --mos file(s)"), err.toString());
+        assertTrue(cli.err().contains("2 --dataset label(s) for 1 --mos file(s)"), cli.err());
     }
 }

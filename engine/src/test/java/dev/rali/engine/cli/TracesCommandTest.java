@@ -3,10 +3,7 @@ package dev.rali.engine.cli;
 import dev.rali.engine.project.ProjectStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -17,17 +14,8 @@ class TracesCommandTest {
     @TempDir
     Path dir;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final CliRun cli = new CliRun();
 
-    private int run(String... args) {
-        out.getBuffer().setLength(0);
-        err.getBuffer().setLength(0);
-        CommandLine cl = RaliCli.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        return cl.execute(args);
-    }
 
     private Path project() throws Exception {
         Path p = dir.resolve("p.rali");
@@ -46,17 +34,17 @@ class TracesCommandTest {
         Files.writeString(f, "{\"image\":\"a.jpg\",\"seed\":0,\"text\":\"<think>sharp</think><answer>{\\\"rating\\\":4}</answer>\"}\n"
                 + "{\"image\":\"a.jpg\",\"seed\":1,\"text\":\"<think>x</think><answer>none</answer>\"}\n"
                 + "{\"image\":\"zzz.jpg\",\"seed\":0,\"text\":\"x\"}\n");
-        assertEquals(0, run("traces", "import", "--project", p.toString(), "--source", "qi", "--quiet", f.toString()), err.toString());
-        assertTrue(out.toString().contains("imported 2 traces"), out.toString());
-        assertTrue(err.toString().contains("t.jsonl:3"), err.toString());
+        assertEquals(0, cli.runClean("traces", "import", "--project", p.toString(), "--source", "qi", "--quiet", f.toString()), cli.err());
+        assertTrue(cli.out().contains("imported 2 traces"), cli.out());
+        assertTrue(cli.err().contains("t.jsonl:3"), cli.err());
 
-        assertEquals(0, run("traces", "list", "--project", p.toString(), "--status", "no_score"));
-        String[] lines = out.toString().strip().split("\n");
-        assertEquals(2, lines.length, out.toString());
+        assertEquals(0, cli.runClean("traces", "list", "--project", p.toString(), "--status", "no_score"));
+        String[] lines = cli.out().strip().split("\n");
+        assertEquals(2, lines.length, cli.out());
         assertTrue(lines[1].contains("a.jpg\tqi\t1\tno_score"), lines[1]);
 
-        assertEquals(0, run("traces", "stats", "--project", p.toString()));
-        String s = out.toString();
+        assertEquals(0, cli.runClean("traces", "stats", "--project", p.toString()));
+        String s = cli.out();
         assertTrue(s.contains("traces: 2"), s);
         assertTrue(s.matches("(?s).*ok\\s+1.*"), s);
         assertTrue(s.matches("(?s).*\\b2 -> 1.*"), s); // image a has 2 traces
@@ -65,14 +53,14 @@ class TracesCommandTest {
 
     @Test
     void errorsNameTheProblem() throws Exception {
-        assertEquals(1, run("traces", "stats", "--project", dir.resolve("nope.rali").toString()));
-        assertTrue(err.toString().contains("nope.rali: no such project file"), err.toString());
+        assertEquals(1, cli.runClean("traces", "stats", "--project", dir.resolve("nope.rali").toString()));
+        assertTrue(cli.err().contains("nope.rali: no such project file"), cli.err());
         Path p = project();
-        assertEquals(1, run("traces", "list", "--project", p.toString(), "--status", "weird"));
-        assertTrue(err.toString().contains("unknown parse status 'weird'"), err.toString());
-        assertEquals(1, run("traces", "generate", "--project", p.toString(), "--dataset", "none",
+        assertEquals(1, cli.runClean("traces", "list", "--project", p.toString(), "--status", "weird"));
+        assertTrue(cli.err().contains("unknown parse status 'weird'"), cli.err());
+        assertEquals(1, cli.runClean("traces", "generate", "--project", p.toString(), "--dataset", "none",
                 "--base-url", "http://127.0.0.1:9", "--model", "m"));
-        assertTrue(err.toString().contains("no images in dataset 'none'"), err.toString());
+        assertTrue(cli.err().contains("no images in dataset 'none'"), cli.err());
     }
 
     @Test
@@ -102,11 +90,11 @@ class TracesCommandTest {
             String[] args = {"traces", "generate", "--project", p.toString(), "--dataset", "koniq", "--split", "train",
                     "--base-url", url, "--model", "qi", "--seeds", "2", "--prompt", prompt.toString(),
                     "--no-system-prompt", "--quiet"};
-            assertEquals(0, run(args), err.toString());
-            assertTrue(out.toString().contains("2 generated, 0 already stored, 0 failed"), out.toString());
+            assertEquals(0, cli.runClean(args), cli.err());
+            assertTrue(cli.out().contains("2 generated, 0 already stored, 0 failed"), cli.out());
             assertEquals(java.util.List.of("Describe the quality.", "Describe the quality."), prompts);
-            assertEquals(0, run(args), err.toString());
-            assertTrue(out.toString().contains("0 generated, 2 already stored"), out.toString());
+            assertEquals(0, cli.runClean(args), cli.err());
+            assertTrue(cli.out().contains("0 generated, 2 already stored"), cli.out());
         } finally {
             server.stop(0);
         }

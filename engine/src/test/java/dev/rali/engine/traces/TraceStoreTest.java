@@ -1,5 +1,6 @@
 package dev.rali.engine.traces;
 
+import dev.rali.engine.io.CsvTable;
 import dev.rali.engine.project.ProjectStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,9 +92,9 @@ class TraceStoreTest {
             TraceStore.setAudit(store, id, TraceStore.Verdict.OK, "fine, really");
             Path csv = dir.resolve("out/audit.csv");
             assertEquals(1, TraceStore.exportAuditCsv(store, csv));
-            List<Csv.Record> recs = Csv.parse(Files.readString(csv));
+            List<CsvTable.Row> recs = CsvTable.parse(Files.readString(csv), ',').rows();
             assertEquals(2, recs.size());
-            List<String> row = recs.get(1).fields();
+            List<String> row = recs.get(1).cells();
             assertEquals("koniq", row.get(1));
             assertEquals("ok", row.get(7));
             assertEquals("fine, really", row.get(8));
