@@ -96,8 +96,19 @@ public final class ResultsView implements AppView {
         @Override
         protected void updateItem(RunItem r, boolean empty) {
             super.updateItem(r, empty);
-            setText(empty || r == null ? null : "run " + r.id() + " · " + r.stage() + " · " + r.status()
-                    + " · " + r.startedAt());
+            setText(empty || r == null ? null : "run " + r.id() + " · " + r.stage() + variant(r) + " · "
+                    + r.status() + " · " + r.startedAt());
+        }
+    }
+
+    /** " · no_pca" etc. for Table 4 ablation runs, so the runs of a `rali demo` can be told apart. */
+    static String variant(RunItem r) {
+        try {
+            String a = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.paramsJson())
+                    .path("run").path("ablation").asText("");
+            return a.isEmpty() ? "" : " · " + a;
+        } catch (Exception e) {
+            return "";
         }
     }
 

@@ -34,6 +34,7 @@ import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyEvent;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
@@ -110,7 +111,9 @@ public final class TraceAuditView implements AppView {
         });
         table.getSelectionModel().selectedItemProperty().addListener((o, a, item) -> selected(item));
 
-        HBox verdictBar = new HBox(6, new Label("Verdict"), toggle("ok", "O"), toggle("wrong", "W"),
+        Label verdictLabel = new Label("Verdict");
+        verdictLabel.setMinWidth(Region.USE_PREF_SIZE); // never "Verd..." on narrow windows
+        HBox verdictBar = new HBox(6, verdictLabel, toggle("ok", "O"), toggle("wrong", "W"),
                 toggle("unsure", "U"), new Label("Note"), note);
         note.setId("auditNote");
         note.setPromptText("why (optional); Enter saves");
@@ -142,6 +145,7 @@ public final class TraceAuditView implements AppView {
         ToggleButton b = new ToggleButton(v + " (" + key + ")");
         b.setUserData(v);
         b.setId("verdict-" + v);
+        b.setMinWidth(Region.USE_PREF_SIZE);
         b.setToggleGroup(verdict);
         b.setOnAction(e -> save());
         return b;
