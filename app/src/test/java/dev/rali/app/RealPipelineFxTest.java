@@ -1,0 +1,111 @@
+package dev.rali.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rali.app.views.PipelineView;
+import dev.rali.engine.dataset.DatasetImporter;
+import dev.rali.engine.dataset.ImportRequest;
+import dev.rali.engine.pipeline.RaliPipeline;
+import dev.rali.engine.project.ProjectStore;
+import dev.rali.engine.sample.DemoClipFactory;
+import dev.rali.engine.sample.SampleProjectBuilder;
+import dev.rali.engine.task.TaskContext;
+import dev.rali.engine.traces.TraceImporter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.TextField;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The Pipeline view running the REAL engine pipeline (align → embed → head → evaluate) on a tiny project. */
+@ExtendWith(ApplicationExtension.class)
+class RealPipelineFxTest {
+    @TempDir Path dir;
+    final FxTestSupport fx = new FxTestSupport();
+
+    @Start
+    void start(Stage stage) {
+        fx.start(stage, new AppServices(null, null, null, new RaliPipeline()));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        fx.stop();
+    }
+
+    /** 3 photos × distortions at 40 px, 2 traces each, a 1-layer CLIP; imported like `rali demo` does. */
+    Path tinyProject() throws Exception {
+        Path photos = SampleProjectBuilder.findPhotosDir(Path.of(""));
+        Path few = dir.resolve("photos");
+        Files.createDirectories(few);
+        List<String> lines = Files.readAllLines(photos.resolve("MANIFEST.tsv"));
+        List<String> keep = new ArrayList<>(List.of(lines.get(0)));
+        for (String l : lines.subList(1, lines.size())) {
+            String name = l.split("\t")[0];
+            if (Set.of("astronaut.png", "brick.png", "camera.png").contains(name)) {
+                keep.add(l);
+                Files.copy(photos.resolve(name), few.resolve(name));
+            }
+        }
+        Files.write(few.resolve("MANIFEST.tsv"), keep);
+        Path sample = dir.resolve("sample");
+        SampleProjectBuilder.build(sample, new SampleProjectBuilder.Options(few, 40, 2, 0L, Set.of("brick"),
+                Set.of("camera"), false, 0), TaskContext.silent());
+        Path project = dir.resolve("tiny.rali");
+        try (ProjectStore store = ProjectStore.open(project)) {
+            DatasetImporter.importDataset(store, ImportRequest.of("sample", "csv", sample.resolve("mos.csv")),
+                    TaskContext.silent());
+            new TraceImporter().importPath(store, sample.resolve("traces.jsonl"),
+                    new TraceImporter.Options("describer", "sample"), TaskContext.silent());
+        }
+        DemoClipFactory.create(dir.resolve("clip"), new DemoClipFactory.Config(32, 40, 8, 32, 1, 2, 64, 32, 1, 2, 64,
+                16, 77, 49408, 2.6592), 1);
+        return project;
+    }
+
+    @Test
+    void runningAllStagesFromTheFormTrainsEvaluatesAndRecordsTheRun(FxRobot robot) throws Exception {
+        Path project = tinyProject();
+        fx.open(robot, project);
+        robot.interact(() -> fx.window.select(PipelineView.TITLE));
+        PipelineView view = fx.window.view(PipelineView.TITLE);
+        Map<String, String> values = Map.of("encoder-base", dir.resolve("clip").toString(),
+                "alignment-epochs", "2", "alignment-batchSize", "16", "alignment-lr", "0.001",
+                "alignment-warmupSteps", "1", "compression-dim", "8", "bases-count", "6", "bases-buckets", "4",
+                "scoreDefinition-epochs", "3", "evaluate-bootstrap", "0");
+        robot.interact(() -> values.forEach((k, v) -> robot.lookup("#param-" + k).queryAs(TextField.class).setText(v)));
+        assertTrue(robot.lookup("#param-alignment-enabled").queryAs(CheckBox.class).isSelected());
+        robot.interact(() -> robot.lookup("#stageChoice").queryComboBox().getSelectionModel().select("all"));
+        robot.clickOn("#runStage");
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> {
+            WaitForAsyncUtils.waitForFxEvents();
+            String s = robot.lookup("#runStatus").queryAs(Label.class).getText();
+            return s != null && (s.equals("succeeded") || s.startsWith("failed"));
+        });
+        FxTestSupport.settle();
+        assertEquals("succeeded", robot.lookup("#runStatus").queryAs(Label.class).getText());
+        assertTrue(view.metrics().getSeriesCount() >= 1, "the live plot received the alignment losses");
+        try (ProjectStore store = ProjectStore.open(project); Statement s = store.connection().createStatement()) {
+            assertEquals("done", s.executeQuery("SELECT status FROM runs WHERE stage='pipeline'").getString(1));
+            assertEquals(s.executeQuery("SELECT COUNT(*) FROM images WHERE split='test'").getInt(1),
+                    s.executeQuery("SELECT COUNT(*) FROM predictions").getInt(1));
+        }
+        FxTestSupport.waitFor(() -> view.runs().getItems().stream().anyMatch(r -> r.stage().equals("pipeline")));
+    }
+}
