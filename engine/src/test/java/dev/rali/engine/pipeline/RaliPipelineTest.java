@@ -190,6 +190,27 @@ class RaliPipelineTest {
     }
 
     @Test
+    void ractModeAlignsOnTracesOfSeveralDatasetsButTakesScoresFromOne() throws Exception {
+        try (ProjectStore store = project(dir.resolve("ract.rali"))) {
+            DatasetImporter.importDataset(store, ImportRequest.of("second", "csv", sample.resolve("mos.csv")),
+                    TaskContext.silent());
+            new TraceImporter().importPath(store, sample.resolve("traces.jsonl"),
+                    new TraceImporter.Options("describer", "second"), TaskContext.silent());
+            ObjectNode p = params("full");
+            p.putObject("data").put("score_dataset", "sample").putArray("align_datasets").add("sample").add("second");
+            List<String> logs = new ArrayList<>();
+            RaliPipeline.Outcome o = new RaliPipeline().execute(store, "all", p, logging(logs));
+            int trainPerDataset = Datasets.images(store, "sample", "train").size();
+            assertTrue(logs.stream().anyMatch(l -> l.startsWith("alignment: " + 2 * trainPerDataset
+                    + " training") && l.endsWith("[sample, second]")), String.join("\n", logs));
+            assertTrue(logs.stream().anyMatch(l -> l.startsWith("head: " + trainPerDataset + " training")
+                    && l.endsWith("from 'sample'")), String.join("\n", logs));
+            assertEquals(List.of("sample", "second"), o.results().rows().stream().map(r -> r.dataset()).toList(),
+                    "every dataset's test split is evaluated");
+        }
+    }
+
+    @Test
     void unknownStageAndDatasetGiveClearErrors() throws Exception {
         try (ProjectStore store = project(dir.resolve("errors.rali"))) {
             RaliPipeline pipeline = new RaliPipeline();
