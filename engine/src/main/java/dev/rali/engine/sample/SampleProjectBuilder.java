@@ -146,6 +146,25 @@ public final class SampleProjectBuilder {
                 + "folder above " + start.toAbsolutePath() + "); run from the RALI Workbench folder or set -Drali.home");
     }
 
+    /**
+     * Copies some of the photos (by file name) with their MANIFEST.tsv lines into {@code out}: a smaller photo folder
+     * for quick projects (tests, tiny demos). Returns {@code out}.
+     */
+    public static Path copySubset(Path photosDir, Path out, Set<String> fileNames) throws IOException {
+        Files.createDirectories(out);
+        List<String> lines = Files.readAllLines(photosDir.resolve("MANIFEST.tsv"), StandardCharsets.UTF_8);
+        List<String> keep = new ArrayList<>(List.of(lines.get(0)));
+        for (String l : lines.subList(1, lines.size())) {
+            String name = l.split("\t", -1)[0];
+            if (fileNames.contains(name)) {
+                keep.add(l);
+                Files.copy(photosDir.resolve(name), out.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Files.write(out.resolve("MANIFEST.tsv"), keep, StandardCharsets.UTF_8);
+        return out;
+    }
+
     /** Photo file names listed in MANIFEST.tsv (header skipped), in file order. */
     public static List<String> manifestPhotos(Path photosDir) throws IOException {
         Path manifest = photosDir.resolve("MANIFEST.tsv");

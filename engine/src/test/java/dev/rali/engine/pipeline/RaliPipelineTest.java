@@ -50,18 +50,7 @@ class RaliPipelineTest {
     @BeforeAll
     static void buildTinyProjectData() throws Exception {
         Path photos = SampleProjectBuilder.findPhotosDir(Path.of(""));
-        Path few = dir.resolve("photos");
-        Files.createDirectories(few);
-        List<String> lines = Files.readAllLines(photos.resolve("MANIFEST.tsv"));
-        List<String> keep = new ArrayList<>(List.of(lines.get(0)));
-        for (String l : lines.subList(1, lines.size())) {
-            String name = l.split("\t")[0];
-            if (Set.of("astronaut.png", "brick.png", "camera.png", "chelsea.png").contains(name)) {
-                keep.add(l);
-                Files.copy(photos.resolve(name), few.resolve(name));
-            }
-        }
-        Files.write(few.resolve("MANIFEST.tsv"), keep);
+        Path few = SampleProjectBuilder.copySubset(photos, dir.resolve("photos"), Set.of("astronaut.png", "brick.png", "camera.png", "chelsea.png"));
         sample = dir.resolve("sample");
         SampleProjectBuilder.build(sample, new SampleProjectBuilder.Options(few, 48, 2, 0L, Set.of("brick"),
                 Set.of("camera"), false, 1), TaskContext.silent());
