@@ -106,6 +106,11 @@ public final class ClipVisionTrainer implements AutoCloseable {
     private final Map<String, NDArray> m2 = new LinkedHashMap<>();
     private long step;
     private double lastGradNorm = Double.NaN;
+    /** Steps whose gradients were not finite and were skipped (as mixed-precision loss scalers do). */
+    private long skippedSteps;
+    private int consecutiveSkips;
+    /** More non-finite steps in a row than this means the run has diverged: stop with an error. */
+    static final int MAX_CONSECUTIVE_SKIPS = 20;
     private double lastLearningRate = Double.NaN;
 
     public ClipVisionTrainer(ClipModel model, Options options) {
@@ -169,6 +174,11 @@ public final class ClipVisionTrainer implements AutoCloseable {
     }
 
     /** The global gradient norm of the last step, before clipping. */
+    /** How many steps were skipped because their gradients were not finite. */
+    public long skippedSteps() {
+        return skippedSteps;
+    }
+
     public double lastGradNorm() {
         return lastGradNorm;
     }
@@ -334,8 +344,17 @@ public final class ClipVisionTrainer implements AutoCloseable {
             double norm = Math.sqrt(sq.toType(DataType.FLOAT64, false).getDouble());
             lastGradNorm = norm;
             if (!Double.isFinite(norm)) {
-                throw new IllegalStateException("gradient norm is " + norm + " at step " + (step + 1));
+                // A rare non-finite gradient (e.g. a degenerate batch) would poison the Adam moments: skip the
+                // update, keep the schedule moving, and give up only if it keeps happening.
+                skippedSteps++;
+                if (++consecutiveSkips > MAX_CONSECUTIVE_SKIPS) {
+                    throw new IllegalStateException("gradient norm is " + norm + " for " + consecutiveSkips
+                            + " steps in a row (step " + (step + 1) + "): training diverged; lower the learning rate");
+                }
+                step++;
+                return;
             }
+            consecutiveSkips = 0;
             // torch.nn.utils.clip_grad_norm_: scale by max / (norm + 1e-6) when that is below 1
             double clip = options.maxGradNorm() / (norm + 1e-6);
             float gscale = clip < 1 ? (float) clip : 1f;

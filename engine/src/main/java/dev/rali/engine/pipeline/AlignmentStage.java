@@ -131,7 +131,11 @@ public final class AlignmentStage {
                             cropSeeds[i] = rng.nextLong();
                         }
                         float[] pixels = pixels(items, pre, o.cropAugmentation(), cropSeeds, decoders);
+                        long skippedBefore = trainer.skippedSteps();
                         double loss = trainer.step(pixels, items.size(), targets);
+                        if (trainer.skippedSteps() > skippedBefore) {
+                            ctx.log("alignment: step " + (step + 1) + " had a non-finite gradient; update skipped");
+                        }
                         step++;
                         sum += loss;
                         ctx.metric("align/train_loss", step, loss);
