@@ -105,7 +105,8 @@ public final class RaliPipeline implements PipelineService {
                 + "Several datasets = RACT-style cross-domain alignment.");
         help.put("data.train_split", "Split used for training (default train).");
         help.put("data.val_split", "Split used for validation losses and best-epoch selection (default val).");
-        help.put("encoder.base", "Hugging Face CLIP folder to start from (paper: openai/clip-vit-large-patch14-336).");
+        help.put("encoder.base", "Hugging Face CLIP folder to start from (paper: openai/clip-vit-large-patch14-336); "
+                + "empty = the project's base encoder (set by `rali run --encoder DIR` or `rali demo`).");
         help.put("encoder.device", "cpu, gpu or auto.");
         help.put("encoder.embed_batch", "Images per encoder batch when embedding.");
         RaliParams.help().forEach((k, v) -> help.put(k.equals("seed") || k.equals("ablation") ? "run." + k : k, v));
