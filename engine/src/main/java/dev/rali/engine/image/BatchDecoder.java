@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -30,12 +31,17 @@ public final class BatchDecoder<T> implements Iterator<List<BatchDecoder.Item<T>
 
     private final List<Path> files;
     private final int batchSize;
-    private final Function<RgbImage, T> transform;
+    private final BiFunction<Integer, RgbImage, T> transform;
     private final ExecutorService pool;
     private int nextStart;
     private List<Future<Item<T>>> ahead;
 
     public BatchDecoder(List<Path> files, int batchSize, Function<RgbImage, T> transform) {
+        this(files, batchSize, (index, img) -> transform.apply(img));
+    }
+
+    /** As above, with the file's position in {@code files} passed to the transform (e.g. per-file random seeds). */
+    public BatchDecoder(List<Path> files, int batchSize, BiFunction<Integer, RgbImage, T> transform) {
         this.files = List.copyOf(files);
         this.batchSize = Math.max(1, batchSize);
         this.transform = transform;
@@ -52,16 +58,17 @@ public final class BatchDecoder<T> implements Iterator<List<BatchDecoder.Item<T>
         List<Future<Item<T>>> out = new ArrayList<>();
         int end = Math.min(files.size(), nextStart + batchSize);
         for (int i = nextStart; i < end; i++) {
-            Path f = files.get(i);
-            out.add(pool.submit(() -> decode(f)));
+            int index = i;
+            out.add(pool.submit(() -> decode(index)));
         }
         nextStart = end;
         return out;
     }
 
-    private Item<T> decode(Path f) {
+    private Item<T> decode(int index) {
+        Path f = files.get(index);
         try {
-            return new Item<>(f, transform.apply(ImageLoader.load(f)), null);
+            return new Item<>(f, transform.apply(index, ImageLoader.load(f)), null);
         } catch (IOException | RuntimeException | OutOfMemoryError e) {
             return new Item<>(f, null, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         }
@@ -105,6 +112,19 @@ public final class BatchDecoder<T> implements Iterator<List<BatchDecoder.Item<T>
             System.arraycopy(values.get(i), 0, out, i * n, n);
         }
         return out;
+    }
+
+    /** Stacks a whole batch where every file must be readable (training): the first bad one is an error naming it. */
+    public static float[] stackAll(List<Item<float[]>> batch) throws IOException {
+        List<float[]> values = new ArrayList<>(batch.size());
+        for (Item<float[]> it : batch) {
+            if (!it.ok()) {
+                throw new IOException(it.error().contains(it.file().toString()) ? it.error()
+                        : it.file() + ": " + it.error());
+            }
+            values.add(it.value());
+        }
+        return stack(values);
     }
 
     @Override

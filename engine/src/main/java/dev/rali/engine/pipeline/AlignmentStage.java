@@ -6,8 +6,7 @@ import dev.rali.engine.clip.ClipImagePreprocessor;
 import dev.rali.engine.clip.ClipModel;
 import dev.rali.engine.clip.ClipTokenizer;
 import dev.rali.engine.clip.ClipVisionTrainer;
-import dev.rali.engine.data.RgbImage;
-import dev.rali.engine.image.ImageLoader;
+import dev.rali.engine.image.BatchDecoder;
 import dev.rali.engine.task.TaskContext;
 
 import java.io.IOException;
@@ -20,9 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Stage B of the paper (§4): contrastive alignment. Fine-tunes the CLIP vision tower with the symmetric CLIP
@@ -89,22 +85,15 @@ public final class AlignmentStage {
             List<Double> trainLoss = new ArrayList<>();
             List<Double> valLoss = new ArrayList<>();
             try (ClipVisionTrainer trainer = new ClipVisionTrainer(model, to)) {
-            int startEpoch = 0;
-            if (Files.exists(progressFile) && Files.exists(state)) {
-                ObjectNode p = (ObjectNode) JSON.readTree(progressFile.toFile());
-                startEpoch = p.get("epochs_done").asInt();
-                p.withArray("train_loss").forEach(n -> trainLoss.add(n.asDouble()));
-                p.withArray("val_loss").forEach(n -> valLoss.add(n.asDouble()));
-                trainer.loadState(state);
-                ctx.log("alignment: resuming after epoch " + startEpoch + " of " + o.epochs());
-            }
-            ExecutorService decoders = Executors.newFixedThreadPool(
-                    Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), r -> {
-                        Thread t = new Thread(r, "rali-align-decode");
-                        t.setDaemon(true);
-                        return t;
-                    });
-            try {
+                int startEpoch = 0;
+                if (Files.exists(progressFile) && Files.exists(state)) {
+                    ObjectNode p = (ObjectNode) JSON.readTree(progressFile.toFile());
+                    startEpoch = p.get("epochs_done").asInt();
+                    p.withArray("train_loss").forEach(n -> trainLoss.add(n.asDouble()));
+                    p.withArray("val_loss").forEach(n -> valLoss.add(n.asDouble()));
+                    trainer.loadState(state);
+                    ctx.log("alignment: resuming after epoch " + startEpoch + " of " + o.epochs());
+                }
                 long step = (long) startEpoch * stepsPerEpoch;
                 for (int epoch = startEpoch; epoch < o.epochs(); epoch++) {
                     // One RNG per epoch: a resumed run draws exactly what an uninterrupted one would.
@@ -114,37 +103,49 @@ public final class AlignmentStage {
                         order.add(i);
                     }
                     Collections.shuffle(order, rng);
-                    double sum = 0;
+                    // Draw every batch's traces and crop seeds up front (same order as drawing batch by batch), so
+                    // the whole epoch can be decoded one batch ahead of training.
+                    List<float[][]> targets = new ArrayList<>();
+                    List<Path> files = new ArrayList<>();
+                    List<Long> cropSeeds = new ArrayList<>();
                     for (int b = 0; b < stepsPerEpoch; b++) {
-                        ctx.checkCancelled();
                         List<Integer> idx = order.subList(b * batch, Math.min(order.size(), (b + 1) * batch));
                         if (idx.size() < 2) {
-                            continue; // a contrastive batch needs negatives
+                            continue; // a contrastive batch needs negatives (only the last batch can be this short)
                         }
-                        List<Item> items = idx.stream().map(train::get).toList();
-                        long[] cropSeeds = new long[items.size()];
-                        float[][] targets = new float[items.size()][];
-                        for (int i = 0; i < items.size(); i++) {
-                            List<String> texts = items.get(i).texts();
-                            String t = o.seedAugmentation() ? texts.get(rng.nextInt(texts.size())) : texts.get(0);
-                            targets[i] = textEmbeds.get(t);
-                            cropSeeds[i] = rng.nextLong();
+                        float[][] t = new float[idx.size()][];
+                        for (int i = 0; i < idx.size(); i++) {
+                            Item item = train.get(idx.get(i));
+                            List<String> texts = item.texts();
+                            String text = o.seedAugmentation() ? texts.get(rng.nextInt(texts.size())) : texts.get(0);
+                            t[i] = textEmbeds.get(text);
+                            cropSeeds.add(rng.nextLong());
+                            files.add(item.image());
                         }
-                        float[] pixels = pixels(items, pre, o.cropAugmentation(), cropSeeds, decoders);
-                        long skippedBefore = trainer.skippedSteps();
-                        double loss = trainer.step(pixels, items.size(), targets);
-                        if (trainer.skippedSteps() > skippedBefore) {
-                            ctx.log("alignment: step " + (step + 1) + " had a non-finite gradient; update skipped");
+                        targets.add(t);
+                    }
+                    double sum = 0;
+                    try (BatchDecoder<float[]> batches = new BatchDecoder<>(files, batch, (k, img) ->
+                            o.cropAugmentation() ? pre.preprocessAugmented(img, new Random(cropSeeds.get(k)), true)
+                                    : pre.preprocess(img))) {
+                        for (float[][] t : targets) {
+                            ctx.checkCancelled();
+                            float[] pixels = BatchDecoder.stackAll(batches.next());
+                            long skippedBefore = trainer.skippedSteps();
+                            double loss = trainer.step(pixels, t.length, t);
+                            if (trainer.skippedSteps() > skippedBefore) {
+                                ctx.log("alignment: step " + (step + 1) + " had a non-finite gradient; update skipped");
+                            }
+                            step++;
+                            sum += loss;
+                            ctx.metric("align/train_loss", step, loss);
+                            ctx.progress("align", step, totalSteps, String.format("epoch %d/%d loss %.4f",
+                                    epoch + 1, o.epochs(), loss));
                         }
-                        step++;
-                        sum += loss;
-                        ctx.metric("align/train_loss", step, loss);
-                        ctx.progress("align", step, totalSteps, String.format("epoch %d/%d loss %.4f",
-                                epoch + 1, o.epochs(), loss));
                     }
                     trainLoss.add(sum / stepsPerEpoch);
                     if (!val.isEmpty()) {
-                        double vl = evalLoss(trainer, val, textEmbeds, pre, batch, decoders);
+                        double vl = evalLoss(trainer, val, textEmbeds, pre, batch);
                         valLoss.add(vl);
                         ctx.metric("align/val_loss", step, vl);
                         ctx.log(String.format("alignment epoch %d: train loss %.4f, val loss %.4f",
@@ -162,9 +163,6 @@ public final class AlignmentStage {
                     JSON.writeValue(tmp.toFile(), p);
                     Files.move(tmp, progressFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 }
-            } finally {
-                decoders.shutdownNow();
-            }
             }
             model.saveHf(out);
             Path ppc = baseEncoder.resolve("preprocessor_config.json");
@@ -200,52 +198,25 @@ public final class AlignmentStage {
         return out;
     }
 
+    /** Mean contrastive loss over the validation images (each with its first trace), in full batches. */
     private static double evalLoss(ClipVisionTrainer trainer, List<Item> val, Map<String, float[]> textEmbeds,
-                                   ClipImagePreprocessor pre, int batch, ExecutorService pool) throws IOException {
+                                   ClipImagePreprocessor pre, int batch) throws IOException {
+        int usable = val.size() - (val.size() % batch == 1 ? 1 : 0); // a lone last image has no negatives
+        if (usable < 2) {
+            return Double.NaN;
+        }
+        List<Item> items = val.subList(0, usable);
         double sum = 0;
         int n = 0;
-        for (int s = 0; s + 1 < val.size(); s += batch) {
-            List<Item> items = val.subList(s, Math.min(val.size(), s + batch));
-            if (items.size() < 2) {
-                break;
+        try (BatchDecoder<float[]> batches = new BatchDecoder<>(items.stream().map(Item::image).toList(), batch,
+                pre::preprocess)) {
+            for (int s = 0; s < usable; s += batch) {
+                List<Item> chunk = items.subList(s, Math.min(usable, s + batch));
+                float[][] targets = chunk.stream().map(i -> textEmbeds.get(i.texts().get(0))).toArray(float[][]::new);
+                sum += trainer.evalLoss(BatchDecoder.stackAll(batches.next()), chunk.size(), targets);
+                n++;
             }
-            float[][] targets = items.stream().map(i -> textEmbeds.get(i.texts().get(0))).toArray(float[][]::new);
-            sum += trainer.evalLoss(pixels(items, pre, false, new long[items.size()], pool), items.size(), targets);
-            n++;
         }
-        return n == 0 ? Double.NaN : sum / n;
-    }
-
-    /** Decodes and preprocesses a batch in parallel (random crop + flip when {@code augment}). */
-    static float[] pixels(List<Item> items, ClipImagePreprocessor pre, boolean augment, long[] cropSeeds,
-                          ExecutorService pool) throws IOException {
-        List<Future<float[]>> fs = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) {
-            Path p = items.get(i).image();
-            long seed = cropSeeds[i];
-            fs.add(pool.submit(() -> {
-                RgbImage img = ImageLoader.load(p);
-                return augment ? pre.preprocessAugmented(img, new Random(seed), true) : pre.preprocess(img);
-            }));
-        }
-        int px = -1;
-        float[] out = null;
-        for (int i = 0; i < fs.size(); i++) {
-            float[] one;
-            try {
-                one = fs.get(i).get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-            }
-            if (out == null) {
-                px = one.length;
-                out = new float[px * fs.size()];
-            }
-            System.arraycopy(one, 0, out, i * px, px);
-        }
-        return out;
+        return sum / n;
     }
 }

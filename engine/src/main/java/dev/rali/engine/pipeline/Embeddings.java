@@ -4,7 +4,7 @@ import dev.rali.engine.clip.ClipImagePreprocessor;
 import dev.rali.engine.clip.ClipLoadOptions;
 import dev.rali.engine.clip.ClipModel;
 import dev.rali.engine.dataset.ImageRow;
-import dev.rali.engine.image.ImageLoader;
+import dev.rali.engine.image.BatchDecoder;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.rali.EmbeddingCache;
 import dev.rali.engine.task.TaskContext;
@@ -58,35 +58,34 @@ final class Embeddings implements AutoCloseable {
             pre = ClipImagePreprocessor.fromModelDir(encoderDir);
         }
         int done = 0;
-        for (int s = 0; s < missing.size(); s += batch) {
-            ctx.checkCancelled();
-            List<ImageRow> chunk = missing.subList(s, Math.min(missing.size(), s + batch));
-            List<ImageRow> ok = new ArrayList<>();
-            List<float[]> px = new ArrayList<>();
-            for (ImageRow r : chunk) {
-                try {
-                    px.add(pre.preprocess(ImageLoader.load(r.path())));
-                    ok.add(r);
-                } catch (IOException | RuntimeException e) {
-                    ctx.log("embed: skipped " + r.path() + ": " + e.getMessage());
+        try (BatchDecoder<float[]> batches = new BatchDecoder<>(missing.stream().map(ImageRow::path).toList(), batch,
+                pre::preprocess)) {
+            while (batches.hasNext()) {
+                ctx.checkCancelled();
+                List<BatchDecoder.Item<float[]>> items = batches.next();
+                List<ImageRow> ok = new ArrayList<>();
+                List<float[]> px = new ArrayList<>();
+                for (int i = 0; i < items.size(); i++) {
+                    BatchDecoder.Item<float[]> it = items.get(i);
+                    if (it.ok()) {
+                        ok.add(missing.get(done + i));
+                        px.add(it.value());
+                    } else {
+                        ctx.log("embed: skipped " + it.file() + ": " + it.error());
+                    }
                 }
+                if (!ok.isEmpty()) {
+                    float[][] e = model.embedImages(BatchDecoder.stack(px), ok.size());
+                    Map<String, float[]> fresh = new HashMap<>();
+                    for (int i = 0; i < ok.size(); i++) {
+                        fresh.put(ok.get(i).contentHash(), e[i]);
+                        out.put(ok.get(i).id(), e[i]);
+                    }
+                    cache.putAll(fresh); // persisted per batch: a killed run keeps what it embedded
+                }
+                done += items.size();
+                ctx.progress("embed", done, missing.size(), "");
             }
-            if (!ok.isEmpty()) {
-                int n = px.get(0).length;
-                float[] pixels = new float[n * ok.size()];
-                for (int i = 0; i < ok.size(); i++) {
-                    System.arraycopy(px.get(i), 0, pixels, i * n, n);
-                }
-                float[][] e = model.embedImages(pixels, ok.size());
-                Map<String, float[]> fresh = new HashMap<>();
-                for (int i = 0; i < ok.size(); i++) {
-                    fresh.put(ok.get(i).contentHash(), e[i]);
-                    out.put(ok.get(i).id(), e[i]);
-                }
-                cache.putAll(fresh); // persisted per batch: a killed run keeps what it embedded
-            }
-            done += chunk.size();
-            ctx.progress("embed", done, missing.size(), "");
         }
         return out;
     }
