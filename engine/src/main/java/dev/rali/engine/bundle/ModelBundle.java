@@ -5,18 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rali.engine.Version;
+import dev.rali.engine.io.FileHashes;
 import dev.rali.engine.rali.HeadParams;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -87,10 +83,10 @@ public final class ModelBundle {
                 throw new IOException(encoderDir + ": the encoder folder lacks " + name);
             }
             Files.copy(src, tmp.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-            files.put(name, sha256(tmp.resolve(name)));
+            files.put(name, FileHashes.sha256(tmp.resolve(name)));
         }
         head.write(tmp.resolve(HEAD_FILE), Map.of("format", FORMAT));
-        files.put(HEAD_FILE, sha256(tmp.resolve(HEAD_FILE)));
+        files.put(HEAD_FILE, FileHashes.sha256(tmp.resolve(HEAD_FILE)));
         ObjectNode manifest = JSON.createObjectNode();
         manifest.put("format", FORMAT);
         manifest.put("created", Instant.now().toString());
@@ -148,7 +144,7 @@ public final class ModelBundle {
             if (!Files.isRegularFile(f)) {
                 throw new IOException(abs + ": missing " + e.getKey() + " (listed in the manifest)");
             }
-            String actual = sha256(f);
+            String actual = FileHashes.sha256(f);
             if (!actual.equals(e.getValue().asText())) {
                 throw new IOException(f + ": sha256 mismatch (manifest " + e.getValue().asText() + ", file " + actual
                         + "): the bundle was modified or copied incompletely");
@@ -156,18 +152,6 @@ public final class ModelBundle {
         }
         HeadParams head = HeadParams.read(abs.resolve(HEAD_FILE));
         return new ModelBundle(abs, manifest, head);
-    }
-
-    public static String sha256(Path file) throws IOException {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            byte[] buf = new byte[1 << 16];
-            while (in.read(buf) >= 0) {
-                // digest accumulates
-            }
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static void deleteRecursively(Path p) throws IOException {

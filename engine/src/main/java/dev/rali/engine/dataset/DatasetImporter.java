@@ -1,5 +1,6 @@
 package dev.rali.engine.dataset;
 
+import dev.rali.engine.io.FileHashes;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rali.engine.image.ImageInfo;
 import dev.rali.engine.image.ImageLoadException;
@@ -8,11 +9,7 @@ import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.task.TaskContext;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -314,18 +310,10 @@ public final class DatasetImporter {
     }
 
     static String sha256(Path f) throws ImageLoadException {
-        try (InputStream in = Files.newInputStream(f)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
+        try {
+            return FileHashes.sha256(f);
         } catch (IOException e) {
             throw new ImageLoadException(f, "cannot read file: " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rali.engine.bundle.ModelBundle;
 import dev.rali.engine.dataset.Datasets;
 import dev.rali.engine.dataset.ImageRow;
 import dev.rali.engine.eval.MetricReport;
 import dev.rali.engine.eval.ResultsTable;
+import dev.rali.engine.io.FileHashes;
 import dev.rali.engine.project.ProjectSettings;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.rali.HeadParams;
@@ -136,12 +136,13 @@ public final class RaliPipeline implements PipelineService {
             if (s.rali.alignment.enabled) {
                 encoderDir = align(store, s, rctx, stage.equals("all") || stage.equals("align"));
             }
+            // Hashed once per run: it keys the embedding cache and the head, and is the encoder artifact's sha256.
+            String encoderId = FileHashes.sha256(encoderDir.resolve("model.safetensors"));
             if (stage.equals("align")) {
-                run.artifact("encoder", encoderDir.resolve("model.safetensors"));
+                run.artifact("encoder", encoderDir.resolve("model.safetensors"), encoderId);
                 run.finish("done", "aligned encoder in " + encoderDir);
                 return new Outcome(run.runId(), encoderDir, null, null);
             }
-            String encoderId = ModelBundle.sha256(encoderDir.resolve("model.safetensors"));
             try (Embeddings emb = new Embeddings(store, encoderDir, encoderId, s.device, s.embedBatch)) {
                 return afterEmbed(store, stage, s, run, rctx, encoderDir, encoderId, emb);
             }
@@ -166,7 +167,7 @@ public final class RaliPipeline implements PipelineService {
                 return new Outcome(run.runId(), encoderDir, null, null);
             }
             Path headFile = head(store, s, emb, encoderId, rctx, stage.equals("all") || stage.equals("head"));
-            run.artifact("encoder", encoderDir.resolve("model.safetensors"));
+            run.artifact("encoder", encoderDir.resolve("model.safetensors"), encoderId);
             run.artifact("head", headFile);
             if (stage.equals("head")) {
                 run.finish("done", "head in " + headFile);
@@ -276,7 +277,7 @@ public final class RaliPipeline implements PipelineService {
     }
 
     /** Deep-merges {@code over} into {@code base} (objects recursively, everything else replaced). */
-    static void merge(ObjectNode base, JsonNode over) {
+    public static void merge(ObjectNode base, JsonNode over) {
         if (over == null) {
             return;
         }
@@ -306,7 +307,7 @@ public final class RaliPipeline implements PipelineService {
     // ---- Stage B: alignment -----------------------------------------------------------------------------------
 
     Path align(ProjectStore store, Setup s, TaskContext ctx, boolean allowTraining) throws Exception {
-        String baseId = ModelBundle.sha256(s.baseEncoder.resolve("model.safetensors"));
+        String baseId = FileHashes.sha256(s.baseEncoder.resolve("model.safetensors"));
         RaliParams.Alignment a = s.rali.alignment;
         String key = hash("align", baseId, JSON.writeValueAsString(a), s.alignDatasets, s.trainSplit,
                 s.rali.seed);
@@ -366,10 +367,10 @@ public final class RaliPipeline implements PipelineService {
         if (!allowTraining) {
             throw new IllegalStateException("no trained head for these parameters yet: run the head stage first");
         }
-        Labelled train = labelled(emb.of(Datasets.images(store, s.scoreDataset, s.trainSplit), ctx),
-                Datasets.images(store, s.scoreDataset, s.trainSplit));
-        Labelled val = labelled(emb.of(Datasets.images(store, s.scoreDataset, s.valSplit), ctx),
-                Datasets.images(store, s.scoreDataset, s.valSplit));
+        List<ImageRow> trainRows = Datasets.images(store, s.scoreDataset, s.trainSplit);
+        List<ImageRow> valRows = Datasets.images(store, s.scoreDataset, s.valSplit);
+        Labelled train = labelled(emb.of(trainRows, ctx), trainRows);
+        Labelled val = labelled(emb.of(valRows, ctx), valRows);
         if (train.scores.length < 2) {
             throw new IllegalArgumentException("dataset '" + s.scoreDataset + "' has " + train.scores.length
                     + " labelled images in split '" + s.trainSplit + "': need at least 2 to fit the bases");

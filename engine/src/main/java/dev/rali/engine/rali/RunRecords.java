@@ -1,23 +1,19 @@
 package dev.rali.engine.rali;
 
+import dev.rali.engine.io.FileHashes;
 import dev.rali.engine.Version;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.task.TaskContext;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -149,7 +145,14 @@ public final class RunRecords implements AutoCloseable {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": artifact file does not exist");
         }
-        String sha = sha256(file);
+        return artifact(kind, file, FileHashes.sha256(file));
+    }
+
+    /** As {@link #artifact(String, Path)} when the caller already hashed the file (a multi-GB encoder, say). */
+    public long artifact(String kind, Path file, String sha) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": artifact file does not exist");
+        }
         Path base = store.artifactDir().toAbsolutePath().normalize();
         Path abs = file.toAbsolutePath().normalize();
         String rel = abs.startsWith(base) ? base.relativize(abs).toString().replace('\\', '/') : abs.toString();
@@ -247,15 +250,4 @@ public final class RunRecords implements AutoCloseable {
         }
     }
 
-    static String sha256(Path file) throws IOException {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            byte[] buf = new byte[1 << 16];
-            while (in.read(buf) >= 0) {
-                // digesting
-            }
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
