@@ -9,7 +9,6 @@ import dev.rali.engine.project.ProjectStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,10 +58,8 @@ public final class RunCommand implements Callable<Integer> {
         for (String s : sets) {
             apply(params, s);
         }
-        if (!Files.exists(project)) {
-            throw new IllegalArgumentException(project + ": no such project (create it with `rali dataset import`)");
-        }
-        try (ProjectStore store = ProjectStore.open(project)) {
+        try (ProjectStore store = CliProjects.openExisting(project,
+                "no such project (create it with `rali dataset import`)")) {
             if (encoder != null) {
                 new ProjectSettings(store).put(ProjectSettings.BASE_ENCODER, encoder.toAbsolutePath().toString());
             }
@@ -80,20 +77,8 @@ public final class RunCommand implements Callable<Integer> {
 
     /** The named Table 4 ablation's settings, overridden by whatever {@code params} sets explicitly. */
     static ObjectNode withAblation(ObjectNode params, String name) {
-        ObjectNode base = dev.rali.engine.pipeline.RaliPipeline.putRali(JSON.createObjectNode(),
-                dev.rali.engine.rali.RaliParams.ablation(name));
-        base.setAll(mergeInto(base, params));
-        return base;
-    }
-
-    private static ObjectNode mergeInto(ObjectNode base, ObjectNode over) {
-        over.fields().forEachRemaining(e -> {
-            if (base.get(e.getKey()) instanceof ObjectNode b && e.getValue() instanceof ObjectNode o) {
-                mergeInto(b, o);
-            } else {
-                base.set(e.getKey(), e.getValue());
-            }
-        });
+        ObjectNode base = RaliPipeline.putRali(JSON.createObjectNode(), dev.rali.engine.rali.RaliParams.ablation(name));
+        RaliPipeline.merge(base, params);
         return base;
     }
 

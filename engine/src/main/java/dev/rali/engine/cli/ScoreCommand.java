@@ -1,13 +1,12 @@
 package dev.rali.engine.cli;
 
 import dev.rali.engine.image.ImageLoader;
+import dev.rali.engine.io.CsvTable;
 import dev.rali.engine.score.BundleScorer;
-import dev.rali.engine.score.ScoreResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,32 +54,23 @@ public final class ScoreCommand implements Callable<Integer> {
             System.err.println("rali score: " + files.size() + " image(s) with " + scorer.describe());
             w.println("file,score,status");
             for (String m : missing) {
-                w.println(csv(m) + ",," + csv("error: no such file or folder"));
+                w.println(CsvTable.quote(m) + ",," + CsvTable.quote("error: no such file or folder"));
                 System.err.println("rali score: " + m + ": no such file or folder");
             }
             scorer.scoreAll(files, r -> {
                 if (r.isOk()) {
                     counts[0]++;
-                    w.println(csv(r.file().toString()) + "," + String.format(Locale.ROOT, "%.4f", r.score()) + ",ok");
+                    w.println(CsvTable.quote(r.file().toString()) + ","
+                            + String.format(Locale.ROOT, "%.4f", r.score()) + ",ok");
                 } else {
                     counts[1]++;
-                    w.println(csv(r.file().toString()) + ",," + csv("error: " + r.error()));
+                    w.println(CsvTable.quote(r.file().toString()) + ",," + CsvTable.quote("error: " + r.error()));
                     System.err.println("rali score: " + r.file() + ": " + r.error());
                 }
             }, ctx);
-        } catch (IOException e) {
-            throw e;
         }
         System.err.printf("rali score: %d scored, %d failed%s%n", counts[0], counts[1] + missing.size(),
                 out == null ? "" : ", written to " + out);
         return counts[0] > 0 ? 0 : 1;
     }
-
-    static String csv(String s) {
-        if (s.contains(",") || s.contains("\"") || s.contains("\n")) {
-            return "\"" + s.replace("\"", "\"\"") + "\"";
-        }
-        return s;
-    }
-
 }
