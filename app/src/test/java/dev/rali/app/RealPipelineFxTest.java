@@ -4,19 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rali.app.views.PipelineView;
-import dev.rali.engine.dataset.DatasetImporter;
-import dev.rali.engine.dataset.ImportRequest;
+import dev.rali.engine.pipeline.Demo;
 import dev.rali.engine.pipeline.RaliPipeline;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.sample.DemoClipFactory;
 import dev.rali.engine.sample.SampleProjectBuilder;
 import dev.rali.engine.task.TaskContext;
-import dev.rali.engine.traces.TraceImporter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -58,10 +53,7 @@ class RealPipelineFxTest {
                 Set.of("camera"), false, 0), TaskContext.silent());
         Path project = dir.resolve("tiny.rali");
         try (ProjectStore store = ProjectStore.open(project)) {
-            DatasetImporter.importDataset(store, ImportRequest.of("sample", "csv", sample.resolve("mos.csv")),
-                    TaskContext.silent());
-            new TraceImporter().importPath(store, sample.resolve("traces.jsonl"),
-                    new TraceImporter.Options("describer", "sample"), TaskContext.silent());
+            Demo.importSample(store, sample, "sample", TaskContext.silent());
         }
         DemoClipFactory.create(dir.resolve("clip"), new DemoClipFactory.Config(32, 40, 8, 32, 1, 2, 64, 32, 1, 2, 64,
                 16, 77, 49408, 2.6592), 1);

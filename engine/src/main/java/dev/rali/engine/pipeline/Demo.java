@@ -76,7 +76,8 @@ public final class Demo {
 
     /**
      * Builds the synthetic sample (once), imports it with its reasoning traces into {@code out/demo.rali} (idempotent)
-     * and sets the project's base encoder (the user's {@code model} or the demo's small CLIP). Returns the project file.
+     * and sets the project's base encoder (the user's {@code model} or the demo's small CLIP). Returns the project
+     * file.
      */
     public static Path prepare(Path out, Path model, TaskContext ctx) throws Exception {
         Files.createDirectories(out);
@@ -88,12 +89,7 @@ public final class Demo {
         }
         Path projectFile = out.resolve("demo.rali");
         try (ProjectStore store = ProjectStore.open(projectFile)) {
-            ImportReport rep = DatasetImporter.importDataset(store,
-                    ImportRequest.of(DATASET, "csv", sampleDir.resolve("mos.csv")), ctx);
-            ctx.log(rep.format(5));
-            TraceImporter.Report tr = new TraceImporter().importPath(store, sampleDir.resolve("traces.jsonl"),
-                    new TraceImporter.Options("sample-describer", DATASET), ctx);
-            ctx.log("demo: traces " + tr.written() + " written, " + tr.problems().size() + " problems");
+            importSample(store, sampleDir, DATASET, ctx);
             Path encoder = model;
             if (encoder == null) {
                 encoder = out.resolve("demo-clip");
@@ -104,6 +100,19 @@ public final class Demo {
             new ProjectSettings(store).put(ProjectSettings.BASE_ENCODER, encoder.toAbsolutePath().toString());
         }
         return projectFile;
+    }
+
+    /**
+     * Imports a built sample folder (mos.csv in the generic CSV layout + traces.jsonl) as dataset {@code name};
+     * idempotent, like every import.
+     */
+    public static void importSample(ProjectStore store, Path sampleDir, String name, TaskContext ctx) throws Exception {
+        ImportReport rep = DatasetImporter.importDataset(store,
+                ImportRequest.of(name, "csv", sampleDir.resolve("mos.csv")), ctx);
+        ctx.log(rep.format(5));
+        TraceImporter.Report tr = new TraceImporter().importPath(store, sampleDir.resolve("traces.jsonl"),
+                new TraceImporter.Options("sample-describer", name), ctx);
+        ctx.log("demo: traces " + tr.written() + " written, " + tr.problems().size() + " problems");
     }
 
     /** Demo parameters: the paper's pipeline, scaled to the sample's size (see DemoRecipe for the reasons). */

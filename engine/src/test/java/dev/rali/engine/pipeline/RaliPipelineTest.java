@@ -3,10 +3,8 @@ package dev.rali.engine.pipeline;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rali.engine.bundle.ModelBundle;
-import dev.rali.engine.dataset.DatasetImporter;
 import dev.rali.engine.dataset.Datasets;
 import dev.rali.engine.dataset.ImageRow;
-import dev.rali.engine.dataset.ImportRequest;
 import dev.rali.engine.project.ProjectSettings;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.rali.RaliParams;
@@ -16,7 +14,6 @@ import dev.rali.engine.score.BundleScorer;
 import dev.rali.engine.score.ScoreResult;
 import dev.rali.engine.task.CancelledException;
 import dev.rali.engine.task.TaskContext;
-import dev.rali.engine.traces.TraceImporter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,10 +57,7 @@ class RaliPipelineTest {
 
     static ProjectStore project(Path file) throws Exception {
         ProjectStore store = ProjectStore.open(file);
-        DatasetImporter.importDataset(store, ImportRequest.of("sample", "csv", sample.resolve("mos.csv")),
-                TaskContext.silent());
-        new TraceImporter().importPath(store, sample.resolve("traces.jsonl"),
-                new TraceImporter.Options("describer", "sample"), TaskContext.silent());
+        Demo.importSample(store, sample, "sample", TaskContext.silent());
         new ProjectSettings(store).put(ProjectSettings.BASE_ENCODER, encoder.toString());
         return store;
     }
@@ -181,10 +175,7 @@ class RaliPipelineTest {
     @Test
     void ractModeAlignsOnTracesOfSeveralDatasetsButTakesScoresFromOne() throws Exception {
         try (ProjectStore store = project(dir.resolve("ract.rali"))) {
-            DatasetImporter.importDataset(store, ImportRequest.of("second", "csv", sample.resolve("mos.csv")),
-                    TaskContext.silent());
-            new TraceImporter().importPath(store, sample.resolve("traces.jsonl"),
-                    new TraceImporter.Options("describer", "second"), TaskContext.silent());
+            Demo.importSample(store, sample, "second", TaskContext.silent());
             ObjectNode p = params("full");
             p.putObject("data").put("score_dataset", "sample").putArray("align_datasets").add("sample").add("second");
             List<String> logs = new ArrayList<>();
