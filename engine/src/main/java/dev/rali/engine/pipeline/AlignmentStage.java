@@ -143,7 +143,7 @@ public final class AlignmentStage {
                                     epoch + 1, o.epochs(), loss));
                         }
                     }
-                    trainLoss.add(sum / stepsPerEpoch);
+                    trainLoss.add(sum / targets.size()); // mean over the batches trained (a lone last image is skipped)
                     if (!val.isEmpty()) {
                         double vl = evalLoss(trainer, val, textEmbeds, pre, batch);
                         valLoss.add(vl);
