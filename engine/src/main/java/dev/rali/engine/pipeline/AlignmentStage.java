@@ -57,8 +57,9 @@ public final class AlignmentStage {
      */
     public static Result run(Path baseEncoder, List<Item> train, List<Item> val, Options o, Path workDir,
                              String device, TaskContext ctx) throws IOException {
-        if (train.isEmpty()) {
-            throw new IllegalArgumentException("alignment needs at least one training image with a reasoning trace");
+        if (train.size() < 2) {
+            throw new IllegalArgumentException("alignment needs at least two training images with reasoning traces "
+                    + "(the contrastive loss needs negatives), got " + train.size());
         }
         for (Item it : train) {
             if (it.texts().isEmpty()) {
