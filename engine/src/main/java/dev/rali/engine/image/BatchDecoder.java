@@ -16,8 +16,8 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * Decodes (and transforms, e.g. CLIP-preprocesses) image files in batches on a small thread pool, one batch ahead
- * of the consumer, so decoding overlaps with inference. A file that cannot be read becomes an {@link Item} with
+ * Decodes (and transforms, e.g. CLIP-preprocesses) image files in batches on a small thread pool, by default one
+ * batch ahead of the consumer, so decoding overlaps with inference. A file that cannot be read becomes an {@link Item} with
  * the reason instead of an exception: callers report it and go on.
  */
 public final class BatchDecoder<T> implements Iterator<List<BatchDecoder.Item<T>>>, AutoCloseable {
@@ -33,15 +33,23 @@ public final class BatchDecoder<T> implements Iterator<List<BatchDecoder.Item<T>
     private final int batchSize;
     private final BiFunction<Integer, RgbImage, T> transform;
     private final ExecutorService pool;
+    private final boolean lookahead;
     private int nextStart;
     private List<Future<Item<T>>> ahead;
 
     public BatchDecoder(List<Path> files, int batchSize, Function<RgbImage, T> transform) {
-        this(files, batchSize, (index, img) -> transform.apply(img));
+        this(files, batchSize, (index, img) -> transform.apply(img), true);
     }
 
-    /** As above, with the file's position in {@code files} passed to the transform (e.g. per-file random seeds). */
-    public BatchDecoder(List<Path> files, int batchSize, BiFunction<Integer, RgbImage, T> transform) {
+    /**
+     * @param transform gets the file's position in {@code files} too (e.g. for per-file random seeds)
+     * @param lookahead decode the next batch while the caller works on this one. Off for training: decode threads
+     *                  competing with libtorch's make MKL pick other thread counts, and a run stops being
+     *                  reproducible; the batch itself is still decoded in parallel.
+     */
+    public BatchDecoder(List<Path> files, int batchSize, BiFunction<Integer, RgbImage, T> transform,
+                        boolean lookahead) {
+        this.lookahead = lookahead;
         this.files = List.copyOf(files);
         this.batchSize = Math.max(1, batchSize);
         this.transform = transform;
@@ -51,7 +59,7 @@ public final class BatchDecoder<T> implements Iterator<List<BatchDecoder.Item<T>
             t.setDaemon(true);
             return t;
         });
-        this.ahead = submit();
+        this.ahead = lookahead ? submit() : List.of();
     }
 
     private List<Future<Item<T>>> submit() {
@@ -76,17 +84,19 @@ public final class BatchDecoder<T> implements Iterator<List<BatchDecoder.Item<T>
 
     @Override
     public boolean hasNext() {
-        return !ahead.isEmpty();
+        return !ahead.isEmpty() || (!lookahead && nextStart < files.size());
     }
 
     /** The next batch, in file order; starts decoding the one after it. */
     @Override
     public List<Item<T>> next() {
-        if (ahead.isEmpty()) {
+        if (!hasNext()) {
             throw new NoSuchElementException();
         }
-        List<Future<Item<T>>> current = ahead;
-        ahead = submit();
+        List<Future<Item<T>>> current = lookahead ? ahead : submit();
+        if (lookahead) {
+            ahead = submit();
+        }
         List<Item<T>> out = new ArrayList<>(current.size());
         for (Future<Item<T>> f : current) {
             try {

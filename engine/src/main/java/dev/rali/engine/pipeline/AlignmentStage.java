@@ -104,8 +104,7 @@ public final class AlignmentStage {
                         order.add(i);
                     }
                     Collections.shuffle(order, rng);
-                    // Draw every batch's traces and crop seeds up front (same order as drawing batch by batch), so
-                    // the whole epoch can be decoded one batch ahead of training.
+                    // Draw every batch's traces and crop seeds up front, in the order of drawing batch by batch.
                     List<float[][]> targets = new ArrayList<>();
                     List<Path> files = new ArrayList<>();
                     List<Long> cropSeeds = new ArrayList<>();
@@ -128,7 +127,7 @@ public final class AlignmentStage {
                     double sum = 0;
                     try (BatchDecoder<float[]> batches = new BatchDecoder<>(files, batch, (k, img) ->
                             o.cropAugmentation() ? pre.preprocessAugmented(img, new Random(cropSeeds.get(k)), true)
-                                    : pre.preprocess(img))) {
+                                    : pre.preprocess(img), false)) {
                         for (float[][] t : targets) {
                             ctx.checkCancelled();
                             float[] pixels = BatchDecoder.stackAll(batches.next());
@@ -210,7 +209,7 @@ public final class AlignmentStage {
         double sum = 0;
         int n = 0;
         try (BatchDecoder<float[]> batches = new BatchDecoder<>(items.stream().map(Item::image).toList(), batch,
-                pre::preprocess)) {
+                (k, img) -> pre.preprocess(img), false)) {
             for (int s = 0; s < usable; s += batch) {
                 List<Item> chunk = items.subList(s, Math.min(usable, s + batch));
                 float[][] targets = chunk.stream().map(i -> textEmbeds.get(i.texts().get(0))).toArray(float[][]::new);

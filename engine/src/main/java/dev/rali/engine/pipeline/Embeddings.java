@@ -58,8 +58,9 @@ final class Embeddings implements AutoCloseable {
             pre = ClipImagePreprocessor.fromModelDir(encoderDir);
         }
         int done = 0;
+        // No lookahead: the pipeline's embeddings (and so its heads and tables) stay reproducible run to run.
         try (BatchDecoder<float[]> batches = new BatchDecoder<>(missing.stream().map(ImageRow::path).toList(), batch,
-                pre::preprocess)) {
+                (k, img) -> pre.preprocess(img), false)) {
             while (batches.hasNext()) {
                 ctx.checkCancelled();
                 List<BatchDecoder.Item<float[]>> items = batches.next();
