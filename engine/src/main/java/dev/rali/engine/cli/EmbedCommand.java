@@ -6,6 +6,7 @@ import dev.rali.engine.clip.ClipLoadOptions;
 import dev.rali.engine.clip.ClipModel;
 import dev.rali.engine.clip.ClipTokenizer;
 import dev.rali.engine.image.BatchDecoder;
+import dev.rali.engine.image.ImageLoadException;
 import dev.rali.engine.image.ImageLoader;
 import dev.rali.engine.io.Safetensors;
 import picocli.CommandLine.Command;
@@ -77,7 +78,7 @@ public final class EmbedCommand implements Callable<Integer> {
                                 ok.add(it);
                             } else {
                                 failed++;
-                                System.err.println("rali embed: skipped " + it.file() + ": " + it.error());
+                                System.err.println("rali embed: skipped " + ImageLoadException.naming(it.file(), it.error()));
                             }
                         }
                         if (!ok.isEmpty()) {

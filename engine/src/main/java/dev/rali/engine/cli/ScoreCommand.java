@@ -1,5 +1,6 @@
 package dev.rali.engine.cli;
 
+import dev.rali.engine.image.ImageLoadException;
 import dev.rali.engine.image.ImageLoader;
 import dev.rali.engine.io.CsvTable;
 import dev.rali.engine.score.BundleScorer;
@@ -65,7 +66,7 @@ public final class ScoreCommand implements Callable<Integer> {
                 } else {
                     counts[1]++;
                     w.println(CsvTable.quote(r.file().toString()) + ",," + CsvTable.quote("error: " + r.error()));
-                    System.err.println("rali score: " + r.file() + ": " + r.error());
+                    System.err.println("rali score: " + ImageLoadException.naming(r.file(), r.error()));
                 }
             }, ctx);
         }

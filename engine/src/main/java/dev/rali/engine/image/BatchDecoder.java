@@ -129,8 +129,7 @@ public final class BatchDecoder<T> implements Iterator<List<BatchDecoder.Item<T>
         List<float[]> values = new ArrayList<>(batch.size());
         for (Item<float[]> it : batch) {
             if (!it.ok()) {
-                throw new IOException(it.error().contains(it.file().toString()) ? it.error()
-                        : it.file() + ": " + it.error());
+                throw new IOException(ImageLoadException.naming(it.file(), it.error()));
             }
             values.add(it.value());
         }

@@ -18,6 +18,11 @@ public class ImageLoadException extends IOException {
     }
 
     /** The file that failed. */
+    /** {@code message} prefixed with "FILE: " unless it already names the file (loader messages do). */
+    public static String naming(Path file, String message) {
+        return message != null && message.contains(file.toString()) ? message : file + ": " + message;
+    }
+
     public Path file() {
         return file;
     }

@@ -5,6 +5,7 @@ import dev.rali.engine.clip.ClipLoadOptions;
 import dev.rali.engine.clip.ClipModel;
 import dev.rali.engine.dataset.ImageRow;
 import dev.rali.engine.image.BatchDecoder;
+import dev.rali.engine.image.ImageLoadException;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.rali.EmbeddingCache;
 import dev.rali.engine.task.TaskContext;
@@ -72,7 +73,7 @@ final class Embeddings implements AutoCloseable {
                         ok.add(missing.get(done + i));
                         px.add(it.value());
                     } else {
-                        ctx.log("embed: skipped " + it.file() + ": " + it.error());
+                        ctx.log("embed: skipped " + ImageLoadException.naming(it.file(), it.error()));
                     }
                 }
                 if (!ok.isEmpty()) {
