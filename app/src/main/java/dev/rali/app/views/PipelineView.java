@@ -8,7 +8,7 @@ import dev.rali.app.Dialogs;
 import dev.rali.app.FxTasks;
 import dev.rali.engine.pipeline.PipelineService;
 import dev.rali.engine.project.ProjectQueries;
-import dev.rali.engine.project.ProjectQueries.RunItem;
+import dev.rali.engine.project.Runs.RunItem;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -376,7 +376,7 @@ public final class PipelineView implements AppView {
 
     private void showRunMetrics(RunItem r) {
         ProjectQueries q = ctx.project().queries();
-        FxTasks.query("Load metrics", c -> q.runMetrics(r.id()), m -> {
+        FxTasks.query("Load metrics", c -> q.runs().metrics(r.id()), m -> {
             metrics.removeAllSeries();
             m.forEach((name, pts) -> {
                 XYSeries s = new XYSeries("run " + r.id() + ": " + name, false, true);
@@ -395,7 +395,7 @@ public final class PipelineView implements AppView {
             runs.getItems().clear();
             return;
         }
-        FxTasks.query("Load runs", c -> q.runs(), list -> runs.getItems().setAll(list));
+        FxTasks.query("Load runs", c -> q.runs().list(), list -> runs.getItems().setAll(list));
     }
 
     public TableView<RunItem> runs() {

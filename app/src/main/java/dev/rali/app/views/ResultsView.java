@@ -4,8 +4,8 @@ import dev.rali.app.AppContext;
 import dev.rali.app.FxTasks;
 import dev.rali.app.Stats;
 import dev.rali.engine.project.ProjectQueries;
-import dev.rali.engine.project.ProjectQueries.Prediction;
-import dev.rali.engine.project.ProjectQueries.RunItem;
+import dev.rali.engine.project.Runs.Prediction;
+import dev.rali.engine.project.Runs.RunItem;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,7 +120,7 @@ public final class ResultsView implements AppView {
             points.removeAllSeries();
             return;
         }
-        FxTasks.query("Load runs", c -> q.runsWithPredictions(), list -> {
+        FxTasks.query("Load runs", c -> q.runs().withPredictions(), list -> {
             Long keep = run.getValue() == null ? null : run.getValue().id();
             run.getItems().setAll(list);
             RunItem sel = list.stream().filter(r -> keep != null && r.id() == keep).findFirst()
@@ -143,7 +143,7 @@ public final class ResultsView implements AppView {
             return;
         }
         FxTasks.query("Load predictions", c -> {
-            Map<String, List<Prediction>> p = q.predictions(r.id());
+            Map<String, List<Prediction>> p = q.runs().predictions(r.id());
             return Map.entry(p, rows(p));
         }, result -> {
             predictions = result.getKey();

@@ -3,8 +3,8 @@ package dev.rali.app.views;
 import dev.rali.app.AppContext;
 import dev.rali.app.FxTasks;
 import dev.rali.engine.project.ProjectQueries;
-import dev.rali.engine.project.ProjectQueries.MetricPoint;
-import dev.rali.engine.project.ProjectQueries.RunItem;
+import dev.rali.engine.project.Runs.MetricPoint;
+import dev.rali.engine.project.Runs.RunItem;
 import java.util.List;
 import java.util.Map;
 import javafx.beans.property.SimpleStringProperty;
@@ -38,7 +38,7 @@ final class RunCompareDialog {
 
     static void open(AppContext ctx, RunItem a, RunItem b) {
         ProjectQueries q = ctx.project().queries();
-        FxTasks.query("Compare runs", c -> List.of(q.runMetrics(a.id()), q.runMetrics(b.id())), m -> {
+        FxTasks.query("Compare runs", c -> List.of(q.runs().metrics(a.id()), q.runs().metrics(b.id())), m -> {
             TableView<Row> table = new TableView<>();
             table.setId("paramDiff");
             table.getColumns().add(column("Parameter", Row::key, 200));

@@ -2,8 +2,8 @@ package dev.rali.app.views;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.rali.engine.project.ProjectQueries.Prediction;
-import dev.rali.engine.project.ProjectQueries.RunItem;
+import dev.rali.engine.project.Runs.Prediction;
+import dev.rali.engine.project.Runs.RunItem;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

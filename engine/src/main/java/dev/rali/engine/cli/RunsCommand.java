@@ -1,12 +1,11 @@
 package dev.rali.engine.cli;
 
 import dev.rali.engine.project.ProjectStore;
+import dev.rali.engine.project.Runs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.concurrent.Callable;
 
 /** {@code rali runs}: the project's run records (stage, status, timing, outcome). */
@@ -21,20 +20,14 @@ public final class RunsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (ProjectStore store = CliProjects.openExisting(project);
-             PreparedStatement ps = store.connection().prepareStatement(
-                     "SELECT id, stage, status, started_at, ended_at, parent_run, message FROM runs "
-                             + "ORDER BY id DESC LIMIT ?")) {
-            ps.setInt(1, limit);
+        try (ProjectStore store = CliProjects.openExisting(project)) {
             System.out.printf("%-5s %-10s %-10s %-24s %-24s %-6s %s%n", "id", "stage", "status", "started", "ended",
                     "parent", "message");
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    System.out.printf("%-5d %-10s %-10s %-24s %-24s %-6s %s%n", rs.getLong(1), rs.getString(2),
-                            rs.getString(3), rs.getString(4), rs.getString(5) == null ? "" : rs.getString(5),
-                            rs.getObject(6) == null ? "" : rs.getString(6),
-                            rs.getString(7) == null ? "" : rs.getString(7));
-                }
+            for (Runs.RunItem r : new Runs(store).recent(limit)) {
+                System.out.printf("%-5d %-10s %-10s %-24s %-24s %-6s %s%n", r.id(), r.stage(), r.status(),
+                        r.startedAt(), r.endedAt() == null ? "" : r.endedAt(),
+                        r.parentRun() == null ? "" : r.parentRun().toString(),
+                        r.message() == null ? "" : r.message());
             }
         }
         return 0;

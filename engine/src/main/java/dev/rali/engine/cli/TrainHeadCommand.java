@@ -1,10 +1,10 @@
 package dev.rali.engine.cli;
 
 import dev.rali.engine.project.ProjectStore;
+import dev.rali.engine.project.RunRecords;
 import dev.rali.engine.rali.LabelledEmbeddings;
 import dev.rali.engine.rali.RaliHeadTrainer;
 import dev.rali.engine.rali.RaliParams;
-import dev.rali.engine.rali.RunRecords;
 import dev.rali.engine.task.TaskContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -94,7 +94,7 @@ public final class TrainHeadCommand implements Callable<Integer> {
             return 0;
         }
         try (ProjectStore store = ProjectStore.open(project);
-             RunRecords run = RunRecords.begin(store, "train_head", params)) {
+             RunRecords run = RunRecords.begin(store, "train_head", params.toJson(), params.seed)) {
             RaliHeadTrainer.Result r;
             try {
                 r = train(tr, va, params, run.context(ctx));

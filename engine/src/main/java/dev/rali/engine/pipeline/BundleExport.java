@@ -4,14 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rali.engine.bundle.ModelBundle;
+import dev.rali.engine.dataset.DatasetSummary;
+import dev.rali.engine.dataset.Datasets;
 import dev.rali.engine.project.ProjectStore;
+import dev.rali.engine.project.Runs;
 import dev.rali.engine.rali.HeadParams;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,42 +28,23 @@ public final class BundleExport {
 
     public static ModelBundle export(ProjectStore store, long runId, Path out) throws IOException {
         try {
-            String params;
-            String stage;
-            String status;
-            try (PreparedStatement ps = store.connection().prepareStatement(
-                    "SELECT params_json, stage, status FROM runs WHERE id=?")) {
-                ps.setLong(1, runId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new IllegalArgumentException(store.file() + ": no run " + runId
-                                + " (see `rali runs --project " + store.file() + "`)");
-                    }
-                    params = rs.getString(1);
-                    stage = rs.getString(2);
-                    status = rs.getString(3);
-                }
-            }
+            Runs runs = new Runs(store);
+            Runs.RunItem run = runs.get(runId);
             Map<String, Path> artifacts = new HashMap<>();
-            try (PreparedStatement ps = store.connection().prepareStatement(
-                    "SELECT kind, path FROM artifacts WHERE run_id=? ORDER BY id")) {
-                ps.setLong(1, runId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        artifacts.put(rs.getString(1), store.artifactDir().resolve(rs.getString(2)));
-                    }
-                }
+            for (Runs.Artifact a : runs.artifacts(runId)) {
+                artifacts.put(a.kind(), a.path()); // a kind recorded twice: the later one counts
             }
             Path encoder = artifacts.containsKey("encoder") ? artifacts.get("encoder").getParent() : null;
             Path head = artifacts.get("head");
             if (encoder == null || head == null) {
-                throw new IllegalArgumentException("run " + runId + " (" + stage + ", " + status
+                throw new IllegalArgumentException("run " + runId + " (" + run.stage() + ", " + run.status()
                         + ") has no trained encoder + head to export; export a finished pipeline or head run");
             }
+            JsonNode params = JSON.readTree(run.paramsJson());
             ObjectNode info = JSON.createObjectNode();
             info.put("project", store.file().toString());
             info.put("run", runId);
-            info.set("params", JSON.readTree(params));
+            info.set("params", params);
             Path results = artifacts.get("table");
             if (results != null) {
                 Path json = results.resolveSibling("results.json");
@@ -70,25 +52,23 @@ public final class BundleExport {
                     info.set("metrics", JSON.readTree(json.toFile()));
                 }
             }
-            info.set("training_data", trainingSummary(store, JSON.readTree(params)));
+            info.set("training_data", trainingSummary(store, params));
             return ModelBundle.write(out, encoder, HeadParams.read(head), info);
         } catch (SQLException e) {
             throw new IOException(store.file() + ": " + e.getMessage(), e);
         }
     }
 
+    /** Images per dataset and split (datasets by name, splits in name order), plus which datasets trained. */
     private static ObjectNode trainingSummary(ProjectStore store, JsonNode params) throws SQLException {
         ObjectNode out = JSON.createObjectNode();
-        try (PreparedStatement ps = store.connection().prepareStatement(
-                "SELECT d.name, d.layout, i.split, COUNT(*) FROM images i JOIN datasets d ON d.id = i.dataset_id "
-                        + "GROUP BY d.name, d.layout, i.split ORDER BY d.name, i.split");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                ObjectNode ds = out.has(rs.getString(1)) ? (ObjectNode) out.get(rs.getString(1))
-                        : out.putObject(rs.getString(1));
-                ds.put("layout", rs.getString(2));
-                ds.put(rs.getString(3), rs.getLong(4));
+        for (DatasetSummary d : Datasets.list(store)) {
+            if (d.splits().isEmpty()) {
+                continue; // a dataset without images has nothing to say about training data
             }
+            ObjectNode ds = out.putObject(d.name());
+            ds.put("layout", d.layout());
+            d.splits().forEach((split, n) -> ds.put(split, (long) n));
         }
         out.set("score_dataset", params.path("data").path("score_dataset"));
         out.set("align_datasets", params.path("data").path("align_datasets"));

@@ -7,7 +7,6 @@ import dev.rali.engine.dataset.ImageRow;
 import dev.rali.engine.image.BatchDecoder;
 import dev.rali.engine.image.ImageLoadException;
 import dev.rali.engine.project.ProjectStore;
-import dev.rali.engine.rali.EmbeddingCache;
 import dev.rali.engine.task.TaskContext;
 
 import java.io.IOException;

@@ -11,9 +11,9 @@ import dev.rali.engine.eval.ResultsTable;
 import dev.rali.engine.io.FileHashes;
 import dev.rali.engine.project.ProjectSettings;
 import dev.rali.engine.project.ProjectStore;
+import dev.rali.engine.project.RunRecords;
 import dev.rali.engine.rali.HeadParams;
 import dev.rali.engine.rali.RaliParams;
-import dev.rali.engine.rali.RunRecords;
 import dev.rali.engine.rali.ScoreHead;
 import dev.rali.engine.task.TaskContext;
 import dev.rali.engine.traces.TraceStore;
@@ -386,22 +386,6 @@ public final class RaliPipeline implements PipelineService {
         return headFile;
     }
 
-    static void savePredictions(ProjectStore store, long runId, Map<Long, Double> byImage) throws Exception {
-        store.inTransaction(c -> {
-            try (var ps = c.prepareStatement(
-                    "INSERT OR REPLACE INTO predictions(run_id, image_id, score) VALUES (?,?,?)")) {
-                for (var e : byImage.entrySet()) {
-                    ps.setLong(1, runId);
-                    ps.setLong(2, e.getKey());
-                    ps.setDouble(3, e.getValue());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            return null;
-        });
-    }
-
     record Labelled(float[][] embeddings, double[] scores, List<ImageRow> rows) { }
 
     static Labelled labelled(Map<Long, float[]> emb, List<ImageRow> rows) {
@@ -439,7 +423,7 @@ public final class RaliPipeline implements PipelineService {
                 pred[i] = head.score(l.embeddings[i]);
                 byImage.put(l.rows.get(i).id(), pred[i]);
             }
-            savePredictions(store, run.runId(), byImage);
+            run.predictions(byImage);
             if (pred.length >= 3) {
                 table.add(ds, MetricReport.compute(pred, l.scores, s.bootstrap, s.rali.seed));
                 ctx.log(String.format("evaluate %s: n=%d PLCC %.4f SRCC %.4f", ds, pred.length,

@@ -15,8 +15,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Read-side queries over the V1 schema for the desktop app's views (datasets, image grid, image detail, runs,
- * metrics, predictions) plus the trace-audit verdicts, the one thing the views write. Every method is a single
+ * Read-side queries over the V1 schema for the desktop app's views (datasets, image grid, image detail; runs,
+ * metrics and predictions through {@link #runs()}) plus the trace-audit verdicts, the one thing the views write. Every method is a single
  * SQL round trip (or a few), safe to call off the FX thread; none of them loads whole tables into memory except
  * where a view needs every value (histograms, scatter plots).
  */
@@ -26,9 +26,11 @@ public final class ProjectQueries {
     public static final Set<String> VERDICTS = Set.of("ok", "wrong", "unsure");
 
     private final ProjectStore store;
+    private final Runs runs;
 
     public ProjectQueries(ProjectStore store) {
         this.store = store;
+        this.runs = new Runs(store);
     }
 
     public ProjectStore store() {
@@ -192,74 +194,9 @@ public final class ProjectQueries {
 
     // ---------------------------------------------------------------- runs
 
-    public record RunItem(long id, String stage, String paramsJson, Long seed, String codeVersion, Long parentRun,
-                          String startedAt, String endedAt, String status, String message) { }
-
-    /** All runs, newest first. */
-    public List<RunItem> runs() throws SQLException {
-        return runs("SELECT id, stage, params_json, seed, code_version, parent_run, started_at, ended_at, status, "
-                + "message FROM runs ORDER BY id DESC", List.of());
-    }
-
-    public Optional<RunItem> run(long runId) throws SQLException {
-        return runs("SELECT id, stage, params_json, seed, code_version, parent_run, started_at, ended_at, status, "
-                + "message FROM runs WHERE id = ?", List.of(runId)).stream().findFirst();
-    }
-
-    /** Runs that stored predictions (the Results view's choices), newest first. */
-    public List<RunItem> runsWithPredictions() throws SQLException {
-        return runs("SELECT id, stage, params_json, seed, code_version, parent_run, started_at, ended_at, status, "
-                + "message FROM runs r WHERE EXISTS (SELECT 1 FROM predictions p WHERE p.run_id = r.id) "
-                + "ORDER BY id DESC", List.of());
-    }
-
-    private List<RunItem> runs(String sql, List<Object> args) throws SQLException {
-        List<RunItem> out = new ArrayList<>();
-        try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(new RunItem(rs.getLong(1), rs.getString(2), rs.getString(3), lng(rs, 4), rs.getString(5),
-                        lng(rs, 6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10)));
-            }
-        }
-        return out;
-    }
-
-    public record MetricPoint(long step, double value) { }
-
-    /** A run's metric series by name (name order), each in step order. */
-    public Map<String, List<MetricPoint>> runMetrics(long runId) throws SQLException {
-        Map<String, List<MetricPoint>> out = new LinkedHashMap<>();
-        try (PreparedStatement ps = prepare("SELECT name, step, value FROM run_metrics WHERE run_id = ? "
-                + "ORDER BY name, step", List.of(runId)); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
-                        .add(new MetricPoint(rs.getLong(2), rs.getDouble(3)));
-            }
-        }
-        return out;
-    }
-
-    // ---------------------------------------------------------------- predictions
-
-    /** A run's prediction for one labelled image next to its normalised MOS. */
-    public record Prediction(long imageId, String name, String split, double predicted, double mos) { }
-
-    /**
-     * A run's predictions joined with MOS, grouped by dataset name (name order). Unlabelled images are left out:
-     * they cannot enter a correlation.
-     */
-    public Map<String, List<Prediction>> predictions(long runId) throws SQLException {
-        String sql = "SELECT d.name, i.id, i.name, i.split, p.score, m.normalised FROM predictions p "
-                + "JOIN images i ON i.id = p.image_id JOIN datasets d ON d.id = i.dataset_id "
-                + "JOIN mos m ON m.image_id = i.id WHERE p.run_id = ? ORDER BY d.name, i.name";
-        Map<String, List<Prediction>> out = new LinkedHashMap<>();
-        try (PreparedStatement ps = prepare(sql, List.of(runId)); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new Prediction(rs.getLong(2),
-                        rs.getString(3), rs.getString(4), rs.getDouble(5), rs.getDouble(6)));
-            }
-        }
-        return out;
+    /** The run records (runs, metrics, artifacts, predictions) on this connection. */
+    public Runs runs() {
+        return runs;
     }
 
     // ---------------------------------------------------------------- trace audit
@@ -420,11 +357,6 @@ public final class ProjectQueries {
 
     private static Double dbl(ResultSet rs, int col) throws SQLException {
         double v = rs.getDouble(col);
-        return rs.wasNull() ? null : v;
-    }
-
-    private static Long lng(ResultSet rs, int col) throws SQLException {
-        long v = rs.getLong(col);
         return rs.wasNull() ? null : v;
     }
 

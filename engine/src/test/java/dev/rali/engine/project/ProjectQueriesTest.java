@@ -104,16 +104,21 @@ class ProjectQueriesTest {
 
     @Test
     void runsMetricsAndPredictions() throws Exception {
-        assertEquals(List.of(2L, 1L), q.runs().stream().map(ProjectQueries.RunItem::id).toList());
-        assertEquals("{\"k\":7}", q.run(1).orElseThrow().paramsJson());
-        Map<String, List<ProjectQueries.MetricPoint>> m = q.runMetrics(1);
+        Runs runs = q.runs();
+        assertEquals(List.of(2L, 1L), runs.list().stream().map(Runs.RunItem::id).toList());
+        assertEquals(List.of(2L), runs.recent(1).stream().map(Runs.RunItem::id).toList());
+        assertEquals("{\"k\":7}", runs.find(1).orElseThrow().paramsJson());
+        assertTrue(runs.find(3).isEmpty());
+        var missing = assertThrows(IllegalArgumentException.class, () -> runs.get(3));
+        assertTrue(missing.getMessage().contains("no run 3"), missing.getMessage());
+        Map<String, List<Runs.MetricPoint>> m = runs.metrics(1);
         assertEquals(List.of("acc", "loss"), List.copyOf(m.keySet()));
-        assertEquals(List.of(new ProjectQueries.MetricPoint(1, 0.9), new ProjectQueries.MetricPoint(2, 0.5)), m.get("loss"));
-        assertEquals(List.of(2L), q.runsWithPredictions().stream().map(ProjectQueries.RunItem::id).toList());
-        var p = q.predictions(2);
+        assertEquals(List.of(new Runs.MetricPoint(1, 0.9), new Runs.MetricPoint(2, 0.5)), m.get("loss"));
+        assertEquals(List.of(2L), runs.withPredictions().stream().map(Runs.RunItem::id).toList());
+        var p = runs.predictions(2);
         // d.png has a prediction but no MOS: left out
         assertEquals(2, p.get("koniq").size());
-        assertEquals(new ProjectQueries.Prediction(10, "a.png", "train", 2.2, 2.0), p.get("koniq").get(0));
+        assertEquals(new Runs.Prediction(10, "a.png", "train", 2.2, 2.0), p.get("koniq").get(0));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.rali.engine.rali;
+package dev.rali.engine.pipeline;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package dev.rali.engine.rali;
+package dev.rali.engine.pipeline;
 
 import dev.rali.engine.io.Safetensors;
 

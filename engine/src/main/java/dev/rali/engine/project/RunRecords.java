@@ -1,8 +1,7 @@
-package dev.rali.engine.rali;
+package dev.rali.engine.project;
 
 import dev.rali.engine.io.FileHashes;
 import dev.rali.engine.Version;
-import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.task.TaskContext;
 
 import java.io.IOException;
@@ -15,13 +14,15 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The record of one pipeline run in a project: a row of {@code runs} (stage, params_json, seed, code version,
+ * The record of one run being written to a project: a row of {@code runs} (stage, params_json, seed, code version,
  * status, end time, message), its metrics in {@code run_metrics} (buffered, inserted in batches) and its output
- * files in {@code artifacts} (kind, path relative to the project's artifact folder, sha256).
+ * files in {@code artifacts} (kind, path relative to the project's artifact folder, sha256) and its scores in
+ * {@code predictions}. {@link Runs} is the read side.
  * <pre>
- *   try (RunRecords run = RunRecords.begin(store, "score_definition", params.toJson(), params.seed)) {
+ *   try (RunRecords run = RunRecords.begin(store, "train_head", params.toJson(), params.seed)) {
  *       TaskContext ctx = run.context(uiContext);   // metrics go to the UI and into run_metrics
  *       ... work ...
  *       run.artifact("bundle", file);
@@ -85,11 +86,6 @@ public final class RunRecords implements AutoCloseable {
             }
         });
         return new RunRecords(store, id);
-    }
-
-    /** Convenience for RALI parameters. */
-    public static RunRecords begin(ProjectStore store, String stage, RaliParams params) throws IOException {
-        return begin(store, stage, params.toJson(), params.seed);
     }
 
     public long runId() {
@@ -169,6 +165,23 @@ public final class RunRecords implements AutoCloseable {
                     return rs.getLong(1);
                 }
             }
+        });
+    }
+
+    /** Stores this run's score per image id (replacing earlier ones of the same image) in one transaction. */
+    public void predictions(Map<Long, Double> scoreByImage) throws IOException {
+        sql(store, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT OR REPLACE INTO predictions(run_id, image_id, score) VALUES (?,?,?)")) {
+                for (Map.Entry<Long, Double> e : scoreByImage.entrySet()) {
+                    ps.setLong(1, runId);
+                    ps.setLong(2, e.getKey());
+                    ps.setDouble(3, e.getValue());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
         });
     }
 

@@ -1,6 +1,6 @@
-package dev.rali.engine.rali;
+package dev.rali.engine.project;
 
-import dev.rali.engine.project.ProjectStore;
+import dev.rali.engine.rali.RaliParams;
 import dev.rali.engine.task.CancelledException;
 import dev.rali.engine.task.TaskContext;
 import org.junit.jupiter.api.Test;
@@ -23,7 +23,7 @@ class RunRecordsTest {
             RaliParams params = RaliParams.ablation("no_pca");
             long id;
             List<String> forwarded = new ArrayList<>();
-            try (RunRecords run = RunRecords.begin(store, "score_definition", params)) {
+            try (RunRecords run = RunRecords.begin(store, "score_definition", params.toJson(), params.seed)) {
                 id = run.runId();
                 TaskContext ctx = run.context(new TaskContext() {
                     @Override public void progress(String phase, long done, long total, String message) { }
@@ -97,6 +97,43 @@ class RunRecordsTest {
                 assertThrows(java.io.IOException.class, () -> run.artifact("k", tmp.resolve("missing.bin")));
                 run.finish(RunRecords.DONE, null);
             }
+        }
+    }
+
+    @Test
+    void predictionsAndArtifactsReadBackThroughRuns(@TempDir Path tmp) throws Exception {
+        try (ProjectStore store = ProjectStore.open(tmp.resolve("p.rali"))) {
+            try (Statement s = store.connection().createStatement()) {
+                s.execute("INSERT INTO datasets(id, name, layout) VALUES (1, 'koniq', 'koniq')");
+                s.execute("INSERT INTO images(id, dataset_id, path, name, content_hash, split) VALUES "
+                        + "(10, 1, '/x/a.png', 'a.png', 'h1', 'test'), (11, 1, '/x/b.png', 'b.png', 'h2', 'test')");
+                s.execute("INSERT INTO mos(image_id, raw, normalised) VALUES (10, 25, 2.0), (11, 80, 4.2)");
+            }
+            Path head = store.artifactDir().resolve("work/head/rali.safetensors");
+            Files.createDirectories(head.getParent());
+            Files.writeString(head, "abc");
+            long id;
+            try (RunRecords run = RunRecords.begin(store, "evaluate", "{}", 7L)) {
+                id = run.runId();
+                run.predictions(java.util.Map.of(10L, 1.5, 11L, 3.0));
+                run.predictions(java.util.Map.of(11L, 3.5)); // replaces the earlier score of b.png
+                run.artifact("head", head);
+                run.finish(RunRecords.DONE, "ok");
+            }
+            Runs runs = new Runs(store);
+            var byDataset = runs.predictions(id);
+            assertEquals(List.of(new Runs.Prediction(10, "a.png", "test", 1.5, 2.0),
+                    new Runs.Prediction(11, "b.png", "test", 3.5, 4.2)), byDataset.get("koniq"));
+            List<Runs.Artifact> artifacts = runs.artifacts(id);
+            assertEquals(1, artifacts.size());
+            assertEquals("head", artifacts.get(0).kind());
+            assertEquals(head.toAbsolutePath().normalize(), artifacts.get(0).path().toAbsolutePath().normalize());
+            assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+                    artifacts.get(0).sha256());
+            Runs.RunItem item = runs.get(id);
+            assertEquals("done", item.status());
+            assertEquals(7L, item.seed());
+            assertEquals(List.of(id), runs.withPredictions().stream().map(Runs.RunItem::id).toList());
         }
     }
 }
