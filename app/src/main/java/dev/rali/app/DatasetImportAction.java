@@ -17,6 +17,11 @@ public interface DatasetImportAction {
     /** Layout names offered in the wizard (koniq, spaq, livec, ..., csv, folder), first = default. */
     List<String> layouts();
 
+    /** One line on what the layout reads, shown under the wizard's layout choice; empty when unknown. */
+    default String describe(String layout) {
+        return "";
+    }
+
     /**
      * Imports and returns the validation report as readable text (counts, skipped rows, warnings). Throws with a
      * message naming the file and the problem when the import fails as a whole.

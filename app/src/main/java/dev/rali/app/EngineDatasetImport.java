@@ -1,6 +1,7 @@
 package dev.rali.app;
 
 import dev.rali.engine.dataset.DatasetImporter;
+import dev.rali.engine.dataset.DatasetLayouts;
 import dev.rali.engine.dataset.ImportReport;
 import dev.rali.engine.dataset.ImportRequest;
 import dev.rali.engine.project.ProjectStore;
@@ -12,9 +13,15 @@ public final class EngineDatasetImport implements DatasetImportAction {
     /** Problems listed per section of the report before "... and N more". */
     static final int MAX_PER_SECTION = 20;
 
+    /** The engine's registered layouts ({@link DatasetLayouts}), in registration order. */
     @Override
     public List<String> layouts() {
-        return DatasetImporter.LAYOUTS;
+        return DatasetLayouts.names();
+    }
+
+    @Override
+    public String describe(String layout) {
+        return DatasetLayouts.get(layout).description();
     }
 
     @Override

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rali.engine.project.ProjectQueries;
+import dev.rali.engine.dataset.DatasetLayouts;
+import dev.rali.engine.dataset.Datasets;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.task.TaskContext;
 import java.nio.file.Path;
@@ -13,6 +14,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 class EngineDatasetImportTest {
     @TempDir Path dir;
+
+    @Test
+    void theWizardOffersExactlyTheEngineRegisteredLayoutsWithDescriptions() {
+        EngineDatasetImport importer = new EngineDatasetImport();
+        assertEquals(DatasetLayouts.names(), importer.layouts());
+        assertEquals("koniq", importer.layouts().get(0));
+        assertTrue(importer.describe("tid2013").contains("mos_with_names.txt"), importer.describe("tid2013"));
+    }
 
     @Test
     void importsAFolderAndReturnsTheReportText() throws Exception {
@@ -24,9 +33,9 @@ class EngineDatasetImportTest {
             String report = importer.importDataset(store,
                     new DatasetImportAction.ImportSpec("folder", dir.resolve("imgs"), "mine"), TaskContext.silent());
             assertTrue(report.contains("mine"), report);
-            var ds = new ProjectQueries(store).datasets();
+            var ds = Datasets.list(store);
             assertEquals(1, ds.size());
-            assertEquals(2, ds.get(0).images());
+            assertEquals(2, ds.get(0).count());
             assertThrows(Exception.class, () -> importer.importDataset(store,
                     new DatasetImportAction.ImportSpec("koniq", dir.resolve("imgs"), "k"), TaskContext.silent()));
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rali.engine.dataset.DatasetSummary;
 import dev.rali.app.views.DatasetsView;
 import dev.rali.engine.project.ProjectQueries;
 import java.nio.file.Files;
@@ -83,11 +84,11 @@ class MainWindowFxTest {
     void openingAProjectShowsDatasetsWithCountsAndTheImageGrid(FxRobot robot) throws Exception {
         fx.open(robot, Fixtures.project(dir));
         assertEquals("Datasets", robot.lookup("#navigation").queryAs(ListView.class).getSelectionModel().getSelectedItem());
-        TableView<ProjectQueries.DatasetSummary> table = robot.lookup("#datasetTable").queryTableView();
+        TableView<DatasetSummary> table = robot.lookup("#datasetTable").queryTableView();
         assertEquals(1, table.getItems().size());
-        ProjectQueries.DatasetSummary d = table.getItems().get(0);
+        DatasetSummary d = table.getItems().get(0);
         assertEquals("koniq", d.name());
-        assertEquals(6, d.images());
+        assertEquals(6, d.count());
         assertEquals(12, d.traces());
         DatasetsView view = fx.window.view(DatasetsView.TITLE);
         FxTestSupport.waitFor(() -> view.grid().getItems().size() == 6);
@@ -116,7 +117,7 @@ class MainWindowFxTest {
         assertEquals(1, imported.size());
         TextArea report = robot.lookup("#importReport").queryAs(TextArea.class);
         assertTrue(report.getText().contains("2 rows skipped: missing file"), report.getText());
-        TableView<ProjectQueries.DatasetSummary> table = robot.lookup("#datasetTable").queryTableView();
+        TableView<DatasetSummary> table = robot.lookup("#datasetTable").queryTableView();
         FxTestSupport.waitFor(() -> table.getItems().size() == 2);
 
         // a folder that does not exist is reported, the importer is not called

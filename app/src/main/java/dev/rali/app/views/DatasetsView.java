@@ -4,8 +4,9 @@ import dev.rali.app.AppContext;
 import dev.rali.app.DatasetImportAction;
 import dev.rali.app.Dialogs;
 import dev.rali.app.FxTasks;
+import dev.rali.engine.dataset.DatasetSummary;
+import dev.rali.engine.dataset.Datasets;
 import dev.rali.engine.project.ProjectQueries;
-import dev.rali.engine.project.ProjectQueries.DatasetSummary;
 import dev.rali.engine.project.ProjectQueries.ImageFilter;
 import dev.rali.engine.project.ProjectQueries.ImageItem;
 import java.nio.file.Files;
@@ -64,12 +65,12 @@ public final class DatasetsView implements AppView {
         table.setPlaceholder(new Label("No datasets yet — use Import… to add one."));
         table.getColumns().add(col("Dataset", d -> d.name(), 110));
         table.getColumns().add(col("Layout", d -> d.layout(), 62));
-        table.getColumns().add(numCol("Images", d -> d.images()));
+        table.getColumns().add(numCol("Images", d -> d.count()));
         table.getColumns().add(numCol("Labels", d -> d.labelled()));
         table.getColumns().add(numCol("Traces", d -> d.traces()));
-        table.getColumns().add(col("MOS range", d -> d.mosMin() == null ? "–"
-                : Ui.num(d.mosMin(), 2) + " – " + Ui.num(d.mosMax(), 2), 90));
-        table.getColumns().add(col("Splits", d -> String.join(", ", d.splits()), 90));
+        table.getColumns().add(col("MOS range", d -> d.normalisedMin() == null ? "–"
+                : Ui.num(d.normalisedMin(), 2) + " – " + Ui.num(d.normalisedMax(), 2), 90));
+        table.getColumns().add(col("Splits", d -> String.join(", ", d.splits().keySet()), 90));
         table.getSelectionModel().selectedItemProperty().addListener((o, a, d) -> datasetSelected(d));
 
         Button importButton = new Button("Import…");
@@ -182,7 +183,7 @@ public final class DatasetsView implements AppView {
         }
         Long selected = table.getSelectionModel().getSelectedItem() == null ? null
                 : table.getSelectionModel().getSelectedItem().id();
-        FxTasks.query("Load datasets", c -> q.datasets(), list -> {
+        FxTasks.query("Load datasets", c -> Datasets.list(q.store()), list -> {
             table.getItems().setAll(list);
             int index = 0;
             for (int i = 0; i < list.size(); i++) {
@@ -206,7 +207,7 @@ public final class DatasetsView implements AppView {
             return;
         }
         List<String> splits = new ArrayList<>(List.of("all splits"));
-        splits.addAll(d.splits());
+        splits.addAll(d.splits().keySet());
         split.getItems().setAll(splits);
         split.getSelectionModel().select(0);
         reloadImages();

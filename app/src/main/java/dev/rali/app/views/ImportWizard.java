@@ -23,6 +23,7 @@ public final class ImportWizard extends Dialog<ImportSpec> {
     final ComboBox<String> layout = new ComboBox<>();
     final TextField folder = new TextField();
     final TextField name = new TextField();
+    final Label layoutInfo = new Label();
 
     public ImportWizard(Window owner, DatasetImportAction importer) {
         setTitle("Import dataset");
@@ -37,6 +38,11 @@ public final class ImportWizard extends Dialog<ImportSpec> {
             layout.getSelectionModel().select(0);
         }
         layout.setId("importLayout");
+        layoutInfo.setId("importLayoutInfo");
+        layoutInfo.setWrapText(true);
+        layoutInfo.setMaxWidth(460);
+        layout.valueProperty().addListener((o, a, l) -> layoutInfo.setText(l == null ? "" : importer.describe(l)));
+        layoutInfo.setText(layout.getValue() == null ? "" : importer.describe(layout.getValue()));
         folder.setId("importFolder");
         folder.setPromptText("dataset folder, or its metadata file");
         folder.setPrefColumnCount(36);
@@ -69,8 +75,9 @@ public final class ImportWizard extends Dialog<ImportSpec> {
         g.setHgap(10);
         g.setVgap(8);
         g.addRow(0, new Label("Layout"), layout);
-        g.addRow(1, new Label("Source"), folderRow);
-        g.addRow(2, new Label("Name"), name);
+        g.add(layoutInfo, 1, 1);
+        g.addRow(2, new Label("Source"), folderRow);
+        g.addRow(3, new Label("Name"), name);
         getDialogPane().setContent(g);
         getDialogPane().getButtonTypes().addAll(ButtonType.OK, ButtonType.CANCEL);
         getDialogPane().lookupButton(ButtonType.OK).disableProperty().bind(

@@ -3,9 +3,10 @@ package dev.rali.app.views;
 import dev.rali.app.AppContext;
 import dev.rali.app.Dialogs;
 import dev.rali.app.FxTasks;
+import dev.rali.engine.dataset.DatasetSummary;
+import dev.rali.engine.dataset.Datasets;
 import dev.rali.engine.project.ProjectQueries;
 import dev.rali.engine.project.ProjectQueries.AuditItem;
-import dev.rali.engine.project.ProjectQueries.DatasetSummary;
 import dev.rali.engine.project.ProjectQueries.FlagCriteria;
 import dev.rali.engine.project.ProjectQueries.TraceItem;
 import java.io.File;
@@ -47,8 +48,8 @@ import javafx.stage.FileChooser;
  */
 public final class TraceAuditView implements AppView {
     public static final String TITLE = "Trace audit";
-    private static final DatasetSummary ALL = new DatasetSummary(-1, "all datasets", "", null, 0, 0, 0, null, null,
-            null, List.of());
+    private static final DatasetSummary ALL = new DatasetSummary(-1, "all datasets", "", null, 0, 0, 0, java.util.Map.of(),
+            0, 0, false, null, null, null, null, null, null);
 
     private final AppContext ctx;
     private final StackPane root = new StackPane();
@@ -200,7 +201,7 @@ public final class TraceAuditView implements AppView {
             table.getItems().clear();
             return;
         }
-        FxTasks.query("Load datasets", c -> q.datasets(), list -> {
+        FxTasks.query("Load datasets", c -> Datasets.list(q.store()), list -> {
             DatasetSummary keep = dataset.getValue();
             dataset.getItems().setAll(ALL);
             dataset.getItems().addAll(list);

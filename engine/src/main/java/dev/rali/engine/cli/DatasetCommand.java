@@ -3,6 +3,7 @@ package dev.rali.engine.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.rali.engine.dataset.DatasetImporter;
+import dev.rali.engine.dataset.DatasetLayouts;
 import dev.rali.engine.dataset.DatasetSummary;
 import dev.rali.engine.dataset.Datasets;
 import dev.rali.engine.dataset.ImportReport;
@@ -42,8 +43,8 @@ public final class DatasetCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
         @Option(names = "--project", required = true, description = "project file (.rali)") Path project;
-        @Option(names = "--layout", required = true,
-                description = "koniq, spaq, livec, kadid, csiq, tid2013, pipal, agiqa, deqa, csv, folder") String layout;
+        @Option(names = "--layout", required = true, completionCandidates = DatasetLayouts.Names.class,
+                description = "one of: ${COMPLETION-CANDIDATES} (see docs/DATASETS.md)") String layout;
         @Option(names = "--name", required = true, description = "dataset name in the project") String name;
         @Option(names = "--split-seed", description = "seed of the generated split when the dataset has no official one (default 42)") Long seed;
         @Option(names = "--test-fraction", defaultValue = "0.2", description = "test share of a generated split (default 0.2)") double testFraction;

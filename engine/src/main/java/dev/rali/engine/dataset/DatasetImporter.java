@@ -9,6 +9,8 @@ import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.task.TaskContext;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -33,8 +35,8 @@ import java.util.TreeSet;
  * fully in the project or not at all.
  */
 public final class DatasetImporter {
-    public static final List<String> LAYOUTS = List.of("koniq", "spaq", "livec", "kadid", "csiq", "tid2013", "pipal",
-            "agiqa", "deqa", "csv", "folder");
+    /** The registered layout names ({@link DatasetLayouts}), in registration order. */
+    public static final List<String> LAYOUTS = DatasetLayouts.names();
 
     static final int BATCH = 64;
 
@@ -48,7 +50,7 @@ public final class DatasetImporter {
         String layout = req.layout().toLowerCase(java.util.Locale.ROOT);
         ImportReport report = new ImportReport(req.name(), layout);
         ctx.progress("read metadata", 0, -1, req.source().toString());
-        Layouts.Parsed parsed = Layouts.parse(req);
+        ParsedMetadata parsed = parse(req);
         report.rows = parsed.rows.size();
         report.malformedRows.addAll(parsed.malformed);
         report.notes.addAll(parsed.notes);
@@ -139,6 +141,15 @@ public final class DatasetImporter {
         return report;
     }
 
+    /** The layout's metadata rows; the source must exist. */
+    static ParsedMetadata parse(ImportRequest req) throws IOException {
+        Path src = req.source().toAbsolutePath().normalize();
+        if (!Files.exists(src)) {
+            throw new NoSuchFileException(src.toString(), null, "dataset source not found");
+        }
+        return DatasetLayouts.get(req.layout()).read(req, src);
+    }
+
     private static String checkScore(MetaRow row, MosScale scale) {
         if (row.normalised() != null) {
             double n = row.normalised();
@@ -160,7 +171,7 @@ public final class DatasetImporter {
         return null;
     }
 
-    private static MosScale scaleFor(ImportRequest req, Layouts.Parsed parsed, ImportReport report) throws IOException {
+    private static MosScale scaleFor(ImportRequest req, ParsedMetadata parsed, ImportReport report) throws IOException {
         MosScale nominal = req.scale() != null ? req.scale() : parsed.scale;
         if (nominal != null && !req.observedRange()) {
             return nominal;
@@ -192,7 +203,7 @@ public final class DatasetImporter {
      * (1 - testFraction) in train and the rest in test. Computed over every metadata row, so the assignment does
      * not depend on which files happen to be present or already imported.
      */
-    static Map<String, String> assignSplits(ImportRequest req, Layouts.Parsed parsed) {
+    static Map<String, String> assignSplits(ImportRequest req, ParsedMetadata parsed) {
         Map<String, String> out = new LinkedHashMap<>();
         if (parsed.officialSplit) {
             for (MetaRow r : parsed.rows) {
@@ -222,11 +233,11 @@ public final class DatasetImporter {
         return out;
     }
 
-    private static String group(Layouts.Parsed parsed, MetaRow r) {
+    private static String group(ParsedMetadata parsed, MetaRow r) {
         return parsed.splitByReference && r.reference() != null ? "ref:" + r.reference() : "img:" + r.name();
     }
 
-    private static long datasetRow(ProjectStore store, ImportRequest req, String layout, Layouts.Parsed parsed,
+    private static long datasetRow(ProjectStore store, ImportRequest req, String layout, ParsedMetadata parsed,
                                    MosScale scale, Long seed) throws SQLException, IOException {
         return store.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(

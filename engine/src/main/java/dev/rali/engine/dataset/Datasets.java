@@ -18,23 +18,12 @@ public final class Datasets {
 
     /** Every dataset of the project, by name. */
     public static List<DatasetSummary> list(ProjectStore store) throws SQLException {
-        List<DatasetSummary> out = new ArrayList<>();
-        List<Long> ids = new ArrayList<>();
-        try (PreparedStatement ps = store.connection().prepareStatement("SELECT id FROM datasets ORDER BY name");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                ids.add(rs.getLong(1));
-            }
-        }
-        for (long id : ids) {
-            out.add(summary(store, id));
-        }
-        return out;
+        return summaries(store, null);
     }
 
     /** The dataset's summary; an IOException naming the dataset and the known ones when absent. */
     public static DatasetSummary get(ProjectStore store, String name) throws SQLException, IOException {
-        return summary(store, idOf(store, name));
+        return summaries(store, idOf(store, name)).get(0);
     }
 
     static long idOf(ProjectStore store, String name) throws SQLException, IOException {
@@ -54,53 +43,56 @@ public final class Datasets {
                 + (names.isEmpty() ? "none" : String.join(", ", names)) + ")");
     }
 
-    private static DatasetSummary summary(ProjectStore store, long id) throws SQLException {
+    /** Summaries of every dataset (id null) or of one, in name order: two queries however many datasets. */
+    private static List<DatasetSummary> summaries(ProjectStore store, Long id) throws SQLException {
         var c = store.connection();
-        String name;
-        String layout;
-        String source;
-        double min;
-        double max;
-        boolean lower;
-        Long seed;
-        try (PreparedStatement ps = c.prepareStatement("SELECT name, layout, source_path, score_min, score_max, "
-                + "lower_is_better, split_seed FROM datasets WHERE id = ?")) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                name = rs.getString(1);
-                layout = rs.getString(2);
-                source = rs.getString(3);
-                min = rs.getDouble(4);
-                max = rs.getDouble(5);
-                lower = rs.getInt(6) != 0;
-                long s = rs.getLong(7);
-                seed = rs.wasNull() ? null : s;
+        Map<Long, Map<String, Integer>> splits = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT dataset_id, split, COUNT(*) FROM images"
+                + (id == null ? "" : " WHERE dataset_id = ?") + " GROUP BY dataset_id, split")) {
+            if (id != null) {
+                ps.setLong(1, id);
             }
-        }
-        Map<String, Integer> splits = new TreeMap<>();
-        int count = 0;
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT split, COUNT(*) FROM images WHERE dataset_id = ? GROUP BY split")) {
-            ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    splits.put(rs.getString(1), rs.getInt(2));
-                    count += rs.getInt(2);
+                    splits.computeIfAbsent(rs.getLong(1), k -> new TreeMap<>()).put(rs.getString(2), rs.getInt(3));
                 }
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), MIN(m.raw), MAX(m.raw), MIN(m.normalised), "
-                + "MAX(m.normalised) FROM mos m JOIN images i ON i.id = m.image_id WHERE i.dataset_id = ?")) {
-            ps.setLong(1, id);
+        String sql = """
+                SELECT d.id, d.name, d.layout, d.source_path, d.score_min, d.score_max, d.lower_is_better, d.split_seed,
+                       (SELECT COUNT(*) FROM images i JOIN traces t ON t.image_id = i.id WHERE i.dataset_id = d.id),
+                       m.n, m.raw_min, m.raw_max, m.norm_min, m.norm_max, m.norm_mean
+                FROM datasets d LEFT JOIN (
+                    SELECT i.dataset_id AS dataset_id, COUNT(*) AS n, MIN(m.raw) AS raw_min, MAX(m.raw) AS raw_max,
+                           MIN(m.normalised) AS norm_min, MAX(m.normalised) AS norm_max, AVG(m.normalised) AS norm_mean
+                    FROM mos m JOIN images i ON i.id = m.image_id GROUP BY i.dataset_id) m ON m.dataset_id = d.id
+                """ + (id == null ? "" : " WHERE d.id = ?") + " ORDER BY d.name";
+        List<DatasetSummary> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            if (id != null) {
+                ps.setLong(1, id);
+            }
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                int labelled = rs.getInt(1);
-                return new DatasetSummary(id, name, layout, source, count, labelled, splits, min, max, lower, seed,
-                        labelled == 0 ? null : rs.getDouble(2), labelled == 0 ? null : rs.getDouble(3),
-                        labelled == 0 ? null : rs.getDouble(4), labelled == 0 ? null : rs.getDouble(5));
+                while (rs.next()) {
+                    long dsId = rs.getLong(1);
+                    long s = rs.getLong(8);
+                    Long seed = rs.wasNull() ? null : s;
+                    Map<String, Integer> sp = splits.getOrDefault(dsId, Map.of());
+                    int count = sp.values().stream().mapToInt(Integer::intValue).sum();
+                    int labelled = rs.getInt(10);
+                    out.add(new DatasetSummary(dsId, rs.getString(2), rs.getString(3), rs.getString(4), count, labelled,
+                            rs.getInt(9), sp, rs.getDouble(5), rs.getDouble(6), rs.getInt(7) != 0, seed,
+                            dbl(rs, 11, labelled), dbl(rs, 12, labelled), dbl(rs, 13, labelled), dbl(rs, 14, labelled),
+                            dbl(rs, 15, labelled)));
+                }
             }
         }
+        return out;
+    }
+
+    private static Double dbl(ResultSet rs, int col, int labelled) throws SQLException {
+        double v = rs.getDouble(col);
+        return labelled == 0 || rs.wasNull() ? null : v;
     }
 
     /** The dataset's images in import order; split null = all splits. */

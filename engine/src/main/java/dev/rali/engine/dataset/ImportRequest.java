@@ -7,7 +7,7 @@ import java.util.Map;
  * What to import.
  *
  * @param name          dataset name inside the project (unique)
- * @param layout        one of {@link DatasetImporter#LAYOUTS}
+ * @param layout        a registered layout name ({@link DatasetLayouts})
  * @param source        the downloaded folder, or the metadata file itself (CSV, JSON, xlsx, .mat folder)
  * @param splitSeed     seed of a generated split (used only when the dataset has no official split); null = 42
  * @param columns       column overrides, keys image, score, std, split, reference, distortion (csv layout; also

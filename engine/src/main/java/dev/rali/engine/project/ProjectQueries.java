@@ -37,34 +37,7 @@ public final class ProjectQueries {
         return store;
     }
 
-    // ---------------------------------------------------------------- datasets
-
-    /** One dataset with its counts and the range of its normalised MOS ([1,5]); MOS fields are null when unlabelled. */
-    public record DatasetSummary(long id, String name, String layout, String sourcePath, int images, int labelled,
-                                 int traces, Double mosMin, Double mosMax, Double mosMean, List<String> splits) { }
-
-    public List<DatasetSummary> datasets() throws SQLException {
-        String sql = """
-                SELECT d.id, d.name, d.layout, d.source_path,
-                       (SELECT COUNT(*) FROM images i WHERE i.dataset_id = d.id),
-                       (SELECT COUNT(*) FROM images i JOIN mos m ON m.image_id = i.id WHERE i.dataset_id = d.id),
-                       (SELECT COUNT(*) FROM images i JOIN traces t ON t.image_id = i.id WHERE i.dataset_id = d.id),
-                       (SELECT MIN(m.normalised) FROM images i JOIN mos m ON m.image_id = i.id WHERE i.dataset_id = d.id),
-                       (SELECT MAX(m.normalised) FROM images i JOIN mos m ON m.image_id = i.id WHERE i.dataset_id = d.id),
-                       (SELECT AVG(m.normalised) FROM images i JOIN mos m ON m.image_id = i.id WHERE i.dataset_id = d.id),
-                       (SELECT GROUP_CONCAT(split) FROM (SELECT DISTINCT split FROM images i WHERE i.dataset_id = d.id ORDER BY split))
-                FROM datasets d ORDER BY d.name""";
-        List<DatasetSummary> out = new ArrayList<>();
-        try (PreparedStatement ps = conn().prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                String splits = rs.getString(11);
-                out.add(new DatasetSummary(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getInt(5), rs.getInt(6), rs.getInt(7), dbl(rs, 8), dbl(rs, 9), dbl(rs, 10),
-                        splits == null || splits.isEmpty() ? List.of() : List.of(splits.split(","))));
-            }
-        }
-        return out;
-    }
+    // Dataset summaries: dev.rali.engine.dataset.Datasets.list (the one DatasetSummary).
 
     // ---------------------------------------------------------------- images
 

@@ -52,24 +52,6 @@ class ProjectQueriesTest {
     }
 
     @Test
-    void datasetsCarryCountsAndMosRange() throws Exception {
-        List<ProjectQueries.DatasetSummary> ds = q.datasets();
-        assertEquals(2, ds.size());
-        ProjectQueries.DatasetSummary empty = ds.get(0);
-        assertEquals("empty", empty.name());
-        assertEquals(0, empty.images());
-        assertEquals(null, empty.mosMin());
-        ProjectQueries.DatasetSummary k = ds.get(1);
-        assertEquals(4, k.images());
-        assertEquals(3, k.labelled());
-        assertEquals(5, k.traces());
-        assertEquals(2.0, k.mosMin());
-        assertEquals(4.5, k.mosMax());
-        assertEquals(9.5 / 3, k.mosMean(), 1e-12);
-        assertEquals(List.of("test", "train"), k.splits());
-    }
-
-    @Test
     void imagesPageFiltersBySplitAndMos() throws Exception {
         assertEquals(4, q.countImages(1, ProjectQueries.ImageFilter.ALL));
         List<ProjectQueries.ImageItem> page = q.images(1, ProjectQueries.ImageFilter.ALL, 2, 1);

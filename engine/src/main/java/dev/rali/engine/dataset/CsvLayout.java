@@ -1,0 +1,63 @@
+package dev.rali.engine.dataset;
+
+import dev.rali.engine.io.CsvTable;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static dev.rali.engine.dataset.LayoutSupport.*;
+
+/** The {@code csv} layout; files, scale and split as in docs/DATASETS.md. */
+public final class CsvLayout implements DatasetLayout {
+    @Override
+    public String name() {
+        return "csv";
+    }
+
+    @Override
+    public String description() {
+        return "generic CSV: image,score[,std][,split][,reference][,distortion]; --columns renames";
+    }
+
+    @Override
+    public ParsedMetadata read(ImportRequest req, Path src) throws IOException {
+        ParsedMetadata p = new ParsedMetadata();
+        if (!Files.isRegularFile(src)) {
+            throw new IOException(src + ": the csv layout needs the CSV file itself");
+        }
+        p.metadataFiles.add(src);
+        Path root = req.imageRoot() != null ? req.imageRoot() : src.getParent();
+        ImageResolver res = new ImageResolver(root, "");
+        CsvTable t = CsvTable.read(src);
+        p.malformed.addAll(t.problems());
+        String img = req.column("image", "image");
+        String score = req.column("score", "score");
+        String std = req.column("std", "std");
+        String split = req.column("split", "split");
+        String ref = req.column("reference", "reference");
+        String dist = req.column("distortion", "distortion");
+        t.require(img);
+        boolean labelled = t.has(score);
+        if (!labelled && req.columns().containsKey("score")) {
+            t.require(score);
+        }
+        if (!labelled) {
+            p.notes.add(src.getFileName() + " has no '" + score + "' column: images imported unlabelled");
+        }
+        p.scale = req.scale(); // null: observed min/max
+        p.officialSplit = t.has(split);
+        for (CsvTable.Row r : t.rows()) {
+            String name = t.get(r, img);
+            if (name == null) {
+                p.malformed.add(t.where(r) + ": empty " + img + "; row skipped");
+                continue;
+            }
+            Double raw = labelled ? num(t.get(r, score)) : null;
+            p.rows.add(new MetaRow(name, res.resolve(name), raw, null, numOrNull(t.get(r, std)),
+                    p.officialSplit ? splitName(t.get(r, split)) : null, t.get(r, ref), t.get(r, dist), t.where(r)));
+        }
+        p.splitByReference = t.has(ref);
+        return p;
+    }
+}
