@@ -1,12 +1,10 @@
 package dev.rali.engine.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.rali.engine.clip.ClipImagePreprocessor;
 import dev.rali.engine.clip.ClipLoadOptions;
 import dev.rali.engine.clip.ClipModel;
 import dev.rali.engine.clip.ClipTokenizer;
-import dev.rali.engine.image.BatchDecoder;
-import dev.rali.engine.image.ImageLoadException;
+import dev.rali.engine.clip.ImageEmbedder;
 import dev.rali.engine.image.ImageLoader;
 import dev.rali.engine.io.Safetensors;
 import picocli.CommandLine.Command;
@@ -21,8 +19,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code rali embed}: CLIP embeddings (projected, not normalised, as {@code get_image_features} /
- * {@code get_text_features}) of images or texts. Decoding and preprocessing of the next batch run on a thread
- * pool while the current batch is in the encoder ({@link BatchDecoder}); unreadable images are reported and skipped.
+ * {@code get_text_features}) of images or texts. Images go through the {@link ImageEmbedder} (the next batch is
+ * decoded while the current one is in the encoder); unreadable images are reported and skipped.
  */
 @Command(name = "embed", mixinStandardHelpOptions = true,
         description = "Print or write CLIP embeddings of images (files/folders) or, with --text, of texts.")
@@ -51,9 +49,9 @@ public final class EmbedCommand implements Callable<Integer> {
         List<String> names = new ArrayList<>();
         List<float[]> vectors = new ArrayList<>();
         int failed = 0;
-        try (ClipModel m = ClipModel.load(model, ClipLoadOptions.defaults().withDevice(device))) {
-            ConsoleTaskContext ctx = new ConsoleTaskContext().cancelOnInterrupt();
-            if (text) {
+        ConsoleTaskContext ctx = new ConsoleTaskContext().cancelOnInterrupt();
+        if (text) {
+            try (ClipModel m = ClipModel.load(model, ClipLoadOptions.defaults().withDevice(device))) {
                 ClipTokenizer tok = ClipTokenizer.forModelDir(model);
                 int len = m.config().text().maxPositionEmbeddings();
                 for (int s = 0; s < inputs.size(); s += batch) {
@@ -64,36 +62,22 @@ public final class EmbedCommand implements Callable<Integer> {
                     vectors.addAll(List.of(e));
                     ctx.progress("embed", names.size(), inputs.size(), "");
                 }
-            } else {
-                List<Path> files = ImageLoader.listImages(inputs.stream().map(Path::of).toList());
-                ClipImagePreprocessor pre = ClipImagePreprocessor.fromModelDir(model);
-                int done = 0;
-                try (BatchDecoder<float[]> batches = new BatchDecoder<>(files, batch, pre::preprocess)) {
-                    while (batches.hasNext()) {
-                        ctx.checkCancelled();
-                        List<BatchDecoder.Item<float[]>> items = batches.next();
-                        List<BatchDecoder.Item<float[]>> ok = new ArrayList<>();
-                        for (BatchDecoder.Item<float[]> it : items) {
-                            if (it.ok()) {
-                                ok.add(it);
-                            } else {
-                                failed++;
-                                System.err.println("rali embed: skipped " + ImageLoadException.naming(it.file(), it.error()));
-                            }
-                        }
-                        if (!ok.isEmpty()) {
-                            float[][] e = m.embedImages(BatchDecoder.stack(ok.stream().map(BatchDecoder.Item::value)
-                                    .toList()), ok.size());
-                            for (int i = 0; i < ok.size(); i++) {
-                                names.add(ok.get(i).file().toString());
-                                vectors.add(e[i]);
-                            }
-                        }
-                        done += items.size();
-                        ctx.progress("embed", done, files.size(), "");
-                    }
-                }
             }
+        } else {
+            List<Path> files = ImageLoader.listImages(inputs.stream().map(Path::of).toList());
+            try (ImageEmbedder embedder = ImageEmbedder.open(model, device)) {
+                embedder.embed(files, ImageEmbedder.Options.defaults().withBatch(batch), ctx, results -> {
+                    for (ImageEmbedder.Result r : results) {
+                        if (r.ok()) {
+                            names.add(r.file().toString());
+                            vectors.add(r.embedding());
+                        } else {
+                            System.err.println("rali embed: skipped " + r.message());
+                        }
+                    }
+                });
+            }
+            failed = files.size() - vectors.size();
         }
         if (vectors.isEmpty()) {
             System.err.println("rali embed: nothing embedded");

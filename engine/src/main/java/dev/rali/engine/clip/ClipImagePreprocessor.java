@@ -71,28 +71,14 @@ public final class ClipImagePreprocessor {
     }
 
     /**
-     * From a model folder: {@code preprocessor_config.json} if present, else {@link #of(int)} with
-     * {@code vision_config.image_size} of {@code config.json} (224 when neither exists).
+     * For a model loaded from {@code dir}: its {@code preprocessor_config.json} if present, else {@link #of(int)}
+     * with the vision image size of the already-read {@code config} (the folder's config.json is not read again).
      *
-     * @throws IOException naming the file when a config is present but malformed
+     * @throws IOException naming the file when the preprocessor config is present but malformed
      */
-    public static ClipImagePreprocessor fromModelDir(Path dir) throws IOException {
+    public static ClipImagePreprocessor forModel(Path dir, ClipConfig config) throws IOException {
         Path pc = dir.resolve("preprocessor_config.json");
-        if (Files.isRegularFile(pc)) {
-            return fromConfig(pc);
-        }
-        Path cfg = dir.resolve("config.json");
-        if (Files.isRegularFile(cfg)) {
-            JsonNode root = readJson(cfg);
-            JsonNode size = root.path("vision_config").path("image_size");
-            if (size.isMissingNode()) {
-                size = root.path("image_size");
-            }
-            if (size.canConvertToInt() && size.asInt() > 0) {
-                return of(size.asInt());
-            }
-        }
-        return of(224);
+        return Files.isRegularFile(pc) ? fromConfig(pc) : of(config.vision().imageSize());
     }
 
     /** From a Hugging Face {@code preprocessor_config.json} (CLIPImageProcessor keys; absent keys take its defaults). */

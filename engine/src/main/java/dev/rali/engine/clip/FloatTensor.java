@@ -15,6 +15,15 @@ public record FloatTensor(float[] data, long[] shape) {
         }
     }
 
+    /** Entry {@code i} along the first dimension (e.g. one image of a batch), shape {@code shape[1:]}. */
+    public FloatTensor at(int i) {
+        if (shape.length == 0 || i < 0 || i >= shape[0]) {
+            throw new IndexOutOfBoundsException("index " + i + " for shape " + Arrays.toString(shape));
+        }
+        int per = (int) (data.length / shape[0]);
+        return new FloatTensor(Arrays.copyOfRange(data, i * per, (i + 1) * per), Arrays.copyOfRange(shape, 1, shape.length));
+    }
+
     /** A 2-D tensor as rows. */
     public float[][] rows() {
         if (shape.length != 2) {

@@ -77,7 +77,7 @@ public final class AlignmentStage {
         try (ClipModel model = ClipModel.load(baseEncoder,
                 dev.rali.engine.clip.ClipLoadOptions.defaults().withDevice(device))) {
             ClipTokenizer tokenizer = ClipTokenizer.forModelDir(baseEncoder);
-            ClipImagePreprocessor pre = ClipImagePreprocessor.fromModelDir(baseEncoder);
+            ClipImagePreprocessor pre = ClipImagePreprocessor.forModel(baseEncoder, model.config());
             Map<String, float[]> textEmbeds = embedTexts(model, tokenizer, train, val, ctx);
 
             ClipVisionTrainer.Options to = ClipVisionTrainer.Options.defaults((int) Math.max(1, totalSteps))

@@ -1,15 +1,12 @@
 package dev.rali.engine.pipeline;
 
-import dev.rali.engine.clip.ClipImagePreprocessor;
-import dev.rali.engine.clip.ClipLoadOptions;
-import dev.rali.engine.clip.ClipModel;
+import dev.rali.engine.clip.ImageEmbedder;
 import dev.rali.engine.dataset.ImageRow;
-import dev.rali.engine.image.BatchDecoder;
-import dev.rali.engine.image.ImageLoadException;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.task.TaskContext;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,8 +25,7 @@ final class Embeddings implements AutoCloseable {
     private final String device;
     private final int batch;
     private final EmbeddingCache cache;
-    private ClipModel model;
-    private ClipImagePreprocessor pre;
+    private ImageEmbedder embedder;
 
     Embeddings(ProjectStore store, Path encoderDir, String encoderId, String device, int batch) throws IOException {
         this.encoderDir = encoderDir;
@@ -53,48 +49,43 @@ final class Embeddings implements AutoCloseable {
         if (missing.isEmpty()) {
             return out;
         }
-        if (model == null) {
-            model = ClipModel.load(encoderDir, ClipLoadOptions.defaults().withDevice(device));
-            pre = ClipImagePreprocessor.fromModelDir(encoderDir);
+        if (embedder == null) {
+            embedder = ImageEmbedder.open(encoderDir, device);
         }
-        int done = 0;
         // No lookahead: the pipeline's embeddings (and so its heads and tables) stay reproducible run to run.
-        try (BatchDecoder<float[]> batches = new BatchDecoder<>(missing.stream().map(ImageRow::path).toList(), batch,
-                (k, img) -> pre.preprocess(img), false)) {
-            while (batches.hasNext()) {
-                ctx.checkCancelled();
-                List<BatchDecoder.Item<float[]>> items = batches.next();
-                List<ImageRow> ok = new ArrayList<>();
-                List<float[]> px = new ArrayList<>();
-                for (int i = 0; i < items.size(); i++) {
-                    BatchDecoder.Item<float[]> it = items.get(i);
-                    if (it.ok()) {
-                        ok.add(missing.get(done + i));
-                        px.add(it.value());
+        ImageEmbedder.Options options = ImageEmbedder.Options.defaults().withBatch(batch).withLookahead(false);
+        int[] done = {0}; // results come in file order, batch by batch
+        try {
+            embedder.embed(missing.stream().map(ImageRow::path).toList(), options, ctx, results -> {
+                Map<String, float[]> fresh = new HashMap<>();
+                for (ImageEmbedder.Result r : results) {
+                    ImageRow row = missing.get(done[0]++);
+                    if (r.ok()) {
+                        fresh.put(row.contentHash(), r.embedding());
+                        out.put(row.id(), r.embedding());
+                    } else if (r.encoderFailed()) {
+                        // not a bad file: the stage stops rather than leave a whole batch out
+                        throw new IllegalStateException("embed: " + r.message());
                     } else {
-                        ctx.log("embed: skipped " + ImageLoadException.naming(it.file(), it.error()));
+                        ctx.log("embed: skipped " + r.message());
                     }
                 }
-                if (!ok.isEmpty()) {
-                    float[][] e = model.embedImages(BatchDecoder.stack(px), ok.size());
-                    Map<String, float[]> fresh = new HashMap<>();
-                    for (int i = 0; i < ok.size(); i++) {
-                        fresh.put(ok.get(i).contentHash(), e[i]);
-                        out.put(ok.get(i).id(), e[i]);
-                    }
+                try {
                     cache.putAll(fresh); // persisted per batch: a killed run keeps what it embedded
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
-                done += items.size();
-                ctx.progress("embed", done, missing.size(), "");
-            }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause(); // the cache could not be written
         }
         return out;
     }
 
     @Override
     public void close() {
-        if (model != null) {
-            model.close();
+        if (embedder != null) {
+            embedder.close();
         }
     }
 }

@@ -106,7 +106,7 @@ class ClipImagePreprocessorTest {
         // (top_pad = ceil(3/2) = 2, left_pad = ceil(2/2) = 1), worked through from image_transforms.center_crop
         Files.writeString(dir.resolve("preprocessor_config.json"),
                 "{\"do_resize\": false, \"crop_size\": 4, \"do_rescale\": false, \"do_normalize\": false}");
-        ClipImagePreprocessor p = ClipImagePreprocessor.fromModelDir(dir);
+        ClipImagePreprocessor p = ClipImagePreprocessor.forModel(dir, tinyConfig());
         RgbImage tiny = new RgbImage(2, 1, new byte[] {1, 2, 3, 4, 5, 6});
         RgbImage c = p.resizeAndCrop(tiny);
         assertEquals(4, c.width());
@@ -124,32 +124,39 @@ class ClipImagePreprocessorTest {
 
     @Test
     void readsPreprocessorConfigAndRejectsBadOnes(@TempDir Path dir) throws IOException {
+        ClipConfig cfg = tinyConfig();
         Files.writeString(dir.resolve("preprocessor_config.json"), """
                 {"crop_size": {"height": 336, "width": 336}, "do_center_crop": true, "do_normalize": true,
                  "do_resize": true, "image_mean": [0.48145466, 0.4578275, 0.40821073],
                  "image_processor_type": "CLIPImageProcessor", "image_std": [0.26862954, 0.26130258, 0.27577711],
                  "resample": 3, "rescale_factor": 0.00392156862745098, "size": {"shortest_edge": 336}}""");
-        ClipImagePreprocessor p = ClipImagePreprocessor.fromModelDir(dir);
+        ClipImagePreprocessor p = ClipImagePreprocessor.forModel(dir, cfg);
         assertEquals(336, p.imageSize());
         RgbImage img = TestImages.read(FIX.resolve("chelsea.png"));
         assertArrayEquals(P336.preprocess(img), p.preprocess(img));
 
         Files.writeString(dir.resolve("preprocessor_config.json"), "{\"size\": 224, \"crop_size\": 224, \"image_std\": [1, 2]}");
-        IOException e = assertThrows(IOException.class, () -> ClipImagePreprocessor.fromModelDir(dir));
+        IOException e = assertThrows(IOException.class, () -> ClipImagePreprocessor.forModel(dir, cfg));
         assertTrue(e.getMessage().contains("preprocessor_config.json") && e.getMessage().contains("image_std"), e.getMessage());
 
         Files.writeString(dir.resolve("preprocessor_config.json"), "{\"resample\": 0}");
-        e = assertThrows(IOException.class, () -> ClipImagePreprocessor.fromModelDir(dir));
+        e = assertThrows(IOException.class, () -> ClipImagePreprocessor.forModel(dir, cfg));
         assertTrue(e.getMessage().contains("resample"), e.getMessage());
 
         Files.writeString(dir.resolve("preprocessor_config.json"), "{oops");
-        e = assertThrows(IOException.class, () -> ClipImagePreprocessor.fromModelDir(dir));
+        e = assertThrows(IOException.class, () -> ClipImagePreprocessor.forModel(dir, cfg));
         assertTrue(e.getMessage().contains("malformed JSON"), e.getMessage());
     }
 
     @Test
     void withoutPreprocessorConfigUsesTheVisionImageSize() throws IOException {
-        ClipImagePreprocessor p = ClipImagePreprocessor.fromModelDir(TestPaths.shared("fixtures/tiny-clip-a"));
+        Path tiny = TestPaths.shared("fixtures/tiny-clip-a");
+        ClipImagePreprocessor p = ClipImagePreprocessor.forModel(tiny, ClipConfig.read(tiny.resolve("config.json")));
         assertEquals(56, p.imageSize());
+    }
+
+    /** tiny-clip-a's config (vision image size 56): the fallback when a folder has no preprocessor_config.json. */
+    private static ClipConfig tinyConfig() throws IOException {
+        return ClipConfig.read(TestPaths.shared("fixtures/tiny-clip-a/config.json"));
     }
 }
