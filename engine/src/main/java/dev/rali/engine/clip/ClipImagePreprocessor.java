@@ -274,17 +274,6 @@ public final class ClipImagePreprocessor {
         return dst;
     }
 
-    /** Writes one image's CHW tensor into {@code dst} at {@code offset}. */
-    public void preprocessInto(RgbImage img, float[] dst, int offset) {
-        checkFixedOutput();
-        int n = pixelsPerImage();
-        if (offset < 0 || offset + n > dst.length) {
-            throw new IllegalArgumentException("destination too small: need " + n + " floats at " + offset
-                    + ", have " + dst.length);
-        }
-        writeChw(resizeAndCrop(img), dst, offset);
-    }
-
     /** Writes n images back to back ([n, 3, H, W]) into {@code dst}, which must hold at least n * 3 * H * W floats. */
     public void preprocessBatchInto(List<RgbImage> images, float[] dst) {
         checkFixedOutput();

@@ -265,9 +265,4 @@ public final class RaliHeadTrainer {
             throw new IllegalStateException(e);
         }
     }
-
-    /** Convenience: the scores of the head on many embeddings. */
-    public static double[] predict(HeadParams head, float[][] embeddings) {
-        return scoreAll(head.toScoreHead(), embeddings);
-    }
 }
