@@ -1,14 +1,17 @@
 package dev.rali.engine.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rali.engine.params.PipelineParams;
 import dev.rali.engine.pipeline.RaliPipeline;
 import dev.rali.engine.project.ProjectSettings;
 import dev.rali.engine.project.ProjectStore;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,9 +22,10 @@ import java.util.concurrent.Callable;
         description = "Run RALI stages on a project: align, embed, head (PCA + bucketed k-means + score definition), "
                 + "evaluate, or all.")
 public final class RunCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    @Spec
+    CommandSpec spec;
 
-    @Option(names = "--project", required = true, description = "Project file (*.rali).")
+    @Option(names = "--project", description = "Project file (*.rali).")
     Path project;
 
     @Option(names = "--stage", defaultValue = "all", description = "align, embed, head, evaluate or all (default ${DEFAULT-VALUE}).")
@@ -30,34 +34,37 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--encoder", description = "Base HF CLIP folder; remembered for the project.")
     Path encoder;
 
-    @Option(names = "--params", description = "JSON file with parameters (see --show-defaults).")
+    @Option(names = "--params", description = "JSON file with parameters, nested by section (see --show-defaults).")
     Path paramsFile;
 
-    @Option(names = "--set", description = "Override one parameter: dotted.key=value (JSON value or text), repeatable. "
-            + "E.g. --set compression.enabled=false --set bases.count=100")
+    @Option(names = "--set", description = "Override one parameter: section.key=value, repeatable. "
+            + "E.g. --set compression.enabled=false --set bases.count=100 --set data.alignDatasets=koniq,spaq")
     List<String> sets = new ArrayList<>();
 
     @Option(names = "--ablation", description = "Shorthand for an ablation of the paper's Table 4: "
             + "full, no_alignment, no_pca, plain_kmeans, no_seed_augmentation, no_score_definition.")
     String ablation;
 
-    @Option(names = "--show-defaults", description = "Print the default parameters (with the paper's values) and exit.")
+    @Option(names = "--show-defaults", description = "Print every parameter with its type, default, the paper's "
+            + "value and help, and exit (no project needed).")
     boolean showDefaults;
 
     @Override
     public Integer call() throws Exception {
-        RaliPipeline pipeline = new RaliPipeline();
         if (showDefaults) {
-            System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(pipeline.defaultParams()));
+            spec.commandLine().getOut().print(ParamListing.format());
+            spec.commandLine().getOut().flush();
             return 0;
         }
-        ObjectNode params = paramsFile == null ? JSON.createObjectNode() : (ObjectNode) JSON.readTree(paramsFile.toFile());
-        if (ablation != null) {
-            params = withAblation(params, ablation);
+        // Every parameter is parsed and checked before the project is opened or any work starts.
+        PipelineParams params = resolve(paramsFile, ablation, sets);
+        if (project == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required option: '--project=<project>'");
         }
-        for (String s : sets) {
-            apply(params, s);
+        if (!STAGES_AND_ALL.contains(stage)) {
+            throw new IllegalArgumentException("unknown stage '" + stage + "'; expected one of " + STAGES_AND_ALL);
         }
+        RaliPipeline pipeline = new RaliPipeline();
         try (ProjectStore store = CliProjects.openExisting(project,
                 "no such project (create it with `rali dataset import`)")) {
             if (encoder != null) {
@@ -75,34 +82,33 @@ public final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The named Table 4 ablation's settings, overridden by whatever {@code params} sets explicitly. */
-    static ObjectNode withAblation(ObjectNode params, String name) {
-        ObjectNode base = RaliPipeline.putRali(JSON.createObjectNode(), dev.rali.engine.rali.RaliParams.ablation(name));
-        RaliPipeline.merge(base, params);
-        return base;
-    }
+    private static final List<String> STAGES_AND_ALL = java.util.stream.Stream.concat(
+            RaliPipeline.STAGES.stream(), java.util.stream.Stream.of("all")).toList();
 
-    /** Applies {@code a.b.c=value} (value parsed as JSON when it is JSON, else text). */
-    static void apply(ObjectNode root, String assignment) {
-        int eq = assignment.indexOf('=');
-        if (eq <= 0) {
-            throw new IllegalArgumentException("--set expects key=value, got '" + assignment + "'");
-        }
-        String[] keys = assignment.substring(0, eq).split("\\.");
-        String raw = assignment.substring(eq + 1);
-        JsonNode value;
-        try {
-            value = JSON.readTree(raw);
-            if (value == null || value.isMissingNode()) {
-                value = JSON.getNodeFactory().textNode(raw);
+    /**
+     * The run's parameters: the defaults (or the named Table 4 ablation's settings), then the parameter file's
+     * entries, then each {@code --set key=value} in order. Unknown keys, wrong types and values out of range throw
+     * {@link dev.rali.engine.params.ParamException} naming the key (and the file).
+     */
+    static PipelineParams resolve(Path paramsFile, String ablation, List<String> sets) throws IOException {
+        PipelineParams p = ablation == null ? PipelineParams.defaults() : PipelineParams.ablation(ablation);
+        if (paramsFile != null) {
+            if (!Files.isRegularFile(paramsFile)) {
+                throw new IOException(paramsFile + ": no such parameter file");
             }
-        } catch (Exception notJson) {
-            value = JSON.getNodeFactory().textNode(raw);
+            try {
+                p = p.withAll(PipelineParams.parseJson(Files.readString(paramsFile)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(paramsFile + ": " + e.getMessage(), e);
+            }
         }
-        ObjectNode cur = root;
-        for (int i = 0; i < keys.length - 1; i++) {
-            cur = cur.has(keys[i]) && cur.get(keys[i]).isObject() ? (ObjectNode) cur.get(keys[i]) : cur.putObject(keys[i]);
+        for (String s : sets) {
+            int eq = s.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--set expects key=value, got '" + s + "'");
+            }
+            p = p.with(s.substring(0, eq).strip(), s.substring(eq + 1));
         }
-        cur.set(keys[keys.length - 1], value);
+        return p.validate();
     }
 }

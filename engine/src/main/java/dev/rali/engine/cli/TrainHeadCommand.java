@@ -1,13 +1,16 @@
 package dev.rali.engine.cli;
 
+import dev.rali.engine.params.ParamException;
+import dev.rali.engine.params.PipelineParams;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.project.RunRecords;
 import dev.rali.engine.rali.LabelledEmbeddings;
 import dev.rali.engine.rali.RaliHeadTrainer;
-import dev.rali.engine.rali.RaliParams;
 import dev.rali.engine.task.TaskContext;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,6 +29,8 @@ import java.util.concurrent.Callable;
                 "Input files: safetensors with 'embeddings' [n,D] and 'scores' [n] (MOS in [1,5]).",
                 "Writes OUT/rali.safetensors (plus stage files; rerun with the same OUT to resume)."})
 public final class TrainHeadCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--train", description = "training embeddings + scores (safetensors)")
     Path train;
@@ -33,14 +38,15 @@ public final class TrainHeadCommand implements Callable<Integer> {
     @Option(names = "--val", description = "validation embeddings + scores (safetensors); picks the best epoch")
     Path val;
 
-    @Option(names = "--params", description = "parameters as JSON (see --print-params)")
+    @Option(names = "--params", description = "parameters as JSON nested by section (see --print-params)")
     Path paramsFile;
 
     @Option(names = "--ablation", defaultValue = "full",
             description = "Table 4 case: full, no_alignment, no_pca, plain_kmeans, no_seed_augmentation, no_score_definition")
     String ablation;
 
-    @Option(names = "--set", description = "override one parameter, e.g. --set scoreDefinition.epochs=50 (repeatable)")
+    @Option(names = "--set", description = "override one parameter, e.g. --set scoreDefinition.epochs=50 "
+            + "--set run.seed=7 (repeatable)")
     List<String> sets = new ArrayList<>();
 
     @Option(names = "--out", description = "work/output folder")
@@ -60,15 +66,15 @@ public final class TrainHeadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        RaliParams params = resolveParams();
         if (explain) {
-            for (Map.Entry<String, String> e : RaliParams.help().entrySet()) {
-                System.out.println(e.getKey() + ": " + e.getValue());
-            }
+            spec.commandLine().getOut().print(ParamListing.format(k -> HEAD_SECTIONS.contains(k.section())));
+            spec.commandLine().getOut().flush();
             return 0;
         }
+        PipelineParams params = resolveParams();
         if (printParams) {
-            System.out.println(params.toJson());
+            spec.commandLine().getOut().println(params.toPrettyJson());
+            spec.commandLine().getOut().flush();
             return 0;
         }
         if (train == null || out == null) {
@@ -94,7 +100,7 @@ public final class TrainHeadCommand implements Callable<Integer> {
             return 0;
         }
         try (ProjectStore store = ProjectStore.open(project);
-             RunRecords run = RunRecords.begin(store, "train_head", params.toJson(), params.seed)) {
+             RunRecords run = RunRecords.begin(store, "train_head", params.toJson(), params.run().seed())) {
             RaliHeadTrainer.Result r;
             try {
                 r = train(tr, va, params, run.context(ctx));
@@ -114,11 +120,11 @@ public final class TrainHeadCommand implements Callable<Integer> {
         return 0;
     }
 
-    private RaliHeadTrainer.Result train(LabelledEmbeddings tr, LabelledEmbeddings va, RaliParams params,
+    private RaliHeadTrainer.Result train(LabelledEmbeddings tr, LabelledEmbeddings va, PipelineParams params,
                                          TaskContext ctx) throws IOException {
         RaliHeadTrainer.Result r = RaliHeadTrainer.train(tr.embeddings(), tr.scores(),
-                va == null ? null : va.embeddings(), va == null ? null : va.scores(), params, out, ctx);
-        Files.writeString(out.resolve("params.json"), params.toJson());
+                va == null ? null : va.embeddings(), va == null ? null : va.scores(), params.rali(), out, ctx);
+        Files.writeString(out.resolve("params.json"), params.toPrettyJson());
         return r;
     }
 
@@ -127,26 +133,21 @@ public final class TrainHeadCommand implements Callable<Integer> {
         r.metrics().forEach((k, v) -> System.out.printf("%s = %.6g%n", k, v));
     }
 
-    RaliParams resolveParams() throws IOException {
-        RaliParams p;
-        if (paramsFile != null) {
-            if (!Files.isRegularFile(paramsFile)) {
-                throw new IOException(paramsFile + ": no such parameter file");
+    /** The sections train-head uses: the head's stages and the run's seed (alignment only as an ablation label). */
+    static final List<String> HEAD_SECTIONS = List.of("compression", "bases", "scoreDefinition", "run");
+
+    /**
+     * The ablation's settings, the parameter file, then each --set (as {@code rali run}); a changed key of a
+     * section train-head does not use (data, encoder, evaluate) is refused rather than silently ignored.
+     */
+    PipelineParams resolveParams() throws IOException {
+        PipelineParams p = RunCommand.resolve(paramsFile, ablation, sets);
+        for (String key : p.changedFrom(PipelineParams.defaults())) {
+            String section = key.substring(0, key.indexOf('.'));
+            if (List.of("data", "encoder", "evaluate").contains(section)) {
+                throw new ParamException(key + ": not used by train-head, which trains the head from the --train and "
+                        + "--val files (use `rali run` for the whole pipeline)");
             }
-            try {
-                p = RaliParams.fromJson(Files.readString(paramsFile));
-            } catch (IllegalArgumentException e) {
-                throw new IOException(paramsFile + ": " + e.getMessage(), e);
-            }
-        } else {
-            p = RaliParams.ablation(ablation);
-        }
-        for (String s : sets) {
-            int eq = s.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("--set expects KEY=VALUE, got '" + s + "'");
-            }
-            p = p.with(s.substring(0, eq).strip(), s.substring(eq + 1).strip());
         }
         return p;
     }

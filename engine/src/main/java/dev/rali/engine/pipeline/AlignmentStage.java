@@ -36,13 +36,9 @@ public final class AlignmentStage {
     /** One training image and its reasoning texts (one per seed, in seed order). */
     public record Item(Path image, List<String> texts) { }
 
-    /** Options of the stage; defaults follow the paper where it gives them (lr 1e-5, §5.1). */
+    /** Options of the stage, taken from the run's alignment.* parameters (defaults: {@code ParamKeys}). */
     public record Options(int epochs, int batchSize, double lr, double weightDecay, int warmupSteps,
-                          double gradClip, boolean seedAugmentation, boolean cropAugmentation, long seed) {
-        public static Options defaults() {
-            return new Options(5, 32, 1e-5, 0.05, 100, 1.0, true, false, 0);
-        }
-    }
+                          double gradClip, boolean seedAugmentation, boolean cropAugmentation, long seed) { }
 
     /** What the stage produced: the aligned encoder folder (HF layout) and its loss curve. */
     public record Result(Path encoderDir, List<Double> trainLoss, List<Double> valLoss) { }

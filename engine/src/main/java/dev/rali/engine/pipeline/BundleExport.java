@@ -1,11 +1,11 @@
 package dev.rali.engine.pipeline;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rali.engine.bundle.ModelBundle;
 import dev.rali.engine.dataset.DatasetSummary;
 import dev.rali.engine.dataset.Datasets;
+import dev.rali.engine.params.PipelineParams;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.project.Runs;
 import dev.rali.engine.rali.HeadParams;
@@ -40,11 +40,12 @@ public final class BundleExport {
                 throw new IllegalArgumentException("run " + runId + " (" + run.stage() + ", " + run.status()
                         + ") has no trained encoder + head to export; export a finished pipeline or head run");
             }
-            JsonNode params = JSON.readTree(run.paramsJson());
+            String params = run.paramsJson();
             ObjectNode info = JSON.createObjectNode();
             info.put("project", store.file().toString());
             info.put("run", runId);
-            info.set("params", params);
+            PipelineParams recorded = recorded(params);
+            info.set("params", recorded == null ? JSON.readTree(params) : JSON.valueToTree(recorded.toMap()));
             Path results = artifacts.get("table");
             if (results != null) {
                 Path json = results.resolveSibling("results.json");
@@ -52,15 +53,24 @@ public final class BundleExport {
                     info.set("metrics", JSON.readTree(json.toFile()));
                 }
             }
-            info.set("training_data", trainingSummary(store, params));
+            info.set("training_data", trainingSummary(store, recorded));
             return ModelBundle.write(out, encoder, HeadParams.read(head), info);
         } catch (SQLException e) {
             throw new IOException(store.file() + ": " + e.getMessage(), e);
         }
     }
 
+    /** The run's recorded parameters in today's spelling (older runs are migrated), or null if they don't parse. */
+    static PipelineParams recorded(String paramsJson) {
+        try {
+            return PipelineParams.fromJson(paramsJson);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     /** Images per dataset and split (datasets by name, splits in name order), plus which datasets trained. */
-    private static ObjectNode trainingSummary(ProjectStore store, JsonNode params) throws SQLException {
+    private static ObjectNode trainingSummary(ProjectStore store, PipelineParams params) throws SQLException {
         ObjectNode out = JSON.createObjectNode();
         for (DatasetSummary d : Datasets.list(store)) {
             if (d.splits().isEmpty()) {
@@ -70,8 +80,10 @@ public final class BundleExport {
             ds.put("layout", d.layout());
             d.splits().forEach((split, n) -> ds.put(split, (long) n));
         }
-        out.set("score_dataset", params.path("data").path("score_dataset"));
-        out.set("align_datasets", params.path("data").path("align_datasets"));
+        if (params != null) {
+            out.put("score_dataset", params.data().scoreDataset());
+            params.data().alignDatasets().forEach(out.withArray("align_datasets")::add);
+        }
         return out;
     }
 }

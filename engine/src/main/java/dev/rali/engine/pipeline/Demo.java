@@ -1,12 +1,12 @@
 package dev.rali.engine.pipeline;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rali.engine.bundle.ModelBundle;
 import dev.rali.engine.dataset.DatasetImporter;
 import dev.rali.engine.dataset.ImportReport;
 import dev.rali.engine.dataset.ImportRequest;
 import dev.rali.engine.eval.ResultsTable;
+import dev.rali.engine.params.ParamKeys;
+import dev.rali.engine.params.PipelineParams;
 import dev.rali.engine.project.ProjectSettings;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.rali.RaliParams;
@@ -33,13 +33,10 @@ import java.util.Map;
  */
 public final class Demo {
     public static final String DATASET = "sample";
-    public static final List<String> ABLATIONS = List.of("full", "no_alignment", "no_pca", "plain_kmeans",
-            "no_seed_augmentation", "no_score_definition");
 
     public record Result(Path project, Path bundle, ResultsTable results, Map<String, ResultsTable> ablations,
                          String ablationTable) { }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long DEMO_SEED = 7;
 
     private Demo() { }
@@ -60,7 +57,7 @@ public final class Demo {
             ablations.stream().filter(a -> !a.equals("full")).forEach(variants::add);
             for (String variant : variants) {
                 ctx.log("demo: running " + variant);
-                ObjectNode params = params(variant, model == null, device,
+                PipelineParams params = params(variant, model == null, device,
                         dev.rali.engine.dataset.Datasets.images(store, DATASET, "train").size());
                 RaliPipeline.Outcome o = pipeline.execute(store, "all", params, ctx);
                 tables.put(variant, o.results());
@@ -116,7 +113,7 @@ public final class Demo {
     }
 
     /** Demo parameters: the paper's pipeline, scaled to the sample's size (see DemoRecipe for the reasons). */
-    static ObjectNode params(String variant, boolean demoEncoder, String device, int trainImages) {
+    static PipelineParams params(String variant, boolean demoEncoder, String device, int trainImages) {
         RaliParams p = RaliParams.ablation(variant);
         // Stages C/D scaled to ~400 training images (the paper's 250 bases / 240 buckets / 512 dims assume 7k).
         p.compression.dim = DemoRecipe.PCA_DIM;
@@ -140,12 +137,8 @@ public final class Demo {
             p.alignment.warmupSteps = (int) Math.round(DemoRecipe.WARMUP_FRACTION * DemoRecipe.EPOCHS
                     * Math.ceil(trainImages / (double) DemoRecipe.BATCH));
         }
-        ObjectNode root = JSON.createObjectNode();
-        root.putObject("data").put("score_dataset", DATASET);
-        ObjectNode enc = root.putObject("encoder");
-        enc.put("device", device);
-        RaliPipeline.putRali(root, p);
-        return root;
+        return PipelineParams.defaults().withRali(p).with(ParamKeys.SCORE_DATASET, DATASET)
+                .with(ParamKeys.DEVICE.name(), device);
     }
 
     /** Table 4 shape: one row per variant, PLCC/SRCC on the held-out test photos. */

@@ -1,14 +1,13 @@
 package dev.rali.engine.pipeline;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rali.engine.dataset.Datasets;
 import dev.rali.engine.dataset.ImageRow;
 import dev.rali.engine.eval.MetricReport;
 import dev.rali.engine.eval.ResultsTable;
 import dev.rali.engine.io.FileHashes;
+import dev.rali.engine.params.ParamKeys;
+import dev.rali.engine.params.PipelineParams;
 import dev.rali.engine.project.ProjectSettings;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.project.RunRecords;
@@ -45,90 +44,21 @@ public final class RaliPipeline implements PipelineService {
         return STAGES;
     }
 
-    @Override
-    public ObjectNode defaultParams() {
-        ObjectNode root = JSON.createObjectNode();
-        ObjectNode data = root.putObject("data");
-        data.put("score_dataset", "");
-        data.putArray("align_datasets");
-        data.put("train_split", "train");
-        data.put("val_split", "val");
-        ObjectNode enc = root.putObject("encoder");
-        enc.put("base", "");
-        enc.put("device", "auto");
-        enc.put("embed_batch", 16);
-        putRali(root, RaliParams.defaults());
-        root.putObject("evaluate").put("bootstrap", 200);
-        ObjectNode run = (ObjectNode) root.remove("run");
-        root.set("run", run); // seed and ablation label last
-        return root;
-    }
-
-    /** The RaliParams groups, one form section each (paper §4 stages B, C.2, C.3, D). */
-    public static final List<String> RALI_SECTIONS = List.of("alignment", "compression", "bases", "scoreDefinition");
-
-    /** Writes {@code p} into the parameter layout: one section per stage plus run.seed / run.ablation. */
-    public static ObjectNode putRali(ObjectNode root, RaliParams p) {
-        try {
-            JsonNode j = JSON.readTree(p.toJson());
-            for (String sec : RALI_SECTIONS) {
-                root.set(sec, j.get(sec));
-            }
-            ObjectNode run = root.has("run") ? (ObjectNode) root.get("run") : root.putObject("run");
-            run.put("seed", p.seed);
-            run.put("ablation", p.ablation);
-            return root;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Reads the RaliParams back out of the parameter layout (unknown keys are an error naming them). */
-    static RaliParams rali(JsonNode p) {
-        ObjectNode j = JSON.createObjectNode();
-        for (String sec : RALI_SECTIONS) {
-            if (p.has(sec)) {
-                j.set(sec, p.get(sec));
-            }
-        }
-        j.put("seed", p.path("run").path("seed").asLong(RaliParams.defaults().seed));
-        j.put("ablation", p.path("run").path("ablation").asText("full"));
-        return RaliParams.fromJson(j.toString()).validate();
-    }
-
-    @Override
-    public Map<String, String> paramHelp() {
-        Map<String, String> help = new LinkedHashMap<>();
-        help.put("data.score_dataset", "Dataset whose train split supplies image–score pairs (bases, score definition). "
-                + "RACT: scores come from one dataset only (§3.4).");
-        help.put("data.align_datasets", "Datasets whose reasoning traces align the encoder (empty = the score dataset). "
-                + "Several datasets = RACT-style cross-domain alignment.");
-        help.put("data.train_split", "Split used for training (default train).");
-        help.put("data.val_split", "Split used for validation losses and best-epoch selection (default val).");
-        help.put("encoder.base", "Hugging Face CLIP folder to start from (paper: openai/clip-vit-large-patch14-336); "
-                + "empty = the project's base encoder (set by `rali run --encoder DIR` or `rali demo`).");
-        help.put("encoder.device", "cpu, gpu or auto.");
-        help.put("encoder.embed_batch", "Images per encoder batch when embedding.");
-        RaliParams.help().forEach((k, v) -> help.put(k.equals("seed") || k.equals("ablation") ? "run." + k : k, v));
-        help.put("evaluate.bootstrap", "Bootstrap resamples for the 95% confidence intervals of PLCC/SRCC.");
-        return help;
-    }
-
     /** Everything a finished (or partial) pipeline run produced. */
     public record Outcome(long runId, Path encoderDir, Path headFile, ResultsTable results) { }
 
     @Override
-    public long run(ProjectStore store, String stage, ObjectNode params, TaskContext ctx) throws Exception {
+    public long run(ProjectStore store, String stage, PipelineParams params, TaskContext ctx) throws Exception {
         return execute(store, stage, params, ctx).runId();
     }
 
     /** Runs {@code stage} (or "all") and returns what it produced. */
-    public Outcome execute(ProjectStore store, String stage, ObjectNode params, TaskContext ctx) throws Exception {
+    public Outcome execute(ProjectStore store, String stage, PipelineParams params, TaskContext ctx) throws Exception {
         if (!stage.equals("all") && !STAGES.contains(stage)) {
             throw new IllegalArgumentException("unknown stage '" + stage + "'; expected one of " + STAGES + " or all");
         }
         Setup s = setup(store, params);
-        RunRecords run = RunRecords.begin(store, stage.equals("all") ? "pipeline" : stage, s.params.toString(),
+        RunRecords run = RunRecords.begin(store, stage.equals("all") ? "pipeline" : stage, s.params.toJson(),
                 s.rali.seed);
         TaskContext rctx = run.context(ctx);
         try {
@@ -190,7 +120,8 @@ public final class RaliPipeline implements PipelineService {
 
     /** Resolved parameters. */
     static final class Setup {
-        final ObjectNode params;
+        /** As recorded: the score/align datasets and the base encoder resolved to what the run used. */
+        final PipelineParams params;
         final RaliParams rali;
         final String scoreDataset;
         final List<String> alignDatasets;
@@ -201,18 +132,17 @@ public final class RaliPipeline implements PipelineService {
         final int embedBatch;
         final int bootstrap;
 
-        Setup(ObjectNode params, RaliParams rali, String scoreDataset, List<String> alignDatasets, String trainSplit,
-              String valSplit, Path baseEncoder, String device, int embedBatch, int bootstrap) {
+        Setup(PipelineParams params, Path baseEncoder) {
             this.params = params;
-            this.rali = rali;
-            this.scoreDataset = scoreDataset;
-            this.alignDatasets = alignDatasets;
-            this.trainSplit = trainSplit;
-            this.valSplit = valSplit;
+            this.rali = params.rali().validate();
+            this.scoreDataset = params.data().scoreDataset();
+            this.alignDatasets = params.data().alignDatasets();
+            this.trainSplit = params.data().trainSplit();
+            this.valSplit = params.data().valSplit();
             this.baseEncoder = baseEncoder;
-            this.device = device;
-            this.embedBatch = embedBatch;
-            this.bootstrap = bootstrap;
+            this.device = params.encoder().device();
+            this.embedBatch = params.encoder().embedBatch();
+            this.bootstrap = params.evaluate().bootstrap();
         }
 
         List<String> allDatasets(ProjectStore store) throws Exception {
@@ -224,18 +154,16 @@ public final class RaliPipeline implements PipelineService {
         }
     }
 
-    Setup setup(ProjectStore store, ObjectNode params) throws Exception {
-        ObjectNode p = defaultParams();
-        merge(p, params);
-        JsonNode data = p.path("data");
+    Setup setup(ProjectStore store, PipelineParams p) throws Exception {
+        p.validate();
         List<String> names = new ArrayList<>();
         for (var d : Datasets.list(store)) {
             names.add(d.name());
         }
-        String scoreDs = data.path("score_dataset").asText("");
+        String scoreDs = p.data().scoreDataset();
         if (scoreDs.isEmpty()) {
             if (names.size() != 1) {
-                throw new IllegalArgumentException("set data.score_dataset: the project has " + names.size()
+                throw new IllegalArgumentException("set data.scoreDataset: the project has " + names.size()
                         + " datasets " + names);
             }
             scoreDs = names.get(0);
@@ -243,8 +171,7 @@ public final class RaliPipeline implements PipelineService {
         if (!names.contains(scoreDs)) {
             throw new IllegalArgumentException("no dataset '" + scoreDs + "' in " + store.file() + " (have " + names + ")");
         }
-        List<String> align = new ArrayList<>();
-        data.path("align_datasets").forEach(n -> align.add(n.asText()));
+        List<String> align = new ArrayList<>(p.data().alignDatasets());
         if (align.isEmpty()) {
             align.add(scoreDs);
         }
@@ -253,7 +180,7 @@ public final class RaliPipeline implements PipelineService {
                 throw new IllegalArgumentException("no dataset '" + a + "' in " + store.file() + " (have " + names + ")");
             }
         }
-        String base = p.path("encoder").path("base").asText("");
+        String base = p.encoder().base();
         if (base.isEmpty()) {
             base = new ProjectSettings(store).get(ProjectSettings.BASE_ENCODER).orElseThrow(() ->
                     new IllegalArgumentException("no base encoder: pass encoder.base (an HF CLIP folder) or set it "
@@ -263,32 +190,11 @@ public final class RaliPipeline implements PipelineService {
         if (!Files.isRegularFile(baseDir.resolve("config.json"))) {
             throw new IllegalArgumentException(baseDir + ": not a Hugging Face CLIP folder (no config.json)");
         }
-        RaliParams rali = rali(p);
         // Record what was resolved, so the run's params say exactly what it used.
-        ObjectNode d = (ObjectNode) p.get("data");
-        d.put("score_dataset", scoreDs);
-        ArrayNode al = d.putArray("align_datasets");
-        align.forEach(al::add);
-        ((ObjectNode) p.get("encoder")).put("base", baseDir.toAbsolutePath().toString());
-        return new Setup(p, rali, scoreDs, align, data.path("train_split").asText("train"),
-                data.path("val_split").asText("val"), baseDir, p.path("encoder").path("device").asText("auto"),
-                p.path("encoder").path("embed_batch").asInt(16),
-                p.path("evaluate").path("bootstrap").asInt(200));
-    }
-
-    /** Deep-merges {@code over} into {@code base} (objects recursively, everything else replaced). */
-    public static void merge(ObjectNode base, JsonNode over) {
-        if (over == null) {
-            return;
-        }
-        over.fields().forEachRemaining(e -> {
-            JsonNode cur = base.get(e.getKey());
-            if (cur instanceof ObjectNode co && e.getValue().isObject()) {
-                merge(co, e.getValue());
-            } else {
-                base.set(e.getKey(), e.getValue());
-            }
-        });
+        PipelineParams resolved = p.with(ParamKeys.SCORE_DATASET, scoreDs)
+                .with(ParamKeys.ALIGN_DATASETS, List.copyOf(align))
+                .with(ParamKeys.ENCODER_BASE, baseDir.toAbsolutePath().toString());
+        return new Setup(resolved, baseDir);
     }
 
     static String hash(Object... parts) {
@@ -308,7 +214,7 @@ public final class RaliPipeline implements PipelineService {
 
     Path align(ProjectStore store, Setup s, TaskContext ctx, boolean allowTraining) throws Exception {
         String baseId = FileHashes.sha256(s.baseEncoder.resolve("model.safetensors"));
-        RaliParams.Alignment a = s.rali.alignment;
+        RaliParams.AlignmentParams a = s.rali.alignment;
         String key = hash("align", baseId, JSON.writeValueAsString(a), s.alignDatasets, s.trainSplit,
                 s.rali.seed);
         Path work = store.artifactDir().resolve("work").resolve("align-" + key);
@@ -356,7 +262,7 @@ public final class RaliPipeline implements PipelineService {
     Path head(ProjectStore store, Setup s, Embeddings emb, String encoderId, TaskContext ctx, boolean allowTraining)
             throws Exception {
         RaliParams headParams = s.rali.copy();
-        headParams.alignment = new RaliParams.Alignment(); // the head does not depend on alignment knobs
+        headParams.alignment = new RaliParams.AlignmentParams(); // the head does not depend on alignment knobs
         String key = hash("head", encoderId, headParams.toJson(), s.scoreDataset, s.trainSplit, s.valSplit);
         Path work = store.artifactDir().resolve("work").resolve("head-" + key);
         Path headFile = work.resolve("rali.safetensors");

@@ -37,7 +37,7 @@ public final class BucketedKMeans {
     public record Fit(Bases bases, int nonEmptyBuckets, int groups, int[] clustersPerGroup, double inertia) { }
 
     /** Fits bases to compressed embeddings z [n][M] and ground-truth scores. */
-    public static Fit fit(float[][] z, double[] scores, RaliParams.Bases p, long seed, TaskContext ctx) {
+    public static Fit fit(float[][] z, double[] scores, RaliParams.BasesParams p, long seed, TaskContext ctx) {
         Checks.matrix("bases input", z);
         Checks.scores("bases input", scores, z.length);
         int n = z.length;

@@ -7,17 +7,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Every setting of RALI's training (paper §4, §5.1), with the paper's values as defaults. Where the paper is
- * silent the default follows the authors' released code or the most plausible reading listed in
- * {@code METHOD.md} §8 (the "Open points"); {@link #help()} says which for each key.
+ * The settings of RALI's paper stages (alignment, compression, bases, score definition; paper §4, §5.1) as the
+ * stage code takes them, with the paper's values as defaults. Where the paper is silent the default follows the
+ * authors' released code or the most plausible reading listed in {@code METHOD.md} §8 (the "Open points").
  * <p>
- * Mutable plain fields so that the GUI can bind them and Jackson can (de)serialise them; {@link #copy()} gives an
- * independent copy, {@link #validate()} checks ranges. Stored verbatim as {@code runs.params_json}.
+ * Users never build this directly: {@code dev.rali.engine.params.PipelineParams} is the one parameter model (keys,
+ * types, ranges, help in {@code ParamKeys}) and hands the stages a fresh copy. The field initialisers here are the
+ * defaults {@code ParamKeys} reports. Mutable plain fields; {@link #toJson()} (keys sorted) feeds the stages'
+ * fingerprints and work-folder hashes, so field names must not change; {@link #validate()} guards direct callers.
  */
 public final class RaliParams {
 
@@ -32,7 +32,7 @@ public final class RaliParams {
     public enum Allocation { PROPORTIONAL, UNIFORM }
 
     /** Stage B: contrastive alignment of the image tower to reasoning text. Trained by the alignment code, held here. */
-    public static final class Alignment {
+    public static final class AlignmentParams {
         public boolean enabled = true;
         public boolean seedAugmentation = true;
         /** Reasoning traces per image used when seed augmentation is on (paper: not given, §8.8). */
@@ -51,14 +51,14 @@ public final class RaliParams {
     }
 
     /** Stage C.2: PCA D → M. */
-    public static final class Compression {
+    public static final class CompressionParams {
         public boolean enabled = true;
         /** M; the effective value is min(M, n − 1, D). */
         public int dim = 512;
     }
 
     /** Stage C.3: bucketed k-means (Eq. 1–2). */
-    public static final class Bases {
+    public static final class BasesParams {
         /** K, the number of basis pairs {μ_i, f_i}. */
         public int count = 250;
         /** false = plain k-means over all samples (Table 4 case 3). */
@@ -74,7 +74,7 @@ public final class RaliParams {
     }
 
     /** Stage D: score definition (Eq. 3) fitted by gradient descent. */
-    public static final class ScoreDefinition {
+    public static final class ScoreDefinitionParams {
         /** false = use the bases as initialised, no fit (Table 4 case 5). */
         public boolean enabled = true;
         public double lr = 3e-2;
@@ -100,10 +100,10 @@ public final class RaliParams {
         public double valFraction = 0.0;
     }
 
-    public Alignment alignment = new Alignment();
-    public Compression compression = new Compression();
-    public Bases bases = new Bases();
-    public ScoreDefinition scoreDefinition = new ScoreDefinition();
+    public AlignmentParams alignment = new AlignmentParams();
+    public CompressionParams compression = new CompressionParams();
+    public BasesParams bases = new BasesParams();
+    public ScoreDefinitionParams scoreDefinition = new ScoreDefinitionParams();
     /** Seed of every random choice (k-means++ init, mini-batch shuffles). */
     public long seed = 42;
     /** Name of the ablation these parameters came from ("full" unless changed). */
@@ -156,7 +156,7 @@ public final class RaliParams {
         require(bases.allocation != null, "bases.allocation", null);
         require(bases.kmeansIterations >= 1, "bases.kmeansIterations", bases.kmeansIterations);
         require(bases.kmeansTolerance >= 0, "bases.kmeansTolerance", bases.kmeansTolerance);
-        ScoreDefinition s = scoreDefinition;
+        ScoreDefinitionParams s = scoreDefinition;
         require(s.lr > 0 && Double.isFinite(s.lr), "scoreDefinition.lr", s.lr);
         require(s.epochs >= 1, "scoreDefinition.epochs", s.epochs);
         require(s.batchSize >= 1, "scoreDefinition.batchSize", s.batchSize);
@@ -208,46 +208,6 @@ public final class RaliParams {
         }
     }
 
-    /**
-     * A copy with one dotted key (as listed by {@link #help()}, e.g. {@code scoreDefinition.lr}) set from text;
-     * numbers, booleans and enum names are parsed by type. Unknown keys and unparsable values are errors.
-     */
-    public RaliParams with(String dottedKey, String value) {
-        if (!help().containsKey(dottedKey)) {
-            throw new IllegalArgumentException("unknown RALI parameter '" + dottedKey + "'; known: " + help().keySet());
-        }
-        com.fasterxml.jackson.databind.node.ObjectNode root = JSON.valueToTree(this);
-        String[] parts = dottedKey.split("\\.");
-        com.fasterxml.jackson.databind.node.ObjectNode node = root;
-        for (int i = 0; i < parts.length - 1; i++) {
-            node = (com.fasterxml.jackson.databind.node.ObjectNode) node.get(parts[i]);
-        }
-        String leaf = parts[parts.length - 1];
-        com.fasterxml.jackson.databind.JsonNode old = node.get(leaf);
-        try {
-            if (old.isBoolean()) {
-                if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
-                    throw new IllegalArgumentException("RALI parameter " + dottedKey + " must be true or false, got '"
-                            + value + "'");
-                }
-                node.put(leaf, Boolean.parseBoolean(value));
-            } else if (old.isIntegralNumber()) {
-                node.put(leaf, Long.parseLong(value.strip()));
-            } else if (old.isNumber()) {
-                node.put(leaf, Double.parseDouble(value.strip()));
-            } else {
-                node.put(leaf, value);
-            }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("RALI parameter " + dottedKey + " must be a number, got '" + value + "'");
-        }
-        try {
-            return fromJson(JSON.writeValueAsString(root));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     public RaliParams copy() {
         return fromJson(toJson());
     }
@@ -265,64 +225,5 @@ public final class RaliParams {
     @Override
     public String toString() {
         return toJson();
-    }
-
-    /** A tooltip per dotted key, each citing the paper (§, table, equation) or saying where the default comes from. */
-    public static Map<String, String> help() {
-        Map<String, String> h = new LinkedHashMap<>();
-        h.put("seed", "Seed of all random choices (k-means++ initialisation, mini-batch order). Not in the paper.");
-        h.put("ablation", "Table 4 case these settings reproduce: " + ABLATIONS + ".");
-        h.put("alignment.enabled", "Stage B, contrastive alignment of the CLIP image tower to reasoning text (§4). "
-                + "Off = raw CLIP (Table 4 case 1, 0.748 PLCC).");
-        h.put("alignment.cropAugmentation", "Train on a random crop (model input size, after the resize) with a random horizontal flip "
-                + "instead of the centre crop. Not in the paper; keeps a small encoder from memorising whole photos.");
-        h.put("alignment.seedAugmentation", "Several reasoning traces per image from different sampling seeds (§4). "
-                + "Off = Table 4 case 4 (0.793 PLCC).");
-        h.put("alignment.tracesPerImage", "Traces per image when seed augmentation is on. Not given in the paper "
-                + "(METHOD.md §8.8); 4 is a guess.");
-        h.put("alignment.lr", "Learning rate of the alignment, 1e-5 (§5.1).");
-        h.put("alignment.epochs", "Alignment epochs. Not given in the paper.");
-        h.put("alignment.batchSize", "Alignment batch size (contrastive negatives). Not given in the paper; 32.");
-        h.put("alignment.warmupSteps", "Linear learning-rate warm-up steps. Not given in the paper.");
-        h.put("alignment.weightDecay", "AdamW weight decay. Not given in the paper.");
-        h.put("alignment.gradClip", "Gradient-norm clipping. Not given in the paper.");
-        h.put("alignment.textContext", "CLIP text context: traces are truncated to 77 BPE tokens (METHOD.md §8.7).");
-        h.put("compression.enabled", "Stage C.2, PCA of the aligned embeddings (§4). Off = bases in the 768-d space "
-                + "(Table 4 case 2, 0.792 PLCC).");
-        h.put("compression.dim", "PCA dimension M: 512 in the paper (§5.1); Table A.5 also tries 256 and 700. "
-                + "Capped at min(n − 1, D).");
-        h.put("bases.count", "Number of bases K = Σ k_n: 250 (§4, §5.1); Table A.5 also tries 100.");
-        h.put("bases.bucketed", "Bucketed k-means (Eq. 1–2). Off = plain k-means over all samples (Table 4 case 3, "
-                + "0.785 PLCC): scores concentrate in the middle.");
-        h.put("bases.buckets", "Number of score buckets N: 240 (§5.1); Table A.5 pairs 90 buckets with 100 bases.");
-        h.put("bases.scoreMin", "Lower end of the bucketed score range: MOS rescaled to [1, 5] (§5.1).");
-        h.put("bases.scoreMax", "Upper end of the bucketed score range: MOS rescaled to [1, 5] (§5.1).");
-        h.put("bases.allocation", "How the K bases are spread over non-empty buckets (not in the paper, METHOD.md "
-                + "§8.3): PROPORTIONAL = one per non-empty bucket, the rest by population (largest remainder); "
-                + "UNIFORM = as evenly as the bucket sizes allow.");
-        h.put("bases.kmeansIterations", "Maximum Lloyd iterations per k-means run (not in the paper; k-means++ init).");
-        h.put("bases.kmeansTolerance", "Lloyd stops when centroids move less than this, relative (not in the paper).");
-        h.put("scoreDefinition.enabled", "Stage D, fitting μ_i and f_i of Eq. 3 to the labels (§4). Off = the bases "
-                + "as initialised (Table 4 case 5, 0.743 PLCC).");
-        h.put("scoreDefinition.lr", "Adam learning rate of the score definition: 3e-2 (§5.1).");
-        h.put("scoreDefinition.epochs", "Epochs of the score-definition fit. Not given in the paper.");
-        h.put("scoreDefinition.batchSize", "Mini-batch size of the score-definition fit. Not given in the paper.");
-        h.put("scoreDefinition.tauInit", "Softmax temperature τ of Eq. 3 at the start. Eq. 3 prints none (τ = 1, "
-                + "nearly uniform weights); the released code uses 0.07 (METHOD.md §8.1).");
-        h.put("scoreDefinition.learnTau", "Whether τ is trained (released code: optional, off by default).");
-        h.put("scoreDefinition.learnMu", "Whether the basis vectors μ_i are trained (§4; released code: on).");
-        h.put("scoreDefinition.learnF", "Whether the basis scores f_i are trained (§4; released code: on).");
-        h.put("scoreDefinition.loss", "Regression loss: MSE (most plausible), L1, or PLCC (1 − Pearson r per batch, "
-                + "scale-free). Not given in the paper (METHOD.md §8.6).");
-        h.put("scoreDefinition.adamBeta1", "Adam β1 (optimiser not given in the paper; Adam's default 0.9).");
-        h.put("scoreDefinition.adamBeta2", "Adam β2 (Adam's default 0.999).");
-        h.put("scoreDefinition.adamEps", "Adam ε (Adam's default 1e-8).");
-        h.put("scoreDefinition.earlyStoppingPatience", "Stop after this many epochs without better validation PLCC; "
-                + "0 = run all epochs. Not in the paper.");
-        h.put("scoreDefinition.valFraction", "Without a validation set: fraction of the training images held out "
-                + "(seeded) to pick the best epoch; 0 = none. Not in the paper (its splits: METHOD.md §8.10).");
-        h.put("scoreDefinition.keepBestEpoch", "Return the epoch with the best validation PLCC instead of the last "
-                + "(needs validation data). Not in the paper.");
-        return h;
     }
 }

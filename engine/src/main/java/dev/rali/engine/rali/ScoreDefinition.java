@@ -57,7 +57,7 @@ public final class ScoreDefinition {
      * returned unchanged with τ = tauInit (Table 4 case 5) and only evaluated.
      */
     public static Result fit(float[][] z, double[] s, float[][] zVal, double[] sVal, Bases init,
-                             RaliParams.ScoreDefinition p, long seed, Path workDir, TaskContext ctx) throws IOException {
+                             RaliParams.ScoreDefinitionParams p, long seed, Path workDir, TaskContext ctx) throws IOException {
         int m = Checks.matrix("score definition training set", z);
         Checks.scores("score definition training set", s, z.length);
         boolean hasVal = zVal != null && zVal.length > 0;
@@ -316,7 +316,7 @@ public final class ScoreDefinition {
         return l;
     }
 
-    private static double step(State st, double[][] x, double[] s, int[] idx, RaliParams.ScoreDefinition p) {
+    private static double step(State st, double[][] x, double[] s, int[] idx, RaliParams.ScoreDefinitionParams p) {
         int k = st.f.length;
         double[][] gMu = new double[k][st.mu[0].length];
         double[] gF = new double[k];
@@ -339,7 +339,7 @@ public final class ScoreDefinition {
         return l;
     }
 
-    private static void adam(double[] theta, double[] g, double[] m, double[] v, RaliParams.ScoreDefinition p,
+    private static void adam(double[] theta, double[] g, double[] m, double[] v, RaliParams.ScoreDefinitionParams p,
                              double bc1, double bc2) {
         for (int j = 0; j < theta.length; j++) {
             m[j] = p.adamBeta1 * m[j] + (1 - p.adamBeta1) * g[j];
@@ -440,7 +440,7 @@ public final class ScoreDefinition {
 
     /** Identifies the inputs of a run so that a checkpoint is only resumed for the very same inputs. */
     static String fingerprint(float[][] z, double[] s, float[][] zVal, double[] sVal, Bases init,
-                              RaliParams.ScoreDefinition p, long seed) {
+                              RaliParams.ScoreDefinitionParams p, long seed) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             RaliParams holder = new RaliParams();

@@ -83,9 +83,32 @@ class TrainHeadCommandTest {
         assertTrue(err.toString().contains(missing + ": no such file"), err.toString());
         err.getBuffer().setLength(0);
         assertEquals(1, cl.execute("train-head", "--set", "bases.cuont=3", "--print-params"));
-        assertTrue(err.toString().contains("unknown RALI parameter 'bases.cuont'"), err.toString());
+        assertTrue(err.toString().contains("unknown parameter 'bases.cuont'; did you mean 'bases.count'?"),
+                err.toString());
         err.getBuffer().setLength(0);
         assertEquals(1, cl.execute("train-head", "--set", "bases.count=many", "--print-params"));
-        assertTrue(err.toString().contains("must be a number"), err.toString());
+        assertTrue(err.toString().contains("bases.count: 'many' is not an integer"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(1, cl.execute("train-head", "--set", "data.scoreDataset=koniq", "--print-params"));
+        assertTrue(err.toString().contains("data.scoreDataset: not used by train-head"), err.toString());
+    }
+
+    @Test
+    void usesTheRunSpellingOfTheSeedAndReadsParameterFilesOfOlderVersions(@TempDir Path tmp) throws Exception {
+        CliRun.Result r = CliRun.exec("train-head", "--set", "run.seed=7", "--ablation", "no_pca", "--print-params");
+        assertEquals(0, r.code(), r.err());
+        var printed = dev.rali.engine.params.PipelineParams.fromJson(r.out());
+        assertEquals(7, printed.run().seed());
+        assertFalse(printed.rali().compression.enabled);
+        // train-head's params.json of older versions: RaliParams JSON with the seed at the top.
+        var old = dev.rali.engine.rali.RaliParams.ablation("plain_kmeans");
+        old.seed = 11;
+        Files.writeString(tmp.resolve("old.json"), old.toJson());
+        r = CliRun.exec("train-head", "--params", tmp.resolve("old.json").toString(), "--print-params");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(old.toJson(), dev.rali.engine.params.PipelineParams.fromJson(r.out()).rali().toJson());
+        r = CliRun.exec("train-head", "--explain");
+        assertTrue(r.out().contains("scoreDefinition.tauInit = 0.07") && !r.out().contains("data.scoreDataset"),
+                r.out());
     }
 }

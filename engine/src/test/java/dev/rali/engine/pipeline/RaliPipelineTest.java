@@ -1,10 +1,11 @@
 package dev.rali.engine.pipeline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rali.engine.bundle.ModelBundle;
 import dev.rali.engine.dataset.Datasets;
 import dev.rali.engine.dataset.ImageRow;
+import dev.rali.engine.params.ParamKeys;
+import dev.rali.engine.params.PipelineParams;
 import dev.rali.engine.project.ProjectSettings;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.rali.RaliParams;
@@ -62,7 +63,7 @@ class RaliPipelineTest {
         return store;
     }
 
-    static ObjectNode params(String ablation) throws Exception {
+    static PipelineParams params(String ablation) {
         RaliParams p = RaliParams.ablation(ablation);
         p.alignment.epochs = 2;
         p.alignment.batchSize = 16;
@@ -73,10 +74,7 @@ class RaliPipelineTest {
         p.bases.count = 8;
         p.bases.buckets = 6;
         p.scoreDefinition.epochs = 5;
-        ObjectNode root = JSON.createObjectNode();
-        RaliPipeline.putRali(root, p);
-        root.putObject("evaluate").put("bootstrap", 20);
-        return root;
+        return PipelineParams.defaults().withRali(p).with(ParamKeys.BOOTSTRAP, 20);
     }
 
     @Test
@@ -111,6 +109,17 @@ class RaliPipelineTest {
 
             ModelBundle bundle = BundleExport.export(store, o.runId(), dir.resolve("m.rali-model"));
             assertEquals("sample", bundle.manifest().path("training_data").path("score_dataset").asText());
+            assertEquals("sample", bundle.manifest().path("params").path("data").path("scoreDataset").asText());
+            // A run recorded by an older version (snake_case data keys) exports the same way: migrated on read.
+            try (Statement s = store.connection().createStatement()) {
+                s.executeUpdate("UPDATE runs SET params_json = '{\"data\":{\"score_dataset\":\"sample\","
+                        + "\"align_datasets\":[\"sample\"]},\"encoder\":{\"embed_batch\":16},\"seed\":42}' "
+                        + "WHERE id=" + o.runId());
+            }
+            ModelBundle old = BundleExport.export(store, o.runId(), dir.resolve("old.rali-model"));
+            assertEquals("sample", old.manifest().path("training_data").path("score_dataset").asText());
+            assertEquals("[\"sample\"]", old.manifest().path("training_data").path("align_datasets").toString());
+            assertEquals(16, old.manifest().path("params").path("encoder").path("embedBatch").asInt());
             List<ScoreResult> scored = new ArrayList<>();
             try (BundleScorer scorer = BundleScorer.open(bundle.dir(), "cpu", 7)) {
                 scorer.scoreAll(test.stream().map(ImageRow::path).toList(), scored::add, TaskContext.silent());
@@ -176,8 +185,8 @@ class RaliPipelineTest {
     void ractModeAlignsOnTracesOfSeveralDatasetsButTakesScoresFromOne() throws Exception {
         try (ProjectStore store = project(dir.resolve("ract.rali"))) {
             Demo.importSample(store, sample, "second", TaskContext.silent());
-            ObjectNode p = params("full");
-            p.putObject("data").put("score_dataset", "sample").putArray("align_datasets").add("sample").add("second");
+            PipelineParams p = params("full").with(ParamKeys.SCORE_DATASET, "sample")
+                    .with(ParamKeys.ALIGN_DATASETS, List.of("sample", "second"));
             List<String> logs = new ArrayList<>();
             RaliPipeline.Outcome o = new RaliPipeline().execute(store, "all", p, logging(logs));
             int trainPerDataset = Datasets.images(store, "sample", "train").size();
@@ -197,8 +206,7 @@ class RaliPipelineTest {
             var e1 = assertThrows(IllegalArgumentException.class,
                     () -> pipeline.execute(store, "bogus", params("full"), TaskContext.silent()));
             assertTrue(e1.getMessage().contains("unknown stage 'bogus'"));
-            ObjectNode p = params("full");
-            p.putObject("data").put("score_dataset", "koniq");
+            PipelineParams p = params("full").with(ParamKeys.SCORE_DATASET, "koniq");
             var e2 = assertThrows(IllegalArgumentException.class,
                     () -> pipeline.execute(store, "all", p, TaskContext.silent()));
             assertTrue(e2.getMessage().contains("no dataset 'koniq'"), e2.getMessage());

@@ -98,7 +98,7 @@ class BucketedKMeansTest {
         int n = 2000;
         double[] s = new double[n];
         float[][] x = data(n, 8, 11, s);
-        RaliParams.Bases p = new RaliParams().bases;
+        RaliParams.BasesParams p = new RaliParams().bases;
         p.count = 50;
         p.buckets = 40;
         BucketedKMeans.Fit bucketed = BucketedKMeans.fit(x, s, p, 1, TaskContext.silent());
@@ -127,7 +127,7 @@ class BucketedKMeansTest {
         int n = 500;
         double[] s = new double[n];
         float[][] x = data(n, 6, 3, s);
-        RaliParams.Bases p = new RaliParams().bases;
+        RaliParams.BasesParams p = new RaliParams().bases;
         p.count = 30;
         p.buckets = 20;
         Bases a = BucketedKMeans.fit(x, s, p, 9, TaskContext.silent()).bases();

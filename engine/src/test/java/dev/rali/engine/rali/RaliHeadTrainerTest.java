@@ -119,7 +119,8 @@ class RaliHeadTrainerTest {
     void valFractionHoldsOutASeededSubsetWhenNoValidationSetIsGiven() throws Exception {
         double[] s = new double[500];
         float[][] x = ScoreDefinitionTest.content(500, D, 41, 0.5, s);
-        RaliParams p = small("full").with("scoreDefinition.valFraction", "0.2");
+        RaliParams p = small("full");
+        p.scoreDefinition.valFraction = 0.2;
         RaliHeadTrainer.Result r = RaliHeadTrainer.train(x, s, null, null, p, null, TaskContext.silent());
         assertEquals(400.0, r.metrics().get("data.train_size"));
         assertEquals(100.0, r.metrics().get("data.val_size"));

@@ -75,44 +75,10 @@ class RaliParamsTest {
     }
 
     @Test
-    void helpCoversEveryKey() {
-        var help = RaliParams.help();
-        var node = new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(RaliParams.defaults());
-        java.util.List<String> keys = new java.util.ArrayList<>();
-        node.fields().forEachRemaining(e -> {
-            if (e.getValue().isObject()) {
-                e.getValue().fieldNames().forEachRemaining(k -> keys.add(e.getKey() + "." + k));
-            } else {
-                keys.add(e.getKey());
-            }
-        });
-        for (String k : keys) {
-            assertTrue(help.containsKey(k), "no help for " + k);
-        }
-        assertEquals(keys.size(), help.size());
-        assertTrue(help.get("compression.dim").contains("§5.1"));
-    }
-
-    @Test
     void copyIsIndependent() {
         RaliParams p = RaliParams.defaults();
         RaliParams q = p.copy();
         q.bases.count = 100;
         assertEquals(250, p.bases.count);
-    }
-
-    @Test
-    void withSetsOneDottedKeyByType() {
-        RaliParams p = RaliParams.defaults().with("scoreDefinition.lr", "0.01").with("bases.bucketed", "false")
-                .with("scoreDefinition.loss", "plcc").with("compression.dim", "256").with("seed", "3");
-        assertEquals(0.01, p.scoreDefinition.lr);
-        assertFalse(p.bases.bucketed);
-        assertEquals(RaliParams.Loss.PLCC, p.scoreDefinition.loss);
-        assertEquals(256, p.compression.dim);
-        assertEquals(3, p.seed);
-        assertThrows(IllegalArgumentException.class, () -> p.with("bases.bucketed", "maybe"));
-        assertThrows(IllegalArgumentException.class, () -> p.with("scoreDefinition.loss", "huber"));
-        assertThrows(IllegalArgumentException.class, () -> p.with("compression.dim", "0"));
-        assertThrows(IllegalArgumentException.class, () -> p.with("nope", "1"));
     }
 }

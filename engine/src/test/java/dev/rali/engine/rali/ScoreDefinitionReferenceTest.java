@@ -37,7 +37,7 @@ class ScoreDefinitionReferenceTest {
             }
 
             for (RaliParams.Loss loss : new RaliParams.Loss[] {RaliParams.Loss.MSE, RaliParams.Loss.PLCC}) {
-                RaliParams.ScoreDefinition p = new RaliParams().scoreDefinition;
+                RaliParams.ScoreDefinitionParams p = new RaliParams().scoreDefinition;
                 p.loss = loss;
                 p.epochs = epochs;
                 p.batchSize = Integer.parseInt(r.metadata().get("batch"));

@@ -31,7 +31,7 @@ class ScoreDefinitionTest {
     }
 
     static Bases initBases(float[][] z, double[] s, int k, int buckets) {
-        RaliParams.Bases p = new RaliParams().bases;
+        RaliParams.BasesParams p = new RaliParams().bases;
         p.count = k;
         p.buckets = buckets;
         return BucketedKMeans.fit(z, s, p, 1, TaskContext.silent()).bases();
@@ -133,7 +133,7 @@ class ScoreDefinitionTest {
         z = c.applyAll(z);
         zv = c.applyAll(zv);
         Bases init = initBases(z, s, 40, 30);
-        RaliParams.ScoreDefinition p = new RaliParams().scoreDefinition;
+        RaliParams.ScoreDefinitionParams p = new RaliParams().scoreDefinition;
         p.epochs = 10;
         List<Double> valPlcc = new ArrayList<>();
         ScoreDefinition.Result r = ScoreDefinition.fit(z, s, zv, sv, init, p, 5, null, recording(valPlcc, null, -1));
@@ -152,7 +152,7 @@ class ScoreDefinitionTest {
         double[] s = new double[300];
         float[][] z = synth(300, 6, 2, 0.5, s);
         Bases init = initBases(z, s, 20, 16);
-        RaliParams.ScoreDefinition p = RaliParams.ablation("no_score_definition").scoreDefinition;
+        RaliParams.ScoreDefinitionParams p = RaliParams.ablation("no_score_definition").scoreDefinition;
         ScoreDefinition.Result r = ScoreDefinition.fit(z, s, z, s, init, p, 1, null, TaskContext.silent());
         assertArrayEquals(init.mu(), r.mu());
         assertArrayEquals(init.f(), r.f());
@@ -165,7 +165,7 @@ class ScoreDefinitionTest {
         double[] s = new double[400];
         float[][] z = synth(400, 6, 2, 0.5, s);
         Bases init = initBases(z, s, 20, 16);
-        RaliParams.ScoreDefinition p = new RaliParams().scoreDefinition;
+        RaliParams.ScoreDefinitionParams p = new RaliParams().scoreDefinition;
         p.epochs = 2;
         p.learnTau = true;
         p.tauInit = 1.0;
@@ -182,7 +182,7 @@ class ScoreDefinitionTest {
         double[] sv = new double[200];
         float[][] zv = synth(200, 8, 8, 0.7, sv);
         Bases init = initBases(z, s, 30, 24);
-        RaliParams.ScoreDefinition p = new RaliParams().scoreDefinition;
+        RaliParams.ScoreDefinitionParams p = new RaliParams().scoreDefinition;
         p.epochs = 5;
         p.batchSize = 50; // 12 steps per epoch
         p.learnTau = true;
@@ -218,7 +218,7 @@ class ScoreDefinitionTest {
         double[] sv = new double[100];
         float[][] zv = synth(100, 6, 10, 3.0, sv); // noisy validation: PLCC stops improving quickly
         Bases init = initBases(z, s, 20, 16);
-        RaliParams.ScoreDefinition p = new RaliParams().scoreDefinition;
+        RaliParams.ScoreDefinitionParams p = new RaliParams().scoreDefinition;
         p.epochs = 60;
         p.lr = 0.3;
         p.earlyStoppingPatience = 2;
@@ -234,7 +234,7 @@ class ScoreDefinitionTest {
         double[] s = new double[50];
         float[][] z = synth(50, 6, 2, 0.5, s);
         Bases init = initBases(z, s, 10, 8);
-        RaliParams.ScoreDefinition p = new RaliParams().scoreDefinition;
+        RaliParams.ScoreDefinitionParams p = new RaliParams().scoreDefinition;
         float[][] wrong = synth(50, 5, 2, 0.5, new double[50]);
         var e = assertThrows(IllegalArgumentException.class,
                 () -> ScoreDefinition.fit(wrong, s, null, null, init, p, 1, null, TaskContext.silent()));
