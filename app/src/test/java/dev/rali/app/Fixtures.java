@@ -1,7 +1,6 @@
 package dev.rali.app;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rali.engine.params.PipelineParams;
 import dev.rali.engine.pipeline.PipelineService;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.score.ImageScorer;
@@ -138,7 +137,7 @@ final class Fixtures {
     /** Two stages; running one emits {@code steps} loss metrics and records a run row. */
     static final class FakePipeline implements PipelineService {
         final int steps;
-        volatile ObjectNode lastParams;
+        volatile PipelineParams lastParams;
         volatile Long lastRunId;
         /** When set, the run waits on it after the first step (to test cancelling a running job). */
         volatile java.util.concurrent.CountDownLatch gate;
@@ -153,20 +152,7 @@ final class Fixtures {
         }
 
         @Override
-        public ObjectNode defaultParams() {
-            ObjectNode root = new ObjectMapper().createObjectNode();
-            root.putObject("align").put("lr", 1e-5).put("steps", steps).put("freeze_text", true);
-            root.putObject("bases").put("buckets", 5).put("method", "kmeans");
-            return root;
-        }
-
-        @Override
-        public Map<String, String> paramHelp() {
-            return Map.of("align.lr", "AdamW learning rate (paper: 1e-5)", "bases.buckets", "MOS buckets (paper: 5)");
-        }
-
-        @Override
-        public long run(ProjectStore store, String stage, ObjectNode params, TaskContext ctx) throws Exception {
+        public long run(ProjectStore store, String stage, PipelineParams params, TaskContext ctx) throws Exception {
             lastParams = params;
             for (int i = 1; i <= steps; i++) {
                 ctx.checkCancelled();

@@ -8,12 +8,20 @@ import dev.rali.app.views.PipelineView;
 import dev.rali.app.views.ResultsView;
 import dev.rali.app.views.ScoreView;
 import dev.rali.app.views.TraceAuditView;
+import dev.rali.engine.params.ParamKey;
+import dev.rali.engine.params.ParamKeys;
+import dev.rali.engine.params.PipelineParams;
 import dev.rali.engine.project.ProjectQueries;
 import dev.rali.engine.project.ProjectStore;
+import dev.rali.engine.rali.RaliParams;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import javafx.scene.Node;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Control;
 import javafx.scene.control.Label;
 import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
@@ -50,17 +58,20 @@ class WorkflowFxTest {
         robot.interact(() -> fx.window.select(PipelineView.TITLE));
         PipelineView view = fx.window.view(PipelineView.TITLE);
         FxTestSupport.waitFor(() -> view.runs().getItems().size() == 2);
-        assertEquals("AdamW learning rate (paper: 1e-5)",
-                robot.lookup("#param-align-lr").queryAs(TextField.class).getTooltip().getText());
+        String tip = robot.lookup("#param-alignment-lr").queryAs(TextField.class).getTooltip().getText();
+        assertTrue(tip.startsWith(ParamKeys.ALIGNMENT_LR.help()), tip);
+        assertTrue(tip.endsWith("number > 0; default 1.0E-5; paper: 1e-5 (§5.1)"), tip);
         robot.interact(() -> robot.lookup("#param-bases-buckets").queryAs(TextField.class).setText("7"));
+        robot.interact(() -> robot.lookup("#param-alignment-seedAugmentation").queryAs(CheckBox.class).setSelected(false));
+        robot.interact(() -> robot.lookup("#param-scoreDefinition-loss").queryComboBox().setValue("L1"));
         robot.interact(() -> robot.lookup("#stageChoice").queryComboBox().getSelectionModel().select("align"));
         robot.clickOn("#runStage");
         FxTestSupport.settle();
         assertEquals(1, view.metrics().getSeriesCount());
         assertEquals(20, view.metrics().getSeries(0).getItemCount());
         assertEquals(1.0 / 20, view.metrics().getSeries(0).getY(19).doubleValue(), 1e-12);
-        assertEquals(7, pipeline.lastParams.get("bases").get("buckets").asInt());
-        assertTrue(pipeline.lastParams.get("align").get("freeze_text").asBoolean());
+        assertEquals(PipelineParams.defaults().with(ParamKeys.BUCKETS, 7).with(ParamKeys.SEED_AUGMENTATION, false)
+                .with(ParamKeys.LOSS, RaliParams.Loss.L1), pipeline.lastParams, "only the edited keys changed");
         FxTestSupport.waitFor(() -> view.runs().getItems().size() == 3);
         assertEquals("align", view.runs().getItems().get(0).stage());
         assertEquals("succeeded", robot.lookup("#runStatus").queryAs(Label.class).getText());
@@ -100,11 +111,42 @@ class WorkflowFxTest {
     void anInvalidParameterIsReportedAndNothingRuns(FxRobot robot) throws Exception {
         fx.open(robot, Fixtures.project(dir));
         robot.interact(() -> fx.window.select(PipelineView.TITLE));
-        robot.interact(() -> robot.lookup("#param-align-steps").queryAs(TextField.class).setText("many"));
+        robot.interact(() -> robot.lookup("#param-alignment-epochs").queryAs(TextField.class).setText("many"));
         robot.clickOn("#runStage");
         FxTestSupport.settle();
         assertEquals(null, pipeline.lastParams);
-        assertTrue(fx.dialogs.get(0).contains("parameter align.steps: 'many' is not a valid integer"), fx.dialogs.toString());
+        assertTrue(fx.dialogs.get(0).contains("alignment.epochs: 'many' is not an integer (expected integer ≥ 1)"),
+                fx.dialogs.toString());
+        assertTrue(robot.lookup("#param-alignment-epochs").queryAs(TextField.class).getStyleClass()
+                .contains("invalid"));
+        robot.interact(() -> robot.lookup("#param-alignment-epochs").queryAs(TextField.class).setText("2"));
+        robot.interact(() -> robot.lookup("#param-bases-count").queryAs(TextField.class).setText("0"));
+        robot.clickOn("#runStage");
+        FxTestSupport.settle();
+        assertEquals(null, pipeline.lastParams);
+        assertTrue(fx.dialogs.get(1).contains("bases.count: 0 is out of range (allowed: integer ≥ 1)"),
+                fx.dialogs.toString());
+    }
+
+    @Test
+    void theParameterFormHasOneFieldPerKeyWithItsDefaultAndType(FxRobot robot) throws Exception {
+        fx.open(robot, Fixtures.project(dir));
+        robot.interact(() -> fx.window.select(PipelineView.TITLE));
+        for (ParamKey<?> k : ParamKeys.all()) {
+            Node n = robot.lookup("#param-" + k.name().replace('.', '-')).query();
+            Object shown = switch (k.type()) {
+                case BOOLEAN -> Boolean.toString(((CheckBox) n).isSelected());
+                case CHOICE -> {
+                    ComboBox<?> cb = (ComboBox<?>) n;
+                    assertEquals(k.choices(), List.copyOf(cb.getItems()), k.name());
+                    yield cb.getValue();
+                }
+                default -> ((TextField) n).getText();
+            };
+            assertEquals(k.format(k.defaultValue()), shown, k.name());
+            assertTrue(((Control) n).getTooltip().getText().contains(k.describeType()), k.name());
+        }
+        assertEquals(PipelineParams.defaults(), ((PipelineView) fx.window.view(PipelineView.TITLE)).params());
     }
 
     @Test

@@ -2,10 +2,12 @@ package dev.rali.app.views;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rali.app.AppContext;
 import dev.rali.app.Dialogs;
 import dev.rali.app.FxTasks;
+import dev.rali.engine.params.ParamKey;
+import dev.rali.engine.params.ParamKeys;
+import dev.rali.engine.params.PipelineParams;
 import dev.rali.engine.pipeline.PipelineService;
 import dev.rali.engine.project.ProjectQueries;
 import dev.rali.engine.project.Runs.RunItem;
@@ -48,8 +50,8 @@ import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
 /**
- * Pipeline: the stages with a progress bar each, a parameter form generated from the service's defaults (tooltips
- * from its help texts), Run/Cancel, a live metric plot fed in batches from the job's TaskContext, the log, and the
+ * Pipeline: the stages with a progress bar each, a parameter form generated from {@link ParamKeys} (defaults, types,
+ * ranges; help texts as tooltips), Run/Cancel, a live metric plot fed in batches from the job's TaskContext, the log, and the
  * table of past runs with a two-run comparison.
  */
 public final class PipelineView implements AppView {
@@ -68,12 +70,11 @@ public final class PipelineView implements AppView {
     private final ProgressBar progress = new ProgressBar(0);
     private final Label status = new Label();
     private final VBox form = new VBox(6);
-    private final Map<String, Control> fields = new LinkedHashMap<>();
+    private final Map<ParamKey<?>, Control> fields = new LinkedHashMap<>();
     private final XYSeriesCollection metrics = new XYSeriesCollection();
     private final ChartViewer plot = new ChartViewer(Charts.lines("Live metrics", "step", "value", metrics));
     private final TextArea log = new TextArea();
     private final TableView<RunItem> runs = new TableView<>();
-    private ObjectNode defaults;
     private FxTasks.Job<Long> job;
 
     public PipelineView(AppContext ctx) {
@@ -86,7 +87,6 @@ public final class PipelineView implements AppView {
             return;
         }
         List<String> names = pipeline.stages();
-        defaults = pipeline.defaultParams();
         stages.setId("stageList");
         stages.getItems().setAll(names);
         stages.setCellFactory(l -> new StageCell());
@@ -109,11 +109,11 @@ public final class PipelineView implements AppView {
         progress.setId("runProgress");
         status.setId("runStatus");
         Button reset = new Button("Reset to paper defaults");
-        reset.setOnAction(e -> buildForm(defaults));
+        reset.setOnAction(e -> buildForm(PipelineParams.defaults()));
         HBox bar = new HBox(8, new Label("Stage"), target, run, cancel, progress, status);
         bar.setAlignment(Pos.CENTER_LEFT);
 
-        buildForm(defaults);
+        buildForm(PipelineParams.defaults());
         ScrollPane formScroll = new ScrollPane(new VBox(8, Ui.heading("Parameters"), form, reset));
         formScroll.setFitToWidth(true);
         formScroll.setPadding(new Insets(4));
@@ -193,92 +193,76 @@ public final class PipelineView implements AppView {
         }
     }
 
-    /** Builds one titled section per stage, one field per parameter. */
-    private void buildForm(ObjectNode params) {
+    /**
+     * Builds one titled section per parameter section and one field per {@link ParamKeys} key: a check box for
+     * true/false, a choice box for a fixed set of values, a text field otherwise; the tooltip is the key's help,
+     * type, range and the paper's value.
+     */
+    private void buildForm(PipelineParams values) {
         form.getChildren().clear();
         fields.clear();
-        Map<String, String> help = pipeline.paramHelp();
-        for (Iterator<Map.Entry<String, JsonNode>> it = params.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> stage = it.next();
+        for (String section : ParamKeys.SECTIONS) {
             GridPane g = new GridPane();
             g.setHgap(8);
             g.setVgap(4);
             int row = 0;
-            if (stage.getValue().isObject()) {
-                for (Iterator<Map.Entry<String, JsonNode>> pit = stage.getValue().fields(); pit.hasNext(); ) {
-                    Map.Entry<String, JsonNode> p = pit.next();
-                    String key = stage.getKey() + "." + p.getKey();
-                    Control c = field(p.getValue());
-                    c.setId("param-" + key.replace('.', '-'));
-                    Ui.tip(c, help.get(key));
-                    Label l = new Label(p.getKey());
-                    Ui.tip(l, help.get(key));
-                    g.addRow(row++, l, c);
-                    fields.put(key, c);
-                }
-            } else {
-                Control c = field(stage.getValue());
-                c.setId("param-" + stage.getKey().replace('.', '-'));
-                Ui.tip(c, help.get(stage.getKey()));
-                g.addRow(row, new Label(stage.getKey()), c);
-                fields.put(stage.getKey(), c);
+            for (ParamKey<?> k : ParamKeys.section(section)) {
+                Control c = field(k, values.get(k));
+                c.setId("param-" + k.name().replace('.', '-'));
+                String tip = tooltip(k);
+                Ui.tip(c, tip);
+                Label l = new Label(k.leaf());
+                Ui.tip(l, tip);
+                g.addRow(row++, l, c);
+                fields.put(k, c);
             }
-            TitledPane tp = new TitledPane(stage.getKey(), g);
+            TitledPane tp = new TitledPane(section, g);
             tp.setExpanded(true);
             form.getChildren().add(tp);
         }
     }
 
-    private static Control field(JsonNode v) {
-        if (v.isBoolean()) {
+    static String tooltip(ParamKey<?> k) {
+        return k.help() + "\n\n" + k.describeType() + "; default " + k.format(k.defaultValue()) + "; paper: "
+                + k.paperValue();
+    }
+
+    private static Control field(ParamKey<?> k, Object value) {
+        if (k.type() == ParamKey.Type.BOOLEAN) {
             CheckBox cb = new CheckBox();
-            cb.setSelected(v.booleanValue());
+            cb.setSelected((Boolean) value);
             return cb;
         }
-        TextField t = new TextField(v.isTextual() ? v.textValue() : v.toString());
+        if (k.type() == ParamKey.Type.CHOICE) {
+            ComboBox<String> cb = new ComboBox<>();
+            cb.getItems().setAll(k.choices());
+            cb.setValue(k.format(value));
+            return cb;
+        }
+        TextField t = new TextField(k.format(value));
         t.setPrefColumnCount(14);
         return t;
     }
 
     /**
-     * The form's values as JSON shaped like the defaults; a value that does not parse as its default's type
-     * throws with the parameter's name.
+     * The form's values as parameters; each field is parsed and range-checked by its {@link ParamKey}, and the
+     * first bad one is marked and reported with the key's name.
      */
-    public ObjectNode params() {
-        ObjectNode out = defaults.deepCopy();
-        for (Map.Entry<String, Control> e : fields.entrySet()) {
-            String[] parts = e.getKey().split("\\.", 2);
-            ObjectNode parent = parts.length == 2 ? (ObjectNode) out.get(parts[0]) : out;
-            String name = parts.length == 2 ? parts[1] : parts[0];
-            JsonNode def = parent.get(name);
+    public PipelineParams params() {
+        PipelineParams out = PipelineParams.defaults();
+        for (Map.Entry<ParamKey<?>, Control> e : fields.entrySet()) {
             Control c = e.getValue();
             c.getStyleClass().remove("invalid");
-            if (c instanceof CheckBox cb) {
-                parent.put(name, cb.isSelected());
-                continue;
-            }
-            String text = ((TextField) c).getText().strip();
+            String text = c instanceof CheckBox cb ? Boolean.toString(cb.isSelected())
+                    : c instanceof ComboBox<?> cb ? String.valueOf(cb.getValue()) : ((TextField) c).getText();
             try {
-                if (def.isTextual()) {
-                    parent.put(name, text);
-                } else if (def.isIntegralNumber()) {
-                    parent.put(name, Long.parseLong(text));
-                } else if (def.isNumber()) {
-                    double d = Double.parseDouble(text);
-                    if (!Double.isFinite(d)) {
-                        throw new NumberFormatException("not finite");
-                    }
-                    parent.put(name, d);
-                } else {
-                    parent.set(name, JSON.readTree(text));
-                }
-            } catch (Exception ex) {
+                out = out.with(e.getKey().name(), text);
+            } catch (IllegalArgumentException ex) {
                 c.getStyleClass().add("invalid");
-                throw new IllegalArgumentException("parameter " + e.getKey() + ": '" + text + "' is not a valid "
-                        + (def.isIntegralNumber() ? "integer" : def.isNumber() ? "number" : "JSON value"));
+                throw ex;
             }
         }
-        return out;
+        return out.validate();
     }
 
     /** Starts the chosen stage with the form's parameters. */
@@ -287,7 +271,7 @@ public final class PipelineView implements AppView {
         if (store == null || job != null) {
             return;
         }
-        ObjectNode params;
+        PipelineParams params;
         try {
             params = params();
         } catch (IllegalArgumentException e) {
@@ -409,9 +393,20 @@ public final class PipelineView implements AppView {
         return s.length() <= n ? s : s.substring(0, n - 1) + "…";
     }
 
-    /** Flattens nested JSON to dotted keys (for the parameter diff). */
+    /**
+     * Flattens a run's recorded parameters to dotted keys (for the parameter diff). Pipeline parameters are read
+     * through {@link PipelineParams}, so runs of older versions show today's key names; anything else is
+     * flattened as it is.
+     */
     static Map<String, String> flatten(String json) {
         Map<String, String> out = new LinkedHashMap<>();
+        try {
+            PipelineParams p = PipelineParams.fromJson(json == null ? "{}" : json);
+            p.flat().forEach((k, v) -> out.put(k, ParamKeys.get(k).format(v)));
+            return out;
+        } catch (IllegalArgumentException notPipelineParams) {
+            // e.g. a run recorded by another tool: show it as it is
+        }
         try {
             flatten("", JSON.readTree(json == null ? "{}" : json), out);
         } catch (Exception e) {

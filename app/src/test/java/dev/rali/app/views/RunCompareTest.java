@@ -30,6 +30,21 @@ class RunCompareTest {
     }
 
     @Test
+    void runsOfOlderVersionsAreComparedUnderTodaysKeyNames() {
+        String old = "{\"data\":{\"score_dataset\":\"koniq\"},\"encoder\":{\"embed_batch\":3},\"bases\":{\"count\":100},"
+                + "\"seed\":5}";
+        String now = dev.rali.engine.params.PipelineParams.defaults().with("data.scoreDataset", "koniq")
+                .with("bases.count", "90").toJson();
+        Map<String, RunCompareDialog.Row> byKey = new java.util.HashMap<>();
+        RunCompareDialog.diff(run(1, "pipeline", old), run(2, "pipeline", now)).forEach(r -> byKey.put(r.key(), r));
+        assertEquals(false, byKey.get("data.scoreDataset").differs());
+        assertEquals("koniq", byKey.get("data.scoreDataset").a());
+        assertEquals(true, byKey.get("bases.count").differs());
+        assertEquals("5", byKey.get("run.seed").a());
+        assertEquals(null, byKey.get("data.score_dataset"));
+    }
+
+    @Test
     void unparsableParamsAreShownNotThrown() {
         assertEquals(Map.of("(unparsable params)", "{oops"), PipelineView.flatten("{oops"));
     }
