@@ -25,6 +25,7 @@ public final class RaliCli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new RaliCli());
         // Sub-commands, one per verb (keep alphabetical).
+        cl.addSubcommand("analyze", new AnalyzeCommand());
         cl.addSubcommand("bench", new BenchCommand());
         cl.addSubcommand("dataset", new DatasetCommand());
         cl.addSubcommand("demo", new DemoCommand());
