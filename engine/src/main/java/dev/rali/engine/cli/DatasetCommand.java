@@ -53,6 +53,8 @@ public final class DatasetCommand implements Runnable {
         @Option(names = "--lower-is-better", description = "with --range: lower raw scores are better") boolean lowerIsBetter;
         @Option(names = "--observed-range", description = "rescale with the observed min/max instead of the nominal range") boolean observed;
         @Option(names = "--image-root", description = "folder image paths are relative to (csv, deqa)") Path imageRoot;
+        @Option(names = "--allow-outside-root", description = "import rows whose image path leads outside the dataset "
+                + "folder (or --image-root); refused by default") boolean allowOutsideRoot;
         @Option(names = "--verify", description = "fully decode every image (slower) instead of reading headers") boolean verify;
         @Option(names = "--quiet", description = "no progress output") boolean quiet;
         @Parameters(index = "0", paramLabel = "PATH", description = "dataset folder or metadata file") Path source;
@@ -65,12 +67,16 @@ public final class DatasetCommand implements Runnable {
                 if (p.length != 2) {
                     throw new IllegalArgumentException("--range must be LO:HI, got '" + range + "'");
                 }
-                scale = new MosScale(Double.parseDouble(p[0]), Double.parseDouble(p[1]), lowerIsBetter);
+                try {
+                    scale = new MosScale(Double.parseDouble(p[0]), Double.parseDouble(p[1]), lowerIsBetter);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--range must be LO:HI with two numbers, got '" + range + "'");
+                }
             } else if (lowerIsBetter) {
                 throw new IllegalArgumentException("--lower-is-better needs --range LO:HI");
             }
             ImportRequest req = new ImportRequest(name, layout, source, seed,
-                    columns == null ? Map.of() : columns, scale, observed, imageRoot, verify, testFraction);
+                    columns == null ? Map.of() : columns, scale, observed, imageRoot, verify, testFraction, allowOutsideRoot);
             ConsoleTaskContext ctx = new ConsoleTaskContext(System.err, quiet).cancelOnInterrupt();
             ImportReport report;
             try (ProjectStore store = ProjectStore.open(project)) {

@@ -4,6 +4,7 @@ import dev.rali.engine.io.CsvTable;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Set;
 
 import static dev.rali.engine.dataset.LayoutSupport.*;
 
@@ -20,10 +21,15 @@ public final class AgiqaLayout implements DatasetLayout {
     }
 
     @Override
+    public Set<String> columnKeys() {
+        return Set.of("score");
+    }
+
+    @Override
     public ParsedMetadata read(ImportRequest req, Path src) throws IOException {
         ParsedMetadata p = new ParsedMetadata();
         Path root = root(src);
-        ImageResolver res = new ImageResolver(root, "AGIQA-3K", "images", "");
+        ImageResolver res = p.resolver(root, "AGIQA-3K", "images", "");
         p.scale = new MosScale(0, 5, false);
         Path meta = givenCsv(src) != null ? src : find(src, "data.csv", "meta_info_AGIQA3KDataset.csv");
         if (meta == null) {

@@ -26,7 +26,7 @@ public final class CsiqLayout implements DatasetLayout {
     public ParsedMetadata read(ImportRequest req, Path src) throws IOException {
         ParsedMetadata p = new ParsedMetadata();
         Path root = root(src);
-        ImageResolver res = new ImageResolver(root, "dst_imgs", "");
+        ImageResolver res = p.resolver(root, "dst_imgs", "");
         p.scale = new MosScale(0, 1, true);
         p.splitByReference = true;
         Path meta = find(src, "csiq.DMOS.xlsx", "meta_info_CSIQDataset.csv");

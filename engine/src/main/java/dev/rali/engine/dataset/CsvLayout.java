@@ -5,6 +5,7 @@ import dev.rali.engine.io.CsvTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 
 import static dev.rali.engine.dataset.LayoutSupport.*;
 
@@ -21,6 +22,11 @@ public final class CsvLayout implements DatasetLayout {
     }
 
     @Override
+    public Set<String> columnKeys() {
+        return Set.of("image", "score", "std", "split", "reference", "distortion");
+    }
+
+    @Override
     public ParsedMetadata read(ImportRequest req, Path src) throws IOException {
         ParsedMetadata p = new ParsedMetadata();
         if (!Files.isRegularFile(src)) {
@@ -28,7 +34,7 @@ public final class CsvLayout implements DatasetLayout {
         }
         p.metadataFiles.add(src);
         Path root = req.imageRoot() != null ? req.imageRoot() : src.getParent();
-        ImageResolver res = new ImageResolver(root, "");
+        ImageResolver res = p.resolver(root, "");
         CsvTable t = CsvTable.read(src);
         p.malformed.addAll(t.problems());
         String img = req.column("image", "image");
@@ -38,10 +44,11 @@ public final class CsvLayout implements DatasetLayout {
         String ref = req.column("reference", "reference");
         String dist = req.column("distortion", "distortion");
         t.require(img);
-        boolean labelled = t.has(score);
-        if (!labelled && req.columns().containsKey("score")) {
-            t.require(score);
+        // a column named in --columns must exist: split=nosuchcol would otherwise drop the file's own split
+        for (String key : req.columns().keySet()) {
+            t.require(req.column(key, key));
         }
+        boolean labelled = t.has(score);
         if (!labelled) {
             p.notes.add(src.getFileName() + " has no '" + score + "' column: images imported unlabelled");
         }

@@ -1,5 +1,6 @@
 package dev.rali.engine.dataset;
 
+import dev.rali.engine.eval.Outliers;
 import dev.rali.engine.io.FileHashes;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rali.engine.image.ImageInfo;
@@ -51,6 +52,12 @@ public final class DatasetImporter {
         ImportReport report = new ImportReport(req.name(), layout);
         ctx.progress("read metadata", 0, -1, req.source().toString());
         ParsedMetadata parsed = parse(req);
+        if (parsed.rows.isEmpty()) {
+            // checked before the dataset row exists: a header-only file leaves nothing behind
+            throw new IOException(String.join(", ", parsed.metadataFiles.stream().map(Path::toString).toList())
+                    + ": no data rows" + (parsed.malformed.isEmpty() ? " (only a header?)"
+                    : "; " + String.join("; ", parsed.malformed.subList(0, Math.min(5, parsed.malformed.size())))));
+        }
         report.rows = parsed.rows.size();
         report.malformedRows.addAll(parsed.malformed);
         report.notes.addAll(parsed.notes);
@@ -61,6 +68,7 @@ public final class DatasetImporter {
         Long seed = parsed.officialSplit ? null : req.seed();
         report.splitSeed = seed;
 
+        boolean existed = datasetExists(store, req.name());
         long datasetId = datasetRow(store, req, layout, parsed, scale, seed);
 
         // what an earlier run already stored
@@ -89,6 +97,13 @@ public final class DatasetImporter {
             }
             if (existingByName.containsKey(row.name())) {
                 report.skippedExisting++;
+                continue;
+            }
+            if (row.file() != null && parsed.imageRoot != null && !req.allowOutsideRoot()
+                    && !row.file().toAbsolutePath().normalize().startsWith(parsed.imageRoot)) {
+                // checked before the file is hashed or probed: metadata must not make the importer read any file
+                report.outsideRoot.add(row.where() + ": " + row.name() + ": leads outside " + parsed.imageRoot
+                        + "; refused (--allow-outside-root to import it)");
                 continue;
             }
             Double normalised = null;
@@ -126,6 +141,13 @@ public final class DatasetImporter {
         }
         report.imported += write(store, datasetId, batch);
         ctx.progress("import", total, total, req.name());
+        if (!existed && report.imported == 0) {
+            // every row was refused: leave no empty dataset behind
+            Datasets.delete(store, req.name());
+            report.notes.add("nothing imported: dataset '" + req.name() + "' not created");
+            ctx.log("dataset " + req.name() + ": nothing imported, problems " + report.problemCount());
+            return report;
+        }
 
         try (PreparedStatement ps = store.connection().prepareStatement(
                 "SELECT split, COUNT(*) FROM images WHERE dataset_id = ? GROUP BY split")) {
@@ -141,13 +163,30 @@ public final class DatasetImporter {
         return report;
     }
 
-    /** The layout's metadata rows; the source must exist. */
+    /** The layout's metadata rows; the source must exist and every --columns key be one the layout knows. */
     static ParsedMetadata parse(ImportRequest req) throws IOException {
         Path src = req.source().toAbsolutePath().normalize();
         if (!Files.exists(src)) {
             throw new NoSuchFileException(src.toString(), null, "dataset source not found");
         }
-        return DatasetLayouts.get(req.layout()).read(req, src);
+        DatasetLayout layout = DatasetLayouts.get(req.layout());
+        for (String key : req.columns().keySet()) {
+            if (!layout.columnKeys().contains(key)) {
+                throw new IllegalArgumentException("--columns " + key + "=" + req.columns().get(key) + ": the "
+                        + layout.name() + " layout " + (layout.columnKeys().isEmpty() ? "takes no column names"
+                        : "knows only " + String.join(", ", new TreeSet<>(layout.columnKeys()))));
+            }
+        }
+        return layout.read(req, src);
+    }
+
+    private static boolean datasetExists(ProjectStore store, String name) throws SQLException {
+        try (PreparedStatement ps = store.connection().prepareStatement("SELECT 1 FROM datasets WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     private static String checkScore(MetaRow row, MosScale scale) {
@@ -193,8 +232,27 @@ public final class DatasetImporter {
             throw new IOException(req.source() + ": cannot derive a score range from the observed scores (min "
                     + lo + ", max " + hi + "); give the range explicitly");
         }
+        List<String> outliers = outliers(parsed.rows);
+        if (!outliers.isEmpty()) {
+            throw new IOException(req.source() + ": " + outliers.size() + " score(s) lie far outside all the others, "
+                    + "and an observed range stretched to them would squash every other score: "
+                    + String.join("; ", outliers.subList(0, Math.min(10, outliers.size())))
+                    + (outliers.size() > 10 ? "; ..." : "") + ". Fix them, or give the range with --range LO:HI "
+                    + "(rows outside it are then skipped)");
+        }
         report.notes.add("scores rescaled with the observed range [" + lo + ", " + hi + "]");
         return new MosScale(lo, hi, lower);
+    }
+
+    /** Rows whose raw score is an extreme outlier ({@link Outliers}), as "where: name: score", in metadata order. */
+    static List<String> outliers(List<MetaRow> rows) {
+        List<MetaRow> labelled = rows.stream().filter(r -> r.raw() != null).toList();
+        List<String> out = new ArrayList<>();
+        for (int i : Outliers.find(labelled.stream().mapToDouble(MetaRow::raw).toArray())) {
+            MetaRow r = labelled.get(i);
+            out.add(r.where() + ": " + r.name() + ": " + r.raw());
+        }
+        return out;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.rali.engine.dataset;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * One dataset's native metadata format (KonIQ-10k's CSVs, CSIQ's xlsx, LIVE Challenge's .mat files, ...), read into
@@ -15,6 +16,14 @@ public interface DatasetLayout {
 
     /** One line for help texts: the dataset and the files it reads. */
     String description();
+
+    /**
+     * The {@code --columns} keys this layout understands (csv: image, score, ...; koniq and agiqa: score); any
+     * other key is refused rather than silently ignored.
+     */
+    default Set<String> columnKeys() {
+        return Set.of();
+    }
 
     /**
      * Reads the metadata.

@@ -40,7 +40,7 @@ public final class DeqaLayout implements DatasetLayout {
         }
         p.metadataFiles.add(json);
         Path root = req.imageRoot() != null ? req.imageRoot() : json.getParent();
-        ImageResolver res = new ImageResolver(root, "");
+        ImageResolver res = p.resolver(root, "");
         JsonNode arr;
         try {
             arr = new ObjectMapper().readTree(json.toFile());

@@ -4,6 +4,7 @@ import dev.rali.engine.image.ImageLoader;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,7 +38,16 @@ final class ImageResolver {
         }
     }
 
+    /** The file, or null when none (or the name cannot be a path on this system, e.g. holds a NUL). */
     Path resolve(String name) throws IOException {
+        try {
+            return find(name);
+        } catch (InvalidPathException e) {
+            return null;
+        }
+    }
+
+    private Path find(String name) throws IOException {
         String clean = name.replace('\\', '/').strip();
         while (clean.startsWith("./")) {
             clean = clean.substring(2);

@@ -23,6 +23,8 @@ public final class ImportReport {
     public final List<String> duplicates = new ArrayList<>();
     public final List<String> badScores = new ArrayList<>();
     public final List<String> malformedRows = new ArrayList<>();
+    /** rows whose image path leads outside the dataset folder (refused unless allowed explicitly) */
+    public final List<String> outsideRoot = new ArrayList<>();
     public final List<String> notes = new ArrayList<>();
     /** images per split after the import (whole dataset, not only this run) */
     public final Map<String, Integer> splitCounts = new TreeMap<>();
@@ -35,7 +37,8 @@ public final class ImportReport {
     }
 
     public int problemCount() {
-        return missingFiles.size() + unreadableImages.size() + duplicates.size() + badScores.size() + malformedRows.size();
+        return missingFiles.size() + unreadableImages.size() + duplicates.size() + badScores.size() + malformedRows.size()
+                + outsideRoot.size();
     }
 
     /** A human-readable report (what the CLI prints). At most {@code maxPerSection} lines per problem kind. */
@@ -55,6 +58,7 @@ public final class ImportReport {
         section(sb, "duplicates", duplicates, maxPerSection);
         section(sb, "NaN / out-of-range scores", badScores, maxPerSection);
         section(sb, "malformed rows", malformedRows, maxPerSection);
+        section(sb, "paths outside the dataset folder", outsideRoot, maxPerSection);
         for (String n : notes) {
             sb.append("  note: ").append(n).append('\n');
         }

@@ -18,10 +18,12 @@ import java.util.Map;
  * @param imageRoot     where image paths are relative to, when not beside the metadata (deqa, csv); may be null
  * @param verifyDecode  fully decode every image (slower) instead of only reading its header
  * @param testFraction  fraction of images (or reference groups) put in "test" by a generated split
+ * @param allowOutsideRoot import rows whose image path leads outside the dataset folder (or the image root);
+ *                      refused by default, so a metadata file cannot make the importer read arbitrary files
  */
 public record ImportRequest(String name, String layout, Path source, Long splitSeed, Map<String, String> columns,
                             MosScale scale, boolean observedRange, Path imageRoot, boolean verifyDecode,
-                            double testFraction) {
+                            double testFraction, boolean allowOutsideRoot) {
     public static final long DEFAULT_SEED = 42;
 
     public ImportRequest {
@@ -33,31 +35,42 @@ public record ImportRequest(String name, String layout, Path source, Long splitS
 
     /** The common case: defaults for everything but the essentials. */
     public static ImportRequest of(String name, String layout, Path source) {
-        return new ImportRequest(name, layout, source, null, Map.of(), null, false, null, false, 0.2);
+        return new ImportRequest(name, layout, source, null, Map.of(), null, false, null, false, 0.2, false);
     }
 
     public ImportRequest withSplitSeed(Long seed) {
-        return new ImportRequest(name, layout, source, seed, columns, scale, observedRange, imageRoot, verifyDecode, testFraction);
+        return new ImportRequest(name, layout, source, seed, columns, scale, observedRange, imageRoot, verifyDecode,
+                testFraction, allowOutsideRoot);
     }
 
     public ImportRequest withColumns(Map<String, String> cols) {
-        return new ImportRequest(name, layout, source, splitSeed, cols, scale, observedRange, imageRoot, verifyDecode, testFraction);
+        return new ImportRequest(name, layout, source, splitSeed, cols, scale, observedRange, imageRoot, verifyDecode,
+                testFraction, allowOutsideRoot);
     }
 
     public ImportRequest withScale(MosScale s) {
-        return new ImportRequest(name, layout, source, splitSeed, columns, s, observedRange, imageRoot, verifyDecode, testFraction);
+        return new ImportRequest(name, layout, source, splitSeed, columns, s, observedRange, imageRoot, verifyDecode,
+                testFraction, allowOutsideRoot);
     }
 
     public ImportRequest withObservedRange(boolean observed) {
-        return new ImportRequest(name, layout, source, splitSeed, columns, scale, observed, imageRoot, verifyDecode, testFraction);
+        return new ImportRequest(name, layout, source, splitSeed, columns, scale, observed, imageRoot, verifyDecode,
+                testFraction, allowOutsideRoot);
     }
 
     public ImportRequest withImageRoot(Path root) {
-        return new ImportRequest(name, layout, source, splitSeed, columns, scale, observedRange, root, verifyDecode, testFraction);
+        return new ImportRequest(name, layout, source, splitSeed, columns, scale, observedRange, root, verifyDecode,
+                testFraction, allowOutsideRoot);
     }
 
     public ImportRequest withVerifyDecode(boolean verify) {
-        return new ImportRequest(name, layout, source, splitSeed, columns, scale, observedRange, imageRoot, verify, testFraction);
+        return new ImportRequest(name, layout, source, splitSeed, columns, scale, observedRange, imageRoot, verify,
+                testFraction, allowOutsideRoot);
+    }
+
+    public ImportRequest withAllowOutsideRoot(boolean allow) {
+        return new ImportRequest(name, layout, source, splitSeed, columns, scale, observedRange, imageRoot, verifyDecode,
+                testFraction, allow);
     }
 
     long seed() {

@@ -23,7 +23,7 @@ public final class KadidLayout implements DatasetLayout {
     public ParsedMetadata read(ImportRequest req, Path src) throws IOException {
         ParsedMetadata p = new ParsedMetadata();
         Path root = root(src);
-        ImageResolver res = new ImageResolver(root, "images", "");
+        ImageResolver res = p.resolver(root, "images", "");
         p.scale = new MosScale(1, 5, false); // "dmos" but higher is better
         p.splitByReference = true;
         Path meta = givenCsv(src) != null ? src : find(src, "dmos.csv", "meta_info_KADID10kDataset.csv");

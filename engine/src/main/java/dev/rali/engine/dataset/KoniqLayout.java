@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
+import java.util.Set;
 import java.util.Map;
 
 import static dev.rali.engine.dataset.LayoutSupport.*;
@@ -23,10 +24,15 @@ public final class KoniqLayout implements DatasetLayout {
     }
 
     @Override
+    public Set<String> columnKeys() {
+        return Set.of("score");
+    }
+
+    @Override
     public ParsedMetadata read(ImportRequest req, Path src) throws IOException {
         ParsedMetadata p = new ParsedMetadata();
         Path root = root(src);
-        ImageResolver res = new ImageResolver(root, "1024x768", "512x384", "images", "");
+        ImageResolver res = p.resolver(root, "1024x768", "512x384", "images", "");
         Path pyiqa = givenCsv(src) != null && !src.getFileName().toString().toLowerCase(Locale.ROOT).startsWith("koniq10k_")
                 ? src : find(src, "meta_info_KonIQ10kDataset.csv");
         Path nat = find(src, "koniq10k_scores_and_distributions.csv");

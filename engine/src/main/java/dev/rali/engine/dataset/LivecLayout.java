@@ -25,7 +25,7 @@ public final class LivecLayout implements DatasetLayout {
     public ParsedMetadata read(ImportRequest req, Path src) throws IOException {
         ParsedMetadata p = new ParsedMetadata();
         Path root = root(src);
-        ImageResolver res = new ImageResolver(root, "Images", "");
+        ImageResolver res = p.resolver(root, "Images", "");
         p.scale = new MosScale(0, 100, false);
         Path mos = find(root, "AllMOS_release.mat");
         Path names = find(root, "AllImages_release.mat");

@@ -21,4 +21,12 @@ final class ParsedMetadata {
     final List<String> notes = new ArrayList<>();
     /** the metadata file(s) read, for the datasets.source_path record */
     final List<Path> metadataFiles = new ArrayList<>();
+    /** the folder every image must lie in (the dataset folder or the image root); null = not checked */
+    Path imageRoot;
+
+    /** The resolver for image names under root; root becomes the folder images may not leave. */
+    ImageResolver resolver(Path root, String... preferredDirs) {
+        imageRoot = root.toAbsolutePath().normalize();
+        return new ImageResolver(root, preferredDirs);
+    }
 }

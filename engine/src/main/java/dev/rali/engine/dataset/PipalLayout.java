@@ -31,7 +31,7 @@ public final class PipalLayout implements DatasetLayout {
     public ParsedMetadata read(ImportRequest req, Path src) throws IOException {
         ParsedMetadata p = new ParsedMetadata();
         Path root = root(src);
-        ImageResolver res = new ImageResolver(root, "");
+        ImageResolver res = p.resolver(root, "");
         p.scale = null; // Elo: observed min/max
         p.splitByReference = true;
         Path csv = givenCsv(src) != null ? src : find(src, "meta_info_PIPALDataset.csv");

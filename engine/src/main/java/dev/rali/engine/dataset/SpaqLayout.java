@@ -24,7 +24,7 @@ public final class SpaqLayout implements DatasetLayout {
     public ParsedMetadata read(ImportRequest req, Path src) throws IOException {
         ParsedMetadata p = new ParsedMetadata();
         Path root = root(src);
-        ImageResolver res = new ImageResolver(root, "TestImage", "images", "");
+        ImageResolver res = p.resolver(root, "TestImage", "images", "");
         Path meta = find(src, "MOS and Image attribute scores.xlsx", "meta_info_SPAQDataset.csv");
         if (meta == null && Files.isRegularFile(src)) {
             meta = src;

@@ -27,7 +27,7 @@ public final class Tid2013Layout implements DatasetLayout {
     public ParsedMetadata read(ImportRequest req, Path src) throws IOException {
         ParsedMetadata p = new ParsedMetadata();
         Path root = root(src);
-        ImageResolver res = new ImageResolver(root, "distorted_images", "");
+        ImageResolver res = p.resolver(root, "distorted_images", "");
         p.scale = new MosScale(0, 9, false);
         p.splitByReference = true;
         Path csv = givenCsv(src) != null ? src : find(src, "meta_info_TID2013Dataset.csv");

@@ -21,9 +21,9 @@ import java.util.Map;
  *
  * <p>Two ways to read a file:
  * <ul>
- *   <li>{@link #read(Path)} is lenient (metadata files of datasets): rows with the wrong number of fields or an
- *   unterminated quote are collected as {@link #problems()} naming file and line, not thrown; cells are kept as
- *   written ({@link #get} strips them).</li>
+ *   <li>{@link #read(Path)} is lenient (metadata files of datasets): rows with the wrong number of fields are
+ *   collected as {@link #problems()} naming file and line, not thrown; cells are kept as written ({@link #get}
+ *   strips them). An unterminated quote is an error even here: it would swallow the rest of the file.</li>
  *   <li>{@link #readStrict(Path)} (prediction and MOS files) fails on the first such problem, trims the cells and
  *   reads tab-separated files when the header has tabs but no commas.</li>
  * </ul>
@@ -169,18 +169,20 @@ public final class CsvTable {
         return read(file, ',');
     }
 
-    /** Reads a file leniently: bad rows become {@link #problems()}; extra empty trailing cells are tolerated. */
+    /**
+     * Reads a file leniently: rows with the wrong number of fields become {@link #problems()}; extra empty trailing
+     * cells are tolerated; an unterminated quote is an IOException naming the file and the row it starts on.
+     */
     public static CsvTable read(Path file, char sep) throws IOException {
         Records records = parse(readText(file), sep);
         List<Row> recs = records.rows();
+        if (records.unterminatedLine() >= 0) {
+            throw unterminatedQuote(file, records.unterminatedLine());
+        }
         if (recs.isEmpty()) {
             throw new IOException(file + ": empty CSV file (no header)");
         }
         CsvTable t = new CsvTable(file, recs.get(0).cells().stream().map(String::strip).toList());
-        if (records.unterminatedLine() >= 0) {
-            t.problems.add(file.getFileName() + ":" + records.unterminatedLine()
-                    + ": unterminated quoted field; rest of file ignored");
-        }
         for (Row row : recs.subList(1, recs.size())) {
             List<String> r = row.cells();
             if (r.size() != t.header.size()) {
@@ -211,7 +213,7 @@ public final class CsvTable {
         char sep = firstLine.indexOf(',') < 0 && firstLine.indexOf('\t') >= 0 ? '\t' : ',';
         Records records = parse(text, sep);
         if (records.unterminatedLine() >= 0) {
-            throw new IOException(file + ": line " + records.unterminatedLine() + ": unterminated quoted field");
+            throw unterminatedQuote(file, records.unterminatedLine());
         }
         List<Row> recs = records.rows();
         if (recs.isEmpty()) {
@@ -226,6 +228,12 @@ public final class CsvTable {
             t.rows.add(new Row(row.line(), row.cells().stream().map(String::trim).toList()));
         }
         return t;
+    }
+
+    /** The one message for a quote that never closes; the row is the file line the record starts on. */
+    public static IOException unterminatedQuote(Path file, int line) {
+        return new IOException(file + ": unterminated quote starting at row " + line
+                + " (the quoted field runs to the end of the file)");
     }
 
     /** Where it was read from. */

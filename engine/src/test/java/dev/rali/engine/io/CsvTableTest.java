@@ -20,16 +20,29 @@ class CsvTableTest {
     @Test
     void csvHandlesQuotesBomStraySpacesAndReportsBadLines() throws Exception {
         Path f = Files.writeString(dir.resolve("m.csv"), "\uFEFF Image name , MOS\n\"a, b.jpg\",3.5\r\nc.jpg,4,extra\n"
-                + "d.jpg,\"2\"\"x\"\n\ne.jpg,1,\n\"f.jpg,2\n");
+                + "d.jpg,\"2\"\"x\"\n\ne.jpg,1,\n");
         CsvTable t = CsvTable.read(f);
         assertEquals(List.of("Image name", "MOS"), t.header());
         assertEquals(3, t.rows().size());
         assertEquals("a, b.jpg", t.get(t.rows().get(0), "image name"));
         assertEquals("2\"x", t.get(t.rows().get(1), "MOS"));
         assertEquals("e.jpg", t.get(t.rows().get(2), "Image name"));
-        assertEquals(2, t.problems().size(), t.problems().toString());
-        assertTrue(t.problems().get(0).startsWith("m.csv:7: unterminated"), t.problems().toString());
-        assertTrue(t.problems().get(1).startsWith("m.csv:3: expected 2 fields, found 3"), t.problems().toString());
+        assertEquals(1, t.problems().size(), t.problems().toString());
+        assertTrue(t.problems().get(0).startsWith("m.csv:3: expected 2 fields, found 3"), t.problems().toString());
+    }
+
+    @Test
+    void unterminatedQuoteIsAnErrorNamingTheFileAndTheRowItStartsOn() throws Exception {
+        // lenient or strict: an open quote would swallow every later row, so neither read carries on
+        Path f = Files.writeString(dir.resolve("m.csv"), "image,mos\na.jpg,3\n\"f.jpg,2\nb.jpg,4\n");
+        for (IOException e : List.of(assertThrows(IOException.class, () -> CsvTable.read(f)),
+                assertThrows(IOException.class, () -> CsvTable.readStrict(f)))) {
+            assertEquals(f + ": unterminated quote starting at row 3 (the quoted field runs to the end of the file)",
+                    e.getMessage());
+        }
+        Path header = Files.writeString(dir.resolve("h.csv"), "\"image,mos\n");
+        assertTrue(assertThrows(IOException.class, () -> CsvTable.read(header)).getMessage()
+                .contains("h.csv: unterminated quote starting at row 1"));
     }
 
     @Test
@@ -68,7 +81,7 @@ class CsvTableTest {
                 .endsWith("n.csv: line 2, column 'score': empty value"));
         Path open = Files.writeString(dir.resolve("o.csv"), "name,score\n\"a.jpg,1\n");
         assertTrue(assertThrows(IOException.class, () -> CsvTable.readStrict(open)).getMessage()
-                .endsWith("o.csv: line 2: unterminated quoted field"));
+                .endsWith("o.csv: unterminated quote starting at row 2 (the quoted field runs to the end of the file)"));
         assertThrows(NoSuchFileException.class, () -> CsvTable.readStrict(dir.resolve("missing.csv")));
         Path empty = Files.writeString(dir.resolve("e.csv"), "\n\n");
         assertTrue(assertThrows(IOException.class, () -> CsvTable.readStrict(empty)).getMessage().contains("empty"));
