@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rali.engine.eval.MetricReport;
+import dev.rali.engine.eval.Outliers;
 import dev.rali.engine.eval.PredictionJoin;
 import dev.rali.engine.eval.ResultsTable;
 import picocli.CommandLine.Command;
@@ -93,6 +94,11 @@ public final class EvalCommand implements Callable<Integer> {
                         + m + " (need at least 3); check that both files name images the same way"
                         + sample(" unmatched predictions: ", j.unmatchedPred()));
             }
+            if (j.failedPred() > 0 && i == 0) {
+                err.println("note: " + pred + ": " + j.failedPred() + " row(s) failed in scoring (status not ok) and are"
+                        + " skipped");
+            }
+            checkUsable(j, m);
             if (!j.unmatchedMos().isEmpty()) {
                 err.println("note: " + m + ": " + j.unmatchedMos().size() + " MOS row(s) have no prediction"
                         + sample(": ", j.unmatchedMos()));
@@ -106,7 +112,13 @@ public final class EvalCommand implements Callable<Integer> {
                 unmatchedEverywhere.retainAll(new LinkedHashSet<>(j.unmatchedPred()));
             }
             String label = datasets.isEmpty() ? stem(m) : datasets.get(i);
-            table.add(label, MetricReport.compute(j.pred(), j.mos(), bootstrap, seed));
+            MetricReport report = MetricReport.compute(j.pred(), j.mos(), bootstrap, seed);
+            if (!Double.isFinite(report.plcc()) || !Double.isFinite(report.srcc()) || !Double.isFinite(report.rmse())
+                    || !Double.isFinite(report.plccFitted())) {
+                throw new IllegalArgumentException(pred + " vs " + m + ": the metrics are not finite (PLCC "
+                        + report.plcc() + ", SRCC " + report.srcc() + ", RMSE " + report.rmse() + ")");
+            }
+            table.add(label, report);
             joins.add(j);
         }
         if (!unmatchedEverywhere.isEmpty()) {
@@ -130,6 +142,43 @@ public final class EvalCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * Refuses what would make the metrics meaningless rather than print them: constant predictions or MOS (no
+     * correlation exists) and extreme outliers ({@link Outliers}: one 1e308 dominates every figure).
+     */
+    private void checkUsable(PredictionJoin.Result j, Path mosFile) {
+        if (constant(j.pred())) {
+            throw new IllegalArgumentException(pred + ": all " + j.pred().length + " predictions matched with " + mosFile
+                    + " are " + j.pred()[0] + "; correlations are undefined for constant predictions");
+        }
+        if (constant(j.mos())) {
+            throw new IllegalArgumentException(mosFile + ": all " + j.mos().length + " MOS values matched are "
+                    + j.mos()[0] + "; correlations are undefined for a constant MOS");
+        }
+        List<String> bad = new ArrayList<>();
+        for (int i : Outliers.find(j.pred())) {
+            bad.add(pred.getFileName() + ": line " + j.predLines()[i] + ": prediction " + j.pred()[i]);
+        }
+        for (int i : Outliers.find(j.mos())) {
+            bad.add(mosFile.getFileName() + ": MOS of " + j.names().get(i) + ": " + j.mos()[i]);
+        }
+        if (!bad.isEmpty()) {
+            throw new IllegalArgumentException(bad.size() + " value(s) lie far outside all the others (more than "
+                    + (int) Outliers.MADS + " median absolute deviations from the median) and would dominate every "
+                    + "metric: " + String.join("; ", bad.subList(0, Math.min(10, bad.size())))
+                    + (bad.size() > 10 ? "; ..." : ""));
+        }
+    }
+
+    private static boolean constant(double[] v) {
+        for (double x : v) {
+            if (x != v[0]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void printText(PrintWriter out, ResultsTable.Row row, PredictionJoin.Result j) {
@@ -169,6 +218,7 @@ public final class EvalCommand implements Callable<Integer> {
         o.put("mos_column", j.mosColumn());
         o.put("unmatched_mos", j.unmatchedMos().size());
         o.put("basename_matches", j.basenameMatches());
+        o.put("failed_pred", j.failedPred());
     }
 
     private static String line(String name, double v, MetricReport.Interval ci) {

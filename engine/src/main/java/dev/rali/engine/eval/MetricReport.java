@@ -53,7 +53,7 @@ public record MetricReport(int n, double plcc, double srcc, double krcc, double 
         LogisticFit fit = LogisticFit.fitUnchecked(pred, mos);
         double[] mapped = fit.apply(pred);
         double plccFitted = Metrics.pearson(mapped, mos);
-        double rmseFitted = rmseUnchecked(mapped, mos);
+        double rmseFitted = Metrics.rmseUnchecked(mapped, mos);
         Interval[] ci = new Interval[4];
         if (bootstrap > 0) {
             // one generator per resample, split off in order: the same seed gives the same intervals on any
@@ -89,22 +89,13 @@ public record MetricReport(int n, double plcc, double srcc, double krcc, double 
             }
         }
         return new MetricReport(n, Metrics.pearson(pred, mos), Metrics.pearson(Metrics.ranks(pred), Metrics.ranks(mos)),
-                Metrics.kendallTauB(pred, mos), rmseUnchecked(pred, mos), plccFitted, rmseFitted, fit, bootstrap,
+                Metrics.kendallTauB(pred, mos), Metrics.rmseUnchecked(pred, mos), plccFitted, rmseFitted, fit, bootstrap,
                 ci[0], ci[1], ci[2], ci[3]);
     }
 
     /** Without bootstrap intervals. */
     public static MetricReport compute(double[] pred, double[] mos) {
         return compute(pred, mos, 0, 0L);
-    }
-
-    private static double rmseUnchecked(double[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            double d = a[i] - b[i];
-            s += d * d;
-        }
-        return Math.sqrt(s / a.length);
     }
 
     /** Linear-interpolation percentile (numpy's default method) of the first {@code count} values. */

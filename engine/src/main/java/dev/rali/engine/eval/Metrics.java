@@ -37,12 +37,7 @@ public final class Metrics {
     /** Root-mean-square error of {@code pred - mos} (raw scales; both should be on [1, 5]). */
     public static double rmse(double[] pred, double[] mos) {
         check(pred, mos);
-        double s = 0;
-        for (int i = 0; i < pred.length; i++) {
-            double d = pred[i] - mos[i];
-            s += d * d;
-        }
-        return Math.sqrt(s / pred.length);
+        return rmseUnchecked(pred, mos);
     }
 
     /**
@@ -73,7 +68,44 @@ public final class Metrics {
 
     // ---- unchecked kernels (also used by the bootstrap on already-validated data) ----
 
+    static double rmseUnchecked(double[] a, double[] b) {
+        double k = Math.min(overflowScale(a), overflowScale(b));
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            double d = a[i] * k - b[i] * k;
+            s += d * d;
+        }
+        return Math.sqrt(s / a.length) / k;
+    }
+
+    /**
+     * 1, or for values so large that sums of squares would overflow (above 1e150) the power of two that brings the
+     * largest near 1. Multiplying by a power of two only changes exponents, so ordinary data is computed exactly as
+     * before and huge values give the right correlation instead of -0 or NaN.
+     */
+    static double overflowScale(double[] v) {
+        double max = 0;
+        for (double d : v) {
+            max = Math.max(max, Math.abs(d));
+        }
+        return max > 1e150 ? Math.scalb(1.0, -Math.getExponent(max) - 1) : 1;
+    }
+
+    private static double[] scaled(double[] v, double k) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i] * k;
+        }
+        return out;
+    }
+
     static double pearson(double[] x, double[] y) {
+        double kx = overflowScale(x);
+        double ky = overflowScale(y);
+        return kx == 1 && ky == 1 ? pearsonKernel(x, y) : pearsonKernel(scaled(x, kx), scaled(y, ky));
+    }
+
+    private static double pearsonKernel(double[] x, double[] y) {
         int n = x.length;
         double mx = 0, my = 0;
         for (int i = 0; i < n; i++) {

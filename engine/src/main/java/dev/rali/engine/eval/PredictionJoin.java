@@ -39,9 +39,16 @@ public final class PredictionJoin {
      * @param unmatchedMos  MOS rows without prediction
      * @param predColumn    the prediction column used
      * @param mosColumn     the MOS column used
+     * @param failedPred    prediction rows skipped because their {@code status} column says scoring failed (the
+     *                      {@code rali score --out} format: file,score,status)
+     * @param predLines     the predictions file's line of each pair, for messages
      */
     public record Result(List<String> names, double[] pred, double[] mos, int basenameMatches,
-                         List<String> unmatchedPred, List<String> unmatchedMos, String predColumn, String mosColumn) { }
+                         List<String> unmatchedPred, List<String> unmatchedMos, String predColumn, String mosColumn,
+                         int failedPred, int[] predLines) { }
+
+    /** The status column of {@code rali score --out}; rows whose status is not "ok" carry no score. */
+    public static final String STATUS_COLUMN = "status";
 
     private PredictionJoin() { }
 
@@ -55,6 +62,8 @@ public final class PredictionJoin {
     public static Result join(Path predFile, String predColumn, Path mosFile, String mosColumn) throws IOException {
         CsvTable p = CsvTable.readStrict(predFile);
         CsvTable m = CsvTable.readStrict(mosFile);
+        requireHeader(p);
+        requireHeader(m);
         int pName = nameColumn(p);
         int mName = nameColumn(m);
         int pVal = valueColumn(p, predColumn, PRED_COLUMNS, pName, "prediction", "--pred-column");
@@ -75,8 +84,17 @@ public final class PredictionJoin {
         List<String> unmatchedPred = new ArrayList<>();
         List<Integer> pending = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
+        int status = p.column(STATUS_COLUMN);
+        boolean[] failed = new boolean[p.rows().size()];
+        int failedPred = 0;
         for (int r = 0; r < p.rows().size(); r++) {
             String key = norm(p.cell(r, pName));
+            if (status >= 0 && status != pVal && !p.cell(r, status).equalsIgnoreCase("ok")) {
+                failed[r] = true; // an image the scorer could not read: no score to compare
+                failedPred++;
+                pending.add(-1);
+                continue;
+            }
             if (seen.putIfAbsent(key, r) != null) {
                 throw new IOException(predFile + ": line " + p.line(r) + ": image '" + key + "' is listed twice");
             }
@@ -89,7 +107,7 @@ public final class PredictionJoin {
         // base-name fallback for the rest, only where it is unambiguous
         int basenameMatches = 0;
         for (int r = 0; r < p.rows().size(); r++) {
-            if (pending.get(r) >= 0) {
+            if (pending.get(r) >= 0 || failed[r]) {
                 continue;
             }
             List<Integer> cands = mosByBase.getOrDefault(base(norm(p.cell(r, pName))), List.of());
@@ -100,14 +118,19 @@ public final class PredictionJoin {
                 basenameMatches++;
             }
         }
+        List<Integer> lines = new ArrayList<>();
         for (int r = 0; r < p.rows().size(); r++) {
             String name = p.cell(r, pName);
             int mr = pending.get(r);
+            if (failed[r]) {
+                continue;
+            }
             if (mr < 0) {
                 unmatchedPred.add(name);
                 continue;
             }
             names.add(name);
+            lines.add(p.line(r));
             pairs.add(new double[] {p.number(r, pVal), m.number(mr, mVal)});
         }
         List<String> unmatchedMos = new ArrayList<>();
@@ -122,7 +145,31 @@ public final class PredictionJoin {
             mos[i] = pairs.get(i)[1];
         }
         return new Result(List.copyOf(names), pred, mos, basenameMatches, List.copyOf(unmatchedPred),
-                List.copyOf(unmatchedMos), p.header().get(pVal), m.header().get(mVal));
+                List.copyOf(unmatchedMos), p.header().get(pVal), m.header().get(mVal), failedPred,
+                lines.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /**
+     * A file without a header line would have its first row taken as column names and silently lost; a header
+     * cell that is a number (a score) gives that away.
+     */
+    private static void requireHeader(CsvTable t) throws IOException {
+        for (int c = 0; c < t.header().size(); c++) {
+            String h = t.header().get(c);
+            if (isNumber(h)) {
+                throw new IOException(t.file() + ": the first line looks like data, not a header (column " + (c + 1)
+                        + " is the number " + h + "); add a header line such as image,score");
+            }
+        }
+    }
+
+    private static boolean isNumber(String s) {
+        try {
+            Double.parseDouble(s.strip());
+            return !s.isBlank();
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private static int nameColumn(CsvTable t) throws IOException {
