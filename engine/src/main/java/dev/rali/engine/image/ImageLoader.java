@@ -164,28 +164,26 @@ public final class ImageLoader {
     private static ImageReader firstReader(Path file, ImageInputStream in, byte[] bytes) throws ImageLoadException {
         Iterator<ImageReader> it = ImageIO.getImageReaders(in);
         if (!it.hasNext()) {
-            throw new ImageLoadException(file, "unsupported or unrecognised image format (first bytes "
-                    + hex(bytes, 8) + ")");
+            // never echo the file's bytes: a path pointing at a secret must not leak its first bytes into logs
+            throw new ImageLoadException(file, "unsupported or unrecognised image format (not JPEG, PNG, BMP, TIFF "
+                    + "or WebP)");
         }
         return it.next();
-    }
-
-    private static String hex(byte[] b, int n) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < Math.min(n, b.length); i++) {
-            sb.append(String.format("%02x", b[i] & 0xff));
-        }
-        return sb.toString();
     }
 
     private static void guard(Path file, int w, int h) throws ImageLoadException {
         if (w <= 0 || h <= 0) {
             throw new ImageLoadException(file, "invalid image size " + w + "x" + h);
         }
-        if (w > MAX_SIDE || h > MAX_SIDE || (long) w * h > MAX_PIXELS) {
-            throw new ImageLoadException(file, "image is " + w + "x" + h + " (" + (long) w * h
-                    + " pixels), above the decompression-bomb limit of " + MAX_PIXELS + " pixels / " + MAX_SIDE
-                    + " per side; refusing to decode");
+        // name the limit actually hit: a 100000x1 strip is refused for its side, not its pixel count
+        if (w > MAX_SIDE || h > MAX_SIDE) {
+            throw new ImageLoadException(file, "image is " + w + "x" + h + ": its " + (w > MAX_SIDE ? "width " + w
+                    : "height " + h) + " exceeds the decompression-bomb limit of " + MAX_SIDE
+                    + " pixels per side; refusing to decode");
+        }
+        if ((long) w * h > MAX_PIXELS) {
+            throw new ImageLoadException(file, "image is " + w + "x" + h + " = " + (long) w * h
+                    + " pixels, above the decompression-bomb limit of " + MAX_PIXELS + " pixels; refusing to decode");
         }
     }
 
