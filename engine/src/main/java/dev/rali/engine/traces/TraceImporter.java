@@ -118,8 +118,13 @@ public final class TraceImporter {
                         problems.add(new Problem(f, 0, "not named IMAGE__seedN.txt; skipped"));
                         continue;
                     }
+                    Long seed = seedOf(m.group(2));
+                    if (seed == null) {
+                        problems.add(new Problem(f, 0, "seed in the file name does not fit 64 bits; skipped"));
+                        continue;
+                    }
                     String text = Files.readString(f, StandardCharsets.UTF_8);
-                    txtItems.add(new Item(f, 0, m.group(1), Long.parseLong(m.group(2)), text, null));
+                    txtItems.add(new Item(f, 0, m.group(1), seed, text, null));
                     continue;
                 } else {
                     if (!Files.isDirectory(fileOrDir)) {
@@ -271,10 +276,9 @@ public final class TraceImporter {
         Long seed = null;
         JsonNode seedNode = field(node, SEED_KEYS);
         if (seedNode != null && !seedNode.isNull()) {
-            if (seedNode.isIntegralNumber() || (seedNode.isTextual() && seedNode.asText().strip().matches("-?\\d+"))) {
-                seed = Long.parseLong(seedNode.asText().strip());
-            } else {
-                problems.add(new Problem(f, line, "seed is not an integer: " + seedNode));
+            seed = seedOf(seedNode.isIntegralNumber() || seedNode.isTextual() ? seedNode.asText() : null);
+            if (seed == null) {
+                problems.add(new Problem(f, line, "seed is not an integer that fits 64 bits: " + seedNode));
                 return;
             }
         }
@@ -302,7 +306,7 @@ public final class TraceImporter {
     private List<Item> readCsv(Path f, List<Problem> problems) throws IOException {
         CsvTable.Records parsed = CsvTable.parse(Files.readString(f, StandardCharsets.UTF_8), ',');
         if (parsed.unterminatedLine() >= 0) {
-            throw new IOException(f + ": line " + parsed.unterminatedLine() + ": unterminated quoted field");
+            throw CsvTable.unterminatedQuote(f, parsed.unterminatedLine());
         }
         List<CsvTable.Row> records = parsed.rows();
         if (records.isEmpty()) {
@@ -324,10 +328,9 @@ public final class TraceImporter {
             }
             Long seed = null;
             if (sd >= 0 && !v.get(sd).isBlank()) {
-                try {
-                    seed = Long.parseLong(v.get(sd).strip());
-                } catch (NumberFormatException e) {
-                    problems.add(new Problem(f, r.line(), "seed is not an integer: '" + v.get(sd) + "'"));
+                seed = seedOf(v.get(sd));
+                if (seed == null) {
+                    problems.add(new Problem(f, r.line(), "seed is not an integer that fits 64 bits: '" + v.get(sd) + "'"));
                     continue;
                 }
             }
@@ -338,6 +341,18 @@ public final class TraceImporter {
             out.add(new Item(f, r.line(), v.get(img).strip(), seed, v.get(txt), src >= 0 ? v.get(src).strip() : null));
         }
         return out;
+    }
+
+    /** The seed in s (an optional minus and ASCII digits), or null when it is not one or does not fit a long. */
+    private static Long seedOf(String s) {
+        if (s == null || !s.strip().matches("-?[0-9]+")) {
+            return null;
+        }
+        try {
+            return Long.parseLong(s.strip());
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static int indexOf(List<String> header, List<String> keys) {

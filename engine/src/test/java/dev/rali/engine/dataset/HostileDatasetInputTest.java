@@ -148,4 +148,12 @@ class HostileDatasetInputTest {
             assertEquals(0, rs.getInt(1));
         }
     }
+
+    @Test
+    void anImageNameThatCannotBeAPathIsAMissingFileNotACrash() throws Exception {
+        ImportReport r = run(ImportRequest.of("n", "deqa", corpus("deqa-nul-name.json")));
+        assertEquals(2, r.imported);
+        assertEquals(1, r.missingFiles.size(), r.format(10));
+        assertTrue(r.missingFiles.get(0).startsWith("deqa-nul-name.json[0]: "), r.missingFiles.toString());
+    }
 }
