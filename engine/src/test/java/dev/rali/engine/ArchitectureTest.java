@@ -28,6 +28,15 @@ class ArchitectureTest {
     }
 
     @Test
+    void parameterModelDependsOnlyOnThePaperStagesSettings() {
+        // Sweeps, the CLI and the app build parameters without a project, a model or the pipeline.
+        noClasses().that().resideInAPackage("dev.rali.engine.params..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.rali.engine.project..",
+                        "dev.rali.engine.clip..", "dev.rali.engine.pipeline..", "dev.rali.engine.cli..", "ai.djl..")
+                .check(ENGINE);
+    }
+
+    @Test
     void engineIsNotEmpty() {
         // guards the two rules above against passing vacuously on an empty import
         org.junit.jupiter.api.Assertions.assertTrue(ENGINE.size() > 5, "engine classes imported: " + ENGINE.size());
