@@ -101,13 +101,15 @@ public final class ResultsView implements AppView {
         }
     }
 
-    /** " · no_pca" etc. for Table 4 ablation runs, so the runs of a `rali demo` can be told apart. */
+    /**
+     * " · no_pca" etc. for Table 4 ablation runs, so the runs of a `rali demo` can be told apart; the recorded
+     * parameters are read through PipelineParams, so runs of older versions (train-head's top-level "ablation")
+     * show theirs too.
+     */
     static String variant(RunItem r) {
         try {
-            String a = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.paramsJson())
-                    .path("run").path("ablation").asText("");
-            return a.isEmpty() ? "" : " · " + a;
-        } catch (Exception e) {
+            return " · " + dev.rali.engine.params.PipelineParams.fromJson(r.paramsJson()).run().ablation();
+        } catch (IllegalArgumentException | NullPointerException notPipelineParams) {
             return "";
         }
     }

@@ -45,6 +45,16 @@ class RunCompareTest {
     }
 
     @Test
+    void runLabelsNameTheAblationAlsoForRunsOfOlderVersions() {
+        String now = dev.rali.engine.params.PipelineParams.ablation("no_pca").toJson();
+        assertEquals(" · no_pca", ResultsView.variant(run(1, "pipeline", now)));
+        assertEquals(" · plain_kmeans", ResultsView.variant(run(2, "train_head",
+                "{\"ablation\":\"plain_kmeans\",\"seed\":42,\"bases\":{\"bucketed\":false}}")));
+        assertEquals("", ResultsView.variant(run(3, "align", "{\"align\":{\"lr\":1e-5}}")));
+        assertEquals("", ResultsView.variant(run(4, "align", null)));
+    }
+
+    @Test
     void unparsableParamsAreShownNotThrown() {
         assertEquals(Map.of("(unparsable params)", "{oops"), PipelineView.flatten("{oops"));
     }
