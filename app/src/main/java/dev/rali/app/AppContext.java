@@ -1,11 +1,16 @@
 package dev.rali.app;
 
+import dev.rali.engine.task.TaskExecutor;
 import javafx.stage.Window;
 
-/** What every view gets: the open project, the injected services, shared caches and navigation. */
+/**
+ * What every view gets: the open project, the injected services, the executor for background work, shared caches
+ * and navigation.
+ */
 public final class AppContext {
     private final ProjectModel project;
     private final AppServices services;
+    private final TaskExecutor tasks;
     private final ThumbnailCache thumbnails = new ThumbnailCache(128, 600);
     private Navigator navigator = name -> { };
     private Window window;
@@ -16,9 +21,10 @@ public final class AppContext {
         void show(String viewTitle);
     }
 
-    public AppContext(ProjectModel project, AppServices services) {
+    public AppContext(ProjectModel project, AppServices services, TaskExecutor tasks) {
         this.project = project;
         this.services = services;
+        this.tasks = tasks;
     }
 
     public ProjectModel project() {
@@ -27,6 +33,11 @@ public final class AppContext {
 
     public AppServices services() {
         return services;
+    }
+
+    /** Where views run engine work: worker threads in the app, the calling thread in some tests. */
+    public TaskExecutor tasks() {
+        return tasks;
     }
 
     public ThumbnailCache thumbnails() {

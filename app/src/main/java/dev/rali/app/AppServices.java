@@ -1,24 +1,62 @@
 package dev.rali.app;
 
-import dev.rali.engine.pipeline.PipelineService;
-import dev.rali.engine.score.ImageScorer;
-import java.nio.file.Path;
-import java.util.function.Function;
-import java.util.function.Supplier;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
 /**
- * The engine services the views call, injected so tests can pass fakes and the lead can wire the real ones in
- * {@link AppWiring}. Any of them may be null: the view that needs it then says so instead of failing.
+ * The engine services the views call, keyed by their interface type: {@link AppWiring} registers the real ones,
+ * tests register fakes for just the services they exercise. A view whose service is absent says so instead of
+ * failing. Each {@link AppFeature} declares which types it needs.
  *
- * @param sampleProject builds (or finds) the demo project and returns its file
- * @param importer      imports a dataset into the open project
- * @param scorerFactory loads a model bundle folder as an {@link ImageScorer}
- * @param pipeline      the RALI stages
+ * <p>Service types today: {@link SampleProjectSource}, {@link DatasetImportAction}, {@link ScorerFactory} and the
+ * engine's {@link dev.rali.engine.pipeline.PipelineService}.
  */
-public record AppServices(Supplier<Path> sampleProject, DatasetImportAction importer,
-                          Function<Path, ImageScorer> scorerFactory, PipelineService pipeline) {
+public final class AppServices {
+    private final Map<Class<?>, Object> services;
+
+    private AppServices(Map<Class<?>, Object> services) {
+        this.services = Map.copyOf(services);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
 
     public static AppServices none() {
-        return new AppServices(null, null, null, null);
+        return builder().build();
+    }
+
+    /** The registered implementation of {@code type}, or null when this build (or test) has none. */
+    public <S> S get(Class<S> type) {
+        return type.cast(services.get(type));
+    }
+
+    public boolean has(Class<?> type) {
+        return services.containsKey(type);
+    }
+
+    public Set<Class<?>> types() {
+        return services.keySet();
+    }
+
+    public static final class Builder {
+        private final Map<Class<?>, Object> services = new LinkedHashMap<>();
+
+        private Builder() { }
+
+        /** Registers {@code impl} as the {@code type} service; a null impl leaves the service absent. */
+        public <S> Builder with(Class<S> type, S impl) {
+            Objects.requireNonNull(type, "type");
+            if (impl != null) {
+                services.put(type, type.cast(impl));
+            }
+            return this;
+        }
+
+        public AppServices build() {
+            return new AppServices(services);
+        }
     }
 }

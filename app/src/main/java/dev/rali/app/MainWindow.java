@@ -2,20 +2,16 @@ package dev.rali.app;
 
 import dev.rali.app.views.AppView;
 import dev.rali.app.views.DatasetsView;
-import dev.rali.app.views.PipelineView;
-import dev.rali.app.views.PlaceholderView;
-import dev.rali.app.views.ResultsView;
 import dev.rali.app.views.ScoreView;
 import dev.rali.app.views.StartView;
-import dev.rali.app.views.TraceAuditView;
+import dev.rali.engine.task.BackgroundTask;
+import dev.rali.engine.task.TaskExecutor;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
@@ -28,66 +24,45 @@ import javafx.stage.Stage;
 import org.controlsfx.control.StatusBar;
 
 /**
- * The main window: menu (Ctrl+N/O/Q), navigation on the left (planned views disabled, marked "coming soon"),
- * the current view in the centre and a status bar with the open project and the running task's progress.
+ * The main window: menu (Ctrl+N/O/Q), navigation on the left built from the registered {@link AppFeature}s, the
+ * current view in the centre and a status bar with the open project and the running task's progress. Adding a view
+ * never edits this class: the Start and Score views are looked up by type for the File menu and drag and drop,
+ * and the window works without them.
  */
 public final class MainWindow {
-    static final Set<String> PLANNED = Set.of("Attention", "t-SNE", "Sweeps");
-
     private final AppContext ctx;
     private final BorderPane root = new BorderPane();
     private final ListView<String> nav = new ListView<>();
     private final StackPane center = new StackPane();
     private final Map<String, AppView> views = new LinkedHashMap<>();
     private final StatusBar status = new StatusBar();
-    private final StartView start;
-    private final ScoreView score;
 
+    /** A window with the features registered on the class path. */
     public MainWindow(AppContext ctx) {
+        this(ctx, AppFeatures.discover());
+    }
+
+    public MainWindow(AppContext ctx, List<AppFeature> features) {
         this.ctx = ctx;
-        start = new StartView(ctx);
-        score = new ScoreView(ctx);
-        for (AppView v : List.of(start, new DatasetsView(ctx), new TraceAuditView(ctx), new PipelineView(ctx),
-                new ResultsView(ctx), score,
-                new PlaceholderView("Attention", "Attention maps of the aligned encoder over an image."),
-                new PlaceholderView("t-SNE", "2-D map of image embeddings coloured by MOS and cluster."),
-                new PlaceholderView("Sweeps", "Parameter sweeps over stages with a results grid."))) {
-            views.put(v.title(), v);
+        for (AppFeature f : features) {
+            AppView v = f.createView(ctx);
+            if (!f.title().equals(v.title())) {
+                throw new IllegalStateException("feature " + f.id() + " is titled '" + f.title()
+                        + "' but its view says '" + v.title() + "'");
+            }
+            views.put(f.title(), v);
         }
+        StartView start = first(StartView.class);
+        ScoreView score = first(ScoreView.class);
         nav.setId("navigation");
         nav.getItems().setAll(views.keySet());
         nav.setPrefWidth(215);
         nav.setMinWidth(215);
-        nav.setCellFactory(l -> new ListCell<>() {
-            @Override
-            protected void updateItem(String s, boolean empty) {
-                super.updateItem(s, empty);
-                getStyleClass().remove("nav-planned");
-                setDisable(false);
-                if (empty || s == null) {
-                    setText(null);
-                    return;
-                }
-                if (PLANNED.contains(s)) {
-                    setText(s + "  (coming soon)");
-                    setDisable(true);
-                    getStyleClass().add("nav-planned");
-                } else {
-                    setText(s);
-                }
-            }
-        });
-        nav.getSelectionModel().selectedItemProperty().addListener((o, a, s) -> {
-            if (s != null && PLANNED.contains(s)) {
-                nav.getSelectionModel().select(a);
-                return;
-            }
-            show(s);
-        });
+        nav.getSelectionModel().selectedItemProperty().addListener((o, a, s) -> show(s));
         ctx.setNavigator(this::select);
 
-        MenuItem newProject = item("New project…", "Shortcut+N", start::newProject);
-        MenuItem openProject = item("Open project…", "Shortcut+O", start::openProject);
+        MenuItem newProject = item("New project…", "Shortcut+N", start == null ? null : start::newProject);
+        MenuItem openProject = item("Open project…", "Shortcut+O", start == null ? null : start::openProject);
         MenuItem close = item("Close project", null, () -> ctx.project().close());
         MenuItem quit = item("Quit", "Shortcut+Q", () -> {
             if (confirmClose()) {
@@ -98,9 +73,7 @@ public final class MainWindow {
         Menu view = new Menu("View");
         int i = 1;
         for (String t : views.keySet()) {
-            if (!PLANNED.contains(t)) {
-                view.getItems().add(item(t, "Shortcut+" + i++, () -> select(t)));
-            }
+            view.getItems().add(item(t, i <= 9 ? "Shortcut+" + i++ : null, () -> select(t)));
         }
         Menu help = new Menu("Help", null, item("About RALI Workbench", null, () -> Dialogs.info(ctx.window(),
                 "RALI Workbench", "RALI Workbench " + dev.rali.engine.Version.CODE + "\nImage-quality assessment "
@@ -113,7 +86,11 @@ public final class MainWindow {
                 ? "No project open" : ctx.project().store().file().toString(), ctx.project().queriesProperty()));
         Label tasks = new Label();
         tasks.setId("taskLabel");
-        FxTasks.running().addListener((javafx.collections.ListChangeListener<javafx.concurrent.Task<?>>) c -> bindStatus(tasks));
+        if (ctx.tasks() instanceof FxTaskExecutor fx) {
+            // A synchronous executor (tests) never has work running while the FX thread is free to show it.
+            fx.runningTasks().addListener((javafx.collections.ListChangeListener<FxTaskExecutor.Running>) c ->
+                    bindStatus(fx, tasks));
+        }
         status.getRightItems().add(tasks);
         center.setPadding(new Insets(0));
         root.setTop(menu);
@@ -121,32 +98,41 @@ public final class MainWindow {
         root.setCenter(center);
         root.setBottom(status);
         root.getStyleClass().add("main-window");
-        score.installDropTarget(root);
-        root.addEventFilter(javafx.scene.input.DragEvent.DRAG_DROPPED, e -> {
-            if (e.getDragboard().hasFiles()) {
-                select(ScoreView.TITLE);
-            }
-        });
+        if (score != null) {
+            score.installDropTarget(root);
+            root.addEventFilter(javafx.scene.input.DragEvent.DRAG_DROPPED, e -> {
+                if (e.getDragboard().hasFiles()) {
+                    select(score.title());
+                }
+            });
+        }
         ctx.project().queriesProperty().addListener((o, a, q) -> {
-            if (q != null && StartView.TITLE.equals(nav.getSelectionModel().getSelectedItem())) {
+            if (q != null && start != null && start.title().equals(nav.getSelectionModel().getSelectedItem())
+                    && views.containsKey(DatasetsView.TITLE)) {
                 select(DatasetsView.TITLE);
             }
         });
-        select(StartView.TITLE);
+        if (!views.isEmpty()) {
+            select(views.keySet().iterator().next());
+        }
+    }
+
+    private <T extends AppView> T first(Class<T> type) {
+        return views.values().stream().filter(type::isInstance).map(type::cast).findFirst().orElse(null);
     }
 
     /** The status bar follows the most recently started long task (short queries are too quick to matter). */
-    private void bindStatus(Label tasks) {
+    private void bindStatus(FxTaskExecutor fx, Label tasks) {
         status.progressProperty().unbind();
-        List<javafx.concurrent.Task<?>> running = FxTasks.running();
+        List<FxTaskExecutor.Running> running = fx.runningTasks();
         if (running.isEmpty()) {
             status.setProgress(0);
             tasks.setText("");
             return;
         }
-        javafx.concurrent.Task<?> t = running.get(running.size() - 1);
+        FxTaskExecutor.Running t = running.get(running.size() - 1);
         status.progressProperty().bind(t.progressProperty());
-        tasks.setText(t.getTitle() + (running.size() > 1 ? " (+" + (running.size() - 1) + " more)" : ""));
+        tasks.setText(t.title() + (running.size() > 1 ? " (+" + (running.size() - 1) + " more)" : ""));
     }
 
     private static MenuItem item(String text, String accel, Runnable action) {
@@ -154,7 +140,11 @@ public final class MainWindow {
         if (accel != null) {
             m.setAccelerator(KeyCombination.keyCombination(accel));
         }
-        m.setOnAction(e -> action.run());
+        if (action == null) {
+            m.setDisable(true);
+        } else {
+            m.setOnAction(e -> action.run());
+        }
         return m;
     }
 
@@ -172,14 +162,15 @@ public final class MainWindow {
 
     /** True if no task is running, or the user agreed to cancel them; then they are cancelled. */
     public boolean confirmClose() {
-        if (FxTasks.running().isEmpty()) {
+        List<BackgroundTask<?>> running = ctx.tasks().running();
+        if (running.isEmpty()) {
             return true;
         }
-        boolean yes = Dialogs.confirm(ctx.window(), "Cancel running work?", FxTasks.running().size()
-                + " task(s) still running (" + FxTasks.running().get(0).getTitle() + "). Cancel them and quit? "
+        boolean yes = Dialogs.confirm(ctx.window(), "Cancel running work?", running.size()
+                + " task(s) still running (" + running.get(0).title() + "). Cancel them and quit? "
                 + "Work up to the last checkpoint is kept.");
         if (yes) {
-            FxTasks.cancelAll();
+            ctx.tasks().cancelAll();
         }
         return yes;
     }
@@ -193,6 +184,11 @@ public final class MainWindow {
                 ctx.project().close();
             }
         });
+    }
+
+    /** The executor the views run their work on. */
+    public TaskExecutor tasks() {
+        return ctx.tasks();
     }
 
     public BorderPane root() {

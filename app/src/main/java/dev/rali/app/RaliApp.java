@@ -1,5 +1,6 @@
 package dev.rali.app;
 
+import dev.rali.app.wiring.AppWiring;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,7 @@ public class RaliApp extends Application {
 
     private MainWindow window;
     private ProjectModel model;
+    private FxTaskExecutor tasks;
 
     @Override
     public void start(Stage stage) {
@@ -37,7 +39,8 @@ public class RaliApp extends Application {
             Dialogs.headlessSink = line -> System.err.println("rali gui: " + line);
         }
         model = new ProjectModel(RecentProjects.user());
-        AppContext ctx = new AppContext(model, AppWiring.services());
+        tasks = new FxTaskExecutor();
+        AppContext ctx = new AppContext(model, AppWiring.services(), tasks);
         window = new MainWindow(ctx);
         Scene scene = scene(window);
         stage.setTitle("RALI Workbench");
@@ -79,7 +82,9 @@ public class RaliApp extends Application {
 
     @Override
     public void stop() {
-        FxTasks.cancelAll();
+        if (tasks != null) {
+            tasks.cancelAll();
+        }
         if (model != null) {
             model.close();
         }

@@ -28,7 +28,7 @@ public final class Screenshots {
             return;
         }
         Deque<String> todo = new ArrayDeque<>();
-        window.viewTitles().stream().filter(t -> !MainWindow.PLANNED.contains(t)).forEach(todo::add);
+        todo.addAll(window.viewTitles());
         next(window, scene, dir, todo, 1, done);
     }
 
@@ -41,7 +41,7 @@ public final class Screenshots {
         window.select(title);
         PauseTransition wait = new PauseTransition(SETTLE);
         wait.setOnFinished(e -> {
-            waitForTasks(() -> {
+            waitForTasks(window, () -> {
                 Path file = dir.resolve(String.format(Locale.ROOT, "%02d-%s.png", n,
                         title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")));
                 try {
@@ -57,13 +57,13 @@ public final class Screenshots {
     }
 
     /** Polls until no background task runs (max {@code tries} × 250 ms), so views are filled when captured. */
-    private static void waitForTasks(Runnable then, int tries) {
-        if (FxTasks.running().isEmpty() || tries <= 0) {
+    private static void waitForTasks(MainWindow window, Runnable then, int tries) {
+        if (window.tasks().running().isEmpty() || tries <= 0) {
             then.run();
             return;
         }
         PauseTransition p = new PauseTransition(Duration.millis(250));
-        p.setOnFinished(e -> waitForTasks(then, tries - 1));
+        p.setOnFinished(e -> waitForTasks(window, then, tries - 1));
         p.play();
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rali.app.wiring.EngineDatasetImport;
 import dev.rali.engine.dataset.DatasetLayouts;
 import dev.rali.engine.dataset.Datasets;
 import dev.rali.engine.project.ProjectStore;

@@ -16,13 +16,18 @@ final class FxTestSupport {
     ProjectModel model;
     MainWindow window;
     Preferences prefs;
+    final FxTaskExecutor tasks = new FxTaskExecutor();
 
     void start(Stage stage, AppServices services) {
+        start(stage, services, AppFeatures.discover());
+    }
+
+    void start(Stage stage, AppServices services, List<AppFeature> features) {
         Dialogs.headlessSink = dialogs::add;
         prefs = Preferences.userRoot().node("rali-test-" + System.nanoTime());
         model = new ProjectModel(new RecentProjects(prefs));
-        AppContext ctx = new AppContext(model, services);
-        window = new MainWindow(ctx);
+        AppContext ctx = new AppContext(model, services, tasks);
+        window = new MainWindow(ctx, features);
         stage.setScene(RaliApp.scene(window));
         window.attach(stage);
         stage.show();
@@ -47,8 +52,8 @@ final class FxTestSupport {
     }
 
     /** Waits until background tasks are done and their results have reached the FX thread. */
-    static void settle() throws Exception {
-        waitFor(() -> FxTasks.running().isEmpty());
+    void settle() throws Exception {
+        waitFor(() -> tasks.running().isEmpty());
         WaitForAsyncUtils.waitForFxEvents(5);
     }
 

@@ -51,7 +51,7 @@ class MainWindowFxTest {
                 return "Imported 0 images into '" + spec.name() + "'\n2 rows skipped: missing file";
             }
         };
-        fx.start(stage, new AppServices(null, importer, null, null));
+        fx.start(stage, AppServices.builder().with(DatasetImportAction.class, importer).build());
     }
 
     @AfterEach
@@ -64,14 +64,7 @@ class MainWindowFxTest {
         assertEquals("No project open.", robot.lookup("#currentProject").queryAs(Label.class).getText());
         assertTrue(robot.lookup("#nextStep").queryAs(Label.class).getText().contains("Create a new project"));
         ListView<?> nav = robot.lookup("#navigation").queryAs(ListView.class);
-        assertEquals(List.of("Start", "Datasets", "Trace audit", "Pipeline", "Results", "Score", "Attention", "t-SNE",
-                "Sweeps"), nav.getItems());
-    }
-
-    @Test
-    void plannedViewsCannotBeSelected(FxRobot robot) {
-        robot.interact(() -> fx.window.select("t-SNE"));
-        assertEquals("Start", robot.lookup("#navigation").queryAs(ListView.class).getSelectionModel().getSelectedItem());
+        assertEquals(List.of("Start", "Datasets", "Trace audit", "Pipeline", "Results", "Score"), nav.getItems());
     }
 
     @Test
@@ -98,12 +91,12 @@ class MainWindowFxTest {
 
         // filter: test split only
         robot.interact(() -> robot.lookup("#splitFilter").queryComboBox().getSelectionModel().select("test"));
-        FxTestSupport.settle();
+        fx.settle();
         assertEquals(List.of("e.png", "f.png"), view.grid().getItems().stream().map(ProjectQueries.ImageItem::name).toList());
         // filter: MOS range
         robot.interact(() -> robot.lookup("#splitFilter").queryComboBox().getSelectionModel().select(0));
         robot.clickOn("#minMos").write("2.4").clickOn("#maxMos").write("3.1").type(javafx.scene.input.KeyCode.ENTER);
-        FxTestSupport.settle();
+        fx.settle();
         assertEquals(List.of("c.png", "d.png"), view.grid().getItems().stream().map(ProjectQueries.ImageItem::name).toList());
     }
 
@@ -113,7 +106,7 @@ class MainWindowFxTest {
         Path folder = Files.createDirectories(dir.resolve("newdata"));
         DatasetsView view = fx.window.view(DatasetsView.TITLE);
         robot.interact(() -> view.runImport(new DatasetImportAction.ImportSpec("csv", folder, "mine")));
-        FxTestSupport.settle();
+        fx.settle();
         assertEquals(1, imported.size());
         TextArea report = robot.lookup("#importReport").queryAs(TextArea.class);
         assertTrue(report.getText().contains("2 rows skipped: missing file"), report.getText());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rali.app.views.PipelineView;
 import dev.rali.engine.pipeline.Demo;
+import dev.rali.engine.pipeline.PipelineService;
 import dev.rali.engine.pipeline.RaliPipeline;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.sample.DemoClipFactory;
@@ -36,7 +37,7 @@ class RealPipelineFxTest {
 
     @Start
     void start(Stage stage) {
-        fx.start(stage, new AppServices(null, null, null, new RaliPipeline()));
+        fx.start(stage, AppServices.builder().with(PipelineService.class, new RaliPipeline()).build());
     }
 
     @AfterEach
@@ -79,7 +80,7 @@ class RealPipelineFxTest {
             String s = robot.lookup("#runStatus").queryAs(Label.class).getText();
             return s != null && (s.equals("succeeded") || s.startsWith("failed"));
         });
-        FxTestSupport.settle();
+        fx.settle();
         assertEquals("succeeded", robot.lookup("#runStatus").queryAs(Label.class).getText());
         assertTrue(view.metrics().getSeriesCount() >= 1, "the live plot received the alignment losses");
         try (ProjectStore store = ProjectStore.open(project); Statement s = store.connection().createStatement()) {

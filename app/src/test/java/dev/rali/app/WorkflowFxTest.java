@@ -11,6 +11,7 @@ import dev.rali.app.views.TraceAuditView;
 import dev.rali.engine.params.ParamKey;
 import dev.rali.engine.params.ParamKeys;
 import dev.rali.engine.params.PipelineParams;
+import dev.rali.engine.pipeline.PipelineService;
 import dev.rali.engine.project.ProjectQueries;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.rali.RaliParams;
@@ -44,7 +45,8 @@ class WorkflowFxTest {
 
     @Start
     void start(Stage stage) {
-        fx.start(stage, new AppServices(null, null, bundle -> new Fixtures.FakeScorer(), pipeline));
+        fx.start(stage, AppServices.builder().with(ScorerFactory.class, bundle -> new Fixtures.FakeScorer())
+                .with(PipelineService.class, pipeline).build());
     }
 
     @AfterEach
@@ -66,7 +68,7 @@ class WorkflowFxTest {
         robot.interact(() -> robot.lookup("#param-scoreDefinition-loss").queryComboBox().setValue("L1"));
         robot.interact(() -> robot.lookup("#stageChoice").queryComboBox().getSelectionModel().select("align"));
         robot.clickOn("#runStage");
-        FxTestSupport.settle();
+        fx.settle();
         assertEquals(1, view.metrics().getSeriesCount());
         assertEquals(20, view.metrics().getSeries(0).getItemCount());
         assertEquals(1.0 / 20, view.metrics().getSeries(0).getY(19).doubleValue(), 1e-12);
@@ -84,7 +86,7 @@ class WorkflowFxTest {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         pipeline.gate = release;
         robot.clickOn("#runStage");
-        FxTestSupport.waitFor(() -> !FxTasks.running().isEmpty());
+        FxTestSupport.waitFor(() -> !fx.tasks.running().isEmpty());
         java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
         Dialogs.headlessConfirm = q -> {
             asked.add(q);
@@ -93,11 +95,11 @@ class WorkflowFxTest {
         try {
             boolean first = WaitForAsyncUtils.asyncFx(() -> fx.window.confirmClose()).get();
             assertEquals(false, first);
-            assertEquals(1, FxTasks.running().size());
+            assertEquals(1, fx.tasks.running().size());
             boolean second = WaitForAsyncUtils.asyncFx(() -> fx.window.confirmClose()).get();
             assertEquals(true, second);
             release.countDown();
-            FxTestSupport.settle();
+            fx.settle();
             assertTrue(asked.get(0).contains("Run all"), asked.toString());
             assertEquals("cancelled", robot.lookup("#runStatus").queryAs(Label.class).getText());
             assertEquals(null, pipeline.lastRunId);
@@ -113,7 +115,7 @@ class WorkflowFxTest {
         robot.interact(() -> fx.window.select(PipelineView.TITLE));
         robot.interact(() -> robot.lookup("#param-alignment-epochs").queryAs(TextField.class).setText("many"));
         robot.clickOn("#runStage");
-        FxTestSupport.settle();
+        fx.settle();
         assertEquals(null, pipeline.lastParams);
         assertTrue(fx.dialogs.get(0).contains("alignment.epochs: 'many' is not an integer (expected integer ≥ 1)"),
                 fx.dialogs.toString());
@@ -122,7 +124,7 @@ class WorkflowFxTest {
         robot.interact(() -> robot.lookup("#param-alignment-epochs").queryAs(TextField.class).setText("2"));
         robot.interact(() -> robot.lookup("#param-bases-count").queryAs(TextField.class).setText("0"));
         robot.clickOn("#runStage");
-        FxTestSupport.settle();
+        fx.settle();
         assertEquals(null, pipeline.lastParams);
         assertTrue(fx.dialogs.get(1).contains("bases.count: 0 is out of range (allowed: integer ≥ 1)"),
                 fx.dialogs.toString());
@@ -163,10 +165,10 @@ class WorkflowFxTest {
             view.addFiles(List.of(folder));
             view.setBundle(bundle);
         });
-        FxTestSupport.settle();
+        fx.settle();
         assertEquals(3, view.rows().size());
         robot.clickOn("#scoreButton");
-        FxTestSupport.settle();
+        fx.settle();
         Map<String, ScoreView.Row> byName = new java.util.HashMap<>();
         view.rows().forEach(r -> byName.put(r.file().getFileName().toString(), r));
         assertEquals(Fixtures.FakeScorer.expected(Path.of("one.png")), byName.get("one.png").score());
@@ -178,7 +180,7 @@ class WorkflowFxTest {
 
         Path csv = dir.resolve("scores.csv");
         robot.interact(() -> view.exportTo(csv));
-        FxTestSupport.settle();
+        fx.settle();
         List<String> lines = Files.readAllLines(csv);
         assertEquals("file,score,status", lines.get(0));
         assertEquals(4, lines.size());
@@ -194,7 +196,7 @@ class WorkflowFxTest {
         Path project = Fixtures.project(dir);
         fx.open(robot, project);
         robot.interact(() -> fx.window.select(TraceAuditView.TITLE));
-        FxTestSupport.settle();
+        fx.settle();
         TraceAuditView view = fx.window.view(TraceAuditView.TITLE);
         assertEquals(12, view.table().getItems().size());
         assertEquals(0, view.table().getSelectionModel().getSelectedIndex());
@@ -214,7 +216,7 @@ class WorkflowFxTest {
         long traceId = view.table().getSelectionModel().getSelectedItem().trace().id();
         robot.clickOn("#auditNote").write("answer says 5, image is mid");
         robot.clickOn("#verdict-wrong");
-        FxTestSupport.settle();
+        fx.settle();
         try (ProjectStore store = ProjectStore.open(project)) {
             var saved = new ProjectQueries(store).auditItems(null, null, false).stream()
                     .filter(a -> a.trace().id() == traceId).findFirst().orElseThrow();
@@ -225,7 +227,7 @@ class WorkflowFxTest {
 
         Path csv = dir.resolve("audit.csv");
         robot.interact(() -> view.exportTo(csv));
-        FxTestSupport.settle();
+        fx.settle();
         List<String> lines = Files.readAllLines(csv);
         assertEquals(13, lines.size());
         assertTrue(lines.stream().anyMatch(l -> l.startsWith(traceId + ",koniq,c.png") && l.endsWith("wrong,"
@@ -237,7 +239,7 @@ class WorkflowFxTest {
     void resultsShowCorrelationsPerDatasetForTheChosenRun(FxRobot robot) throws Exception {
         fx.open(robot, Fixtures.project(dir));
         robot.interact(() -> fx.window.select(ResultsView.TITLE));
-        FxTestSupport.settle();
+        fx.settle();
         ResultsView view = fx.window.view(ResultsView.TITLE);
         try {
             FxTestSupport.waitFor(() -> view.table().getItems().size() == 1);

@@ -1,17 +1,20 @@
 package dev.rali.app.views;
 
 import dev.rali.app.AppContext;
+import dev.rali.app.AppFeature;
 import dev.rali.app.DatasetImportAction;
 import dev.rali.app.Dialogs;
-import dev.rali.app.FxTasks;
+import dev.rali.app.FxTaskExecutor;
 import dev.rali.engine.dataset.DatasetSummary;
 import dev.rali.engine.dataset.Datasets;
 import dev.rali.engine.project.ProjectQueries;
 import dev.rali.engine.project.ProjectQueries.ImageFilter;
 import dev.rali.engine.project.ProjectQueries.ImageItem;
+import dev.rali.engine.task.BackgroundTask;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
@@ -39,6 +42,36 @@ import org.jfree.chart.fx.ChartViewer;
  */
 public final class DatasetsView implements AppView {
     public static final String TITLE = "Datasets";
+
+    /** Registers this view in the navigation (META-INF/services/dev.rali.app.AppFeature). */
+    public static final class Feature implements AppFeature {
+        @Override
+        public String id() {
+            return "datasets";
+        }
+
+        @Override
+        public String title() {
+            return TITLE;
+        }
+
+        @Override
+        public int order() {
+            return 20;
+        }
+
+        /** The importer behind the Import wizard. */
+        @Override
+        public Set<Class<?>> services() {
+            return Set.of(DatasetImportAction.class);
+        }
+
+        @Override
+        public AppView createView(AppContext ctx) {
+            return new DatasetsView(ctx);
+        }
+    }
+
     /** Rows fetched per query while filling the grid; the grid shows the first pages while later ones load. */
     static final int PAGE = 2000;
 
@@ -183,7 +216,7 @@ public final class DatasetsView implements AppView {
         }
         Long selected = table.getSelectionModel().getSelectedItem() == null ? null
                 : table.getSelectionModel().getSelectedItem().id();
-        FxTasks.query("Load datasets", c -> Datasets.list(q.store()), list -> {
+        ctx.tasks().execute("Load datasets", c -> Datasets.list(q.store()), list -> {
             table.getItems().setAll(list);
             int index = 0;
             for (int i = 0; i < list.size(); i++) {
@@ -244,10 +277,10 @@ public final class DatasetsView implements AppView {
         grid.getItems().clear();
         count.setText("loading…");
         // First page at once so the grid shows something, the rest page by page in the same background task.
-        FxTasks.job("Load images", c -> {
+        ctx.tasks().execute(BackgroundTask.of("Load images", c -> {
             int total = q.countImages(d.id(), f);
             double[] mos = q.mosValues(d.id(), f.split());
-            FxTasks.fx(() -> {
+            FxTaskExecutor.onFxThread(() -> {
                 if (generation == loadGeneration) {
                     count.setText(total + (total == 1 ? " image" : " images"));
                     histogram.setChart(Charts.histogram("MOS distribution — " + d.name(), "MOS [1,5]", mos, 20, 1, 5));
@@ -255,7 +288,7 @@ public final class DatasetsView implements AppView {
             });
             for (int offset = 0; offset < total && generation == loadGeneration; offset += PAGE) {
                 List<ImageItem> page = q.images(d.id(), f, PAGE, offset);
-                FxTasks.fx(() -> {
+                FxTaskExecutor.onFxThread(() -> {
                     if (generation == loadGeneration) {
                         grid.getItems().addAll(page);
                     }
@@ -263,11 +296,11 @@ public final class DatasetsView implements AppView {
                 c.checkCancelled();
             }
             return null;
-        }).start();
+        }));
     }
 
     private void importDataset() {
-        DatasetImportAction importer = ctx.services().importer();
+        DatasetImportAction importer = ctx.services().get(DatasetImportAction.class);
         if (ctx.project().store() == null) {
             Dialogs.info(ctx.window(), "No project open", "Open or create a project first.");
             return;
@@ -288,16 +321,16 @@ public final class DatasetsView implements AppView {
         }
         var store = ctx.project().store();
         showReport("Importing " + spec.folder() + " as '" + spec.name() + "' (" + spec.layout() + ")…");
-        FxTasks.job("Import " + spec.name(), c -> ctx.services().importer().importDataset(store, spec, c))
-                .onDone(text -> {
+        DatasetImportAction importer = ctx.services().get(DatasetImportAction.class);
+        ctx.tasks().execute(BackgroundTask.of("Import " + spec.name(), c -> importer.importDataset(store, spec, c))
+                .onSuccess(text -> {
                     showReport(text);
                     ctx.project().changed();
                 })
-                .onError(e -> {
+                .onFailure(e -> {
                     showReport("Import failed: " + Dialogs.message(e));
                     Dialogs.error(ctx.window(), "Import failed", e);
-                })
-                .start();
+                }));
     }
 
     private void showReport(String text) {

@@ -1,7 +1,6 @@
 package dev.rali.app.views;
 
 import dev.rali.app.AppContext;
-import dev.rali.app.FxTasks;
 import dev.rali.engine.project.ProjectQueries;
 import dev.rali.engine.project.ProjectQueries.ImageDetail;
 import dev.rali.engine.project.ProjectQueries.TraceItem;
@@ -117,7 +116,7 @@ public final class ImageDetailPane extends VBox {
         if (q == null) {
             return;
         }
-        FxTasks.query("Load image", c -> q.image(imageId), d -> d.ifPresent(detail -> {
+        ctx.tasks().execute("Load image", c -> q.image(imageId), d -> d.ifPresent(detail -> {
             ImageDetailPane pane = new ImageDetailPane();
             pane.show(detail);
             Dialog<Void> dialog = new Dialog<>();

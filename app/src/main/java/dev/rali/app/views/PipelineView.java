@@ -3,23 +3,26 @@ package dev.rali.app.views;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rali.app.AppContext;
+import dev.rali.app.AppFeature;
 import dev.rali.app.Dialogs;
-import dev.rali.app.FxTasks;
 import dev.rali.engine.params.ParamKey;
 import dev.rali.engine.params.ParamKeys;
 import dev.rali.engine.params.PipelineParams;
 import dev.rali.engine.pipeline.PipelineService;
 import dev.rali.engine.project.ProjectQueries;
 import dev.rali.engine.project.Runs.RunItem;
+import dev.rali.engine.task.BackgroundTask;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import javafx.beans.property.SimpleDoubleProperty;
 import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
@@ -38,7 +41,6 @@ import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
 import javafx.scene.control.TitledPane;
-import javafx.geometry.Orientation;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
@@ -56,6 +58,36 @@ import org.jfree.data.xy.XYSeriesCollection;
  */
 public final class PipelineView implements AppView {
     public static final String TITLE = "Pipeline";
+
+    /** Registers this view in the navigation (META-INF/services/dev.rali.app.AppFeature). */
+    public static final class Feature implements AppFeature {
+        @Override
+        public String id() {
+            return "pipeline";
+        }
+
+        @Override
+        public String title() {
+            return TITLE;
+        }
+
+        @Override
+        public int order() {
+            return 40;
+        }
+
+        /** The RALI stages. */
+        @Override
+        public Set<Class<?>> services() {
+            return Set.of(PipelineService.class);
+        }
+
+        @Override
+        public AppView createView(AppContext ctx) {
+            return new PipelineView(ctx);
+        }
+    }
+
     static final int LOG_LINES = 2000;
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -75,11 +107,11 @@ public final class PipelineView implements AppView {
     private final ChartViewer plot = new ChartViewer(Charts.lines("Live metrics", "step", "value", metrics));
     private final TextArea log = new TextArea();
     private final TableView<RunItem> runs = new TableView<>();
-    private FxTasks.Job<Long> job;
+    private BackgroundTask<Long> job;
 
     public PipelineView(AppContext ctx) {
         this.ctx = ctx;
-        this.pipeline = ctx.services().pipeline();
+        this.pipeline = ctx.services().get(PipelineService.class);
         if (pipeline == null) {
             root.getChildren().add(Ui.emptyState("Pipeline not available",
                     "This build has no pipeline service wired in. Run the stages from the command line "
@@ -285,10 +317,12 @@ public final class PipelineView implements AppView {
         run.setDisable(true);
         cancel.setDisable(false);
         appendLog("run " + stage + " " + params);
-        job = FxTasks.job("Run " + stage, c -> pipeline.run(store, stage, params, c))
+        job = BackgroundTask.of("Run " + stage, c -> pipeline.run(store, stage, params, c))
                 .onLog(this::appendLog)
                 .onMetrics(this::addMetrics)
                 .onProgress(p -> {
+                    progress.setProgress(p.fraction());
+                    status.setText(p.text());
                     SimpleDoubleProperty sp = stageProgress.get(p.phase());
                     if (sp == null) {
                         sp = stageProgress.get(stage);
@@ -297,40 +331,34 @@ public final class PipelineView implements AppView {
                         sp.set((double) p.done() / p.total());
                     }
                 })
-                .onDone(id -> {
+                .onSuccess(id -> {
                     appendLog("run " + id + " finished");
                     if (!"all".equals(stage)) {
                         stageProgress.get(stage).set(1);
                     }
                 })
-                .onError(e -> {
+                .onFailure(e -> {
                     appendLog("failed: " + Dialogs.message(e));
                     Dialogs.error(ctx.window(), "Stage " + stage + " failed", e);
-                });
-        progress.progressProperty().bind(job.progressProperty());
-        status.textProperty().bind(job.messageProperty());
-        job.stateProperty().addListener((o, a, s) -> {
-            if (s == javafx.concurrent.Worker.State.SUCCEEDED || s == javafx.concurrent.Worker.State.FAILED
-                    || s == javafx.concurrent.Worker.State.CANCELLED) {
-                if (s == javafx.concurrent.Worker.State.CANCELLED) {
-                    appendLog("cancelled");
-                }
-                progress.progressProperty().unbind();
-                status.textProperty().unbind();
-                status.setText(s.toString().toLowerCase(java.util.Locale.ROOT));
-                run.setDisable(false);
-                cancel.setDisable(true);
-                job = null;
-                ctx.project().changed();
-            }
+                })
+                .onCancelled(() -> appendLog("cancelled"));
+        BackgroundTask<Long> started = job;
+        job.onFinished(() -> {
+            status.setText(started.state().toString().toLowerCase(java.util.Locale.ROOT));
+            run.setDisable(false);
+            cancel.setDisable(true);
+            job = null;
+            ctx.project().changed();
         });
-        job.start();
+        progress.setProgress(-1);
+        status.setText("starting");
+        ctx.tasks().execute(job);
     }
 
     /** Adds a batch of points and redraws once per touched series, not once per point. */
-    void addMetrics(List<FxTasks.Metric> batch) {
+    void addMetrics(List<BackgroundTask.Metric> batch) {
         java.util.Set<XYSeries> touched = new java.util.LinkedHashSet<>();
-        for (FxTasks.Metric m : batch) {
+        for (BackgroundTask.Metric m : batch) {
             XYSeries s;
             int i = metrics.getSeriesIndex(m.name());
             if (i < 0) {
@@ -360,7 +388,7 @@ public final class PipelineView implements AppView {
 
     private void showRunMetrics(RunItem r) {
         ProjectQueries q = ctx.project().queries();
-        FxTasks.query("Load metrics", c -> q.runs().metrics(r.id()), m -> {
+        ctx.tasks().execute("Load metrics", c -> q.runs().metrics(r.id()), m -> {
             metrics.removeAllSeries();
             m.forEach((name, pts) -> {
                 XYSeries s = new XYSeries("run " + r.id() + ": " + name, false, true);
@@ -379,7 +407,7 @@ public final class PipelineView implements AppView {
             runs.getItems().clear();
             return;
         }
-        FxTasks.query("Load runs", c -> q.runs().list(), list -> runs.getItems().setAll(list));
+        ctx.tasks().execute("Load runs", c -> q.runs().list(), list -> runs.getItems().setAll(list));
     }
 
     public TableView<RunItem> runs() {

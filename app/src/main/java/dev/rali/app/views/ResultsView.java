@@ -1,7 +1,7 @@
 package dev.rali.app.views;
 
 import dev.rali.app.AppContext;
-import dev.rali.app.FxTasks;
+import dev.rali.app.AppFeature;
 import dev.rali.app.Stats;
 import dev.rali.engine.project.ProjectQueries;
 import dev.rali.engine.project.Runs.Prediction;
@@ -36,6 +36,29 @@ import org.jfree.data.xy.XYSeriesCollection;
  */
 public final class ResultsView implements AppView {
     public static final String TITLE = "Results";
+
+    /** Registers this view in the navigation (META-INF/services/dev.rali.app.AppFeature). */
+    public static final class Feature implements AppFeature {
+        @Override
+        public String id() {
+            return "results";
+        }
+
+        @Override
+        public String title() {
+            return TITLE;
+        }
+
+        @Override
+        public int order() {
+            return 50;
+        }
+
+        @Override
+        public AppView createView(AppContext ctx) {
+            return new ResultsView(ctx);
+        }
+    }
 
     /** One table row. */
     public record Row(String dataset, int n, double plcc, double srcc) { }
@@ -122,7 +145,7 @@ public final class ResultsView implements AppView {
             points.removeAllSeries();
             return;
         }
-        FxTasks.query("Load runs", c -> q.runs().withPredictions(), list -> {
+        ctx.tasks().execute("Load runs", c -> q.runs().withPredictions(), list -> {
             Long keep = run.getValue() == null ? null : run.getValue().id();
             run.getItems().setAll(list);
             RunItem sel = list.stream().filter(r -> keep != null && r.id() == keep).findFirst()
@@ -144,7 +167,7 @@ public final class ResultsView implements AppView {
         if (q == null || r == null) {
             return;
         }
-        FxTasks.query("Load predictions", c -> {
+        ctx.tasks().execute("Load predictions", c -> {
             Map<String, List<Prediction>> p = q.runs().predictions(r.id());
             return Map.entry(p, rows(p));
         }, result -> {

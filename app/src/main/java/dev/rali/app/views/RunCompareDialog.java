@@ -1,7 +1,6 @@
 package dev.rali.app.views;
 
 import dev.rali.app.AppContext;
-import dev.rali.app.FxTasks;
 import dev.rali.engine.project.ProjectQueries;
 import dev.rali.engine.project.Runs.MetricPoint;
 import dev.rali.engine.project.Runs.RunItem;
@@ -38,7 +37,7 @@ final class RunCompareDialog {
 
     static void open(AppContext ctx, RunItem a, RunItem b) {
         ProjectQueries q = ctx.project().queries();
-        FxTasks.query("Compare runs", c -> List.of(q.runs().metrics(a.id()), q.runs().metrics(b.id())), m -> {
+        ctx.tasks().execute("Compare runs", c -> List.of(q.runs().metrics(a.id()), q.runs().metrics(b.id())), m -> {
             TableView<Row> table = new TableView<>();
             table.setId("paramDiff");
             table.getColumns().add(column("Parameter", Row::key, 200));

@@ -1,12 +1,14 @@
 package dev.rali.app.views;
 
 import dev.rali.app.AppContext;
+import dev.rali.app.AppFeature;
 import dev.rali.app.Dialogs;
 import dev.rali.app.FxBatcher;
-import dev.rali.app.FxTasks;
 import dev.rali.app.ImageFiles;
+import dev.rali.app.ScorerFactory;
 import dev.rali.engine.score.ImageScorer;
 import dev.rali.engine.score.ScoreResult;
+import dev.rali.engine.task.BackgroundTask;
 import java.io.File;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.Set;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
@@ -57,6 +59,35 @@ import javafx.stage.FileChooser;
 public final class ScoreView implements AppView {
     public static final String TITLE = "Score";
 
+    /** Registers this view in the navigation (META-INF/services/dev.rali.app.AppFeature). */
+    public static final class Feature implements AppFeature {
+        @Override
+        public String id() {
+            return "score";
+        }
+
+        @Override
+        public String title() {
+            return TITLE;
+        }
+
+        @Override
+        public int order() {
+            return 60;
+        }
+
+        /** Loads the chosen model bundle. */
+        @Override
+        public Set<Class<?>> services() {
+            return Set.of(ScorerFactory.class);
+        }
+
+        @Override
+        public AppView createView(AppContext ctx) {
+            return new ScoreView(ctx);
+        }
+    }
+
     /** One file in the table; score is null until scored or when scoring failed. */
     public static final class Row {
         final Path file;
@@ -92,7 +123,7 @@ public final class ScoreView implements AppView {
     private final Button cancel = new Button("Cancel");
     private final ProgressBar progress = new ProgressBar(0);
     private final Label summary = new Label();
-    private FxTasks.Job<Void> job;
+    private BackgroundTask<Void> job;
 
     public ScoreView(AppContext ctx) {
         this.ctx = ctx;
@@ -260,7 +291,7 @@ public final class ScoreView implements AppView {
 
     /** Adds files and (recursively) the images in folders, skipping ones already listed. */
     public void addFiles(List<Path> filesOrFolders) {
-        FxTasks.query("List images", c -> ImageFiles.expand(filesOrFolders), files -> {
+        ctx.tasks().execute("List images", c -> ImageFiles.expand(filesOrFolders), files -> {
             List<Row> added = new ArrayList<>();
             for (Path p : files) {
                 Path abs = p.toAbsolutePath().normalize();
@@ -280,7 +311,7 @@ public final class ScoreView implements AppView {
         if (job != null) {
             return;
         }
-        Function<Path, ImageScorer> factory = ctx.services().scorerFactory();
+        ScorerFactory factory = ctx.services().get(ScorerFactory.class);
         if (factory == null) {
             Dialogs.info(ctx.window(), "Scoring not available",
                     "This build has no scorer wired in. Use `./rali score` on the command line.");
@@ -316,9 +347,9 @@ public final class ScoreView implements AppView {
             updateSummary();
         });
         Path bundleDir = Path.of(b);
-        job = FxTasks.<Void>job("Score " + todo.size() + " images", c -> {
+        job = BackgroundTask.<Void>of("Score " + todo.size() + " images", c -> {
             c.progress("load model", 0, 0, bundleDir.getFileName().toString());
-            try (ImageScorer scorer = factory.apply(bundleDir)) {
+            try (ImageScorer scorer = factory.open(bundleDir)) {
                 c.log(scorer.describe());
                 int[] n = {0};
                 scorer.scoreAll(todo, r -> {
@@ -328,25 +359,20 @@ public final class ScoreView implements AppView {
             }
             return null;
         });
-        job.onError(e -> Dialogs.error(ctx.window(), "Scoring failed", e));
-        progress.progressProperty().bind(job.progressProperty());
+        job.onProgress(p -> progress.setProgress(p.fraction()))
+                .onSuccess(v -> progress.setProgress(1))
+                .onFailure(e -> Dialogs.error(ctx.window(), "Scoring failed", e))
+                .onCancelled(() -> rows.stream().filter(r -> "queued".equals(r.status()))
+                        .forEach(r -> r.status.set("cancelled")))
+                .onFinished(() -> {
+                    score.setDisable(false);
+                    cancel.setDisable(true);
+                    job = null;
+                    updateSummary();
+                });
         score.setDisable(true);
         cancel.setDisable(false);
-        job.stateProperty().addListener((o, a, s) -> {
-            if (s == javafx.concurrent.Worker.State.SUCCEEDED || s == javafx.concurrent.Worker.State.FAILED
-                    || s == javafx.concurrent.Worker.State.CANCELLED) {
-                progress.progressProperty().unbind();
-                progress.setProgress(s == javafx.concurrent.Worker.State.SUCCEEDED ? 1 : progress.getProgress());
-                score.setDisable(false);
-                cancel.setDisable(true);
-                job = null;
-                if (s == javafx.concurrent.Worker.State.CANCELLED) {
-                    rows.stream().filter(r -> "queued".equals(r.status())).forEach(r -> r.status.set("cancelled"));
-                }
-                updateSummary();
-            }
-        });
-        job.start();
+        ctx.tasks().execute(job);
     }
 
     private void updateSummary() {
@@ -395,7 +421,7 @@ public final class ScoreView implements AppView {
                     .append(csv(r.status())).append('\n');
         }
         String text = sb.toString();
-        FxTasks.query("Export scores", c -> {
+        ctx.tasks().execute("Export scores", c -> {
             try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
                 w.write(text);
             }

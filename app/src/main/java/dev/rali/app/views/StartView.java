@@ -1,12 +1,13 @@
 package dev.rali.app.views;
 
 import dev.rali.app.AppContext;
+import dev.rali.app.AppFeature;
 import dev.rali.app.Dialogs;
-import dev.rali.app.FxTasks;
+import dev.rali.app.SampleProjectSource;
 import dev.rali.engine.project.ProjectStore;
 import java.io.File;
 import java.nio.file.Path;
-import java.util.function.Supplier;
+import java.util.Set;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
@@ -21,6 +22,36 @@ import javafx.stage.FileChooser;
 /** Start page: what the open project is, recent projects, create/open, and the sample project. */
 public final class StartView implements AppView {
     public static final String TITLE = "Start";
+
+    /** Registers this view in the navigation (META-INF/services/dev.rali.app.AppFeature). */
+    public static final class Feature implements AppFeature {
+        @Override
+        public String id() {
+            return "start";
+        }
+
+        @Override
+        public String title() {
+            return TITLE;
+        }
+
+        @Override
+        public int order() {
+            return 10;
+        }
+
+        /** The sample-project builder behind "Open sample project". */
+        @Override
+        public Set<Class<?>> services() {
+            return Set.of(SampleProjectSource.class);
+        }
+
+        @Override
+        public AppView createView(AppContext ctx) {
+            return new StartView(ctx);
+        }
+    }
+
     private final AppContext ctx;
     private final VBox root;
     private final Label current = new Label();
@@ -120,14 +151,14 @@ public final class StartView implements AppView {
     }
 
     private void openSample() {
-        Supplier<Path> sample = ctx.services().sampleProject();
+        SampleProjectSource sample = ctx.services().get(SampleProjectSource.class);
         if (sample == null) {
             Dialogs.info(ctx.window(), "Sample project not available",
                     "This build has no sample-project builder wired in. Create a new project and import a "
                             + "dataset instead, or run `./rali demo` and open the project it writes.");
             return;
         }
-        FxTasks.job("Build sample project", c -> sample.get()).onDone(this::open).start();
+        ctx.tasks().execute("Build sample project", c -> sample.sampleProject(), this::open);
     }
 
     @Override

@@ -1,8 +1,8 @@
 package dev.rali.app.views;
 
 import dev.rali.app.AppContext;
+import dev.rali.app.AppFeature;
 import dev.rali.app.Dialogs;
-import dev.rali.app.FxTasks;
 import dev.rali.engine.dataset.DatasetSummary;
 import dev.rali.engine.dataset.Datasets;
 import dev.rali.engine.project.ProjectQueries;
@@ -27,16 +27,16 @@ import javafx.scene.control.SplitPane;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableRow;
 import javafx.scene.control.TableView;
-import javafx.scene.control.TextInputControl;
 import javafx.scene.control.TextField;
+import javafx.scene.control.TextInputControl;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.control.ToggleGroup;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyEvent;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
-import javafx.scene.layout.Region;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
@@ -48,6 +48,30 @@ import javafx.stage.FileChooser;
  */
 public final class TraceAuditView implements AppView {
     public static final String TITLE = "Trace audit";
+
+    /** Registers this view in the navigation (META-INF/services/dev.rali.app.AppFeature). */
+    public static final class Feature implements AppFeature {
+        @Override
+        public String id() {
+            return "traces";
+        }
+
+        @Override
+        public String title() {
+            return TITLE;
+        }
+
+        @Override
+        public int order() {
+            return 30;
+        }
+
+        @Override
+        public AppView createView(AppContext ctx) {
+            return new TraceAuditView(ctx);
+        }
+    }
+
     private static final DatasetSummary ALL = new DatasetSummary(-1, "all datasets", "", null, 0, 0, 0, java.util.Map.of(),
             0, 0, false, null, null, null, null, null, null);
 
@@ -201,7 +225,7 @@ public final class TraceAuditView implements AppView {
             table.getItems().clear();
             return;
         }
-        FxTasks.query("Load datasets", c -> Datasets.list(q.store()), list -> {
+        ctx.tasks().execute("Load datasets", c -> Datasets.list(q.store()), list -> {
             DatasetSummary keep = dataset.getValue();
             dataset.getItems().setAll(ALL);
             dataset.getItems().addAll(list);
@@ -225,7 +249,7 @@ public final class TraceAuditView implements AppView {
         FlagCriteria c = new FlagCriteria(mosThreshold.getValue(), stdThreshold.getValue());
         boolean only = flaggedOnly.isSelected();
         int keep = table.getSelectionModel().getSelectedIndex();
-        FxTasks.query("Load traces", x -> q.auditItems(id, c, only), items -> {
+        ctx.tasks().execute("Load traces", x -> q.auditItems(id, c, only), items -> {
             table.getItems().setAll(items);
             if (!items.isEmpty()) {
                 table.getSelectionModel().clearAndSelect(Math.max(0, Math.min(keep, items.size() - 1)));
@@ -245,7 +269,7 @@ public final class TraceAuditView implements AppView {
                 .findFirst().orElse(null));
         note.setText(t.note() == null ? "" : t.note());
         ProjectQueries q = ctx.project().queries();
-        FxTasks.query("Load image", c -> q.image(t.imageId()), d -> {
+        ctx.tasks().execute("Load image", c -> q.image(t.imageId()), d -> {
             if (table.getSelectionModel().getSelectedItem() == item) {
                 d.ifPresent(x -> detail.show(x, t.id()));
             }
@@ -272,7 +296,7 @@ public final class TraceAuditView implements AppView {
         String v = verdict.getSelectedToggle() == null ? null : (String) verdict.getSelectedToggle().getUserData();
         String n = note.getText();
         int index = table.getSelectionModel().getSelectedIndex();
-        FxTasks.query("Save verdict", c -> {
+        ctx.tasks().execute("Save verdict", c -> {
             q.setVerdict(a.trace().id(), v, n);
             return null;
         }, x -> {
@@ -305,7 +329,7 @@ public final class TraceAuditView implements AppView {
     /** Writes the rows currently listed (respecting the filters) to {@code file}. */
     public void exportTo(java.nio.file.Path file) {
         List<AuditItem> items = List.copyOf(table.getItems());
-        FxTasks.query("Export audit", c -> {
+        ctx.tasks().execute("Export audit", c -> {
             try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
                 ProjectQueries.writeAuditCsv(items, w);
             }

@@ -1,6 +1,6 @@
 package dev.rali.app.views;
 
-import dev.rali.app.FxTasks;
+import dev.rali.engine.task.BackgroundTask;
 import java.util.Locale;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -93,13 +93,13 @@ public final class Ui {
     }
 
     /** Wires a Cancel button: id, disabled until a job runs, cancels the current job (if any) when pressed. */
-    public static Button cancelButton(Button cancel, String id, Supplier<? extends FxTasks.Job<?>> job) {
+    public static Button cancelButton(Button cancel, String id, Supplier<? extends BackgroundTask<?>> job) {
         cancel.setId(id);
         cancel.setDisable(true);
         cancel.setOnAction(e -> {
-            FxTasks.Job<?> j = job.get();
+            BackgroundTask<?> j = job.get();
             if (j != null) {
-                j.cancel(false);
+                j.cancel();
             }
         });
         return cancel;

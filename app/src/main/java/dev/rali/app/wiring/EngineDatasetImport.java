@@ -1,5 +1,6 @@
-package dev.rali.app;
+package dev.rali.app.wiring;
 
+import dev.rali.app.DatasetImportAction;
 import dev.rali.engine.dataset.DatasetImporter;
 import dev.rali.engine.dataset.DatasetLayouts;
 import dev.rali.engine.dataset.ImportReport;

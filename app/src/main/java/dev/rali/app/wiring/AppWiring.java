@@ -1,22 +1,32 @@
-package dev.rali.app;
+package dev.rali.app.wiring;
 
+import dev.rali.app.AppServices;
+import dev.rali.app.DatasetImportAction;
+import dev.rali.app.SampleProjectSource;
+import dev.rali.app.ScorerFactory;
 import dev.rali.engine.pipeline.Demo;
+import dev.rali.engine.pipeline.PipelineService;
 import dev.rali.engine.pipeline.RaliPipeline;
 import dev.rali.engine.score.BundleScorer;
 import dev.rali.engine.task.TaskContext;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The one place that connects the desktop app to the engine's real services (tests pass fakes instead). */
+/**
+ * The one place that connects the desktop app to the engine's real services (tests pass fakes instead). Only this
+ * package may use engine implementation classes; {@code AppArchitectureTest} holds the rest of the app to the
+ * engine's service interfaces.
+ */
 public final class AppWiring {
     private AppWiring() { }
 
     public static AppServices services() {
-        return new AppServices(AppWiring::sampleProject, new EngineDatasetImport(), AppWiring::openScorer,
-                new RaliPipeline());
+        return AppServices.builder()
+                .with(SampleProjectSource.class, AppWiring::sampleProject)
+                .with(DatasetImportAction.class, new EngineDatasetImport())
+                .with(ScorerFactory.class, BundleScorer::open)
+                .with(PipelineService.class, new RaliPipeline())
+                .build();
     }
 
     /**
@@ -34,14 +44,6 @@ public final class AppWiring {
             return Demo.prepare(Path.of(System.getProperty("user.home"), ".rali", "sample"), null, TaskContext.silent());
         } catch (Exception e) {
             throw new IllegalStateException("cannot build the sample project: " + e.getMessage(), e);
-        }
-    }
-
-    static BundleScorer openScorer(Path bundleDir) {
-        try {
-            return BundleScorer.open(bundleDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -1,0 +1,107 @@
+package dev.rali.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rali.app.views.AppView;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javafx.scene.Node;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListView;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+
+/** A view registered only through a META-INF/services file appears in the window; MainWindow is not edited. */
+@ExtendWith(ApplicationExtension.class)
+class AppFeaturesFxTest {
+    final FxTestSupport fx = new FxTestSupport();
+
+    /** A feature the main code does not know about, found only through the services file written below. */
+    public static final class SweepsFeature implements AppFeature {
+        static final String TITLE = "Sweeps";
+
+        @Override
+        public String id() {
+            return "sweeps";
+        }
+
+        @Override
+        public String title() {
+            return TITLE;
+        }
+
+        @Override
+        public int order() {
+            return 45; // between Pipeline (40) and Results (50)
+        }
+
+        @Override
+        public AppView createView(AppContext ctx) {
+            Label label = new Label("parameter sweeps");
+            label.setId("sweepsView");
+            return new AppView() {
+                @Override
+                public String title() {
+                    return TITLE;
+                }
+
+                @Override
+                public Node node() {
+                    return label;
+                }
+            };
+        }
+    }
+
+    /** The app's class path plus a folder whose services file registers {@link SweepsFeature}. */
+    static ClassLoader withSweeps() throws Exception {
+        Path dir = Files.createTempDirectory("rali-features");
+        Path services = dir.resolve("META-INF/services/" + AppFeature.class.getName());
+        Files.createDirectories(services.getParent());
+        Files.writeString(services, SweepsFeature.class.getName() + "\n");
+        return new URLClassLoader(new URL[] {dir.toUri().toURL()}, AppFeaturesFxTest.class.getClassLoader());
+    }
+
+    @Start
+    void start(Stage stage) throws Exception {
+        fx.start(stage, AppServices.none(), AppFeatures.discover(withSweeps()));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        fx.stop();
+    }
+
+    @Test
+    void aFeatureRegisteredThroughServiceLoaderShowsUpInNavigationAndTheViewMenu(FxRobot robot) {
+        ListView<?> nav = robot.lookup("#navigation").queryAs(ListView.class);
+        assertEquals(List.of("Start", "Datasets", "Trace audit", "Pipeline", "Sweeps", "Results", "Score"),
+                nav.getItems());
+        MenuBar menu = robot.lookup(".menu-bar").queryAs(MenuBar.class);
+        List<String> viewMenu = menu.getMenus().get(1).getItems().stream().map(MenuItem::getText).toList();
+        assertEquals(List.of("Start", "Datasets", "Trace audit", "Pipeline", "Sweeps", "Results", "Score"), viewMenu);
+
+        robot.clickOn("Sweeps");
+        assertEquals("parameter sweeps", robot.lookup("#sweepsView").queryAs(Label.class).getText());
+        assertSame(fx.window.view(SweepsFeature.TITLE).node(), robot.lookup("#sweepsView").query());
+    }
+
+    @Test
+    void theDefaultClassPathRegistersTheSixBuiltInViews() {
+        List<String> titles = AppFeatures.discover().stream().map(AppFeature::title).toList();
+        assertEquals(List.of("Start", "Datasets", "Trace audit", "Pipeline", "Results", "Score"), titles);
+        assertTrue(AppFeatures.discover().stream().noneMatch(f -> f instanceof SweepsFeature));
+    }
+}
