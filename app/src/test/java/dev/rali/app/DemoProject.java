@@ -17,15 +17,16 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 /**
- * A richer project for screenshots and manual testing: the shared fixture photos, each saved at several blur/noise
- * levels (MOS falls with the distortion), two datasets, traces for three seeds, two runs with loss curves and
- * predictions. {@code java -cp ... dev.rali.app.DemoProject OUT_DIR} writes OUT_DIR/demo.rali.
+ * A richer project for screenshots and manual testing: the sample photos (sample-projects/photos in the checkout),
+ * each saved at several blur/noise levels (MOS falls with the distortion), two datasets, traces for three seeds,
+ * two runs with loss curves and predictions. {@code java -cp ... dev.rali.app.DemoProject OUT_DIR [PHOTOS]}, run
+ * from the checkout, writes OUT_DIR/demo.rali.
  */
 public final class DemoProject {
     private DemoProject() { }
 
     public static void main(String[] args) throws Exception {
-        System.out.println(build(Path.of(args[0]), Path.of(args.length > 1 ? args[1] : "/work/shared/fixtures/photos")));
+        System.out.println(build(Path.of(args[0]), Path.of(args.length > 1 ? args[1] : "sample-projects/photos")));
     }
 
     public static Path build(Path dir, Path photos) throws Exception {
