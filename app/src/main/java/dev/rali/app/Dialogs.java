@@ -1,6 +1,5 @@
 package dev.rali.app;
 
-import java.sql.SQLException;
 import javafx.scene.control.Alert;
 import javafx.scene.control.ButtonType;
 import javafx.stage.Window;
@@ -19,7 +18,7 @@ public final class Dialogs {
             headlessSink.accept(title + ": " + message);
             return;
         }
-        FxTasks.fx(() -> {
+        FxTaskExecutor.onFxThread(() -> {
             ExceptionDialog d = new ExceptionDialog(e);
             d.setTitle(title);
             d.setHeaderText(title);
@@ -73,6 +72,6 @@ public final class Dialogs {
         if (m == null || m.isBlank()) {
             return t.getClass().getSimpleName();
         }
-        return t instanceof SQLException ? "database error: " + m : m;
+        return m;
     }
 }
