@@ -64,7 +64,7 @@ class LargeDatasetFxTest {
         robot.clickOn("#imageGrid");
         robot.type(KeyCode.END);
         robot.scroll(30, javafx.geometry.VerticalDirection.DOWN);
-        FxTestSupport.settle();
+        fx.settle();
         assertTrue(robot.lookup(".thumb-cell").queryAll().size() < 400);
         assertEquals(N, view.grid().getItems().size());
     }
