@@ -6,6 +6,7 @@ import dev.rali.engine.task.BackgroundTask.Progress;
 import dev.rali.engine.task.TaskContext;
 import dev.rali.engine.task.TaskExecutor;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,6 +55,8 @@ public final class FxTaskExecutor implements TaskExecutor {
         return t;
     });
     private final ObservableList<Running> running = FXCollections.observableArrayList();
+    /** The same tasks, readable from any thread (tests wait on it, the close check reads it). */
+    private final List<BackgroundTask<?>> started = new CopyOnWriteArrayList<>();
 
     @Override
     public <T> BackgroundTask<T> execute(BackgroundTask<T> task) {
@@ -85,6 +88,7 @@ public final class FxTaskExecutor implements TaskExecutor {
                 return task.isCancelled();
             }
         };
+        started.add(task);
         onFxThread(() -> running.add(entry));
         // The outcome is queued behind any report batch already scheduled, so the last progress arrives first.
         pool.execute(() -> task.run(reports, outcome -> Platform.runLater(() -> {
@@ -92,6 +96,7 @@ public final class FxTaskExecutor implements TaskExecutor {
                 outcome.run();
             } finally {
                 running.remove(entry);
+                started.remove(task);
             }
         }), e -> Dialogs.error(null, task.title() + " failed", e)));
         return task;
@@ -102,9 +107,10 @@ public final class FxTaskExecutor implements TaskExecutor {
         return running;
     }
 
+    /** Started tasks whose outcome has not been delivered yet, oldest first; safe from any thread. */
     @Override
     public List<BackgroundTask<?>> running() {
-        return running.stream().<BackgroundTask<?>>map(Running::task).toList();
+        return List.copyOf(started);
     }
 
     /** Runs on the FX thread now if already there, else later. */
