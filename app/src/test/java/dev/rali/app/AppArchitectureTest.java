@@ -26,8 +26,11 @@ import org.junit.jupiter.api.Test;
  */
 class AppArchitectureTest {
 
-    /** Whole engine packages the app may use: the task contract (progress, cancel, background tasks, executors). */
-    static final Set<String> ENGINE_API_PACKAGES = Set.of("dev.rali.engine.task");
+    /**
+     * Whole engine packages the app may use: the task contract (progress, cancel, background tasks, executors) and
+     * the typed parameter model the Pipeline view's form edits.
+     */
+    static final Set<String> ENGINE_API_PACKAGES = Set.of("dev.rali.engine.task", "dev.rali.engine.params");
 
     /**
      * Engine classes (with their nested records) the app may use outside the wiring package. A new entry needs a
