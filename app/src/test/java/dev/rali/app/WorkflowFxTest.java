@@ -134,6 +134,9 @@ class WorkflowFxTest {
     void theParameterFormHasOneFieldPerKeyWithItsDefaultAndType(FxRobot robot) throws Exception {
         fx.open(robot, Fixtures.project(dir));
         robot.interact(() -> fx.window.select(PipelineView.TITLE));
+        // the form lives in a ScrollPane inside a SplitPane: its fields join the scene graph once those are skinned
+        String first = "#param-" + ParamKeys.all().get(0).name().replace('.', '-');
+        FxTestSupport.waitFor(() -> robot.lookup(first).tryQuery().isPresent());
         for (ParamKey<?> k : ParamKeys.all()) {
             Node n = robot.lookup("#param-" + k.name().replace('.', '-')).query();
             Object shown = switch (k.type()) {
