@@ -1,0 +1,132 @@
+package dev.rali.engine.analysis;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rali.engine.task.TaskContext;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GapStatisticsTest {
+    private static JsonNode reference;
+
+    @BeforeAll
+    static void load() throws IOException {
+        try (InputStream in = GapStatisticsTest.class.getResourceAsStream("/analysis/reference.json")) {
+            reference = new ObjectMapper().readTree(in); // made by bench/analysis_reference.py (NumPy, scikit-learn)
+        }
+    }
+
+    static double[][] matrix(JsonNode n) {
+        double[][] m = new double[n.size()][];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = new double[n.get(i).size()];
+            for (int j = 0; j < m[i].length; j++) {
+                m[i][j] = n.get(i).get(j).asDouble();
+            }
+        }
+        return m;
+    }
+
+    /** Two Gaussian samples; the second shifted by {@code shift} along the first axis. */
+    static double[][][] twoSamples(int n, int d, double shift, long seed) {
+        Random r = new Random(seed);
+        double[][] a = new double[n][d];
+        double[][] b = new double[n][d];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                a[i][j] = r.nextGaussian();
+                b[i][j] = r.nextGaussian() + (j == 0 ? shift : 0);
+            }
+        }
+        return new double[][][] {a, b};
+    }
+
+    @Test
+    void mmdSquaredAndMedianBandwidthMatchADirectNumPyComputation() {
+        JsonNode m = reference.get("mmd");
+        GapStatistics.Mmd r = GapStatistics.mmd(matrix(m.get("a")), matrix(m.get("b")), 0, 1);
+        assertEquals(m.get("sigma").asDouble(), r.bandwidth(), 1e-12);
+        assertEquals(m.get("mmd2").asDouble(), r.mmd2(), 1e-12);
+        assertEquals(1.0, r.pValue()); // no permutations: (1 + 0) / (1 + 0)
+    }
+
+    @Test
+    void trustworthinessMatchesScikitLearnOnTheSameCoordinates() {
+        JsonNode t = reference.get("trustworthiness");
+        double[][] x = matrix(t.get("x"));
+        double[][] y = matrix(t.get("y"));
+        for (String k : new String[] {"1", "5", "10"}) {
+            assertEquals(t.get("by_k").get(k).asDouble(), GapStatistics.trustworthiness(x, y, Integer.parseInt(k)),
+                    1e-12, "k = " + k);
+        }
+    }
+
+    @Test
+    void aMapThatKeepsTheSpaceIsFullyTrustworthy() {
+        double[][][] s = twoSamples(60, 2, 0, 3);
+        assertEquals(1.0, GapStatistics.trustworthiness(s[0], s[0], 5), 1e-12);
+    }
+
+    @Test
+    void identicalDistributionsLookAlikeAndSeparatedOnesDoNot() {
+        double[][][] same = twoSamples(150, 8, 0, 11);
+        GapStatistics.Mmd m0 = GapStatistics.mmd(same[0], same[1], 200, 5);
+        assertTrue(Math.abs(m0.mmd2()) < 0.01, "MMD² of identical distributions ≈ 0: " + m0.mmd2());
+        assertTrue(m0.pValue() > 0.05, "p-value not small: " + m0.pValue());
+        GapStatistics.ClassifierScore c0 = GapStatistics.domainClassifier(stack(same), labels(150),
+                5, 7, TaskContext.silent());
+        assertEquals(0.5, c0.chance(), 1e-12);
+        assertTrue(Math.abs(c0.accuracy() - 0.5) < 0.1, "accuracy ≈ chance: " + c0.accuracy());
+
+        double[][][] apart = twoSamples(150, 8, 8, 12);
+        GapStatistics.Mmd m1 = GapStatistics.mmd(apart[0], apart[1], 200, 5);
+        assertTrue(m1.mmd2() > 0.1, "MMD² of separated distributions: " + m1.mmd2());
+        assertTrue(m1.pValue() < 0.01, "p-value small: " + m1.pValue());
+        GapStatistics.ClassifierScore c1 = GapStatistics.domainClassifier(stack(apart), labels(150),
+                5, 7, TaskContext.silent());
+        assertTrue(c1.accuracy() > 0.97, "accuracy ≈ 1: " + c1.accuracy());
+    }
+
+    @Test
+    void knnRegressionFindsQualityWhereNeighboursShareItAndNotWhereScoresAreNoise() {
+        Random r = new Random(4);
+        int n = 200;
+        double[][] x = new double[n][5];
+        double[] quality = new double[n];
+        double[] noise = new double[n];
+        for (int i = 0; i < n; i++) {
+            double angle = r.nextDouble() * Math.PI / 2; // quality = direction on the unit sphere (cosine geometry)
+            x[i][0] = Math.cos(angle);
+            x[i][1] = Math.sin(angle);
+            for (int j = 2; j < 5; j++) {
+                x[i][j] = 0.05 * r.nextGaussian();
+            }
+            quality[i] = 1 + 4 * angle / (Math.PI / 2);
+            noise[i] = r.nextDouble();
+        }
+        assertTrue(GapStatistics.knnSrcc(x, quality, x, quality, 10, true) > 0.9);
+        assertTrue(Math.abs(GapStatistics.knnSrcc(x, noise, x, noise, 10, true)) < 0.2);
+    }
+
+    static double[][] stack(double[][][] s) {
+        double[][] o = new double[s[0].length + s[1].length][];
+        System.arraycopy(s[0], 0, o, 0, s[0].length);
+        System.arraycopy(s[1], 0, o, s[0].length, s[1].length);
+        return o;
+    }
+
+    static int[] labels(int n) {
+        int[] y = new int[2 * n];
+        for (int i = n; i < 2 * n; i++) {
+            y[i] = 1;
+        }
+        return y;
+    }
+}
