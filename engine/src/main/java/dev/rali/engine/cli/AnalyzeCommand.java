@@ -7,12 +7,16 @@ import dev.rali.engine.analysis.DomainGapResult;
 import dev.rali.engine.analysis.EmbeddingFiles;
 import dev.rali.engine.analysis.EmbeddingSpace;
 import dev.rali.engine.analysis.MapProjection;
+import dev.rali.engine.analysis.ProjectSpaces;
+import dev.rali.engine.project.ProjectStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -41,6 +45,23 @@ public final class AnalyzeCommand implements Runnable {
     static final class DomainGapCommand implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--project", description = "project (.rali): its images per dataset in the chosen --space")
+        Path project;
+
+        @Option(names = "--datasets", split = ",", description = "datasets of the project to compare (default: all)")
+        List<String> datasets = new ArrayList<>();
+
+        @Option(names = "--space", defaultValue = "base",
+                description = "base (CLIP), aligned (the run's encoder), pca (after the run's PCA), text (reasoning"
+                        + " traces, frozen text tower); default ${DEFAULT-VALUE}")
+        String spaceName;
+
+        @Option(names = "--run", description = "run id whose encoder/head to use (needed for aligned and pca)")
+        Long run;
+
+        @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto, for embedding images")
+        String device;
 
         @Option(names = "--embeddings", description = "embeddings file (safetensors, tensor 'embeddings' [N, D])")
         Path embeddings;
@@ -79,13 +100,25 @@ public final class AnalyzeCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            if (embeddings == null || groups == null) {
-                throw new IllegalArgumentException("give --embeddings E.safetensors with --groups G.csv");
+            if ((project == null) == (embeddings == null)) {
+                throw new IllegalArgumentException("give either --project P.rali or --embeddings E.safetensors with"
+                        + " --groups G.csv");
             }
-            EmbeddingSpace space = EmbeddingFiles.read(embeddings, groups);
             DomainGapParams p = DomainGapParams.defaults().withMethod(MapProjection.Method.parse(method))
                     .withMap(perplexity, neighbours, iterations, seed, cap);
             ConsoleTaskContext ctx = new ConsoleTaskContext(System.err, quiet || json).cancelOnInterrupt();
+            EmbeddingSpace space;
+            if (project != null) {
+                ProjectSpaces.Space which = ProjectSpaces.Space.parse(spaceName);
+                try (ProjectStore store = CliProjects.openExisting(project)) {
+                    space = ProjectSpaces.load(store, which, datasets, run, device, p.numbersCap(), seed, ctx);
+                }
+            } else {
+                if (groups == null) {
+                    throw new IllegalArgumentException("--embeddings needs --groups G.csv (header group[,score])");
+                }
+                space = EmbeddingFiles.read(embeddings, groups);
+            }
             DomainGapResult r = new DomainGap().analyze(space, p, ctx);
             if (out != null) {
                 DomainGapReport.write(r, space, out);

@@ -18,16 +18,17 @@ import java.util.Map;
  * Stage C.1: image embeddings with a given encoder, cached on disk under the project's artifact folder, keyed by
  * image content hash and encoder hash — each image is embedded once per encoder, whatever dataset or run asks.
  * The encoder is loaded only when something is missing from the cache. Unreadable images are reported and
- * left out (the caller sees fewer rows), never given an invented embedding.
+ * left out (the caller sees fewer rows), never given an invented embedding. Public for the embedding analysis
+ * ({@code analysis.ProjectSpaces}), which reads the same cache.
  */
-final class Embeddings implements AutoCloseable {
+public final class Embeddings implements AutoCloseable {
     private final Path encoderDir;
     private final String device;
     private final int batch;
     private final EmbeddingCache cache;
     private ImageEmbedder embedder;
 
-    Embeddings(ProjectStore store, Path encoderDir, String encoderId, String device, int batch) throws IOException {
+    public Embeddings(ProjectStore store, Path encoderDir, String encoderId, String device, int batch) throws IOException {
         this.encoderDir = encoderDir;
         this.device = device;
         this.batch = Math.max(1, batch);
@@ -35,7 +36,7 @@ final class Embeddings implements AutoCloseable {
     }
 
     /** Embeddings by image id for {@code rows}; computes and caches what is missing. */
-    Map<Long, float[]> of(List<ImageRow> rows, TaskContext ctx) throws IOException {
+    public Map<Long, float[]> of(List<ImageRow> rows, TaskContext ctx) throws IOException {
         Map<Long, float[]> out = new LinkedHashMap<>();
         List<ImageRow> missing = new ArrayList<>();
         for (ImageRow r : rows) {
