@@ -89,7 +89,14 @@ public final class TracesCommand implements Runnable {
         @Option(names = "--prompt", description = "User prompt file (default: Q-Insight's scoring prompt).") Path prompt;
         @Option(names = "--system-prompt", description = "System prompt file (default: Q-Insight's).") Path systemPrompt;
         @Option(names = "--no-system-prompt", description = "Send no system message.") boolean noSystem;
-        @Option(names = "--retries", defaultValue = "5") int retries;
+        @Option(names = "--retries", defaultValue = "5", description = "Retries per request (default ${DEFAULT-VALUE}).") int retries;
+        @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS",
+                description = "Per-request timeout in seconds (default ${DEFAULT-VALUE}); a timed-out request is retried.")
+        double timeoutSeconds;
+        @Option(names = "--deadline", paramLabel = "DURATION",
+                description = "Stop starting requests after this long, e.g. 90m, 2h, 3600s (default: none); "
+                        + "a re-run continues.")
+        String deadline;
         @Option(names = "--api-key-env", description = "Name of an environment variable holding a bearer token.") String apiKeyEnv;
         @Option(names = "--quiet") boolean quiet;
 
@@ -97,7 +104,11 @@ public final class TracesCommand implements Runnable {
         public Integer call() throws Exception {
             TraceGenerator.Config cfg = TraceGenerator.Config.defaults(baseUrl, model).withSeeds(seeds)
                     .withSeedBase(seedBase).withConcurrency(concurrency)
-                    .withRetries(retries, java.time.Duration.ofSeconds(1));
+                    .withRetries(retries, java.time.Duration.ofSeconds(1))
+                    .withRequestTimeout(positiveDuration("--timeout", timeoutSeconds + "s"));
+            if (deadline != null) {
+                cfg = cfg.withDeadline(positiveDuration("--deadline", deadline));
+            }
             if (source != null) {
                 cfg = cfg.withSource(source);
             }
@@ -124,10 +135,42 @@ public final class TracesCommand implements Runnable {
                 }
                 out.flush();
                 if (r.failed() > 0) {
-                    throw new IOException(r.failed() + " requests failed; run the same command again to retry them");
+                    throw new IOException(r.failed() + " requests to " + cfg.endpoint()
+                            + " failed; run the same command again to retry them");
+                }
+                if (r.notStarted() > 0) {
+                    throw new IOException("deadline of " + deadline + " reached with " + r.notStarted()
+                            + " (image, seed) pairs not started; run the same command again to continue");
                 }
                 return 0;
             }
+        }
+
+        /** "90" or "90s" seconds, "30m", "2h", or ISO-8601 ("PT2H"); must be positive. */
+        static java.time.Duration positiveDuration(String option, String text) {
+            String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+            java.time.Duration d;
+            try {
+                if (t.startsWith("pt")) {
+                    d = java.time.Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
+                } else {
+                    char last = t.charAt(t.length() - 1);
+                    String number = Character.isLetter(last) ? t.substring(0, t.length() - 1) : t;
+                    double secs = Double.parseDouble(number) * switch (Character.isLetter(last) ? last : 's') {
+                        case 's' -> 1;
+                        case 'm' -> 60;
+                        case 'h' -> 3600;
+                        default -> throw new NumberFormatException();
+                    };
+                    d = java.time.Duration.ofMillis(Math.round(secs * 1000));
+                }
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(option + ": cannot read '" + text + "' as a duration (e.g. 90s, 30m, 2h)");
+            }
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(option + " must be positive, got '" + text + "'");
+            }
+            return d;
         }
 
         private static String read(Path p) throws IOException {

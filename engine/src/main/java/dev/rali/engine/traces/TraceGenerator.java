@@ -56,7 +56,8 @@ public final class TraceGenerator {
      */
     public record Config(URI baseUrl, String model, String source, int seeds, long seedBase, int concurrency,
                          String systemPrompt, String userPrompt, double temperature, double topP, int topK,
-                         int maxTokens, int maxRetries, Duration initialBackoff, Duration requestTimeout, String apiKey) {
+                         int maxTokens, int maxRetries, Duration initialBackoff, Duration requestTimeout, String apiKey,
+                         Duration deadline) {
         public Config {
             if (baseUrl == null || model == null || model.isBlank()) {
                 throw new IllegalArgumentException("base URL and model name are required");
@@ -64,60 +65,91 @@ public final class TraceGenerator {
             if (seeds < 1 || concurrency < 1 || maxTokens < 1 || maxRetries < 0) {
                 throw new IllegalArgumentException("seeds, concurrency and max tokens must be >= 1, retries >= 0");
             }
+            if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
+                throw new IllegalArgumentException("the request timeout must be positive");
+            }
+            if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
+                throw new IllegalArgumentException("the deadline must be positive");
+            }
             if (source == null || source.isBlank()) {
                 source = model;
             }
         }
 
-        /** Q-Insight's defaults: 5 seeds, temperature 1.0, top-p 0.95, top-k 50, 1024 tokens, TA.4 prompts. */
+        /** The per-request timeout unless set: a 1024-token answer from a 7B model takes well under a minute. */
+        public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(120);
+
+        /**
+         * Q-Insight's defaults: 5 seeds, temperature 1.0, top-p 0.95, top-k 50, 1024 tokens, TA.4 prompts; 120 s per
+         * request, no overall deadline.
+         */
         public static Config defaults(URI baseUrl, String model) {
             return new Config(baseUrl, model, model, 5, 0, 4, defaultSystemPrompt(), defaultScorePrompt(), 1.0, 0.95, 50,
-                    1024, 5, Duration.ofSeconds(1), Duration.ofMinutes(5), null);
+                    1024, 5, Duration.ofSeconds(1), DEFAULT_REQUEST_TIMEOUT, null, null);
         }
 
         public Config withSeeds(int n) {
             return new Config(baseUrl, model, source, n, seedBase, concurrency, systemPrompt, userPrompt, temperature,
-                    topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey);
+                    topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey, deadline);
         }
 
         public Config withConcurrency(int n) {
             return new Config(baseUrl, model, source, seeds, seedBase, n, systemPrompt, userPrompt, temperature,
-                    topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey);
+                    topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey, deadline);
         }
 
         public Config withSource(String s) {
             return new Config(baseUrl, model, s, seeds, seedBase, concurrency, systemPrompt, userPrompt, temperature,
-                    topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey);
+                    topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey, deadline);
         }
 
         public Config withPrompts(String system, String user) {
             return new Config(baseUrl, model, source, seeds, seedBase, concurrency, system, user, temperature,
-                    topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey);
+                    topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey, deadline);
         }
 
         public Config withRetries(int retries, Duration backoff) {
             return new Config(baseUrl, model, source, seeds, seedBase, concurrency, systemPrompt, userPrompt,
-                    temperature, topP, topK, maxTokens, retries, backoff, requestTimeout, apiKey);
+                    temperature, topP, topK, maxTokens, retries, backoff, requestTimeout, apiKey, deadline);
         }
 
         public Config withRequestTimeout(Duration timeout) {
             return new Config(baseUrl, model, source, seeds, seedBase, concurrency, systemPrompt, userPrompt,
-                    temperature, topP, topK, maxTokens, maxRetries, initialBackoff, timeout, apiKey);
+                    temperature, topP, topK, maxTokens, maxRetries, initialBackoff, timeout, apiKey, deadline);
         }
 
         public Config withSeedBase(long base) {
             return new Config(baseUrl, model, source, seeds, base, concurrency, systemPrompt, userPrompt,
-                    temperature, topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey);
+                    temperature, topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey, deadline);
+        }
+
+        /** Stops starting requests (and cuts waits and timeouts) once {@code total} has passed; null = none. */
+        public Config withDeadline(Duration total) {
+            return new Config(baseUrl, model, source, seeds, seedBase, concurrency, systemPrompt, userPrompt,
+                    temperature, topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey, total);
+        }
+
+        /** The chat-completions endpoint: {@code {base}/v1/chat/completions} (a trailing /v1 in base is allowed). */
+        public URI endpoint() {
+            String base = baseUrl.toString().replaceAll("/+$", "");
+            if (base.endsWith("/v1")) {
+                base = base.substring(0, base.length() - 3);
+            }
+            return URI.create(base + "/v1/chat/completions");
         }
 
         public Config withApiKey(String key) {
             return new Config(baseUrl, model, source, seeds, seedBase, concurrency, systemPrompt, userPrompt,
-                    temperature, topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, key);
+                    temperature, topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, key, deadline);
         }
     }
 
+    /**
+     * What a generation did. failures: one line per (image, seed) that failed, naming the server; notStarted: pairs
+     * left untouched because the overall deadline passed (a re-run does them).
+     */
     public record Report(int requested, int skipped, int generated, List<String> failures,
-                         Map<ParseStatus, Integer> statuses) {
+                         Map<ParseStatus, Integer> statuses, int notStarted) {
         public int failed() {
             return failures.size();
         }
@@ -205,6 +237,8 @@ public final class TraceGenerator {
         Map<ParseStatus, Integer> statuses = Collections.synchronizedMap(new EnumMap<>(ParseStatus.class));
         AtomicInteger done = new AtomicInteger();
         AtomicInteger generated = new AtomicInteger();
+        AtomicInteger notStarted = new AtomicInteger();
+        long deadline = config.deadline() == null ? Long.MAX_VALUE : System.nanoTime() + config.deadline().toNanos();
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(config.concurrency(), Math.max(1, jobs.size())), r -> {
             Thread th = new Thread(r, "rali-traces");
             th.setDaemon(true);
@@ -217,10 +251,14 @@ public final class TraceGenerator {
                     if (ctx.isCancelled()) {
                         return null;
                     }
+                    if (System.nanoTime() - deadline >= 0) {
+                        notStarted.incrementAndGet();
+                        return null;
+                    }
                     String label = job.target().name() + " seed " + job.seed();
                     try {
                         String dataUrl = dataUrl(job.target().path());
-                        String text = request(dataUrl, job.seed(), ctx, label);
+                        String text = request(dataUrl, job.seed(), ctx, label, deadline);
                         TraceStore.upsert(store, new TraceStore.NewTrace(job.target().imageId(), config.source(),
                                 job.seed(), text), parser);
                         statuses.merge(parser.parse(text).status(), 1, Integer::sum);
@@ -257,7 +295,12 @@ public final class TraceGenerator {
             }
         }
         ctx.checkCancelled();
-        return new Report(jobs.size() + skipped, skipped, generated.get(), List.copyOf(failures), Map.copyOf(statuses));
+        if (notStarted.get() > 0) {
+            ctx.log("traces: deadline of " + describe(config.deadline()) + " reached; " + notStarted.get()
+                    + " (image, seed) pairs not started (run again to do them)");
+        }
+        return new Report(jobs.size() + skipped, skipped, generated.get(), List.copyOf(failures), Map.copyOf(statuses),
+                notStarted.get());
     }
 
     /** The JSON body of one chat completion request. */
@@ -281,38 +324,58 @@ public final class TraceGenerator {
         return body;
     }
 
-    private String request(String dataUrl, long seed, TaskContext ctx, String label) throws IOException, InterruptedException {
-        String base = config.baseUrl().toString().replaceAll("/+$", "");
-        if (base.endsWith("/v1")) {
-            base = base.substring(0, base.length() - 3);
-        }
-        URI uri = URI.create(base + "/v1/chat/completions");
+    /**
+     * One (image, seed) request with retries. Failed attempts (429, 5xx, I/O errors, timeouts and empty replies —
+     * {@code content: null} or blank, which servers send when generation died) are retried with backoff; the error
+     * always names the endpoint, so with several servers the log says which one failed.
+     */
+    private String request(String dataUrl, long seed, TaskContext ctx, String label, long deadline)
+            throws IOException, InterruptedException {
+        URI uri = config.endpoint();
         byte[] body = JSON.writeValueAsBytes(requestBody(dataUrl, seed));
-        HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(config.requestTimeout())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (config.apiKey() != null && !config.apiKey().isBlank()) {
-            rb.header("Authorization", "Bearer " + config.apiKey());
-        }
-        HttpRequest req = rb.build();
         String lastError = null;
+        int attempts = 0;
         for (int attempt = 0; attempt <= config.maxRetries(); attempt++) {
             if (ctx.isCancelled()) {
                 throw new CancelledException();
             }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new IOException((lastError == null ? "" : lastError + "; ") + "deadline of "
+                        + describe(config.deadline()) + " reached after " + attempts + " attempt(s) to " + uri);
+            }
+            // The overall deadline cuts the last request short rather than overrunning by a whole timeout.
+            Duration timeout = config.requestTimeout().toNanos() < left ? config.requestTimeout() : Duration.ofNanos(left);
+            HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(timeout)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            if (config.apiKey() != null && !config.apiKey().isBlank()) {
+                rb.header("Authorization", "Bearer " + config.apiKey());
+            }
             long waitMs = config.initialBackoff().toMillis() << Math.min(attempt, 16);
+            attempts++;
             try {
-                HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                HttpResponse<String> resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
                 int code = resp.statusCode();
                 if (code / 100 == 2) {
-                    return content(resp.body(), uri);
+                    String text = content(resp.body(), uri);
+                    if (!text.isBlank()) {
+                        return text;
+                    }
+                    // Storing it would make an "empty" trace that a re-run never asks for again.
+                    lastError = "empty reply from " + uri + " (choices[0].message.content is null or blank)";
+                } else {
+                    lastError = "HTTP " + code + " from " + uri + ": " + abbreviate(resp.body());
+                    if (code != 429 && code / 100 != 5) {
+                        throw new BadResponse(lastError);
+                    }
+                    waitMs = Math.max(waitMs, resp.headers().firstValue("Retry-After").map(TraceGenerator::seconds)
+                            .orElse(0L) * 1000);
                 }
-                lastError = "HTTP " + code + " from " + uri + ": " + abbreviate(resp.body());
-                if (code != 429 && code / 100 != 5) {
-                    throw new BadResponse(lastError);
-                }
-                waitMs = Math.max(waitMs, resp.headers().firstValue("Retry-After").map(TraceGenerator::seconds)
-                        .orElse(0L) * 1000);
+            } catch (java.net.http.HttpTimeoutException e) {
+                lastError = "no answer from " + uri + " within " + describe(timeout);
+            } catch (java.net.ConnectException e) {
+                lastError = "cannot connect to " + uri + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
             } catch (IOException e) {
                 if (e instanceof BadResponse) {
                     throw e; // not retryable: client error or a malformed answer
@@ -320,12 +383,19 @@ public final class TraceGenerator {
                 lastError = e.getClass().getSimpleName() + " talking to " + uri + ": " + e.getMessage();
             }
             if (attempt < config.maxRetries()) {
+                long sleep = Math.min(Math.min(waitMs, 120_000), Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
                 ctx.log("traces: " + label + ": " + lastError + "; retry " + (attempt + 1) + "/" + config.maxRetries()
-                        + " in " + waitMs + " ms");
-                Thread.sleep(Math.min(waitMs, 120_000));
+                        + " in " + sleep + " ms");
+                Thread.sleep(sleep);
             }
         }
-        throw new IOException(lastError + " (gave up after " + (config.maxRetries() + 1) + " attempts)");
+        throw new IOException(lastError + " (gave up after " + attempts + " attempts)");
+    }
+
+    /** "120 s" / "2.5 s" for messages. */
+    static String describe(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 
     private static final class BadResponse extends IOException {

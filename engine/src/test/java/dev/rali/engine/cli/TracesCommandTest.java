@@ -99,4 +99,20 @@ class TracesCommandTest {
             server.stop(0);
         }
     }
+
+    @Test
+    void timeoutAndDeadlineReadCommonDurationsAndRejectNonsense() throws Exception {
+        assertEquals(java.time.Duration.ofSeconds(90), TracesCommand.Generate.positiveDuration("--deadline", "90s"));
+        assertEquals(java.time.Duration.ofSeconds(45), TracesCommand.Generate.positiveDuration("--deadline", "45"));
+        assertEquals(java.time.Duration.ofMinutes(30), TracesCommand.Generate.positiveDuration("--deadline", "30m"));
+        assertEquals(java.time.Duration.ofHours(2), TracesCommand.Generate.positiveDuration("--deadline", "2h"));
+        assertEquals(java.time.Duration.ofHours(1), TracesCommand.Generate.positiveDuration("--deadline", "PT1H"));
+        Path p = project();
+        assertEquals(1, cli.runClean("traces", "generate", "--project", p.toString(), "--dataset", "koniq",
+                "--base-url", "http://127.0.0.1:9", "--model", "m", "--timeout", "0"));
+        assertTrue(cli.err().contains("--timeout must be positive"), cli.err());
+        assertEquals(1, cli.runClean("traces", "generate", "--project", p.toString(), "--dataset", "koniq",
+                "--base-url", "http://127.0.0.1:9", "--model", "m", "--deadline", "soon"));
+        assertTrue(cli.err().contains("--deadline: cannot read 'soon' as a duration"), cli.err());
+    }
 }

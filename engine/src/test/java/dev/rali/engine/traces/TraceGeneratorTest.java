@@ -199,4 +199,114 @@ class TraceGeneratorTest {
             assertEquals(3.1, row.score());
         }
     }
+
+    /** A server that answers each call with the next of {@code replies} (JSON content text, or null), repeating the last. */
+    private URI scriptedServer(List<String> replies, long delayMs, AtomicInteger calls) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.createContext("/v1/chat/completions", ex -> {
+            ex.getRequestBody().readAllBytes();
+            int n = calls.getAndIncrement();
+            try {
+                Thread.sleep(delayMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Map<String, Object> message = new java.util.HashMap<>();
+            message.put("role", "assistant");
+            message.put("content", replies.get(Math.min(n, replies.size() - 1)));
+            byte[] out = JSON.writeValueAsBytes(Map.of("choices", List.of(Map.of("message", message))));
+            try {
+                ex.sendResponseHeaders(200, out.length);
+                ex.getResponseBody().write(out);
+            } catch (IOException clientGone) {
+                // the client timed out and closed the connection
+            }
+            ex.close();
+        });
+        server.start();
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    @Test
+    void emptyOrNullContentIsRetriedNotStoredAsAnEmptyTrace() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        List<String> replies = new ArrayList<>(java.util.Arrays.asList(null, "  ",
+                "<think>sharp</think><answer>{\"rating\": 4.0}</answer>"));
+        URI base = scriptedServer(replies, 0, calls);
+        try (ProjectStore store = ProjectStore.open(dir.resolve("p.rali"))) {
+            List<TraceGenerator.Target> targets = images(store).subList(0, 1);
+            TraceGenerator.Config cfg = TraceGenerator.Config.defaults(base, "m").withSeeds(1)
+                    .withRetries(3, Duration.ofMillis(1));
+            TraceGenerator.Report r = new TraceGenerator(cfg).generate(store, targets, TaskContext.silent());
+            assertEquals(1, r.generated(), r.failures().toString());
+            assertEquals(3, calls.get()); // null, blank, then the answer
+            TraceStore.TraceRow row = TraceStore.forImage(store, targets.get(0).imageId()).get(0);
+            assertEquals(ParseStatus.OK, row.status());
+            assertEquals(4.0, row.score());
+        }
+    }
+
+    @Test
+    void aServerThatKeepsAnsweringNothingFailsNamingItAndARerunAsksAgain() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        List<String> replies = new ArrayList<>();
+        replies.add(null);
+        URI base = scriptedServer(replies, 0, calls);
+        try (ProjectStore store = ProjectStore.open(dir.resolve("p.rali"))) {
+            List<TraceGenerator.Target> targets = images(store).subList(0, 1);
+            TraceGenerator.Config cfg = TraceGenerator.Config.defaults(base, "m").withSeeds(1)
+                    .withRetries(2, Duration.ofMillis(1));
+            TraceGenerator.Report r = new TraceGenerator(cfg).generate(store, targets, TaskContext.silent());
+            assertEquals(1, r.failed());
+            assertEquals(3, calls.get());
+            String f = r.failures().get(0);
+            assertTrue(f.contains("empty reply from " + base + "/v1/chat/completions"), f);
+            assertTrue(f.contains("gave up after 3 attempts"), f);
+            assertEquals(0, TraceStore.list(store, TraceStore.Query.all()).size()); // no "empty" trace stored
+            replies.set(0, "<think>ok</think><answer>3</answer>");
+            TraceGenerator.Report again = new TraceGenerator(cfg).generate(store, targets, TaskContext.silent());
+            assertEquals(0, again.skipped()); // the failed pair is asked for again
+            assertEquals(1, again.generated());
+        }
+    }
+
+    @Test
+    void aSlowServerTimesOutPerRequestAndTheFailureNamesIt() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        URI base = scriptedServer(List.of("<think>late</think><answer>3</answer>"), 3_000, calls);
+        try (ProjectStore store = ProjectStore.open(dir.resolve("p.rali"))) {
+            List<TraceGenerator.Target> targets = images(store).subList(0, 1);
+            TraceGenerator.Config cfg = TraceGenerator.Config.defaults(base, "m").withSeeds(1)
+                    .withRetries(1, Duration.ofMillis(1)).withRequestTimeout(Duration.ofMillis(200));
+            long t0 = System.nanoTime();
+            TraceGenerator.Report r = new TraceGenerator(cfg).generate(store, targets, TaskContext.silent());
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(1, r.failed());
+            assertEquals(2, calls.get());
+            assertTrue(ms < 2_500, "two 200 ms timeouts took " + ms + " ms");
+            String f = r.failures().get(0);
+            assertTrue(f.contains("no answer from " + base + "/v1/chat/completions within 0.2 s"), f);
+        }
+    }
+
+    @Test
+    void theOverallDeadlineStopsStartingRequestsAndCountsWhatWasLeft() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        URI base = scriptedServer(List.of("<think>ok</think><answer>3</answer>"), 300, calls);
+        try (ProjectStore store = ProjectStore.open(dir.resolve("p.rali"))) {
+            List<TraceGenerator.Target> targets = images(store);
+            TraceGenerator.Config cfg = TraceGenerator.Config.defaults(base, "m").withSeeds(4).withConcurrency(1)
+                    .withRetries(0, Duration.ofMillis(1)).withDeadline(Duration.ofMillis(1000));
+            TraceGenerator.Report r = new TraceGenerator(cfg).generate(store, targets, TaskContext.silent());
+            assertTrue(r.notStarted() > 0, "nothing was left: " + r);
+            assertEquals(8, r.generated() + r.failed() + r.notStarted(), r.toString());
+            assertEquals(r.generated(), TraceStore.list(store, TraceStore.Query.all()).size());
+            TraceGenerator.Report rest = new TraceGenerator(cfg.withDeadline(null)).generate(store, targets,
+                    TaskContext.silent());
+            assertEquals(r.generated(), rest.skipped());
+            assertEquals(8, rest.skipped() + rest.generated(), rest.toString());
+            assertEquals(0, rest.notStarted());
+        }
+    }
 }
