@@ -80,6 +80,32 @@ class WorkflowFxTest {
     }
 
     @Test
+    void aProjectAnotherWriterHoldsShowsWhoInsteadOfRunning(FxRobot robot) throws Exception {
+        Path project = Fixtures.project(dir);
+        fx.open(robot, project);
+        robot.interact(() -> fx.window.select(PipelineView.TITLE));
+        PipelineView view = fx.window.view(PipelineView.TITLE);
+        FxTestSupport.waitFor(() -> view.runs().getItems().size() == 2);
+        try (dev.rali.engine.project.ProjectLock other =
+                     dev.rali.engine.project.ProjectLock.acquireProject(project, "rali run")) {
+            other.runId(41);
+            robot.clickOn("#runStage");
+            FxTestSupport.settle();
+            assertEquals(null, pipeline.lastParams, "the pipeline must not start");
+            assertEquals(1, fx.dialogs.size(), fx.dialogs.toString());
+            assertTrue(fx.dialogs.get(0).startsWith("Project is busy: project " + project.getFileName()
+                    + " is busy: run 41 (rali run) by PID " + ProcessHandle.current().pid() + " since "), fx.dialogs.get(0));
+        }
+        robot.clickOn("#runStage"); // free again: the run starts and releases the lock when it ends
+        FxTestSupport.settle();
+        assertEquals("succeeded", robot.lookup("#runStatus").queryAs(Label.class).getText());
+        try (dev.rali.engine.project.ProjectLock again =
+                     dev.rali.engine.project.ProjectLock.acquireProject(project, "rali run")) {
+            assertTrue(again.stale().isEmpty());
+        }
+    }
+
+    @Test
     void closingDuringARunAsksAndCancelsIt(FxRobot robot) throws Exception {
         fx.open(robot, Fixtures.project(dir));
         robot.interact(() -> fx.window.select(PipelineView.TITLE));

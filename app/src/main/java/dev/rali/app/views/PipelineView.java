@@ -311,6 +311,15 @@ public final class PipelineView implements AppView {
             return;
         }
         String stage = target.getValue();
+        // Taken before anything starts, so a project another process (a `rali run`, say) is writing to shows who
+        // holds it instead of starting a run that would fail; released when the job ends.
+        dev.rali.engine.project.ProjectStore.Hold hold;
+        try {
+            hold = store.holdWriterLock("app: run " + stage);
+        } catch (java.io.IOException e) {
+            Dialogs.error(ctx.window(), "Project is busy", e);
+            return;
+        }
         metrics.removeAllSeries();
         log.clear();
         stageProgress.values().forEach(p -> p.set(0));
@@ -348,6 +357,11 @@ public final class PipelineView implements AppView {
             run.setDisable(false);
             cancel.setDisable(true);
             job = null;
+            try {
+                hold.close();
+            } catch (java.io.IOException e) {
+                appendLog("could not release the project lock: " + e.getMessage());
+            }
             ctx.project().changed();
         });
         progress.setProgress(-1);

@@ -27,8 +27,10 @@ public final class EngineDatasetImport implements DatasetImportAction {
 
     @Override
     public String importDataset(ProjectStore store, ImportSpec spec, TaskContext ctx) throws Exception {
-        ImportReport report = DatasetImporter.importDataset(store,
-                ImportRequest.of(spec.name(), spec.layout(), spec.folder()), ctx);
+        ImportReport report;
+        try (ProjectStore.Hold lock = store.holdWriterLock("app: import dataset " + spec.name())) {
+            report = DatasetImporter.importDataset(store, ImportRequest.of(spec.name(), spec.layout(), spec.folder()), ctx);
+        }
         return report.format(MAX_PER_SECTION);
     }
 }

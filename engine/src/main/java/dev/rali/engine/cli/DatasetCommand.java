@@ -79,7 +79,7 @@ public final class DatasetCommand implements Runnable {
                     columns == null ? Map.of() : columns, scale, observed, imageRoot, verify, testFraction, allowOutsideRoot);
             ConsoleTaskContext ctx = new ConsoleTaskContext(System.err, quiet).cancelOnInterrupt();
             ImportReport report;
-            try (ProjectStore store = ProjectStore.open(project)) {
+            try (ProjectStore store = ProjectStore.openForWriting(project, "rali dataset import")) {
                 report = DatasetImporter.importDataset(store, req, ctx);
             }
             PrintWriter out = spec.commandLine().getOut();
@@ -182,7 +182,7 @@ public final class DatasetCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            try (ProjectStore store = CliProjects.openExisting(project)) {
+            try (ProjectStore store = CliProjects.openForWriting(project, "no such project", "rali dataset delete")) {
                 int n = Datasets.delete(store, name);
                 spec.commandLine().getOut().println("deleted dataset " + name + " (" + n + " images)");
             }

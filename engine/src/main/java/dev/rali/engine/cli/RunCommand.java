@@ -65,8 +65,8 @@ public final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("unknown stage '" + stage + "'; expected one of " + STAGES_AND_ALL);
         }
         RaliPipeline pipeline = new RaliPipeline();
-        try (ProjectStore store = CliProjects.openExisting(project,
-                "no such project (create it with `rali dataset import`)")) {
+        try (ProjectStore store = CliProjects.openForWriting(project,
+                "no such project (create it with `rali dataset import`)", "rali run")) {
             if (encoder != null) {
                 new ProjectSettings(store).put(ProjectSettings.BASE_ENCODER, encoder.toAbsolutePath().toString());
             }

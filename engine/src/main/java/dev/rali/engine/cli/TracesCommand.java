@@ -57,7 +57,7 @@ public final class TracesCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            try (ProjectStore store = openExisting(project)) {
+            try (ProjectStore store = CliProjects.openForWriting(project, "no such project file", "rali traces import")) {
                 TraceImporter.Report r = new TraceImporter().importPath(store, input,
                         new TraceImporter.Options(source, dataset), new ConsoleTaskContext(System.err, quiet));
                 for (TraceImporter.Problem p : r.problems()) {
@@ -123,7 +123,8 @@ public final class TracesCommand implements Runnable {
                 cfg = cfg.withApiKey(key);
             }
             PrintWriter out = spec.commandLine().getOut();
-            try (ProjectStore store = openExisting(project)) {
+            try (ProjectStore store = CliProjects.openForWriting(project, "no such project file",
+                    "rali traces generate")) {
                 List<TraceGenerator.Target> targets = TraceGenerator.targets(store, dataset, split);
                 ConsoleTaskContext ctx = new ConsoleTaskContext(System.err, quiet).cancelOnInterrupt();
                 TraceGenerator.Report r = new TraceGenerator(cfg).generate(store, targets, ctx);

@@ -2,6 +2,7 @@ package dev.rali.engine.cli;
 
 import dev.rali.engine.params.ParamException;
 import dev.rali.engine.params.PipelineParams;
+import dev.rali.engine.project.ProjectLock;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.project.RunRecords;
 import dev.rali.engine.rali.LabelledEmbeddings;
@@ -95,11 +96,19 @@ public final class TrainHeadCommand implements Callable<Integer> {
                 return console.isCancelled();
             }
         };
-        if (project == null) {
-            report(train(tr, va, params, ctx));
-            return 0;
+        // One writer per work folder: two runs resuming the same --out would overwrite each other's stage files.
+        try (ProjectLock folder = ProjectLock.acquireFolder(out, "rali train-head")) {
+            if (project == null) {
+                report(train(tr, va, params, ctx));
+                return 0;
+            }
+            return trainRecorded(tr, va, params, ctx);
         }
-        try (ProjectStore store = ProjectStore.open(project);
+    }
+
+    private int trainRecorded(LabelledEmbeddings tr, LabelledEmbeddings va, PipelineParams params, TaskContext ctx)
+            throws IOException {
+        try (ProjectStore store = ProjectStore.openForWriting(project, "rali train-head");
              RunRecords run = RunRecords.begin(store, "train_head", params.toJson(), params.run().seed())) {
             RaliHeadTrainer.Result r;
             try {

@@ -52,11 +52,22 @@ public final class RaliPipeline implements PipelineService {
         return execute(store, stage, params, ctx).runId();
     }
 
-    /** Runs {@code stage} (or "all") and returns what it produced. */
+    /**
+     * Runs {@code stage} (or "all") and returns what it produced. Holds the project's writer lock while it runs
+     * (a {@link dev.rali.engine.project.ProjectLock.BusyException} when another process is writing to the project),
+     * so the CLI and the app never train into the same work folder at once.
+     */
     public Outcome execute(ProjectStore store, String stage, PipelineParams params, TaskContext ctx) throws Exception {
         if (!stage.equals("all") && !STAGES.contains(stage)) {
             throw new IllegalArgumentException("unknown stage '" + stage + "'; expected one of " + STAGES + " or all");
         }
+        try (ProjectStore.Hold lock = store.holdWriterLock("pipeline " + stage)) {
+            return executeLocked(store, stage, params, ctx);
+        }
+    }
+
+    private Outcome executeLocked(ProjectStore store, String stage, PipelineParams params, TaskContext ctx)
+            throws Exception {
         Setup s = setup(store, params);
         RunRecords run = RunRecords.begin(store, stage.equals("all") ? "pipeline" : stage, s.params.toJson(),
                 s.rali.seed);

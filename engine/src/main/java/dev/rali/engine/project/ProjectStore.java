@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A RALI project: one SQLite file ({@code NAME.rali}) plus a sibling folder {@code NAME.rali.d/} for large
@@ -27,6 +28,8 @@ public final class ProjectStore implements AutoCloseable {
 
     private final Path file;
     private final Connection connection;
+    private ProjectLock writerLock;
+    private int writerHolds;
 
     private ProjectStore(Path file, Connection connection) {
         this.file = file;
@@ -50,6 +53,72 @@ public final class ProjectStore implements AutoCloseable {
             return store;
         } catch (SQLException e) {
             throw new IOException(abs + ": cannot open project: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens an existing or new project for a writer command (run, import, generate…): takes the project's lock
+     * ({@link ProjectLock}) for as long as the store is open, so a second writer gets "project is busy: run 12 by
+     * PID 4711 since 10:02" instead of training into the same work folder or racing on the same rows.
+     */
+    public static ProjectStore openForWriting(Path file, String command) throws IOException {
+        ProjectLock lock = ProjectLock.acquireProject(file, command);
+        ProjectStore store;
+        try {
+            store = open(file);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+        synchronized (store) {
+            store.writerLock = lock;
+            store.writerHolds = 1; // released by close()
+        }
+        return store;
+    }
+
+    /**
+     * Holds the project's writer lock until the returned hold is closed: taken now unless this store already holds
+     * it (reentrant, so a CLI command that opened the store for writing and the engine service it calls share one
+     * lock); a {@link ProjectLock.BusyException} when another writer holds it.
+     */
+    public synchronized Hold holdWriterLock(String command) throws IOException {
+        if (writerLock == null) {
+            writerLock = ProjectLock.acquireProject(file, command);
+        }
+        writerHolds++;
+        return new Hold();
+    }
+
+    /** The writer lock this store holds, if any. */
+    public synchronized Optional<ProjectLock> writerLock() {
+        return Optional.ofNullable(writerLock);
+    }
+
+    /** One hold on the writer lock; the lock is released when the last hold (or the store) closes. */
+    public final class Hold implements AutoCloseable {
+        private boolean closed;
+
+        @Override
+        public void close() throws IOException {
+            synchronized (ProjectStore.this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                if (--writerHolds == 0) {
+                    releaseWriterLock();
+                }
+            }
+        }
+    }
+
+    private synchronized void releaseWriterLock() throws IOException {
+        ProjectLock l = writerLock;
+        writerLock = null;
+        writerHolds = 0;
+        if (l != null) {
+            l.close();
         }
     }
 
@@ -165,6 +234,8 @@ public final class ProjectStore implements AutoCloseable {
             connection.close();
         } catch (SQLException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
+        } finally {
+            releaseWriterLock();
         }
     }
 }
