@@ -15,6 +15,7 @@ final class FxTestSupport {
     final List<String> dialogs = new CopyOnWriteArrayList<>();
     ProjectModel model;
     MainWindow window;
+    AppContext ctx;
     Preferences prefs;
     final FxTaskExecutor tasks = new FxTaskExecutor();
 
@@ -26,7 +27,7 @@ final class FxTestSupport {
         Dialogs.headlessSink = dialogs::add;
         prefs = Preferences.userRoot().node("rali-test-" + System.nanoTime());
         model = new ProjectModel(new RecentProjects(prefs));
-        AppContext ctx = new AppContext(model, services, tasks);
+        ctx = new AppContext(model, services, tasks);
         window = new MainWindow(ctx, features);
         stage.setScene(RaliApp.scene(window));
         window.attach(stage);

@@ -101,6 +101,31 @@ class MainWindowFxTest {
     }
 
     @Test
+    void theImageDetailExcludesAnImageFromTheStagesAndIncludesItAgain(FxRobot robot) throws Exception {
+        Path project = Fixtures.project(dir);
+        fx.open(robot, project);
+        robot.interact(() -> dev.rali.app.views.ImageDetailPane.open(fx.ctx, 3));
+        FxTestSupport.waitFor(() -> robot.lookup("#excludeImage").tryQuery().isPresent());
+        javafx.scene.control.Button exclude = robot.lookup("#excludeImage").queryButton();
+        assertEquals("Exclude image", exclude.getText());
+        robot.interact(exclude::fire);
+        FxTestSupport.settle();
+        assertEquals("Include image", exclude.getText());
+        assertTrue(robot.lookup("left out — excluded by the user").tryQuery().isPresent());
+        try (var store = dev.rali.engine.project.ProjectStore.open(project)) {
+            assertEquals(List.of("a.png", "b.png", "d.png", "e.png", "f.png"),
+                    dev.rali.engine.dataset.Datasets.images(store, "koniq", null).stream().map(r -> r.name()).toList());
+        }
+        robot.interact(exclude::fire);
+        FxTestSupport.settle();
+        assertEquals("Exclude image", exclude.getText());
+        try (var store = dev.rali.engine.project.ProjectStore.open(project)) {
+            assertEquals(6, dev.rali.engine.dataset.Datasets.images(store, "koniq", null).size());
+        }
+        robot.interact(() -> exclude.getScene().getWindow().hide());
+    }
+
+    @Test
     void importShowsTheValidationReportAndTheNewDataset(FxRobot robot) throws Exception {
         fx.open(robot, Fixtures.project(dir));
         Path folder = Files.createDirectories(dir.resolve("newdata"));

@@ -5,6 +5,7 @@ import dev.rali.engine.project.ProjectQueries;
 import dev.rali.engine.project.ProjectQueries.ImageDetail;
 import dev.rali.engine.project.ProjectQueries.TraceItem;
 import javafx.geometry.Insets;
+import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TextArea;
@@ -69,7 +70,8 @@ public final class ImageDetailPane extends VBox {
         if (i.distortion() != null) {
             r = row(r, "Distortion", i.distortion());
         }
-        row(r, "File", i.path().toString());
+        r = row(r, "File", i.path().toString());
+        row(r, "Stages", d.excluded() == null ? "used" : "left out — " + d.excluded());
         traces.getChildren().clear();
         if (d.traces().isEmpty()) {
             traces.getChildren().add(Ui.hint("No traces for this image. Import or generate traces first."));
@@ -119,6 +121,29 @@ public final class ImageDetailPane extends VBox {
         ctx.tasks().execute("Load image", c -> q.image(imageId), d -> d.ifPresent(detail -> {
             ImageDetailPane pane = new ImageDetailPane();
             pane.show(detail);
+            // Exclude / include: the stages skip an excluded image (e.g. one that cannot be decoded) from the next
+            // run on; `rali dataset remove-image` deletes it for good.
+            Button exclude = new Button();
+            exclude.setId("excludeImage");
+            java.util.function.Consumer<ImageDetail> label = x -> exclude.setText(
+                    x.excluded() == null ? "Exclude image" : "Include image");
+            label.accept(detail);
+            exclude.setOnAction(e -> {
+                boolean wasExcluded = exclude.getText().startsWith("Include");
+                exclude.setDisable(true);
+                FxTasks.query("Exclude image", c -> {
+                    q.setExcluded(imageId, !wasExcluded);
+                    return q.image(imageId);
+                }, nd -> {
+                    exclude.setDisable(false);
+                    nd.ifPresent(x -> {
+                        pane.show(x);
+                        label.accept(x);
+                    });
+                    ctx.project().changed();
+                });
+            });
+            pane.getChildren().add(1, exclude);
             Dialog<Void> dialog = new Dialog<>();
             dialog.setTitle(detail.image().name());
             dialog.getDialogPane().setContent(pane);

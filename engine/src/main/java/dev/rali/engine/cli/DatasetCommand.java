@@ -9,6 +9,7 @@ import dev.rali.engine.dataset.Datasets;
 import dev.rali.engine.dataset.ImportReport;
 import dev.rali.engine.dataset.ImportRequest;
 import dev.rali.engine.dataset.MosScale;
+import dev.rali.engine.project.ImageExclusions;
 import dev.rali.engine.project.ProjectStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,7 +27,7 @@ import java.util.concurrent.Callable;
 @Command(name = "dataset", description = "Import and inspect IQA datasets (images + MOS).",
         mixinStandardHelpOptions = true, synopsisSubcommandLabel = "COMMAND",
         subcommands = {DatasetCommand.Import.class, DatasetCommand.ListCmd.class, DatasetCommand.Show.class,
-                DatasetCommand.Delete.class})
+                DatasetCommand.Delete.class, DatasetCommand.RemoveImage.class})
 public final class DatasetCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -152,6 +153,8 @@ public final class DatasetCommand implements Runnable {
                     norm.put("max", s.normalisedMax());
                     m.put("normalised", norm);
                     m.put("histogram", Map.of("edges", d.binEdges(), "counts", d.histogram()));
+                    m.put("excluded", ImageExclusions.list(store, name).stream()
+                            .map(e -> Map.of("name", e.name(), "reason", e.reason())).toList());
                     out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
                 } else {
                     out.printf("dataset     %s (layout %s)%n", s.name(), s.layout());
@@ -164,6 +167,15 @@ public final class DatasetCommand implements Runnable {
                         out.printf("normalised  %s .. %s%n", fmt(s.normalisedMin()), fmt(s.normalisedMax()));
                         out.println("histogram of normalised MOS:");
                         out.print(d.histogramText(40));
+                    }
+                    List<ImageExclusions.Excluded> excluded = ImageExclusions.list(store, name);
+                    if (!excluded.isEmpty()) {
+                        out.printf("excluded    %d image(s), left out of every stage (`rali dataset remove-image "
+                                + "--excluded` deletes them):%n", excluded.size());
+                        excluded.stream().limit(20).forEach(e -> out.printf("  %s: %s%n", e.name(), e.reason()));
+                        if (excluded.size() > 20) {
+                            out.printf("  ... and %d more%n", excluded.size() - 20);
+                        }
                     }
                 }
             }
@@ -185,6 +197,38 @@ public final class DatasetCommand implements Runnable {
             try (ProjectStore store = CliProjects.openForWriting(project, "no such project", "rali dataset delete")) {
                 int n = Datasets.delete(store, name);
                 spec.commandLine().getOut().println("deleted dataset " + name + " (" + n + " images)");
+            }
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "remove-image", mixinStandardHelpOptions = true,
+            description = "Delete images from a dataset by name, or all its excluded (e.g. unreadable) ones, with "
+                    + "their MOS, traces and predictions (the files on disk are kept).")
+    static final class RemoveImage implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Option(names = "--project", required = true) Path project;
+        @Option(names = "--dataset", required = true) String dataset;
+        @Option(names = "--excluded", description = "remove every excluded image of the dataset (see `rali dataset show`)")
+        boolean excluded;
+        @Parameters(paramLabel = "NAME", arity = "0..*", description = "image names as the dataset lists them")
+        List<String> names = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            if (names.isEmpty() && !excluded) {
+                throw new IllegalArgumentException("name the images to remove, or pass --excluded");
+            }
+            try (ProjectStore store = CliProjects.openForWriting(project, "no such project",
+                    "rali dataset remove-image")) {
+                java.util.Set<String> all = new java.util.LinkedHashSet<>(names);
+                if (excluded) {
+                    ImageExclusions.list(store, dataset).forEach(e -> all.add(e.name()));
+                }
+                int n = all.isEmpty() ? 0 : ImageExclusions.remove(store, dataset, all);
+                spec.commandLine().getOut().println("removed " + n + " image(s) from dataset " + dataset);
             }
             spec.commandLine().getOut().flush();
             return 0;

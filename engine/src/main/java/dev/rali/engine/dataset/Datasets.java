@@ -95,12 +95,15 @@ public final class Datasets {
         return labelled == 0 || rs.wasNull() ? null : v;
     }
 
-    /** The dataset's images in import order; split null = all splits. */
+    /**
+     * The dataset's images in import order; split null = all splits. Excluded images (unreadable, or excluded by
+     * the user: {@link dev.rali.engine.project.ImageExclusions}) are left out — this is what the stages see.
+     */
     public static List<ImageRow> images(ProjectStore store, String datasetName, String split)
             throws SQLException, IOException {
         long id = idOf(store, datasetName);
         String sql = "SELECT i.id, i.name, i.path, i.content_hash, i.split, m.normalised, i.reference, i.distortion "
-                + "FROM images i LEFT JOIN mos m ON m.image_id = i.id WHERE i.dataset_id = ?"
+                + "FROM images i LEFT JOIN mos m ON m.image_id = i.id WHERE i.dataset_id = ? AND i.excluded IS NULL"
                 + (split == null ? "" : " AND i.split = ?") + " ORDER BY i.id";
         List<ImageRow> out = new ArrayList<>();
         try (PreparedStatement ps = store.connection().prepareStatement(sql)) {

@@ -7,6 +7,7 @@ import dev.rali.engine.clip.ClipModel;
 import dev.rali.engine.clip.ClipTokenizer;
 import dev.rali.engine.clip.ClipVisionTrainer;
 import dev.rali.engine.image.BatchDecoder;
+import dev.rali.engine.image.ImageLoadException;
 import dev.rali.engine.task.TaskContext;
 
 import java.io.IOException;
@@ -40,8 +41,20 @@ public final class AlignmentStage {
     public record Options(int epochs, int batchSize, double lr, double weightDecay, int warmupSteps,
                           double gradClip, boolean seedAugmentation, boolean cropAugmentation, long seed) { }
 
-    /** What the stage produced: the aligned encoder folder (HF layout) and its loss curve. */
-    public record Result(Path encoderDir, List<Double> trainLoss, List<Double> valLoss) { }
+    /**
+     * What the stage produced: the aligned encoder folder (HF layout), its loss curve, and the images it left out
+     * because they could not be decoded.
+     */
+    public record Result(Path encoderDir, List<Double> trainLoss, List<Double> valLoss, List<Unreadable> unreadable) { }
+
+    /** An image the decoder could not read, with the reason. */
+    public record Unreadable(Path image, String reason) { }
+
+    /** Told which images are left out before training starts (the pipeline marks them in the project). */
+    @FunctionalInterface
+    public interface UnreadableSink {
+        void accept(List<Unreadable> unreadable) throws IOException;
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -52,7 +65,21 @@ public final class AlignmentStage {
      * to {@code workDir/encoder} (config.json, model.safetensors, preprocessor_config.json).
      */
     public static Result run(Path baseEncoder, List<Item> train, List<Item> val, Options o, Path workDir,
-                             String device, TaskContext ctx) throws IOException {
+                             String device, TaskContext ctx, UnreadableSink onUnreadable) throws IOException {
+        // Found before the first epoch, so the shuffled order depends only on the readable images: a resumed run
+        // (where the project already excludes them) draws exactly what an uninterrupted one does.
+        List<Unreadable> unreadable = unreadable(java.util.stream.Stream.concat(train.stream(), val.stream())
+                .map(Item::image).distinct().toList(), ctx);
+        if (!unreadable.isEmpty()) {
+            java.util.Set<Path> bad = new java.util.HashSet<>();
+            for (Unreadable u : unreadable) {
+                bad.add(u.image());
+                ctx.log("alignment: skipped " + ImageLoadException.naming(u.image(), u.reason()));
+            }
+            train = train.stream().filter(i -> !bad.contains(i.image())).toList();
+            val = val.stream().filter(i -> !bad.contains(i.image())).toList();
+            onUnreadable.accept(unreadable);
+        }
         if (train.size() < 2) {
             throw new IllegalArgumentException("alignment needs at least two training images with reasoning traces "
                     + "(the contrastive loss needs negatives), got " + train.size());
@@ -165,8 +192,27 @@ public final class AlignmentStage {
             if (Files.exists(ppc)) {
                 Files.copy(ppc, out.resolve("preprocessor_config.json"), StandardCopyOption.REPLACE_EXISTING);
             }
-            return new Result(out, trainLoss, valLoss);
+            return new Result(out, trainLoss, valLoss, unreadable);
         }
+    }
+
+    /** Decodes each file once (in parallel batches) and returns those that fail, in file order. */
+    static List<Unreadable> unreadable(List<Path> files, TaskContext ctx) {
+        List<Unreadable> out = new ArrayList<>();
+        int done = 0;
+        try (BatchDecoder<Boolean> batches = new BatchDecoder<>(files, 32, (k, img) -> Boolean.TRUE, false)) {
+            while (batches.hasNext()) {
+                ctx.checkCancelled();
+                for (BatchDecoder.Item<Boolean> it : batches.next()) {
+                    if (!it.ok()) {
+                        out.add(new Unreadable(it.file(), it.error()));
+                    }
+                    done++;
+                }
+                ctx.progress("check images", done, files.size(), "");
+            }
+        }
+        return out;
     }
 
     /** Embeds every distinct reasoning text once with the frozen text tower. */

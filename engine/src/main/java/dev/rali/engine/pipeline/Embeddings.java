@@ -2,6 +2,7 @@ package dev.rali.engine.pipeline;
 
 import dev.rali.engine.clip.ImageEmbedder;
 import dev.rali.engine.dataset.ImageRow;
+import dev.rali.engine.project.ImageExclusions;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.task.TaskContext;
 
@@ -22,6 +23,7 @@ import java.util.Map;
  * ({@code analysis.ProjectSpaces}), which reads the same cache.
  */
 public final class Embeddings implements AutoCloseable {
+    private final ProjectStore store;
     private final Path encoderDir;
     private final String device;
     private final int batch;
@@ -29,6 +31,7 @@ public final class Embeddings implements AutoCloseable {
     private ImageEmbedder embedder;
 
     public Embeddings(ProjectStore store, Path encoderDir, String encoderId, String device, int batch) throws IOException {
+        this.store = store;
         this.encoderDir = encoderDir;
         this.device = device;
         this.batch = Math.max(1, batch);
@@ -53,6 +56,7 @@ public final class Embeddings implements AutoCloseable {
         if (embedder == null) {
             embedder = ImageEmbedder.open(encoderDir, device);
         }
+        Map<Path, String> unreadable = new LinkedHashMap<>();
         // No lookahead: the pipeline's embeddings (and so its heads and tables) stay reproducible run to run.
         ImageEmbedder.Options options = ImageEmbedder.Options.defaults().withBatch(batch).withLookahead(false);
         int[] done = {0}; // results come in file order, batch by batch
@@ -69,6 +73,7 @@ public final class Embeddings implements AutoCloseable {
                         throw new IllegalStateException("embed: " + r.message());
                     } else {
                         ctx.log("embed: skipped " + r.message());
+                        unreadable.put(r.file(), r.error());
                     }
                 }
                 try {
@@ -79,6 +84,10 @@ public final class Embeddings implements AutoCloseable {
             });
         } catch (UncheckedIOException e) {
             throw e.getCause(); // the cache could not be written
+        } finally {
+            if (!unreadable.isEmpty()) { // marked so later stages and runs leave them out (and the user sees them)
+                ImageExclusions.markUnreadable(store, unreadable);
+            }
         }
         return out;
     }

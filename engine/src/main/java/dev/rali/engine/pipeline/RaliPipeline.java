@@ -8,6 +8,7 @@ import dev.rali.engine.eval.ResultsTable;
 import dev.rali.engine.io.FileHashes;
 import dev.rali.engine.params.ParamKeys;
 import dev.rali.engine.params.PipelineParams;
+import dev.rali.engine.project.ImageExclusions;
 import dev.rali.engine.project.ProjectSettings;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.project.RunRecords;
@@ -248,7 +249,14 @@ public final class RaliPipeline implements PipelineService {
                 train.size(), val.size(), s.alignDatasets));
         AlignmentStage.Options o = new AlignmentStage.Options(a.epochs, a.batchSize, a.lr, a.weightDecay,
                 a.warmupSteps, a.gradClip, a.seedAugmentation, a.cropAugmentation, s.rali.seed);
-        AlignmentStage.Result r = AlignmentStage.run(s.baseEncoder, train, val, o, work, s.device, ctx);
+        AlignmentStage.Result r = AlignmentStage.run(s.baseEncoder, train, val, o, work, s.device, ctx, bad -> {
+            Map<Path, String> reasons = new LinkedHashMap<>();
+            bad.forEach(u -> reasons.put(u.image(), u.reason()));
+            int n = ImageExclusions.markUnreadable(store, reasons);
+            ctx.log("alignment: " + bad.size() + " unreadable image(s) left out; " + n + " image row(s) marked "
+                    + "excluded in the project (`rali dataset show` lists them, `rali dataset remove-image "
+                    + "--excluded` deletes them)");
+        });
         Files.writeString(work.resolve("DONE"), "train_loss=" + r.trainLoss() + "\nval_loss=" + r.valLoss() + "\n");
         return r.encoderDir();
     }

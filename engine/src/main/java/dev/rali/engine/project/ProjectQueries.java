@@ -134,21 +134,24 @@ public final class ProjectQueries {
         }
     }
 
-    public record ImageDetail(ImageItem image, String datasetName, List<TraceItem> traces) { }
+    /** excluded: why the stages leave the image out ({@link ImageExclusions}), null when they use it. */
+    public record ImageDetail(ImageItem image, String datasetName, List<TraceItem> traces, String excluded) { }
 
     public Optional<ImageDetail> image(long imageId) throws SQLException {
-        String sql = "SELECT " + IMAGE_COLUMNS + ", d.name FROM images i JOIN datasets d ON d.id = i.dataset_id "
-                + "LEFT JOIN mos m ON m.image_id = i.id WHERE i.id = ?";
+        String sql = "SELECT " + IMAGE_COLUMNS + ", d.name, i.excluded FROM images i JOIN datasets d "
+                + "ON d.id = i.dataset_id LEFT JOIN mos m ON m.image_id = i.id WHERE i.id = ?";
         ImageItem item;
         String dataset;
+        String excluded;
         try (PreparedStatement ps = prepare(sql, List.of(imageId)); ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
                 return Optional.empty();
             }
             item = image(rs);
             dataset = rs.getString(13);
+            excluded = rs.getString(14);
         }
-        return Optional.of(new ImageDetail(item, dataset, traces(imageId)));
+        return Optional.of(new ImageDetail(item, dataset, traces(imageId), excluded));
     }
 
     /** The traces of one image, ordered by source then seed. */
@@ -170,6 +173,11 @@ public final class ProjectQueries {
     /** The run records (runs, metrics, artifacts, predictions) on this connection. */
     public Runs runs() {
         return runs;
+    }
+
+    /** Excludes an image from the stages (the user's choice) or includes it again. */
+    public void setExcluded(long imageId, boolean excluded) throws IOException {
+        ImageExclusions.setExcluded(store, imageId, excluded);
     }
 
     // ---------------------------------------------------------------- trace audit

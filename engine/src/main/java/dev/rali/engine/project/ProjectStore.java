@@ -22,7 +22,8 @@ import java.util.Optional;
 public final class ProjectStore implements AutoCloseable {
 
     /** Migration scripts in order; index i holds version i+1. */
-    static final List<String> MIGRATIONS = List.of("V1__initial.sql", "V2__settings.sql");
+    static final List<String> MIGRATIONS = List.of("V1__initial.sql", "V2__settings.sql",
+            "V3__image_exclusion.sql");
 
     public static final String EXTENSION = ".rali";
 

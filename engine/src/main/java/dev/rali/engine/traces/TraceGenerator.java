@@ -186,9 +186,10 @@ public final class TraceGenerator {
         this.parser = new TraceParser();
     }
 
-    /** Images of a dataset (or of the project when null) with their stored paths. */
+    /** Images of a dataset (or of the project when null) with their stored paths; excluded images are left out. */
     public static List<Target> targets(ProjectStore store, String dataset, String split) throws IOException {
-        String sql = "SELECT i.id, i.name, i.path FROM images i JOIN datasets d ON d.id = i.dataset_id WHERE 1=1"
+        String sql = "SELECT i.id, i.name, i.path FROM images i JOIN datasets d ON d.id = i.dataset_id"
+                + " WHERE i.excluded IS NULL"
                 + (dataset == null ? "" : " AND d.name = ?") + (split == null ? "" : " AND i.split = ?")
                 + " ORDER BY i.id";
         try (var ps = store.connection().prepareStatement(sql)) {

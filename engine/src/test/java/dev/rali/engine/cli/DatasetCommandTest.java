@@ -80,4 +80,31 @@ class DatasetCommandTest {
         assertEquals(1, noProject.code());
         assertTrue(noProject.err().contains("none.rali"), noProject.err());
     }
+
+    @Test
+    void showListsExcludedImagesAndRemoveImageDeletesThem() throws Exception {
+        Path project = dir.resolve("proj/p.rali");
+        Path csv = dataset();
+        assertEquals(0, CliRun.exec("dataset", "import", "--project", project.toString(), "--layout", "csv", "--name",
+                "mine", "--columns", "image=img,score=q", "--range", "0:100", "--quiet", csv.toString()).code());
+        try (var store = dev.rali.engine.project.ProjectStore.open(project)) {
+            dev.rali.engine.project.ImageExclusions.markUnreadable(store,
+                    java.util.Map.of(dir.resolve("ds").resolve("2.png").toAbsolutePath(), "truncated PNG"));
+        }
+        CliRun.Result show = CliRun.exec("dataset", "show", "--project", project.toString(), "--name", "mine");
+        assertTrue(show.out().contains("excluded    1 image(s)"), show.out());
+        assertTrue(show.out().contains("  2.png: unreadable: truncated PNG"), show.out());
+
+        CliRun.Result none = CliRun.exec("dataset", "remove-image", "--project", project.toString(), "--dataset", "mine");
+        assertEquals(1, none.code());
+        assertTrue(none.err().contains("name the images to remove, or pass --excluded"), none.err());
+
+        CliRun.Result rm = CliRun.exec("dataset", "remove-image", "--project", project.toString(), "--dataset", "mine",
+                "--excluded", "4.png");
+        assertEquals(0, rm.code(), rm.err());
+        assertTrue(rm.out().contains("removed 2 image(s) from dataset mine"), rm.out());
+        show = CliRun.exec("dataset", "show", "--project", project.toString(), "--name", "mine");
+        assertTrue(show.out().contains("images      4 (4 labelled)"), show.out());
+        assertTrue(!show.out().contains("excluded"), show.out());
+    }
 }

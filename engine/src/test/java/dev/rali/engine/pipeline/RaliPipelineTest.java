@@ -167,6 +167,33 @@ class RaliPipelineTest {
     }
 
     @Test
+    void anUnreadableTrainingImageIsSkippedListedAndMarkedInsteadOfAbortingAlignment() throws Exception {
+        try (ProjectStore store = project(dir.resolve("unreadable.rali"))) {
+            ImageRow victim = Datasets.images(store, "sample", "train").get(0);
+            Path broken = Files.writeString(dir.resolve("broken.png"), "not a png");
+            try (var ps = store.connection().prepareStatement("UPDATE images SET path = ? WHERE id = ?")) {
+                ps.setString(1, broken.toString());
+                ps.setLong(2, victim.id());
+                ps.executeUpdate();
+            }
+            PipelineParams p = params("full").with(ParamKeys.ALIGNMENT_EPOCHS, 1);
+            List<String> logs = new ArrayList<>();
+            RaliPipeline.Outcome o = new RaliPipeline().execute(store, "align", p, logging(logs));
+            assertTrue(logs.stream().anyMatch(l -> l.startsWith("alignment: skipped " + broken)), String.join("\n", logs));
+            assertTrue(logs.stream().anyMatch(l -> l.startsWith("alignment: 1 unreadable image(s) left out; 1 image "
+                    + "row(s) marked excluded")), String.join("\n", logs));
+            var excluded = dev.rali.engine.project.ImageExclusions.list(store, "sample");
+            assertEquals(List.of(victim.name()), excluded.stream().map(e -> e.name()).toList());
+            assertTrue(excluded.get(0).reason().startsWith("unreadable: "), excluded.get(0).reason());
+            assertTrue(Datasets.images(store, "sample", "train").stream().noneMatch(r -> r.id() == victim.id()),
+                    "later stages and runs leave it out");
+            try (Statement s = store.connection().createStatement()) {
+                assertEquals("done", s.executeQuery("SELECT status FROM runs WHERE id=" + o.runId()).getString(1));
+            }
+        }
+    }
+
+    @Test
     void noAlignmentAblationScoresWithTheBaseEncoderAndHeadStageNeedsAlignmentFirst() throws Exception {
         try (ProjectStore store = project(dir.resolve("ablation.rali"))) {
             RaliPipeline pipeline = new RaliPipeline();
