@@ -109,7 +109,7 @@ class MainWindowFxTest {
         javafx.scene.control.Button exclude = robot.lookup("#excludeImage").queryButton();
         assertEquals("Exclude image", exclude.getText());
         robot.interact(exclude::fire);
-        FxTestSupport.settle();
+        fx.settle();
         assertEquals("Include image", exclude.getText());
         assertTrue(robot.lookup("left out — excluded by the user").tryQuery().isPresent());
         try (var store = dev.rali.engine.project.ProjectStore.open(project)) {
@@ -117,7 +117,7 @@ class MainWindowFxTest {
                     dev.rali.engine.dataset.Datasets.images(store, "koniq", null).stream().map(r -> r.name()).toList());
         }
         robot.interact(exclude::fire);
-        FxTestSupport.settle();
+        fx.settle();
         assertEquals("Exclude image", exclude.getText());
         try (var store = dev.rali.engine.project.ProjectStore.open(project)) {
             assertEquals(6, dev.rali.engine.dataset.Datasets.images(store, "koniq", null).size());

@@ -90,14 +90,14 @@ class WorkflowFxTest {
                      dev.rali.engine.project.ProjectLock.acquireProject(project, "rali run")) {
             other.runId(41);
             robot.clickOn("#runStage");
-            FxTestSupport.settle();
+            fx.settle();
             assertEquals(null, pipeline.lastParams, "the pipeline must not start");
             assertEquals(1, fx.dialogs.size(), fx.dialogs.toString());
             assertTrue(fx.dialogs.get(0).startsWith("Project is busy: project " + project.getFileName()
                     + " is busy: run 41 (rali run) by PID " + ProcessHandle.current().pid() + " since "), fx.dialogs.get(0));
         }
         robot.clickOn("#runStage"); // free again: the run starts and releases the lock when it ends
-        FxTestSupport.settle();
+        fx.settle();
         assertEquals("succeeded", robot.lookup("#runStatus").queryAs(Label.class).getText());
         try (dev.rali.engine.project.ProjectLock again =
                      dev.rali.engine.project.ProjectLock.acquireProject(project, "rali run")) {

@@ -131,7 +131,7 @@ public final class ImageDetailPane extends VBox {
             exclude.setOnAction(e -> {
                 boolean wasExcluded = exclude.getText().startsWith("Include");
                 exclude.setDisable(true);
-                FxTasks.query("Exclude image", c -> {
+                ctx.tasks().execute("Exclude image", c -> {
                     q.setExcluded(imageId, !wasExcluded);
                     return q.image(imageId);
                 }, nd -> {
