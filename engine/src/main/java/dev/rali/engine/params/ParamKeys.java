@@ -113,7 +113,8 @@ public final class ParamKeys {
     public static final ParamKey<Integer> TEXT_CONTEXT = add(ParamKey.<Integer>builder("alignment.textContext", INT)
             .atLeast(2).rali(r -> r.alignment.textContext, (r, v) -> r.alignment.textContext = v)
             .paper("77 (CLIP's context, METHOD.md §8.7)")
-            .help("CLIP text context: traces are truncated to 77 BPE tokens (METHOD.md §8.7)."));
+            .help("Reasoning traces are truncated to this many BPE tokens before the frozen text tower embeds "
+                    + "them (at most the tower's own context: 77 for CLIP, METHOD.md §8.7)."));
     public static final ParamKey<Boolean> CROP_AUGMENTATION = add(ParamKey.<Boolean>builder(
             "alignment.cropAugmentation", BOOLEAN)
             .rali(r -> r.alignment.cropAugmentation, (r, v) -> r.alignment.cropAugmentation = v)

@@ -39,7 +39,8 @@ public final class AlignmentStage {
 
     /** Options of the stage, taken from the run's alignment.* parameters (defaults: {@code ParamKeys}). */
     public record Options(int epochs, int batchSize, double lr, double weightDecay, int warmupSteps,
-                          double gradClip, boolean seedAugmentation, boolean cropAugmentation, long seed) { }
+                          double gradClip, boolean seedAugmentation, boolean cropAugmentation, int textContext,
+                          long seed) { }
 
     /**
      * What the stage produced: the aligned encoder folder (HF layout), its loss curve, and the images it left out
@@ -101,7 +102,7 @@ public final class AlignmentStage {
                 dev.rali.engine.clip.ClipLoadOptions.defaults().withDevice(device))) {
             ClipTokenizer tokenizer = ClipTokenizer.forModelDir(baseEncoder);
             ClipImagePreprocessor pre = ClipImagePreprocessor.forModel(baseEncoder, model.config());
-            Map<String, float[]> textEmbeds = embedTexts(model, tokenizer, train, val, ctx);
+            Map<String, float[]> textEmbeds = embedTexts(model, tokenizer, train, val, o.textContext(), ctx);
 
             ClipVisionTrainer.Options to = ClipVisionTrainer.Options.defaults((int) Math.max(1, totalSteps))
                     .withLearningRate(o.lr()).withWarmup((int) Math.min(o.warmupSteps(), totalSteps))
@@ -215,13 +216,16 @@ public final class AlignmentStage {
         return out;
     }
 
-    /** Embeds every distinct reasoning text once with the frozen text tower. */
+    /**
+     * Embeds every distinct reasoning text once with the frozen text tower, truncated to {@code textContext} BPE
+     * tokens (at most the tower's own context, 77 for CLIP).
+     */
     static Map<String, float[]> embedTexts(ClipModel model, ClipTokenizer tok, List<Item> train, List<Item> val,
-                                           TaskContext ctx) {
+                                           int textContext, TaskContext ctx) {
         List<String> texts = new ArrayList<>(new java.util.LinkedHashSet<>(
                 java.util.stream.Stream.concat(train.stream(), val.stream())
                         .flatMap(i -> i.texts().stream()).toList()));
-        int ctxLen = model.config().text().maxPositionEmbeddings();
+        int ctxLen = Math.min(textContext, model.config().text().maxPositionEmbeddings());
         Map<String, float[]> out = new LinkedHashMap<>();
         int bs = 64;
         for (int s = 0; s < texts.size(); s += bs) {

@@ -248,7 +248,7 @@ public final class RaliPipeline implements PipelineService {
         ctx.log(String.format("alignment: %d training and %d validation images with reasoning traces from %s",
                 train.size(), val.size(), s.alignDatasets));
         AlignmentStage.Options o = new AlignmentStage.Options(a.epochs, a.batchSize, a.lr, a.weightDecay,
-                a.warmupSteps, a.gradClip, a.seedAugmentation, a.cropAugmentation, s.rali.seed);
+                a.warmupSteps, a.gradClip, a.seedAugmentation, a.cropAugmentation, a.textContext, s.rali.seed);
         AlignmentStage.Result r = AlignmentStage.run(s.baseEncoder, train, val, o, work, s.device, ctx, bad -> {
             Map<Path, String> reasons = new LinkedHashMap<>();
             bad.forEach(u -> reasons.put(u.image(), u.reason()));
