@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rali.engine.analysis.attention.AttentionAnalysis;
-import dev.rali.engine.analysis.attention.AttentionDumps;
 import dev.rali.engine.analysis.attention.AttentionReport;
 import dev.rali.engine.analysis.attention.Role;
 import picocli.CommandLine;
@@ -31,8 +30,9 @@ final class AnalyzeAttentionCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "DUMP_OR_FOLDER", arity = "1..*",
-            description = "A dump folder (with meta.json) or a folder holding dump folders.")
+    @Parameters(paramLabel = "DUMP_OR_PROJECT", arity = "1..*",
+            description = "A dump folder (with meta.json), a folder holding dump folders, or a project (.rali) whose"
+                    + " imported dumps to analyse.")
     List<Path> inputs;
 
     @Option(names = "--top", defaultValue = "10", description = "Reasoning tokens to list (default ${DEFAULT-VALUE}).")
@@ -46,7 +46,7 @@ final class AnalyzeAttentionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<Path> folders = AttentionDumps.find(inputs);
+        List<Path> folders = AttentionCommand.expand(inputs);
         AttentionAnalysis.Result r = AttentionAnalysis.run(folders, top, new ConsoleTaskContext(System.err, quiet || json));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

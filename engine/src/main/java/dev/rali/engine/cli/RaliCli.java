@@ -26,6 +26,7 @@ public final class RaliCli implements Runnable {
         CommandLine cl = new CommandLine(new RaliCli());
         // Sub-commands, one per verb (keep alphabetical).
         cl.addSubcommand("analyze", new AnalyzeCommand());
+        cl.addSubcommand("attention", new AttentionCommand());
         cl.addSubcommand("bench", new BenchCommand());
         cl.addSubcommand("dataset", new DatasetCommand());
         cl.addSubcommand("demo", new DemoCommand());

@@ -110,6 +110,11 @@ public final class Demo {
         TraceImporter.Report tr = new TraceImporter().importPath(store, sampleDir.resolve("traces.jsonl"),
                 new TraceImporter.Options("sample-describer", name), ctx);
         ctx.log("demo: traces " + tr.written() + " written, " + tr.problems().size() + " problems");
+        Path dumps = sampleDir.resolve(SampleProjectBuilder.ATTENTION_DIR);
+        if (java.nio.file.Files.isDirectory(dumps)) {
+            var ar = dev.rali.engine.analysis.attention.AttentionImporter.importDumps(store, List.of(dumps), ctx);
+            ctx.log("demo: synthetic attention dumps " + ar.imported() + " imported");
+        }
     }
 
     /** Demo parameters: the paper's pipeline, scaled to the sample's size (see DemoRecipe for the reasons). */

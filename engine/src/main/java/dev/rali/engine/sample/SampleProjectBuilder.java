@@ -254,6 +254,7 @@ public final class SampleProjectBuilder {
                 w.write('\n');
             }
         }
+        writeAttentionDumps(outDir, rows, traces);
         Map<String, Integer> perSplit = new LinkedHashMap<>();
         for (String s : List.of("train", "val", "test")) {
             perSplit.put(s, (int) rows.stream().filter(r -> r.split().equals(s)).count());
@@ -261,6 +262,30 @@ public final class SampleProjectBuilder {
         writeManifest(outDir, opt, photos, rows, traces.size(), perSplit, json);
         ctx.log("sample project: " + rows.size() + " images (" + perSplit + "), " + traces.size() + " traces in " + outDir);
         return new Result(outDir, rows.size(), photos.size(), traces.size(), perSplit);
+    }
+
+    /** Folder of the synthetic attention dumps (see {@link SyntheticAttentionDumps}). */
+    public static final String ATTENTION_DIR = "attention";
+
+    /**
+     * Synthetic attention dumps (labelled so in meta.json) for the test photos' pristine images and their strongest
+     * Gaussian blur, each from the image's first trace, so the attention views have something to show offline.
+     */
+    private static void writeAttentionDumps(Path outDir, List<Row> rows, List<String[]> traces) throws IOException {
+        dev.rali.engine.traces.TraceParser parser = new dev.rali.engine.traces.TraceParser();
+        for (Row r : rows) {
+            boolean pick = r.split().equals("test") && (r.type() == null
+                    || (r.type() == DistortionType.GAUSSIAN_BLUR && r.level() == DistortionType.LEVELS));
+            String[] trace = traces.stream().filter(t -> t[0].equals(r.image())).findFirst().orElse(null);
+            if (!pick || trace == null) {
+                continue;
+            }
+            dev.rali.engine.traces.ParsedTrace parsed = parser.parse(trace[2]);
+            String name = stem(Path.of(r.image()).getFileName().toString());
+            Path folder = outDir.resolve(ATTENTION_DIR).resolve(name);
+            SyntheticAttentionDumps.write(folder, ImageOps.read(outDir.resolve(r.image())), "../../" + r.image(),
+                    parsed.think(), parsed.answer());
+        }
     }
 
     private static void addTraces(List<String[]> traces, String image, String content, DistortionType type, int level,

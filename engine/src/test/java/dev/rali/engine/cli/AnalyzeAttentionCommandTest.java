@@ -50,4 +50,21 @@ class AnalyzeAttentionCommandTest {
         assertEquals(1, bad.code());
         assertTrue(bad.err().contains("a/attention.safetensors"), bad.err());
     }
+
+    @Test
+    void importIntoAProjectThenAnalyseTheProject() throws Exception {
+        AttentionDumps.write(dir.resolve("in/a"), Dumps.withImage());
+        Path project = dir.resolve("p.rali");
+        dev.rali.engine.project.ProjectStore.open(project).close();
+        CliRun.Result imp = CliRun.exec("attention", "import", "--quiet", "--project", project.toString(),
+                dir.resolve("in").toString());
+        assertEquals(0, imp.code(), imp.err());
+        assertTrue(imp.out().contains("1 dump(s) imported, 0 already present"), imp.out());
+        CliRun.Result list = CliRun.exec("attention", "list", "--project", project.toString());
+        assertTrue(list.out().contains("synthetic (rule: test)"), list.out() + list.err());
+        CliRun.Result an = CliRun.exec("analyze", "attention", "--json", project.toString());
+        assertEquals(0, an.code(), an.err());
+        JsonNode j = new ObjectMapper().readTree(an.out());
+        assertEquals(0.45, j.at("/dumps/0/shares_all_roles/averaged/image").asDouble(), 1e-6);
+    }
 }
