@@ -1,0 +1,102 @@
+package dev.rali.engine.io;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AtomicFilesTest {
+    @TempDir
+    Path tmp;
+
+    private List<String> names() throws IOException {
+        try (Stream<Path> s = Files.list(tmp)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void writeReplacesTheTargetAndLeavesNoTempFile() throws IOException {
+        Path f = tmp.resolve("scores.csv");
+        Files.writeString(f, "old\n");
+        AtomicFiles.writeString(f, "new\n");
+        assertEquals("new\n", Files.readString(f));
+        assertEquals(List.of("scores.csv"), names());
+    }
+
+    @Test
+    void aFailureWhileWritingLeavesThePreviousFileIntact() throws IOException {
+        Path f = tmp.resolve("scores.csv");
+        Files.writeString(f, "previous complete table\n");
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(f, out -> {
+            out.write("half a ta".getBytes());
+            throw new IOException("disk full");
+        }));
+        assertEquals("disk full", e.getMessage());
+        assertEquals("previous complete table\n", Files.readString(f));
+        assertEquals(List.of("scores.csv"), names(), "the temp file is removed");
+    }
+
+    @Test
+    void anOutputClosedWithoutCommitIsDiscarded() throws IOException {
+        Path f = tmp.resolve("audit.csv");
+        try (AtomicFiles.Output o = AtomicFiles.open(f)) {
+            o.writer().write("a,b\n");
+            o.writer().flush();
+            assertTrue(Files.notExists(f), "nothing at the target before commit");
+        }
+        assertEquals(List.of(), names());
+        try (AtomicFiles.Output o = AtomicFiles.open(f)) {
+            o.writer().write("a,b\n");
+            o.commit();
+        }
+        assertEquals("a,b\n", Files.readString(f));
+    }
+
+    @Test
+    void aMissingFolderIsNamed() {
+        Path f = tmp.resolve("no/such/dir/x.csv");
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.writeString(f, "x"));
+        assertEquals("cannot write " + f + ": directory " + f.getParent() + " does not exist", e.getMessage());
+    }
+
+    @Test
+    void replaceFolderSwapsInTheNewFolderOnlyWhenComplete() throws IOException {
+        Path b = tmp.resolve("m.rali-model");
+        AtomicFiles.replaceFolder(b, d -> Files.writeString(d.resolve("a.txt"), "v1"));
+        assertEquals("v1", Files.readString(b.resolve("a.txt")));
+        assertThrows(IOException.class, () -> AtomicFiles.replaceFolder(b, d -> {
+            Files.writeString(d.resolve("a.txt"), "v2 half");
+            throw new IOException("killed");
+        }));
+        assertEquals("v1", Files.readString(b.resolve("a.txt")), "a failed build keeps the previous folder");
+        assertEquals(List.of("m.rali-model"), names());
+        AtomicFiles.replaceFolder(b, d -> Files.writeString(d.resolve("b.txt"), "v3"));
+        assertTrue(Files.notExists(b.resolve("a.txt")));
+        assertEquals("v3", Files.readString(b.resolve("b.txt")));
+        assertEquals(List.of("m.rali-model"), names(), "the previous folder is gone once the new one is in place");
+    }
+
+    @Test
+    void aPreviousFolderLeftAsideByACrashIsPutBack() throws IOException {
+        // what a kill between "move the old folder aside" and "move the new one in" leaves behind
+        Path b = tmp.resolve("m.rali-model");
+        Path aside = tmp.resolve(".m.rali-model.old-123");
+        Files.createDirectories(aside);
+        Files.writeString(aside.resolve("a.txt"), "v1");
+        Path partial = tmp.resolve(".m.rali-model.partial-456");
+        Files.createDirectories(partial);
+        Files.writeString(partial.resolve("a.txt"), "v2 complete but not moved");
+        AtomicFiles.recoverFolder(b.toAbsolutePath());
+        assertEquals("v1", Files.readString(b.resolve("a.txt")));
+        assertEquals(List.of("m.rali-model"), names());
+    }
+}
