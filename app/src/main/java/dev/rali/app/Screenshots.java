@@ -1,5 +1,6 @@
 package dev.rali.app;
 
+import dev.rali.engine.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +70,11 @@ public final class Screenshots {
 
     public static void write(Scene scene, Path file) throws IOException {
         WritableImage img = scene.snapshot(null);
-        ImageIO.write(SwingFXUtils.fromFXImage(img, null), "png", file.toFile());
+        var image = SwingFXUtils.fromFXImage(img, null);
+        AtomicFiles.write(file, out -> {
+            if (!ImageIO.write(image, "png", out)) {
+                throw new IOException(file + ": no PNG writer");
+            }
+        });
     }
 }

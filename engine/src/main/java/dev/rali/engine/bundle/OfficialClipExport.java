@@ -3,10 +3,10 @@ package dev.rali.engine.bundle;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rali.engine.io.AtomicFiles;
 import dev.rali.engine.io.Safetensors;
 import dev.rali.engine.task.TaskContext;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * preprocessor and tokenizer files) plus a {@code model.safetensors} whose tensors are best/'s weights with
  * ckpt.pt's {@code clip.*} tensors substituted (their loader applies ckpt.pt after from_pretrained(best/)). Float
  * tensors are written as F32, integer ones as I64. The file is streamed tensor by tensor (a ViT-L/14 CLIP never
- * sits in memory whole) to a temp file, then renamed.
+ * sits in memory whole) through {@link AtomicFiles}.
  */
 public final class OfficialClipExport {
     private OfficialClipExport() { }
@@ -204,8 +204,8 @@ public final class OfficialClipExport {
         int pad = (8 - json.length % 8) % 8;
         byte[] h = Arrays.copyOf(json, json.length + pad);
         Arrays.fill(h, json.length, h.length, (byte) ' ');
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
+        try (AtomicFiles.Output o = AtomicFiles.open(file)) {
+            OutputStream out = o.stream();
             out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).array());
             out.write(h);
             int done = 0;
@@ -225,10 +225,7 @@ public final class OfficialClipExport {
                 out.write(b.array());
                 ctx.progress("export CLIP", ++done, tensors.size(), e.getKey());
             }
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
+            o.commit();
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -1,5 +1,6 @@
 package dev.rali.engine.cli;
 
+import dev.rali.engine.io.AtomicFiles;
 import dev.rali.engine.params.ParamException;
 import dev.rali.engine.params.PipelineParams;
 import dev.rali.engine.project.ProjectLock;
@@ -133,7 +134,7 @@ public final class TrainHeadCommand implements Callable<Integer> {
                                          TaskContext ctx) throws IOException {
         RaliHeadTrainer.Result r = RaliHeadTrainer.train(tr.embeddings(), tr.scores(),
                 va == null ? null : va.embeddings(), va == null ? null : va.scores(), params.rali(), out, ctx);
-        Files.writeString(out.resolve("params.json"), params.toPrettyJson());
+        AtomicFiles.writeString(out.resolve("params.json"), params.toPrettyJson());
         return r;
     }
 

@@ -1,5 +1,6 @@
 package dev.rali.engine.clip;
 
+import dev.rali.engine.io.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -237,7 +238,7 @@ public record ClipConfig(Text text, Vision vision, int projectionDim, double log
     public void write(Path configJson) throws IOException {
         Path parent = configJson.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        JSON.writeValue(configJson.toFile(), toJson());
+        AtomicFiles.write(configJson, JSON.writeValueAsBytes(toJson()));
     }
 
     /**

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -15,7 +14,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Collections;
@@ -363,7 +361,7 @@ public final class Safetensors {
             }
         }
 
-        /** Writes atomically: a temp file beside the target, then a rename, so a crash never leaves half a file. */
+        /** Writes atomically ({@link AtomicFiles}), so a crash never leaves half a file. */
         public void write(Path file) throws IOException {
             ObjectNode header = JSON.createObjectNode();
             if (!metadata.isEmpty()) {
@@ -387,20 +385,14 @@ public final class Safetensors {
             int pad = (8 - json.length % 8) % 8; // the reference pads the header with spaces to 8-byte alignment
             byte[] headerBytes = Arrays.copyOf(json, json.length + pad);
             Arrays.fill(headerBytes, json.length, headerBytes.length, (byte) ' ');
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp)) {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            AtomicFiles.write(file, out -> {
                 out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes.length).array());
                 out.write(headerBytes);
                 for (Entry e : entries.values()) {
                     out.write(e.data());
                 }
-            } catch (IOException e) {
-                Files.deleteIfExists(tmp);
-                throw e;
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            });
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.rali.engine.pipeline;
 
+import dev.rali.engine.io.AtomicFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rali.engine.clip.ClipImagePreprocessor;
@@ -183,9 +184,7 @@ public final class AlignmentStage {
                     p.put("epochs_done", epoch + 1);
                     trainLoss.forEach(p.withArray("train_loss")::add);
                     valLoss.forEach(p.withArray("val_loss")::add);
-                    Path tmp = progressFile.resolveSibling("align-progress.json.tmp");
-                    JSON.writeValue(tmp.toFile(), p);
-                    Files.move(tmp, progressFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    AtomicFiles.write(progressFile, JSON.writeValueAsBytes(p));
                 }
             }
             model.saveHf(out);

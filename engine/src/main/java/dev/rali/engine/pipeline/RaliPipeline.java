@@ -1,6 +1,7 @@
 package dev.rali.engine.pipeline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rali.engine.io.AtomicFiles;
 import dev.rali.engine.dataset.Datasets;
 import dev.rali.engine.dataset.ImageRow;
 import dev.rali.engine.eval.MetricReport;
@@ -118,9 +119,9 @@ public final class RaliPipeline implements PipelineService {
             ResultsTable table = evaluate(store, s, emb, HeadParams.read(headFile).toScoreHead(), run, rctx);
             Path tableDir = store.artifactDir().resolve("runs").resolve(Long.toString(run.runId()));
             Files.createDirectories(tableDir);
-            Files.writeString(tableDir.resolve("results.md"), table.toMarkdown());
-            Files.writeString(tableDir.resolve("results.csv"), table.toCsv());
-            Files.writeString(tableDir.resolve("results.json"), table.toJson());
+            AtomicFiles.writeString(tableDir.resolve("results.md"), table.toMarkdown());
+            AtomicFiles.writeString(tableDir.resolve("results.json"), table.toJson());
+            AtomicFiles.writeString(tableDir.resolve("results.csv"), table.toCsv()); // last: the run's artifact
             run.artifact("table", tableDir.resolve("results.csv"));
             run.finish("done", String.format("average PLCC %.4f SRCC %.4f", table.average().plcc(),
                     table.average().srcc()));
@@ -257,7 +258,7 @@ public final class RaliPipeline implements PipelineService {
                     + "excluded in the project (`rali dataset show` lists them, `rali dataset remove-image "
                     + "--excluded` deletes them)");
         });
-        Files.writeString(work.resolve("DONE"), "train_loss=" + r.trainLoss() + "\nval_loss=" + r.valLoss() + "\n");
+        AtomicFiles.writeString(work.resolve("DONE"), "train_loss=" + r.trainLoss() + "\nval_loss=" + r.valLoss() + "\n");
         return r.encoderDir();
     }
 
@@ -305,9 +306,7 @@ public final class RaliPipeline implements PipelineService {
         var result = dev.rali.engine.rali.RaliHeadTrainer.train(train.embeddings, train.scores, val.embeddings,
                 val.scores, s.rali, work, ctx);
         HeadParams hp = result.head();
-        hp.write(headFile.resolveSibling("rali.safetensors.tmp"), Map.of("encoder_sha256", encoderId));
-        Files.move(headFile.resolveSibling("rali.safetensors.tmp"), headFile,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        hp.write(headFile, Map.of("encoder_sha256", encoderId)); // atomic (Safetensors.Writer)
         return headFile;
     }
 

@@ -1,5 +1,6 @@
 package dev.rali.engine.sample;
 
+import dev.rali.engine.io.AtomicFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -173,7 +174,7 @@ public final class DemoClipFactory {
         v.put("num_hidden_layers", c.visionLayers());
         v.put("patch_size", c.patchSize());
         v.put("projection_dim", c.projectionDim());
-        json.writeValue(dir.resolve("config.json").toFile(), root);
+        AtomicFiles.write(dir.resolve("config.json"), json.writeValueAsBytes(root));
     }
 
     private static void writePreprocessor(Path dir, Config c) throws IOException {
@@ -198,6 +199,6 @@ public final class DemoClipFactory {
         p.put("resample", 3);
         p.put("rescale_factor", 1.0 / 255);
         p.putObject("size").put("shortest_edge", c.shortestEdge());
-        json.writeValue(dir.resolve("preprocessor_config.json").toFile(), p);
+        AtomicFiles.write(dir.resolve("preprocessor_config.json"), json.writeValueAsBytes(p));
     }
 }

@@ -1,5 +1,6 @@
 package dev.rali.engine.sample;
 
+import dev.rali.engine.io.AtomicFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -350,6 +351,7 @@ public final class SampleProjectBuilder {
         }
         ObjectNode counts = m.putObject("images_per_split");
         perSplit.forEach(counts::put);
-        json.enable(SerializationFeature.INDENT_OUTPUT).writeValue(outDir.resolve("manifest.json").toFile(), m);
+        // written last and atomically: its presence marks a complete sample (Demo.prepare rebuilds otherwise)
+        AtomicFiles.write(outDir.resolve("manifest.json"), json.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(m));
     }
 }

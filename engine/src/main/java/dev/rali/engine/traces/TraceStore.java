@@ -1,14 +1,13 @@
 package dev.rali.engine.traces;
 
+import dev.rali.engine.io.AtomicFiles;
 import dev.rali.engine.io.CsvTable;
 import dev.rali.engine.project.ProjectStore;
 
 import java.io.IOException;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -404,11 +403,11 @@ public final class TraceStore {
             return r;
         });
         Path abs = out.toAbsolutePath();
-        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
         if (abs.getParent() != null) {
             Files.createDirectories(abs.getParent());
         }
-        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+        try (AtomicFiles.Output o = AtomicFiles.open(abs)) {
+            Writer w = o.writer();
             w.write("trace_id,dataset,image,source,seed,status,score,verdict,note,updated_at,think\n");
             for (String[] row : rows) {
                 for (int i = 0; i < row.length; i++) {
@@ -419,8 +418,8 @@ public final class TraceStore {
                 }
                 w.write('\n');
             }
+            o.commit();
         }
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return rows.size();
     }
 
