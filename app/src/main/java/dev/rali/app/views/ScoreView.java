@@ -6,12 +6,12 @@ import dev.rali.app.Dialogs;
 import dev.rali.app.FxBatcher;
 import dev.rali.app.ImageFiles;
 import dev.rali.app.ScorerFactory;
+import dev.rali.engine.io.AtomicFiles;
+import dev.rali.engine.io.OutputPaths;
 import dev.rali.engine.score.ImageScorer;
 import dev.rali.engine.score.ScoreResult;
 import dev.rali.engine.task.BackgroundTask;
 import java.io.File;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -421,10 +421,12 @@ public final class ScoreView implements AppView {
                     .append(csv(r.status())).append('\n');
         }
         String text = sb.toString();
+        List<Path> scored = list.stream().map(r -> r.file).toList();
+        Path model = bundle.getText().isBlank() ? null : Path.of(bundle.getText().strip());
         ctx.tasks().execute("Export scores", c -> {
-            try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-                w.write(text);
-            }
+            // the save dialog asked about replacing; the guard still refuses a scored image or the bundle itself
+            OutputPaths.file(file, "csv").inputs(scored).protect(model, "the model bundle").force(true).check();
+            AtomicFiles.writeString(file, text);
             return file;
         }, p -> Dialogs.info(ctx.window(), "Scores exported", list.size() + " rows written to " + p));
     }

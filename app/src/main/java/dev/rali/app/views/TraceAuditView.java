@@ -3,6 +3,8 @@ package dev.rali.app.views;
 import dev.rali.app.AppContext;
 import dev.rali.app.AppFeature;
 import dev.rali.app.Dialogs;
+import dev.rali.engine.io.AtomicFiles;
+import dev.rali.engine.io.OutputPaths;
 import dev.rali.engine.dataset.DatasetSummary;
 import dev.rali.engine.dataset.Datasets;
 import dev.rali.engine.project.ProjectQueries;
@@ -10,9 +12,6 @@ import dev.rali.engine.project.ProjectQueries.AuditItem;
 import dev.rali.engine.project.ProjectQueries.FlagCriteria;
 import dev.rali.engine.project.ProjectQueries.TraceItem;
 import java.io.File;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.function.Function;
 import javafx.geometry.Pos;
@@ -329,9 +328,16 @@ public final class TraceAuditView implements AppView {
     /** Writes the rows currently listed (respecting the filters) to {@code file}. */
     public void exportTo(java.nio.file.Path file) {
         List<AuditItem> items = List.copyOf(table.getItems());
+        var store = ctx.project().store();
         ctx.tasks().execute("Export audit", c -> {
-            try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-                ProjectQueries.writeAuditCsv(items, w);
+            var guard = OutputPaths.file(file, "csv").force(true);
+            if (store != null) {
+                guard.protectProject(store.file());
+            }
+            guard.check();
+            try (AtomicFiles.Output o = AtomicFiles.open(file)) {
+                ProjectQueries.writeAuditCsv(items, o.writer());
+                o.commit();
             }
             return file;
         }, p -> Dialogs.info(ctx.window(), "Audit exported", items.size() + " traces written to " + p));

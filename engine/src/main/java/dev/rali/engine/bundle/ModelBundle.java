@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rali.engine.Version;
+import dev.rali.engine.io.AtomicFiles;
 import dev.rali.engine.io.FileHashes;
+import dev.rali.engine.io.OutputPaths;
 import dev.rali.engine.rali.HeadParams;
 
 import java.io.IOException;
@@ -66,51 +68,83 @@ public final class ModelBundle {
     /**
      * Writes a bundle: copies the encoder files from {@code encoderDir} (config.json and model.safetensors required,
      * preprocessor_config.json if present), writes the head and a manifest holding {@code info} plus hashes.
-     * Written to a temporary sibling folder and renamed at the end, so a crash never leaves a half bundle.
+     * Built in a temporary sibling folder and swapped in at the end ({@link AtomicFiles#replaceFolder}), so a crash
+     * never leaves a half bundle and a previous bundle stays until the new one is complete. Whatever exists at
+     * {@code out} must be a bundle ({@link #isBundle}); anything else is refused, never replaced. Callers that
+     * should not replace a bundle without {@code --force} check {@link #outputPath} first.
      */
     public static ModelBundle write(Path out, Path encoderDir, HeadParams head, ObjectNode info) throws IOException {
-        Path target = out.toAbsolutePath().normalize();
-        Path tmp = target.resolveSibling(target.getFileName() + ".partial");
-        deleteRecursively(tmp);
-        Files.createDirectories(tmp);
-        ObjectNode files = JSON.createObjectNode();
-        for (String name : ENCODER_FILES) {
-            Path src = encoderDir.resolve(name);
-            if (!Files.isRegularFile(src)) {
-                if (name.equals("preprocessor_config.json")) {
-                    continue;
+        Path target = outputPath(out).force(true).check();
+        AtomicFiles.replaceFolder(target, tmp -> {
+            ObjectNode files = JSON.createObjectNode();
+            for (String name : ENCODER_FILES) {
+                Path src = encoderDir.resolve(name);
+                if (!Files.isRegularFile(src)) {
+                    if (name.equals("preprocessor_config.json")) {
+                        continue;
+                    }
+                    throw new IOException(encoderDir + ": the encoder folder lacks " + name);
                 }
-                throw new IOException(encoderDir + ": the encoder folder lacks " + name);
+                Files.copy(src, tmp.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                files.put(name, FileHashes.sha256(tmp.resolve(name)));
             }
-            Files.copy(src, tmp.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-            files.put(name, FileHashes.sha256(tmp.resolve(name)));
-        }
-        head.write(tmp.resolve(HEAD_FILE), Map.of("format", FORMAT));
-        files.put(HEAD_FILE, FileHashes.sha256(tmp.resolve(HEAD_FILE)));
-        ObjectNode manifest = JSON.createObjectNode();
-        manifest.put("format", FORMAT);
-        manifest.put("created", Instant.now().toString());
-        manifest.put("rali_version", Version.CODE);
-        ObjectNode headInfo = manifest.putObject("head");
-        headInfo.put("input_dim", head.pcaMean().length);
-        headInfo.put("pca_dim", head.pcaComponents() == null ? 0 : head.pcaComponents().length);
-        headInfo.put("bases", head.numBases());
-        headInfo.put("tau", head.tau());
-        manifest.set("files", files);
-        if (info != null) {
-            info.fields().forEachRemaining(e -> manifest.set(e.getKey(), e.getValue()));
-        }
-        JSON.writeValue(tmp.resolve(MANIFEST).toFile(), manifest);
-        if (Files.exists(target)) {
-            Path old = target.resolveSibling(target.getFileName() + ".old");
-            deleteRecursively(old);
-            Files.move(target, old);
-            Files.move(tmp, target);
-            deleteRecursively(old);
-        } else {
-            Files.move(tmp, target);
-        }
+            head.write(tmp.resolve(HEAD_FILE), Map.of("format", FORMAT));
+            files.put(HEAD_FILE, FileHashes.sha256(tmp.resolve(HEAD_FILE)));
+            ObjectNode manifest = JSON.createObjectNode();
+            manifest.put("format", FORMAT);
+            manifest.put("created", Instant.now().toString());
+            manifest.put("rali_version", Version.CODE);
+            ObjectNode headInfo = manifest.putObject("head");
+            headInfo.put("input_dim", head.pcaMean().length);
+            headInfo.put("pca_dim", head.pcaComponents() == null ? 0 : head.pcaComponents().length);
+            headInfo.put("bases", head.numBases());
+            headInfo.put("tau", head.tau());
+            manifest.set("files", files);
+            if (info != null) {
+                info.fields().forEachRemaining(e -> manifest.set(e.getKey(), e.getValue()));
+            }
+            // the manifest last: a folder holding one is a finished bundle
+            AtomicFiles.write(tmp.resolve(MANIFEST), JSON.writeValueAsBytes(manifest));
+        });
         return read(target);
+    }
+
+    /**
+     * The output-path guard for a bundle folder: an existing folder is replaceable only if it is a bundle
+     * ({@link #isBundle}); add the project / inputs to protect and {@code force}, then {@code check()}.
+     */
+    public static OutputPaths.Target outputPath(Path out) {
+        return OutputPaths.folder(out, ModelBundle::isBundle, "a model bundle");
+    }
+
+    /**
+     * True if {@code dir} is a bundle this tool wrote and holds nothing else: a manifest whose format starts with
+     * {@code rali-model/}, and only files that manifest lists. Only such a folder may be replaced by a new bundle;
+     * a folder with any other file in it (the user's notes, say) is not ours to delete.
+     */
+    public static boolean isBundle(Path dir) {
+        Path manifestFile = dir.resolve(MANIFEST);
+        if (!Files.isDirectory(dir) || !Files.isRegularFile(manifestFile)) {
+            return false;
+        }
+        try {
+            JsonNode m = JSON.readTree(manifestFile.toFile());
+            if (m == null || !m.path("format").asText().startsWith("rali-model/")) {
+                return false;
+            }
+            JsonNode files = m.path("files");
+            try (var list = Files.list(dir)) {
+                for (Path p : list.toList()) {
+                    String n = p.getFileName().toString();
+                    if (!n.equals(MANIFEST) && !(Files.isRegularFile(p) && files.has(n))) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Opens a bundle, verifying the manifest's file hashes and the head's shapes. */
@@ -152,16 +186,5 @@ public final class ModelBundle {
         }
         HeadParams head = HeadParams.read(abs.resolve(HEAD_FILE));
         return new ModelBundle(abs, manifest, head);
-    }
-
-    static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var walk = Files.walk(p)) {
-            for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(x);
-            }
-        }
     }
 }

@@ -3,13 +3,14 @@ package dev.rali.engine.bundle;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rali.engine.clip.ClipConfig;
+import dev.rali.engine.clip.ClipWeights;
+import dev.rali.engine.io.AtomicFiles;
 import dev.rali.engine.task.TaskContext;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * The official release → a RALI model bundle in one call (what {@code rali import-official} runs): read the
@@ -21,15 +22,23 @@ public final class OfficialImport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public static ModelBundle toBundle(Path releaseDir, Path out, OfficialRelease.LogitScale mode, TaskContext ctx)
-            throws IOException {
-        Path abs = out.toAbsolutePath().normalize();
-        Path clipTmp = abs.resolveSibling(abs.getFileName() + ".clip-tmp");
-        deleteRecursively(clipTmp);
+    /**
+     * Converts the release in {@code releaseDir} into the bundle {@code out}. The output path is checked before
+     * anything is read ({@link ModelBundle#outputPath}: an existing bundle is replaced only with {@code replace},
+     * anything else is refused, as is a path inside the release), and the exported CLIP must be complete — every
+     * tensor its config.json implies — so a broken release fails here, not at the first scoring.
+     */
+    public static ModelBundle toBundle(Path releaseDir, Path out, OfficialRelease.LogitScale mode, boolean replace,
+                                       TaskContext ctx) throws IOException {
+        Path abs = ModelBundle.outputPath(out).protect(releaseDir, "the release folder " + releaseDir)
+                .force(replace).check();
+        Path clipTmp = null;
         try (OfficialRelease release = OfficialRelease.read(releaseDir)) {
             ctx.log("official release: " + release.provenance());
             checkProjection(release);
+            clipTmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".clip-");
             OfficialClipExport.Result clip = OfficialClipExport.export(release, clipTmp, ctx);
+            checkComplete(release, clipTmp);
             ctx.log("official release: CLIP tensors from best/ " + clip.fromBest() + ", from ckpt.pt " + clip.fromCheckpoint()
                     + (clip.extra().isEmpty() ? "" : ", ckpt-only " + clip.extra()));
             ObjectNode info = JSON.createObjectNode();
@@ -43,7 +52,38 @@ public final class OfficialImport {
             src.put("clip_from_checkpoint", clip.fromCheckpoint());
             return ModelBundle.write(abs, clipTmp, release.toHeadParams(mode), info);
         } finally {
-            deleteRecursively(clipTmp);
+            if (clipTmp != null) {
+                AtomicFiles.deleteRecursively(clipTmp);
+            }
+        }
+    }
+
+    /**
+     * The merged CLIP (best/ + ckpt.pt's clip.*) must hold every tensor best/config.json implies, in the right
+     * shape: the same check the scorer's loader makes, run at import time and naming the release's files.
+     */
+    static void checkComplete(OfficialRelease release, Path clipDir) throws IOException {
+        ClipConfig cfg;
+        try {
+            cfg = ClipConfig.read(clipDir.resolve("config.json"));
+        } catch (IOException e) {
+            throw new IOException(release.bestDir().resolve("config.json") + ": "
+                    + e.getMessage().replace(clipDir.resolve("config.json") + ": ", ""), e);
+        }
+        try (ClipWeights w = ClipWeights.open(clipDir, cfg)) {
+            w.expected(); // opening checked presence and shape of every tensor
+        } catch (IOException e) {
+            // ClipWeights lists every problem; for a folder missing most of its weights keep the first few
+            String[] lines = e.getMessage().replace(clipDir.toString() + ": ", "").split("\n");
+            StringBuilder msg = new StringBuilder(lines[0]);
+            for (int i = 1; i < Math.min(lines.length, 6); i++) {
+                msg.append('\n').append(lines[i]);
+            }
+            if (lines.length > 6) {
+                msg.append("\n  ... and ").append(lines.length - 6).append(" more");
+            }
+            throw new IOException(release.dir() + ": incomplete CLIP in best/ (with ckpt.pt's clip.* tensors), "
+                    + "refusing to import it: " + msg, e);
         }
     }
 
@@ -58,17 +98,6 @@ public final class OfficialImport {
         if (pd.isNumber() && pd.asInt() != release.pcaMean().length) {
             throw new IOException(best.resolve("config.json") + ": projection_dim is " + pd.asInt() + " but the release's PCA"
                     + " expects " + release.pcaMean().length + "-d embeddings (pca.pkl)");
-        }
-    }
-
-    private static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
         }
     }
 }

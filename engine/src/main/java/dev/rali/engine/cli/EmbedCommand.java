@@ -1,5 +1,6 @@
 package dev.rali.engine.cli;
 
+import dev.rali.engine.io.OutputPaths;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rali.engine.clip.ClipLoadOptions;
 import dev.rali.engine.clip.ClipModel;
@@ -32,6 +33,9 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Write a safetensors file (tensor 'embeddings' [n,d]; metadata 'names' JSON).")
     Path out;
 
+    @Option(names = "--force", description = "Replace an existing --out file that is not a .safetensors file.")
+    boolean force;
+
     @Option(names = "--text", description = "Inputs are texts, not images.")
     boolean text;
 
@@ -49,6 +53,10 @@ public final class EmbedCommand implements Callable<Integer> {
         List<String> names = new ArrayList<>();
         List<float[]> vectors = new ArrayList<>();
         int failed = 0;
+        if (out != null) {
+            OutputPaths.file(out, "safetensors").protect(model, "the model " + model)
+                    .inputs(text ? List.of() : inputs.stream().map(Path::of).toList()).force(force).check();
+        }
         ConsoleTaskContext ctx = new ConsoleTaskContext().cancelOnInterrupt();
         if (text) {
             try (ClipModel m = ClipModel.load(model, ClipLoadOptions.defaults().withDevice(device))) {

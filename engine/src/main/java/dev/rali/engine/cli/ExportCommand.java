@@ -23,10 +23,14 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Bundle folder to write, e.g. koniq.rali-model.")
     Path out;
 
+    @Option(names = "--force", description = "Replace --out if it is a model bundle already (anything else there is "
+            + "never replaced).")
+    boolean force;
+
     @Override
     public Integer call() throws Exception {
         try (ProjectStore store = CliProjects.openExisting(project)) {
-            ModelBundle b = BundleExport.export(store, run, out);
+            ModelBundle b = BundleExport.export(store, run, out, force);
             System.out.println("bundle: " + b.dir());
         }
         return 0;

@@ -22,13 +22,17 @@ public final class ImportOfficialCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Bundle folder to write, e.g. official.rali-model.")
     Path out;
 
+    @Option(names = "--force", description = "Replace --out if it is a model bundle already (anything else there is "
+            + "never replaced).")
+    boolean force;
+
     @Option(names = "--logit-scale", defaultValue = "RAW",
             description = "How ckpt.pt stores logit_scale: RAW (the multiplier, default: ≈14.29 = 1/0.07) or EXP (its log).")
     OfficialRelease.LogitScale logitScale;
 
     @Override
     public Integer call() throws Exception {
-        ModelBundle b = OfficialImport.toBundle(dir, out, logitScale, new ConsoleTaskContext().cancelOnInterrupt());
+        ModelBundle b = OfficialImport.toBundle(dir, out, logitScale, force, new ConsoleTaskContext().cancelOnInterrupt());
         System.out.println("bundle: " + b.dir());
         return 0;
     }

@@ -2,7 +2,9 @@ package dev.rali.engine.cli;
 
 import dev.rali.engine.image.ImageLoadException;
 import dev.rali.engine.image.ImageLoader;
+import dev.rali.engine.io.AtomicFiles;
 import dev.rali.engine.io.CsvTable;
+import dev.rali.engine.io.OutputPaths;
 import dev.rali.engine.score.BundleScorer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,8 +27,12 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model bundle folder (NAME.rali-model).")
     Path model;
 
-    @Option(names = "--out", description = "Write scores as CSV (file,score,status) here instead of stdout.")
+    @Option(names = "--out", description = "Write scores as CSV (file,score,status) here instead of stdout; written "
+            + "in one piece when scoring ends (a previous file stays intact until then).")
     Path out;
+
+    @Option(names = "--force", description = "Replace an existing --out file that is not a .csv file.")
+    boolean force;
 
     @Option(names = "--batch", defaultValue = "16", description = "Images per encoder batch (default ${DEFAULT-VALUE}).")
     int batch;
@@ -46,12 +52,18 @@ public final class ScoreCommand implements Callable<Integer> {
             }
         }
         List<Path> files = ImageLoader.listImages(inputs.stream().filter(Files::exists).toList());
+        if (out != null) {
+            // before the model is opened: an --out that is an input image or the model itself is refused
+            OutputPaths.file(out, "csv").protect(model, "the model bundle " + model)
+                    .inputs(inputs).inputs(files).force(force).check();
+        }
         ConsoleTaskContext ctx = new ConsoleTaskContext().cancelOnInterrupt();
         int[] counts = new int[2];
         try (BundleScorer scorer = BundleScorer.open(model, device, batch);
-             PrintWriter w = out == null
+             AtomicFiles.Output file = out == null ? null : AtomicFiles.open(out);
+             PrintWriter w = file == null
                      ? new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true)
-                     : new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
+                     : new PrintWriter(file.writer())) {
             System.err.println("rali score: " + files.size() + " image(s) with " + scorer.describe());
             w.println("file,score,status");
             for (String m : missing) {
@@ -69,6 +81,13 @@ public final class ScoreCommand implements Callable<Integer> {
                     System.err.println("rali score: " + ImageLoadException.naming(r.file(), r.error()));
                 }
             }, ctx);
+            w.flush();
+            if (w.checkError()) {
+                throw new java.io.IOException("cannot write " + out + ": write failed (disk full?)");
+            }
+            if (file != null) {
+                file.commit(); // only a finished table replaces the previous one
+            }
         }
         System.err.printf("rali score: %d scored, %d failed%s%n", counts[0], counts[1] + missing.size(),
                 out == null ? "" : ", written to " + out);

@@ -1,5 +1,6 @@
 package dev.rali.engine.cli;
 
+import dev.rali.engine.io.OutputPaths;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.traces.ParseStatus;
 import dev.rali.engine.traces.TraceGenerator;
@@ -252,9 +253,11 @@ public final class TracesCommand implements Runnable {
         CommandLine.Model.CommandSpec spec;
         @Option(names = "--project", required = true) Path project;
         @Parameters(paramLabel = "OUT.csv") Path outFile;
+        @Option(names = "--force", description = "Replace an existing OUT file that is not a .csv file.") boolean force;
 
         @Override
         public Integer call() throws Exception {
+            OutputPaths.file(outFile, "csv").protectProject(project).force(force).check();
             try (ProjectStore store = openExisting(project)) {
                 int n = TraceStore.exportAuditCsv(store, outFile);
                 spec.commandLine().getOut().printf("wrote %d audited traces to %s%n", n, outFile);

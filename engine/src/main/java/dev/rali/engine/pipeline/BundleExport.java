@@ -26,7 +26,13 @@ public final class BundleExport {
 
     private BundleExport() { }
 
-    public static ModelBundle export(ProjectStore store, long runId, Path out) throws IOException {
+    /**
+     * Exports run {@code runId} to the bundle folder {@code out}. The path is checked first: never the project file,
+     * its {@code .rali.d} folder or anything inside them, never an existing folder or file that is not a bundle;
+     * an existing bundle is replaced only with {@code replace}.
+     */
+    public static ModelBundle export(ProjectStore store, long runId, Path out, boolean replace) throws IOException {
+        ModelBundle.outputPath(out).protectProject(store.file()).force(replace).check();
         try {
             Runs runs = new Runs(store);
             Runs.RunItem run = runs.get(runId);

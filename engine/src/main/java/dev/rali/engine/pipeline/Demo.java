@@ -66,7 +66,7 @@ public final class Demo {
                 }
             }
             Path bundle = out.resolve("demo.rali-model");
-            ModelBundle b = BundleExport.export(store, full.runId(), bundle);
+            ModelBundle b = BundleExport.export(store, full.runId(), bundle, true); // the demo's own bundle
             return new Result(store.file(), b.dir(), full.results(), tables, ablationTable(tables));
         }
     }

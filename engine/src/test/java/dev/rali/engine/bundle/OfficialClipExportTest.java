@@ -2,6 +2,7 @@ package dev.rali.engine.bundle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rali.engine.io.Safetensors;
+import dev.rali.engine.sample.DemoClipFactory;
 import dev.rali.engine.task.TaskContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,18 +73,64 @@ class OfficialClipExportTest {
         }
     }
 
+    /** A release whose best/ is a complete tiny CLIP (projection 8 = the fixture PCA's input) and no ckpt.pt. */
+    static Path completeRelease(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        for (String f : List.of("pca.pkl", "basis.npz")) {
+            Files.copy(OfficialReleaseTest.fixture().resolve(f), dir.resolve(f));
+        }
+        DemoClipFactory.create(dir.resolve("best"), new DemoClipFactory.Config(16, 16, 8, 8, 1, 2, 16, 8, 1, 2, 16, 8,
+                8, 49408, 14.29), 3);
+        return dir;
+    }
+
     @Test
     void officialImportWritesABundleThatScoresLikeTheirFormula() throws Exception {
-        Path dir = release(new long[] {3, 5});
-        Files.writeString(dir.resolve("best/config.json"), "{\"model_type\": \"clip\", \"projection_dim\": 8}");
-        ModelBundle b = OfficialImport.toBundle(dir, tmp.resolve("bundle"), OfficialRelease.LogitScale.RAW, TaskContext.silent());
+        Path dir = completeRelease(tmp.resolve("release"));
+        ModelBundle b = OfficialImport.toBundle(dir, tmp.resolve("bundle"), OfficialRelease.LogitScale.RAW, false, TaskContext.silent());
         JsonNode exp = OfficialReleaseTest.expected();
-        float[] e = OfficialReleaseTest.row(exp.get("embeddings").get(3));
-        assertEquals(exp.get("scores").get(3).asDouble(), b.head().toScoreHead().score(e), 1e-4);
+        try (OfficialRelease r = OfficialRelease.read(dir)) {
+            for (int i = 0; i < 3; i++) {
+                float[] e = OfficialReleaseTest.row(exp.get("embeddings").get(i));
+                assertEquals(r.referenceScore(e), b.head().toScoreHead().score(e), 1e-4);
+            }
+        }
         assertEquals("official-release", b.manifest().path("source").path("kind").asText());
-        assertEquals("ckpt.pt:scorer.prototypes", b.manifest().path("source").path("provenance").path("prototypes").asText());
+        assertEquals("basis.npz:vectors", b.manifest().path("source").path("provenance").path("prototypes").asText());
         assertTrue(Files.isRegularFile(b.encoderDir().resolve("model.safetensors")));
-        assertTrue(Files.notExists(tmp.resolve("bundle.clip-tmp")));
+        try (var left = Files.list(tmp)) {
+            assertEquals(List.of("bundle", "release"), left.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "no temporary folders left beside the bundle");
+        }
+    }
+
+    @Test
+    void officialImportRefusesAnIncompleteClipNamingTheMissingTensors() throws Exception {
+        Path dir = release(new long[] {3, 5}); // best/ holds 4 tensors, the config implies a whole CLIP
+        IOException e = assertThrows(IOException.class,
+                () -> OfficialImport.toBundle(dir, tmp.resolve("bundle"), OfficialRelease.LogitScale.RAW, false, TaskContext.silent()));
+        assertTrue(e.getMessage().contains("incomplete CLIP in best/") && e.getMessage().contains("missing")
+                && e.getMessage().contains("text_model.embeddings.token_embedding.weight")
+                && e.getMessage().contains("more"), e.getMessage());
+        assertTrue(Files.notExists(tmp.resolve("bundle")), "nothing written");
+    }
+
+    @Test
+    void officialImportRefusesACompleteClipWithOneTensorMissing() throws Exception {
+        Path dir = completeRelease(tmp.resolve("release"));
+        Path weights = dir.resolve("best/model.safetensors");
+        Safetensors.Writer w = new Safetensors.Writer();
+        try (Safetensors.Reader r = Safetensors.open(weights)) {
+            for (Safetensors.TensorInfo t : r.tensors().values()) {
+                if (!t.name().equals("vision_model.post_layernorm.weight") && t.dtype().isFloat()) {
+                    w.putFloats(t.name(), r.floats(t.name()), t.shape());
+                }
+            }
+        }
+        w.write(weights);
+        IOException e = assertThrows(IOException.class,
+                () -> OfficialImport.toBundle(dir, tmp.resolve("bundle"), OfficialRelease.LogitScale.RAW, false, TaskContext.silent()));
+        assertTrue(e.getMessage().contains("vision_model.post_layernorm.weight: missing"), e.getMessage());
     }
 
     @Test
@@ -91,7 +138,7 @@ class OfficialClipExportTest {
         Path dir = release(new long[] {3, 5});
         Files.writeString(dir.resolve("best/config.json"), "{\"model_type\": \"clip\", \"projection_dim\": 768}");
         IOException e = assertThrows(IOException.class,
-                () -> OfficialImport.toBundle(dir, tmp.resolve("bundle"), OfficialRelease.LogitScale.RAW, TaskContext.silent()));
+                () -> OfficialImport.toBundle(dir, tmp.resolve("bundle"), OfficialRelease.LogitScale.RAW, false, TaskContext.silent()));
         assertTrue(e.getMessage().contains("projection_dim is 768") && e.getMessage().contains("8-d"), e.getMessage());
     }
 }

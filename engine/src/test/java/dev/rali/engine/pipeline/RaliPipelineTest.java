@@ -107,7 +107,7 @@ class RaliPipelineTest {
                 }
             }
 
-            ModelBundle bundle = BundleExport.export(store, o.runId(), dir.resolve("m.rali-model"));
+            ModelBundle bundle = BundleExport.export(store, o.runId(), dir.resolve("m.rali-model"), false);
             assertEquals("sample", bundle.manifest().path("training_data").path("score_dataset").asText());
             assertEquals("sample", bundle.manifest().path("params").path("data").path("scoreDataset").asText());
             // A run recorded by an older version (snake_case data keys) exports the same way: migrated on read.
