@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
+import java.util.zip.ZipFile;
 
 /**
  * Reads numpy {@code .npy} (format versions 1–3, numeric dtypes, C or Fortran order) and {@code .npz} archives
@@ -38,17 +38,23 @@ public final class NpyReader {
             throw new IOException(file + ": file not found");
         }
         Map<String, NdArray> out = new LinkedHashMap<>();
-        try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
-            ZipEntry e;
-            while ((e = zip.getNextEntry()) != null) {
+        // ZipFile, not a stream: it reads the central directory at the end, so a truncated archive is noticed
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            for (ZipEntry e : java.util.Collections.list(zip.entries())) {
                 if (e.isDirectory() || !e.getName().endsWith(".npy")) {
                     continue;
                 }
                 String name = e.getName().substring(0, e.getName().length() - 4);
-                out.put(name, parse(zip.readAllBytes(), file + "[" + e.getName() + "]"));
+                byte[] bytes;
+                try (InputStream in = zip.getInputStream(e)) {
+                    bytes = in.readAllBytes();
+                }
+                out.put(name, parse(bytes, file + "[" + e.getName() + "]"));
             }
         } catch (java.util.zip.ZipException e) {
-            throw new IOException(file + ": not a valid .npz (zip) archive: " + e.getMessage(), e);
+            throw new IOException(file + ": not a valid .npz (zip) archive (truncated or damaged?): " + e.getMessage(), e);
+        } catch (java.io.EOFException e) {
+            throw new IOException(file + ": unexpected end of file (truncated?)", e);
         }
         if (out.isEmpty()) {
             throw new IOException(file + ": no .npy arrays inside (not an .npz archive?)");

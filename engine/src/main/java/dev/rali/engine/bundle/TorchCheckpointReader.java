@@ -39,7 +39,11 @@ public final class TorchCheckpointReader implements AutoCloseable {
                         + " checkpoint); re-save it with torch >= 1.6");
             }
         }
-        this.zip = new ZipFile(file.toFile());
+        try {
+            this.zip = new ZipFile(file.toFile());
+        } catch (java.util.zip.ZipException e) {
+            throw new IOException(file + ": not a readable zip archive (truncated or damaged?): " + e.getMessage(), e);
+        }
         try {
             String p = null;
             for (Enumeration<? extends ZipEntry> en = zip.entries(); en.hasMoreElements(); ) {
@@ -63,6 +67,8 @@ public final class TorchCheckpointReader implements AutoCloseable {
             byte[] pkl;
             try (InputStream in = zip.getInputStream(zip.getEntry(prefix + "data.pkl"))) {
                 pkl = in.readAllBytes();
+            } catch (java.util.zip.ZipException | java.io.EOFException x) {
+                throw new IOException(file + ": data.pkl is damaged: " + x, x);
             }
             this.root = new SafeUnpickler(file + "[data.pkl]").persistentLoader(this::persistent).load(pkl);
         } catch (IOException | RuntimeException e) {
@@ -144,6 +150,8 @@ public final class TorchCheckpointReader implements AutoCloseable {
         byte[] b;
         try (InputStream in = zip.getInputStream(e)) {
             b = in.readNBytes((int) expected);
+        } catch (java.util.zip.ZipException | java.io.EOFException x) {
+            throw new IOException(file + ": storage data/" + key + " is damaged: " + x, x);
         }
         if (b.length < expected) {
             throw new IOException(file + ": storage data/" + key + " has " + b.length + " bytes, expected " + expected);
