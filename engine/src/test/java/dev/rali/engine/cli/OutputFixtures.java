@@ -3,7 +3,7 @@ package dev.rali.engine.cli;
 import dev.rali.engine.bundle.ModelBundle;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.rali.HeadParams;
-import dev.rali.engine.rali.RunRecords;
+import dev.rali.engine.project.RunRecords;
 import dev.rali.engine.sample.DemoClipFactory;
 
 import javax.imageio.ImageIO;
