@@ -36,7 +36,7 @@ public final class OfficialImport {
         try (OfficialRelease release = OfficialRelease.read(releaseDir)) {
             ctx.log("official release: " + release.provenance());
             checkProjection(release);
-            clipTmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".clip-");
+            clipTmp = AtomicFiles.newFolder(abs.getParent(), "." + abs.getFileName() + ".clip-");
             OfficialClipExport.Result clip = OfficialClipExport.export(release, clipTmp, ctx);
             checkComplete(release, clipTmp);
             ctx.log("official release: CLIP tensors from best/ " + clip.fromBest() + ", from ckpt.pt " + clip.fromCheckpoint()

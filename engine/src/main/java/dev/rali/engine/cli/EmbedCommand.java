@@ -1,12 +1,12 @@
 package dev.rali.engine.cli;
 
-import dev.rali.engine.io.OutputPaths;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rali.engine.clip.ClipLoadOptions;
 import dev.rali.engine.clip.ClipModel;
 import dev.rali.engine.clip.ClipTokenizer;
 import dev.rali.engine.clip.ImageEmbedder;
 import dev.rali.engine.image.ImageLoader;
+import dev.rali.engine.io.OutputPaths;
 import dev.rali.engine.io.Safetensors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

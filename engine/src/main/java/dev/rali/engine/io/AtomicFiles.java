@@ -71,8 +71,15 @@ public final class AtomicFiles {
         if (parent == null || !Files.isDirectory(parent)) {
             throw OutputPaths.missingParent(abs);
         }
-        Path tmp = Files.createTempFile(parent, "." + abs.getFileName() + ".", ".tmp");
-        return new Output(abs, tmp);
+        while (true) {
+            Path tmp = unique(parent, "." + abs.getFileName() + ".", ".tmp");
+            try {
+                // CREATE_NEW, not createTempFile: the file gets the usual permissions (umask), not owner-only
+                return new Output(abs, tmp, FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // another writer picked the same name: draw again
+            }
+        }
     }
 
     /** A temp file on its way to becoming {@code target}. */
@@ -84,10 +91,10 @@ public final class AtomicFiles {
         private Writer writer;
         private boolean done;
 
-        private Output(Path target, Path tmp) throws IOException {
+        private Output(Path target, Path tmp, FileChannel channel) {
             this.target = target;
             this.tmp = tmp;
-            this.channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            this.channel = channel;
             this.stream = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16) {
                 @Override
                 public void close() {
@@ -155,13 +162,13 @@ public final class AtomicFiles {
         }
         String name = abs.getFileName().toString();
         recoverFolder(abs);
-        Path tmp = Files.createTempDirectory(parent, "." + name + ".partial-");
+        Path tmp = newFolder(parent, "." + name + ".partial-");
         try {
             content.writeTo(tmp);
             syncTree(tmp);
             if (Files.exists(abs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                Path old = Files.createTempDirectory(parent, "." + name + ".old-");
-                Files.delete(old); // reserve a unique name, then move the previous folder there
+                Path old = newFolder(parent, "." + name + ".old-");
+                Files.delete(old); // a unique name, free again for the previous folder to move to
                 moveReplacing(abs, old);
                 moveReplacing(tmp, abs);
                 syncDirectory(parent);
@@ -204,6 +211,23 @@ public final class AtomicFiles {
         }
         for (Path p : old) {
             deleteRecursively(p);
+        }
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    private static Path unique(Path parent, String prefix, String suffix) {
+        return parent.resolve(prefix + Long.toUnsignedString(RANDOM.nextLong(), 36) + suffix);
+    }
+
+    /** A new empty folder with the usual permissions (createTempDirectory would make it owner-only). */
+    public static Path newFolder(Path parent, String prefix) throws IOException {
+        while (true) {
+            try {
+                return Files.createDirectory(unique(parent, prefix, ""));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // draw again
+            }
         }
     }
 

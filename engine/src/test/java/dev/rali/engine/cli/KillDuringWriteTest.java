@@ -32,7 +32,8 @@ class KillDuringWriteTest {
     static Path model;
     static Path images;
 
-    static final int IMAGES = 60;
+    static final int IMAGES = 40;
+    /** Kill rounds: round 0 anywhere, later rounds while the output is written. Each costs a JVM start. */
     static final int ROUNDS = 3;
 
     @BeforeAll

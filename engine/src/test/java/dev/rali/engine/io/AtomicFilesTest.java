@@ -62,6 +62,22 @@ class AtomicFilesTest {
     }
 
     @Test
+    void outputsGetTheUsualPermissionsNotOwnerOnly() throws IOException {
+        Path plain = Files.writeString(tmp.resolve("plain.csv"), "x");
+        Path atomic = tmp.resolve("atomic.csv");
+        AtomicFiles.writeString(atomic, "x");
+        Path folder = tmp.resolve("b");
+        AtomicFiles.replaceFolder(folder, d -> Files.writeString(d.resolve("f"), "x"));
+        Path plainDir = Files.createDirectory(tmp.resolve("plain-dir"));
+        try {
+            assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(atomic));
+            assertEquals(Files.getPosixFilePermissions(plainDir), Files.getPosixFilePermissions(folder));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system
+        }
+    }
+
+    @Test
     void aMissingFolderIsNamed() {
         Path f = tmp.resolve("no/such/dir/x.csv");
         IOException e = assertThrows(IOException.class, () -> AtomicFiles.writeString(f, "x"));
