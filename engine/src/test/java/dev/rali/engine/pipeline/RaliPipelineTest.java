@@ -116,7 +116,7 @@ class RaliPipelineTest {
                         + "\"align_datasets\":[\"sample\"]},\"encoder\":{\"embed_batch\":16},\"seed\":42}' "
                         + "WHERE id=" + o.runId());
             }
-            ModelBundle old = BundleExport.export(store, o.runId(), dir.resolve("old.rali-model"));
+            ModelBundle old = BundleExport.export(store, o.runId(), dir.resolve("old.rali-model"), false);
             assertEquals("sample", old.manifest().path("training_data").path("score_dataset").asText());
             assertEquals("[\"sample\"]", old.manifest().path("training_data").path("align_datasets").toString());
             assertEquals(16, old.manifest().path("params").path("encoder").path("embedBatch").asInt());
