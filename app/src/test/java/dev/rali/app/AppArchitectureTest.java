@@ -47,7 +47,9 @@ class AppArchitectureTest {
             "dev.rali.engine.score.ImageScorer",        // scoring with a bundle
             "dev.rali.engine.score.ScoreResult",
             "dev.rali.engine.eval.Metrics",             // PLCC/SRCC exactly as the CLI reports them
-            "dev.rali.engine.image.ImageLoader");       // which files are images (the one loader)
+            "dev.rali.engine.image.ImageLoader",        // which files are images (the one loader)
+            "dev.rali.engine.io.AtomicFiles",           // the one way output files are written (whole or not at all)
+            "dev.rali.engine.io.OutputPaths");          // the one guard on output paths (never an input or the project)
 
     static final DescribedPredicate<JavaClass> ENGINE_INTERNALS = new DescribedPredicate<>(
             "engine classes other than its service interfaces and data types (see ENGINE_API_CLASSES)") {
