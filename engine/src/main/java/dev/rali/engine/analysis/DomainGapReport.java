@@ -1,5 +1,6 @@
 package dev.rali.engine.analysis;
 
+import dev.rali.engine.io.AtomicFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -40,8 +41,8 @@ public final class DomainGapReport {
                     .append(',').append(r.map().coordinates()[k][0]).append(',').append(r.map().coordinates()[k][1])
                     .append('\n');
         }
-        Atomic.write(dir.resolve(COORDINATES), csv.toString().getBytes(StandardCharsets.UTF_8));
-        Atomic.write(dir.resolve(NUMBERS), toJson(r).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(dir.resolve(COORDINATES), csv.toString().getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(dir.resolve(NUMBERS), toJson(r).getBytes(StandardCharsets.UTF_8));
         String[] g = new String[rows.length];
         for (int k = 0; k < rows.length; k++) {
             g[k] = space.groups()[rows[k]];

@@ -1,5 +1,6 @@
 package dev.rali.engine.analysis;
 
+import dev.rali.engine.io.AtomicFiles;
 import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -29,7 +30,7 @@ public final class ScatterPlot {
     private ScatterPlot() { }
 
     public static void write(Path file, double[][] xy, String[] groups, String title) throws IOException {
-        Atomic.write(file, render(xy, groups, title));
+        AtomicFiles.write(file, render(xy, groups, title));
     }
 
     static byte[] render(double[][] xy, String[] groups, String title) throws IOException {

@@ -33,6 +33,9 @@ import java.util.function.Predicate;
 public final class OutputPaths {
     private OutputPaths() { }
 
+    /** What SQLite (journal, WAL, shared memory) and the project's writer lock keep beside a project file. */
+    private static final List<String> PROJECT_SIDE_FILES = List.of("-journal", "-wal", "-shm", ".lock");
+
     private static final byte[] SQLITE_MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
     /** A file output of the given kind, e.g. {@code file(out, "csv")}. */
@@ -80,9 +83,12 @@ public final class OutputPaths {
             return this;
         }
 
-        /** Protects a project: its file and its {@code .rali.d} folder. */
+        /** Protects a project: its file, SQLite's and the writer lock's files beside it, its {@code .rali.d} folder. */
         public Target protectProject(Path projectFile) {
             protect(projectFile, "the project " + projectFile);
+            for (String side : PROJECT_SIDE_FILES) {
+                protect(projectFile.resolveSibling(projectFile.getFileName() + side), "a file of the project " + projectFile);
+            }
             return protect(projectFile.resolveSibling(projectFile.getFileName() + ".d"),
                     "the project folder of " + projectFile);
         }
@@ -118,6 +124,13 @@ public final class OutputPaths {
                 if (n.endsWith(".rali.d") && Files.isRegularFile(q.resolveSibling(n.substring(0, n.length() - 2)))) {
                     throw new IOException("refusing to write " + shown + ": it is inside the project folder " + q
                             + " (the tool manages that folder)");
+                }
+            }
+            String n = abs.getFileName() == null ? "" : abs.getFileName().toString();
+            for (String side : PROJECT_SIDE_FILES) {
+                if (n.endsWith(side) && Files.isRegularFile(abs.resolveSibling(n.substring(0, n.length() - side.length())))
+                        && n.length() > side.length() && isSqlite(abs.resolveSibling(n.substring(0, n.length() - side.length())))) {
+                    throw new IOException("refusing to write " + shown + ": it belongs to the database beside it");
                 }
             }
             for (Path in : inputs) {

@@ -76,6 +76,17 @@ class OutputPathsTest {
     }
 
     @Test
+    void theFilesSqliteAndTheLockKeepBesideAProjectAreRefused() throws IOException {
+        Path db = tmp.resolve("P.rali");
+        Files.write(db, "SQLite format 3\0rest".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        for (String side : List.of("P.rali-wal", "P.rali-shm", "P.rali-journal", "P.rali.lock")) {
+            Path f = Files.writeString(tmp.resolve(side), "x");
+            assertTrue(refused(OutputPaths.file(f, "csv").force(true)).contains("database beside it"), side);
+            assertTrue(refused(OutputPaths.file(f, "csv").protectProject(db).force(true)).contains("project"), side);
+        }
+    }
+
+    @Test
     void anSqliteDatabaseIsNeverReplaced() throws IOException {
         Path db = tmp.resolve("other.csv");
         Files.write(db, "SQLite format 3\0rest of the database".getBytes(java.nio.charset.StandardCharsets.US_ASCII));

@@ -1,5 +1,6 @@
 package dev.rali.engine.analysis.attention;
 
+import dev.rali.engine.io.AtomicFiles;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -218,13 +218,7 @@ public final class AttentionDumps {
         Arrays.stream(d.queryPositions()).forEach(qp::add);
         ArrayNode ly = m.putArray("layers");
         Arrays.stream(d.layers()).forEach(ly::add);
-        Path tmp = Files.createTempFile(folder, META, ".tmp");
-        try {
-            Files.write(tmp, JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(m));
-            Files.move(tmp, metaFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(metaFile, JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(m));
         new Safetensors.Writer().metadata("format", "rali-attention-dump/1")
                 .putFloats(TENSOR, d.attn(), shape).write(tensorFile);
     }
