@@ -12,7 +12,10 @@ import java.util.List;
  */
 public interface PipelineService {
 
-    /** Stage names in pipeline order: align, embed, head, evaluate. */
+    /**
+     * Stage names in pipeline order: align, embed, head (PCA, bucketed k-means bases and score definition in one
+     * stage), evaluate.
+     */
     List<String> stages();
 
     /**
