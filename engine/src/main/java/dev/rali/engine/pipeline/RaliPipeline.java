@@ -16,16 +16,14 @@ import dev.rali.engine.project.RunRecords;
 import dev.rali.engine.rali.HeadParams;
 import dev.rali.engine.rali.RaliParams;
 import dev.rali.engine.rali.ScoreHead;
+import dev.rali.engine.task.Fingerprint;
 import dev.rali.engine.task.TaskContext;
 import dev.rali.engine.traces.TraceStore;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -210,17 +208,9 @@ public final class RaliPipeline implements PipelineService {
         return new Setup(resolved, baseDir);
     }
 
+    /** A work folder's key: 16 hex digits of the fingerprint of everything the stage depends on. */
     static String hash(Object... parts) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            for (Object o : parts) {
-                md.update(String.valueOf(o).getBytes(StandardCharsets.UTF_8));
-                md.update((byte) 0);
-            }
-            return HexFormat.of().formatHex(md.digest()).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Fingerprint.ofParts(parts).substring(0, 16);
     }
 
     // ---- Stage B: alignment -----------------------------------------------------------------------------------

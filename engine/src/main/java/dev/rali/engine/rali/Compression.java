@@ -159,18 +159,32 @@ public final class Compression {
         return totalVariance > 0 ? s / totalVariance : 1.0;
     }
 
-    /** z = (e − mean) · Uᵀ, computed in double like {@link ScoreHead#compress} so the two agree. */
+    /** z = (e − mean) · Uᵀ (e itself for identity). */
     public float[] apply(float[] e) {
         if (e == null || e.length != mean.length) {
             throw new IllegalArgumentException("embedding has dimension " + (e == null ? 0 : e.length)
                     + ", the compression expects " + mean.length);
         }
-        if (components == null) {
-            return e.clone();
-        }
+        return project(e, mean, 1f, components);
+    }
+
+    /**
+     * The one projection of Stage C, shared with {@link ScoreHead#compress}: z = ((e − mean)/scale) · Uᵀ, the
+     * centring and scaling in float and the dot products in double, so fit-time and scoring agree bit for bit.
+     * components null = no projection (z = (e − mean)/scale). scale is 1 for our PCA; the official release stores
+     * a |scale| divisor.
+     */
+    static float[] project(float[] e, float[] mean, float scale, float[][] components) {
         double[] c = new double[e.length];
         for (int d = 0; d < e.length; d++) {
-            c[d] = e[d] - mean[d];
+            c[d] = (e[d] - mean[d]) / scale;
+        }
+        if (components == null) {
+            float[] z = new float[c.length];
+            for (int d = 0; d < c.length; d++) {
+                z[d] = (float) c[d];
+            }
+            return z;
         }
         float[] z = new float[components.length];
         for (int j = 0; j < z.length; j++) {

@@ -1,16 +1,13 @@
 package dev.rali.engine.rali;
 
 import dev.rali.engine.Version;
-import dev.rali.engine.io.Safetensors;
+import dev.rali.engine.task.Checkpoints;
+import dev.rali.engine.task.Fingerprint;
 import dev.rali.engine.task.TaskContext;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -96,13 +93,12 @@ public final class RaliHeadTrainer {
         metrics.put("data.val_size", hasVal ? (double) valEmbeddings.length : 0.0);
 
         // ---- Stage C.2: compression ----
-        MessageDigest md = sha256();
-        md.update(("compression " + params.compression.enabled + " " + params.compression.dim).getBytes(StandardCharsets.UTF_8));
-        ScoreDefinition.hash(md, trainEmbeddings);
-        String pcaPrint = HexFormat.of().formatHex(md.digest());
+        String pcaPrint = Fingerprint.sha256()
+                .text("compression " + params.compression.enabled + " " + params.compression.dim)
+                .floats(trainEmbeddings).hex();
         Compression compression = null;
         Path pcaFile = workDir == null ? null : workDir.resolve(PCA_FILE);
-        if (pcaFile != null && pcaPrint.equals(fingerprintOf(pcaFile))) {
+        if (pcaFile != null && Checkpoints.matches(pcaFile, pcaPrint)) {
             compression = Compression.load(pcaFile);
             ctx.log("PCA: reusing " + pcaFile);
         }
@@ -125,20 +121,16 @@ public final class RaliHeadTrainer {
         float[][] zVal = hasVal ? compression.applyAll(valEmbeddings) : null;
 
         // ---- Stage C.3: bases ----
-        md = sha256();
-        md.update(pcaPrint.getBytes(StandardCharsets.UTF_8));
         RaliParams basesOnly = new RaliParams();
         basesOnly.bases = params.bases;
         basesOnly.seed = params.seed;
-        md.update(basesOnly.toJson().getBytes(StandardCharsets.UTF_8));
-        ScoreDefinition.hash(md, trainScores);
-        String basesPrint = HexFormat.of().formatHex(md.digest());
+        String basesPrint = Fingerprint.sha256().text(pcaPrint).text(basesOnly.toJson()).doubles(trainScores).hex();
         Bases bases = null;
         Path basesFile = workDir == null ? null : workDir.resolve(BASES_FILE);
-        if (basesFile != null && basesPrint.equals(fingerprintOf(basesFile))) {
+        if (basesFile != null && Checkpoints.matches(basesFile, basesPrint)) {
             bases = Bases.load(basesFile);
             ctx.log("bases: reusing " + basesFile);
-            Map<String, String> m = metadataOf(basesFile);
+            Map<String, String> m = Checkpoints.metadata(basesFile);
             putIfNumber(metrics, "bases.non_empty_buckets", m.get("non_empty_buckets"));
             putIfNumber(metrics, "bases.groups", m.get("groups"));
             putIfNumber(metrics, "bases.inertia", m.get("inertia"));
@@ -227,25 +219,10 @@ public final class RaliHeadTrainer {
 
     private static Map<String, String> meta(String fingerprint, RaliParams params) {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("fingerprint", fingerprint);
+        m.put(Checkpoints.FINGERPRINT, fingerprint);
         m.put("params_json", params.toJson());
         m.put("code_version", Version.CODE);
         return m;
-    }
-
-    private static String fingerprintOf(Path file) {
-        return metadataOf(file).get("fingerprint");
-    }
-
-    private static Map<String, String> metadataOf(Path file) {
-        if (!Files.isRegularFile(file)) {
-            return Map.of();
-        }
-        try (Safetensors.Reader r = Safetensors.open(file)) {
-            return r.metadata();
-        } catch (IOException e) { // a damaged stage file is recomputed, not fatal
-            return Map.of();
-        }
     }
 
     private static void putIfNumber(Map<String, Double> m, String key, String value) {
@@ -255,14 +232,6 @@ public final class RaliHeadTrainer {
             } catch (NumberFormatException ignored) {
                 // metadata written by another version: skip
             }
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

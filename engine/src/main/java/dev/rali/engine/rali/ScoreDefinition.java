@@ -1,26 +1,19 @@
 package dev.rali.engine.rali;
 
-import dev.rali.engine.io.Safetensors;
+import dev.rali.engine.task.Fingerprint;
 import dev.rali.engine.task.TaskContext;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
 
 /**
- * Stage D (paper §4, Eq. 3): the score definition
- * <pre>
- *   x̂ = z/|z|,  μ̂_i = μ_i/|μ_i|,  c_i = x̂·μ̂_i,  w = softmax(a·c),  a = 1/τ,  ŝ = Σ_i w_i f_i
- * </pre>
- * fitted to ground-truth scores from the k-means initialisation with Adam (lr 3e-2, §5.1) on mini-batches.
+ * Stage D (paper §4): the fit of the score definition Eq. 3 ({@link ScoreFunction}) to ground-truth scores,
+ * starting from the k-means initialisation, with Adam (lr 3e-2, §5.1) on mini-batches.
  * μ_i are trained un-normalised and normalised in the forward pass, like the released scorer's prototypes; the
  * logit scale a is trained directly when τ is learnable (clamped to [1e-3, 100]). Gradients are analytic:
  * <pre>
@@ -28,13 +21,12 @@ import java.util.stream.IntStream;
  * </pre>
  * Everything is computed in double; the parallel parts (per sample, then per basis) reduce in a fixed order, so a
  * run is bit-reproducible. After every epoch the full optimiser state is checkpointed (F64 safetensors) to
- * {@code workDir/score_definition.ckpt.safetensors}; a cancelled run resumes from the last completed epoch and
+ * {@code workDir/score_definition.ckpt.safetensors} ({@link ScoreDefinitionState}); a cancelled run resumes from the last completed epoch and
  * ends with exactly the parameters of an uninterrupted run (the batch order of epoch e depends only on seed and e).
  */
 public final class ScoreDefinition {
 
     public static final String CHECKPOINT = "score_definition.ckpt.safetensors";
-    private static final String FORMAT = "rali-score-definition-checkpoint-2";
     private static final double MAX_LOGIT_SCALE = 100;
     private static final double MIN_LOGIT_SCALE = 1e-3;
 
@@ -71,9 +63,9 @@ public final class ScoreDefinition {
         if (init.dim() != m) {
             throw new IllegalArgumentException("bases have dimension " + init.dim() + ", embeddings " + m);
         }
-        State st = State.initial(init, p.tauInit);
-        double[][] x = normalise(z);
-        double[][] xv = hasVal ? normalise(zVal) : null;
+        ScoreDefinitionState st = ScoreDefinitionState.initial(init, p.tauInit);
+        double[][] x = ScoreFunction.normalise(z);
+        double[][] xv = hasVal ? ScoreFunction.normalise(zVal) : null;
         List<EpochStats> history = new ArrayList<>();
         if (!p.enabled) {
             EpochStats e0 = evaluate(0, st, x, s, xv, sVal, p.loss, Double.NaN);
@@ -86,7 +78,7 @@ public final class ScoreDefinition {
         Path ckpt = workDir == null ? null : workDir.resolve(CHECKPOINT);
         boolean resumed = false;
         if (ckpt != null && Files.exists(ckpt)) {
-            State loaded = State.load(ckpt, fingerprint, history, ctx);
+            ScoreDefinitionState loaded = ScoreDefinitionState.load(ckpt, fingerprint, history, ctx);
             if (loaded != null) {
                 st = loaded;
                 resumed = true;
@@ -151,48 +143,7 @@ public final class ScoreDefinition {
         return st.result(st.mu, st.f, st.a, st.epoch, st.epoch, lastVal, history, resumed);
     }
 
-    /** Scores of compressed embeddings under bases (mu, f) and temperature tau, in double (Eq. 3). */
-    public static double[] predict(float[][] z, float[][] mu, float[] f, double tau) {
-        double[][] x = normalise(z);
-        double[][] mh = normalise(mu);
-        double[] fd = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            fd[i] = f[i];
-        }
-        double[] out = new double[z.length];
-        double a = 1.0 / tau;
-        IntStream.range(0, z.length).parallel().forEach(b -> out[b] = forward(x[b], mh, fd, a, new double[mh.length],
-                new double[mh.length]));
-        return out;
-    }
-
     // ---- the maths ----
-
-    /** ŝ for one sample; fills c (cosines) and w (weights). */
-    static double forward(double[] x, double[][] mh, double[] f, double a, double[] c, double[] w) {
-        int k = mh.length;
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < k; i++) {
-            double[] u = mh[i];
-            double dot = 0;
-            for (int j = 0; j < x.length; j++) {
-                dot += x[j] * u[j];
-            }
-            c[i] = dot;
-            max = Math.max(max, a * dot);
-        }
-        double sum = 0;
-        for (int i = 0; i < k; i++) {
-            w[i] = Math.exp(a * c[i] - max);
-            sum += w[i];
-        }
-        double sh = 0;
-        for (int i = 0; i < k; i++) {
-            w[i] /= sum;
-            sh += w[i] * f[i];
-        }
-        return sh;
-    }
 
     /** Loss of predictions against targets and dL/dŝ into g (may be null). */
     static double loss(RaliParams.Loss kind, double[] pred, double[] target, double[] g) {
@@ -277,7 +228,7 @@ public final class ScoreDefinition {
         double[][] w = new double[bs][k];
         double[] pred = new double[bs];
         double[] target = new double[bs];
-        IntStream.range(0, bs).parallel().forEach(b -> pred[b] = forward(x[idx[b]], mh, f, a, c[b], w[b]));
+        IntStream.range(0, bs).parallel().forEach(b -> pred[b] = ScoreFunction.forward(x[idx[b]], mh, f, a, c[b], w[b]));
         for (int b = 0; b < bs; b++) {
             target[b] = s[idx[b]];
         }
@@ -316,7 +267,7 @@ public final class ScoreDefinition {
         return l;
     }
 
-    private static double step(State st, double[][] x, double[] s, int[] idx, RaliParams.ScoreDefinitionParams p) {
+    private static double step(ScoreDefinitionState st, double[][] x, double[] s, int[] idx, RaliParams.ScoreDefinitionParams p) {
         int k = st.f.length;
         double[][] gMu = new double[k][st.mu[0].length];
         double[] gF = new double[k];
@@ -348,7 +299,7 @@ public final class ScoreDefinition {
         }
     }
 
-    private static EpochStats evaluate(int epoch, State st, double[][] x, double[] s, double[][] xv, double[] sv,
+    private static EpochStats evaluate(int epoch, ScoreDefinitionState st, double[][] x, double[] s, double[][] xv, double[] sv,
                                        RaliParams.Loss kind, double trainLoss) {
         if (Double.isNaN(trainLoss)) {
             trainLoss = loss(kind, predictD(st, x), s, null);
@@ -369,12 +320,8 @@ public final class ScoreDefinition {
         return new EpochStats(epoch, trainLoss, valLoss, valPlcc, valSrcc);
     }
 
-    private static double[] predictD(State st, double[][] x) {
-        double[][] mh = normalise(st.mu);
-        double[] out = new double[x.length];
-        IntStream.range(0, x.length).parallel().forEach(b -> out[b] = forward(x[b], mh, st.f, st.a,
-                new double[mh.length], new double[mh.length]));
-        return out;
+    private static double[] predictD(ScoreDefinitionState st, double[][] x) {
+        return ScoreFunction.predict(x, ScoreFunction.normalise(st.mu), st.f, st.a);
     }
 
     private static void report(TaskContext ctx, EpochStats e) {
@@ -404,244 +351,16 @@ public final class ScoreDefinition {
         return p;
     }
 
-    static double[][] normalise(float[][] z) {
-        double[][] out = new double[z.length][];
-        for (int i = 0; i < z.length; i++) {
-            double[] v = new double[z[i].length];
-            double nn = 0;
-            for (int j = 0; j < v.length; j++) {
-                v[j] = z[i][j];
-                nn += v[j] * v[j];
-            }
-            double n = Math.max(Math.sqrt(nn), 1e-12);
-            for (int j = 0; j < v.length; j++) {
-                v[j] /= n;
-            }
-            out[i] = v;
-        }
-        return out;
-    }
-
-    static double[][] normalise(double[][] z) {
-        double[][] out = new double[z.length][];
-        for (int i = 0; i < z.length; i++) {
-            double nn = 0;
-            for (double v : z[i]) {
-                nn += v * v;
-            }
-            double n = Math.max(Math.sqrt(nn), 1e-12);
-            out[i] = new double[z[i].length];
-            for (int j = 0; j < z[i].length; j++) {
-                out[i][j] = z[i][j] / n;
-            }
-        }
-        return out;
-    }
-
     /** Identifies the inputs of a run so that a checkpoint is only resumed for the very same inputs. */
     static String fingerprint(float[][] z, double[] s, float[][] zVal, double[] sVal, Bases init,
                               RaliParams.ScoreDefinitionParams p, long seed) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            RaliParams holder = new RaliParams();
-            holder.scoreDefinition = p;
-            holder.seed = seed;
-            md.update(holder.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            hash(md, z);
-            hash(md, s);
-            if (zVal != null) {
-                hash(md, zVal);
-                hash(md, sVal);
-            }
-            hash(md, init.mu());
-            hash(md, new float[][] {init.f()});
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        RaliParams holder = new RaliParams();
+        holder.scoreDefinition = p;
+        holder.seed = seed;
+        Fingerprint f = Fingerprint.sha256().text(holder.toJson()).floats(z).doubles(s);
+        if (zVal != null) {
+            f.floats(zVal).doubles(sVal);
         }
-    }
-
-    static void hash(MessageDigest md, float[][] x) {
-        ByteBuffer b = ByteBuffer.allocate(4 * (x.length == 0 ? 0 : x[0].length) + 8);
-        md.update(ByteBuffer.allocate(8).putLong(x.length).array());
-        for (float[] row : x) {
-            b.clear();
-            if (b.capacity() < 4 * row.length) {
-                b = ByteBuffer.allocate(4 * row.length);
-            }
-            for (float v : row) {
-                b.putFloat(v);
-            }
-            md.update(b.array(), 0, b.position());
-        }
-    }
-
-    static void hash(MessageDigest md, double[] x) {
-        ByteBuffer b = ByteBuffer.allocate(8 * x.length + 8);
-        b.putLong(x.length);
-        for (double v : x) {
-            b.putDouble(v);
-        }
-        md.update(b.array());
-    }
-
-    /** Parameters, Adam moments, counters and the best snapshot: everything a resume needs. */
-    private static final class State {
-        double[][] mu;
-        double[] f;
-        double a;
-        double[][] mMu;
-        double[][] vMu;
-        double[] mF;
-        double[] vF;
-        double[] mA = new double[1];
-        double[] vA = new double[1];
-        double[][] bestMu;
-        double[] bestF;
-        double bestA;
-        int bestEpoch;
-        double bestVal = Double.NaN;
-        int badEpochs;
-        int epoch;
-        long step;
-        boolean stopped;
-
-        static State initial(Bases init, double tau) {
-            State st = new State();
-            int k = init.count();
-            int m = init.dim();
-            st.mu = new double[k][m];
-            st.f = new double[k];
-            for (int i = 0; i < k; i++) {
-                for (int j = 0; j < m; j++) {
-                    st.mu[i][j] = init.mu()[i][j];
-                }
-                st.f[i] = init.f()[i];
-            }
-            st.a = 1.0 / tau;
-            st.mMu = new double[k][m];
-            st.vMu = new double[k][m];
-            st.mF = new double[k];
-            st.vF = new double[k];
-            return st;
-        }
-
-        void snapshotBest(int ep) {
-            bestMu = new double[mu.length][];
-            for (int i = 0; i < mu.length; i++) {
-                bestMu[i] = mu[i].clone();
-            }
-            bestF = f.clone();
-            bestA = a;
-            bestEpoch = ep;
-        }
-
-        Result result(double[][] mu, double[] f, double a, int bestEpoch, int epochs, double val,
-                      List<EpochStats> history, boolean resumed) {
-            float[][] muF = new float[mu.length][mu[0].length];
-            float[] fF = new float[f.length];
-            for (int i = 0; i < mu.length; i++) {
-                for (int j = 0; j < mu[i].length; j++) {
-                    muF[i][j] = (float) mu[i][j];
-                }
-                fF[i] = (float) f[i];
-            }
-            return new Result(muF, fF, 1.0 / a, bestEpoch, epochs, val, List.copyOf(history), resumed);
-        }
-
-        void save(Path file, String fingerprint, List<EpochStats> history) throws IOException {
-            int k = f.length;
-            int m = mu[0].length;
-            Safetensors.Writer w = new Safetensors.Writer();
-            w.metadata("fingerprint", fingerprint);
-            w.metadata("format", FORMAT);
-            w.putDoubles("mu", flat(mu), k, m);
-            w.putDoubles("f", f, k);
-            w.putDoubles("a", new double[] {a}, 1);
-            w.putDoubles("adam_m_mu", flat(mMu), k, m);
-            w.putDoubles("adam_v_mu", flat(vMu), k, m);
-            w.putDoubles("adam_m_f", mF, k);
-            w.putDoubles("adam_v_f", vF, k);
-            w.putDoubles("adam_m_a", mA, 1);
-            w.putDoubles("adam_v_a", vA, 1);
-            w.putDoubles("best_mu", flat(bestMu), k, m);
-            w.putDoubles("best_f", bestF, k);
-            w.putDoubles("best_a_val", new double[] {bestA, bestVal}, 2);
-            w.putLongs("counters", new long[] {epoch, step, bestEpoch, badEpochs, stopped ? 1 : 0}, 5);
-            double[] h = new double[history.size() * 5];
-            for (int i = 0; i < history.size(); i++) {
-                EpochStats e = history.get(i);
-                h[5 * i] = e.epoch();
-                h[5 * i + 1] = e.trainLoss();
-                h[5 * i + 2] = e.valLoss();
-                h[5 * i + 3] = e.valPlcc();
-                h[5 * i + 4] = e.valSrcc();
-            }
-            w.putDoubles("history", h, history.size(), 5);
-            w.write(file);
-        }
-
-        /** Loads a checkpoint, or returns null (with a log line) when it belongs to other inputs. */
-        static State load(Path file, String fingerprint, List<EpochStats> history, TaskContext ctx) throws IOException {
-            try (Safetensors.Reader r = Safetensors.open(file)) {
-                if (!FORMAT.equals(r.metadata().get("format"))) {
-                    ctx.log("score definition: " + file + " was written by another version; starting over");
-                    return null;
-                }
-                if (!fingerprint.equals(r.metadata().get("fingerprint"))) {
-                    ctx.log("score definition: " + file + " belongs to other data or settings; starting over");
-                    return null;
-                }
-                long[] shape = r.info("mu").shape();
-                int k = (int) shape[0];
-                int m = (int) shape[1];
-                State st = new State();
-                st.mu = rows(r.doubles("mu"), k, m);
-                st.f = r.doubles("f");
-                st.a = r.doubles("a")[0];
-                st.mMu = rows(r.doubles("adam_m_mu"), k, m);
-                st.vMu = rows(r.doubles("adam_v_mu"), k, m);
-                st.mF = r.doubles("adam_m_f");
-                st.vF = r.doubles("adam_v_f");
-                st.mA = r.doubles("adam_m_a");
-                st.vA = r.doubles("adam_v_a");
-                st.bestMu = rows(r.doubles("best_mu"), k, m);
-                st.bestF = r.doubles("best_f");
-                double[] bav = r.doubles("best_a_val");
-                st.bestA = bav[0];
-                st.bestVal = bav[1];
-                long[] c = r.longs("counters");
-                st.epoch = (int) c[0];
-                st.step = c[1];
-                st.bestEpoch = (int) c[2];
-                st.badEpochs = (int) c[3];
-                st.stopped = c[4] != 0;
-                double[] h = r.doubles("history");
-                for (int i = 0; i < h.length / 5; i++) {
-                    history.add(new EpochStats((int) h[5 * i], h[5 * i + 1], h[5 * i + 2], h[5 * i + 3], h[5 * i + 4]));
-                }
-                return st;
-            } catch (IOException | RuntimeException e) {
-                throw new IOException(file + ": unreadable score-definition checkpoint (" + e.getMessage()
-                        + "); delete it to start over", e);
-            }
-        }
-
-        private static double[] flat(double[][] x) {
-            int m = x[0].length;
-            double[] out = new double[x.length * m];
-            for (int i = 0; i < x.length; i++) {
-                System.arraycopy(x[i], 0, out, i * m, m);
-            }
-            return out;
-        }
-
-        private static double[][] rows(double[] flat, int k, int m) {
-            double[][] out = new double[k][m];
-            for (int i = 0; i < k; i++) {
-                System.arraycopy(flat, i * m, out[i], 0, m);
-            }
-            return out;
-        }
+        return f.floats(init.mu()).floats(new float[][] {init.f()}).hex();
     }
 }

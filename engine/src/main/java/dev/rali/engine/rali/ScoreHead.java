@@ -17,8 +17,8 @@ public final class ScoreHead {
     private final float[] pcaMean;        // [D]
     private final float pcaScale;         // scalar |scale| divisor, 1 for a plain PCA
     private final float[][] pcaComponents; // [M][D] or null (no compression)
-    private final float[][] mu;           // [K][M] basis centroids μ_i, stored L2-normalised
-    private final float[] f;              // [K] basis scores f_i
+    private final double[][] mu;          // [K][M] basis centroids μ_i, L2-normalised in float like the release
+    private final double[] f;             // [K] basis scores f_i
     private final double logitScale;      // 1/τ
 
     public ScoreHead(float[] pcaMean, float pcaScale, float[][] pcaComponents, float[][] mu, float[] f, double tau) {
@@ -37,14 +37,14 @@ public final class ScoreHead {
         if (mu.length == 0 || mu.length != f.length) {
             throw new IllegalArgumentException("bases: " + mu.length + " centroids μ but " + f.length + " scores f");
         }
-        this.mu = new float[mu.length][];
+        this.mu = new double[mu.length][];
         for (int i = 0; i < mu.length; i++) {
             if (mu[i].length != m) {
                 throw new IllegalArgumentException("basis μ_" + i + " has dimension " + mu[i].length + ", expected " + m);
             }
-            this.mu[i] = normalised(mu[i]);
+            this.mu[i] = ScoreFunction.widen(ScoreFunction.normaliseToFloat(mu[i]));
         }
-        this.f = f.clone();
+        this.f = ScoreFunction.widen(f);
         if (!(tau > 0) || !Double.isFinite(tau)) {
             throw new IllegalArgumentException("temperature τ must be positive and finite, got " + tau);
         }
@@ -77,76 +77,23 @@ public final class ScoreHead {
         if (e.length != pcaMean.length) {
             throw new IllegalArgumentException("embedding has dimension " + e.length + ", the model expects " + pcaMean.length);
         }
-        double[] c = new double[e.length];
-        for (int d = 0; d < e.length; d++) {
-            c[d] = (e[d] - pcaMean[d]) / pcaScale;
-        }
-        if (pcaComponents == null) {
-            float[] z = new float[c.length];
-            for (int d = 0; d < c.length; d++) {
-                z[d] = (float) c[d];
-            }
-            return z;
-        }
-        float[] z = new float[pcaComponents.length];
-        for (int j = 0; j < z.length; j++) {
-            float[] u = pcaComponents[j];
-            double s = 0;
-            for (int d = 0; d < c.length; d++) {
-                s += c[d] * u[d];
-            }
-            z[j] = (float) s;
-        }
-        return z;
+        return Compression.project(e, pcaMean, pcaScale, pcaComponents);
     }
 
     /** The basis weights w (Eq. 3) for one embedding. */
     public double[] weights(float[] e) {
-        float[] z = normalised(compress(e));
-        double[] logits = new double[mu.length];
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < mu.length; i++) {
-            double cos = 0;
-            for (int j = 0; j < z.length; j++) {
-                cos += (double) z[j] * mu[i][j];
-            }
-            logits[i] = cos * logitScale;
-            max = Math.max(max, logits[i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < logits.length; i++) {
-            logits[i] = Math.exp(logits[i] - max);
-            sum += logits[i];
-        }
-        for (int i = 0; i < logits.length; i++) {
-            logits[i] /= sum;
-        }
-        return logits;
+        double[] w = new double[mu.length];
+        eq3(e, w);
+        return w;
     }
 
     /** The predicted quality score ŝ = Σ w_i f_i. */
     public double score(float[] embedding) {
-        double[] w = weights(embedding);
-        double s = 0;
-        for (int i = 0; i < w.length; i++) {
-            s += w[i] * f[i];
-        }
-        return s;
+        return eq3(embedding, new double[mu.length]);
     }
 
-    private static float[] normalised(float[] v) {
-        double n = 0;
-        for (float x : v) {
-            n += (double) x * x;
-        }
-        n = Math.sqrt(n);
-        float[] out = new float[v.length];
-        if (n < 1e-12) { // torch's F.normalize clamps the norm at eps=1e-12
-            n = 1e-12;
-        }
-        for (int i = 0; i < v.length; i++) {
-            out[i] = (float) (v[i] / n);
-        }
-        return out;
+    private double eq3(float[] e, double[] w) {
+        double[] x = ScoreFunction.widen(ScoreFunction.normaliseToFloat(compress(e)));
+        return ScoreFunction.forward(x, mu, f, logitScale, new double[mu.length], w);
     }
 }

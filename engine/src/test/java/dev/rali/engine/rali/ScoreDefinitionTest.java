@@ -59,7 +59,7 @@ class ScoreDefinitionTest {
             }
             s[b] = 1 + 4 * r.nextDouble();
         }
-        double[][] x = ScoreDefinition.normalise(zf);
+        double[][] x = ScoreFunction.normalise(zf);
         int[] idx = {0, 2, 3, 4, 6};
         double a = 2.5;
         for (RaliParams.Loss loss : RaliParams.Loss.values()) {
@@ -97,7 +97,7 @@ class ScoreDefinitionTest {
         double[] s = new double[200];
         float[][] z = synth(200, 6, 1, 0.5, s);
         Bases b = initBases(z, s, 20, 16);
-        double[] p = ScoreDefinition.predict(z, b.mu(), b.f(), 0.07);
+        double[] p = ScoreFunction.predict(z, b.mu(), b.f(), 0.07);
         ScoreHead head = new ScoreHead(new float[6], 1f, null, b.mu(), b.f(), 0.07);
         for (int i = 0; i < 200; i += 17) {
             assertEquals(head.score(z[i]), p[i], 1e-4);
@@ -142,7 +142,7 @@ class ScoreDefinitionTest {
         assertEquals(11, valPlcc.size());
         assertTrue(initial < 0.6, "initial " + initial);
         assertTrue(r.bestValPlcc() > 0.8, "initial " + initial + " → " + r.bestValPlcc());
-        double[] pred = ScoreDefinition.predict(zv, r.mu(), r.f(), r.tau());
+        double[] pred = ScoreFunction.predict(zv, r.mu(), r.f(), r.tau());
         assertEquals(r.bestValPlcc(), Checks.plcc(pred, sv), 1e-4);
         assertTrue(r.history().get(r.history().size() - 1).trainLoss() < r.history().get(0).trainLoss() / 2);
     }
