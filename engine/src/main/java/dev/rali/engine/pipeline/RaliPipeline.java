@@ -69,7 +69,8 @@ public final class RaliPipeline implements PipelineService {
     private Outcome executeLocked(ProjectStore store, String stage, PipelineParams params, TaskContext ctx)
             throws Exception {
         Setup s = setup(store, params);
-        RunRecords run = RunRecords.begin(store, stage.equals("all") ? "pipeline" : stage, s.params.toJson(),
+        // A rerun after a cancel, crash or failure resumes the same work folders: record which run it continues.
+        RunRecords run = RunRecords.resume(store, stage.equals("all") ? "pipeline" : stage, s.params.toJson(),
                 s.rali.seed);
         TaskContext rctx = run.context(ctx);
         try {

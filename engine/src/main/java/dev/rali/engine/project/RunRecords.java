@@ -88,6 +88,21 @@ public final class RunRecords implements AutoCloseable {
         return new RunRecords(store, id);
     }
 
+    /**
+     * Starts a run that may continue an earlier one: when the latest run with the same stage and parameters did not
+     * finish (cancelled, failed, or killed while running), this run resumes its work folder and records it as
+     * {@code parent_run}.
+     */
+    public static RunRecords resume(ProjectStore store, String stage, String paramsJson, Long seed) throws IOException {
+        Long parent;
+        try {
+            parent = new Runs(store).unfinishedPredecessor(stage, paramsJson == null ? "{}" : paramsJson).orElse(null);
+        } catch (SQLException e) {
+            throw new IOException(store.file() + ": " + e.getMessage(), e);
+        }
+        return begin(store, stage, paramsJson, seed, parent);
+    }
+
     public long runId() {
         return runId;
     }

@@ -61,6 +61,19 @@ public final class Runs {
                 + " (see `rali runs --project " + store.file() + "`)"));
     }
 
+    /**
+     * The latest run with this stage and exactly these parameters, when it is not done: the run a new one with the
+     * same settings continues (its work folder and checkpoints are keyed by the same inputs). Empty when there is no
+     * such run or the latest one finished.
+     */
+    public Optional<Long> unfinishedPredecessor(String stage, String paramsJson) throws SQLException {
+        return query("SELECT " + RUN_COLUMNS + " FROM runs WHERE stage = ? AND params_json = ? ORDER BY id DESC LIMIT 1",
+                List.of(stage, paramsJson)).stream()
+                .filter(r -> !RunRecords.DONE.equals(r.status()))
+                .map(RunItem::id)
+                .findFirst();
+    }
+
     /** Runs that stored predictions (the Results view's choices), newest first. */
     public List<RunItem> withPredictions() throws SQLException {
         return query("SELECT " + RUN_COLUMNS + " FROM runs r WHERE EXISTS (SELECT 1 FROM predictions p "

@@ -160,9 +160,12 @@ class RaliPipelineTest {
             try (Statement s = store.connection().createStatement()) {
                 assertEquals("cancelled", s.executeQuery("SELECT status FROM runs ORDER BY id DESC LIMIT 1").getString(1));
             }
+            long cancelled = new dev.rali.engine.project.Runs(store).recent(1).get(0).id();
             List<String> logs = new ArrayList<>();
-            pipeline.execute(store, "align", params("full"), logging(logs));
+            RaliPipeline.Outcome resumed = pipeline.execute(store, "align", params("full"), logging(logs));
             assertTrue(logs.stream().anyMatch(l -> l.contains("resuming after epoch 1 of 2")), String.join("\n", logs));
+            assertEquals(cancelled, new dev.rali.engine.project.Runs(store).get(resumed.runId()).parentRun(),
+                    "the resumed run names the cancelled one as its parent");
         }
     }
 

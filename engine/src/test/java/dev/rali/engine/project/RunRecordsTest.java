@@ -136,4 +136,35 @@ class RunRecordsTest {
             assertEquals(List.of(id), runs.withPredictions().stream().map(Runs.RunItem::id).toList());
         }
     }
+
+    @Test
+    void aRerunOfAnUnfinishedRunRecordsItAsParent(@TempDir Path tmp) throws Exception {
+        try (ProjectStore store = ProjectStore.open(tmp.resolve("p.rali"))) {
+            Runs runs = new Runs(store);
+            long first;
+            try (RunRecords run = RunRecords.resume(store, "pipeline", "{\"k\":1}", 3L)) {
+                first = run.runId();
+                run.finish(RunRecords.CANCELLED, "cancelled");
+            }
+            assertNull(runs.get(first).parentRun(), "nothing to resume the first time");
+            long second;
+            try (RunRecords run = RunRecords.resume(store, "pipeline", "{\"k\":1}", 3L)) {
+                second = run.runId();
+            } // closed unfinished: failed
+            assertEquals(first, runs.get(second).parentRun());
+            long third;
+            try (RunRecords run = RunRecords.resume(store, "pipeline", "{\"k\":1}", 3L)) {
+                third = run.runId();
+                run.finish(RunRecords.DONE, "ok");
+            }
+            assertEquals(second, runs.get(third).parentRun(), "the latest unfinished attempt is the parent");
+            try (RunRecords other = RunRecords.resume(store, "pipeline", "{\"k\":2}", 3L);
+                 RunRecords after = RunRecords.resume(store, "pipeline", "{\"k\":1}", 3L)) {
+                assertNull(runs.get(other.runId()).parentRun(), "other parameters: a new run");
+                assertNull(runs.get(after.runId()).parentRun(), "the latest run with these parameters finished");
+                other.finish(RunRecords.DONE, null);
+                after.finish(RunRecords.DONE, null);
+            }
+        }
+    }
 }
