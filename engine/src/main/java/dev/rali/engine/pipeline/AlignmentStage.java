@@ -10,6 +10,7 @@ import dev.rali.engine.clip.ClipVisionTrainer;
 import dev.rali.engine.image.BatchDecoder;
 import dev.rali.engine.image.ImageLoadException;
 import dev.rali.engine.task.TaskContext;
+import dev.rali.engine.task.TrainingListener;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -120,6 +121,10 @@ public final class AlignmentStage {
                     trainer.loadState(state);
                     ctx.log("alignment: resuming after epoch " + startEpoch + " of " + o.epochs());
                 }
+                // No DivergenceCheck here: the trainer itself skips a step with a non-finite gradient and gives up
+                // after 20 in a row; no early stopping (the paper trains a fixed number of epochs).
+                TrainingListener after = TrainingListener.all(List.of(TrainingListener.stepLoss(ctx, "align"),
+                        e -> checkpoint(trainer, state, progressFile, e.epoch(), trainLoss, valLoss)));
                 long step = (long) startEpoch * stepsPerEpoch;
                 for (int epoch = startEpoch; epoch < o.epochs(); epoch++) {
                     // One RNG per epoch: a resumed run draws exactly what an uninterrupted one would.
@@ -163,7 +168,7 @@ public final class AlignmentStage {
                             }
                             step++;
                             sum += loss;
-                            ctx.metric("align/train_loss", step, loss);
+                            after.onTrainingBatch(step, loss);
                             ctx.progress("align", step, totalSteps, String.format("epoch %d/%d loss %.4f",
                                     epoch + 1, o.epochs(), loss));
                         }
@@ -179,12 +184,8 @@ public final class AlignmentStage {
                         ctx.log(String.format("alignment epoch %d: train loss %.4f", epoch + 1,
                                 trainLoss.get(trainLoss.size() - 1)));
                     }
-                    trainer.saveState(state);
-                    ObjectNode p = JSON.createObjectNode();
-                    p.put("epochs_done", epoch + 1);
-                    trainLoss.forEach(p.withArray("train_loss")::add);
-                    valLoss.forEach(p.withArray("val_loss")::add);
-                    AtomicFiles.write(progressFile, JSON.writeValueAsBytes(p));
+                    after.onEpoch(new TrainingListener.Epoch(epoch + 1, step, trainLoss.get(trainLoss.size() - 1),
+                            val.isEmpty() ? Double.NaN : valLoss.get(valLoss.size() - 1), Double.NaN));
                 }
             }
             model.saveHf(out);
@@ -213,6 +214,17 @@ public final class AlignmentStage {
             }
         }
         return out;
+    }
+
+    /** The per-epoch checkpoint: trainer state first, then the progress file (atomically) that makes it count. */
+    private static void checkpoint(ClipVisionTrainer trainer, Path state, Path progressFile, int epochsDone,
+                                   List<Double> trainLoss, List<Double> valLoss) throws IOException {
+        trainer.saveState(state);
+        ObjectNode p = JSON.createObjectNode();
+        p.put("epochs_done", epochsDone);
+        trainLoss.forEach(p.withArray("train_loss")::add);
+        valLoss.forEach(p.withArray("val_loss")::add);
+        AtomicFiles.write(progressFile, JSON.writeValueAsBytes(p));
     }
 
     /**

@@ -1,7 +1,10 @@
 package dev.rali.engine.rali;
 
+import dev.rali.engine.task.DivergenceCheck;
+import dev.rali.engine.task.EarlyStopping;
 import dev.rali.engine.task.Fingerprint;
 import dev.rali.engine.task.TaskContext;
+import dev.rali.engine.task.TrainingListener;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -67,8 +70,9 @@ public final class ScoreDefinition {
         double[][] x = ScoreFunction.normalise(z);
         double[][] xv = hasVal ? ScoreFunction.normalise(zVal) : null;
         List<EpochStats> history = new ArrayList<>();
+        DivergenceCheck divergence = new DivergenceCheck("score definition", "lower scoreDefinition.lr");
         if (!p.enabled) {
-            EpochStats e0 = evaluate(0, st, x, s, xv, sVal, p.loss, Double.NaN);
+            EpochStats e0 = evaluate(0, st, x, s, xv, sVal, p.loss, Double.NaN, divergence);
             report(ctx, e0);
             history.add(e0);
             return st.result(st.mu, st.f, st.a, 0, 0, e0.valPlcc(), history, false);
@@ -76,27 +80,47 @@ public final class ScoreDefinition {
 
         String fingerprint = fingerprint(z, s, zVal, sVal, init, p, seed);
         Path ckpt = workDir == null ? null : workDir.resolve(CHECKPOINT);
+        EarlyStopping early = new EarlyStopping(p.earlyStoppingPatience, "score definition", "PLCC", ctx);
         boolean resumed = false;
         if (ckpt != null && Files.exists(ckpt)) {
             ScoreDefinitionState loaded = ScoreDefinitionState.load(ckpt, fingerprint, history, ctx);
             if (loaded != null) {
                 st = loaded;
+                early.restore(st.bestVal, st.bestEpoch, st.badEpochs, st.stopped);
                 resumed = true;
                 ctx.log("score definition: resuming after epoch " + st.epoch + " from " + ckpt);
             }
         }
         if (!resumed) {
-            EpochStats e0 = evaluate(0, st, x, s, xv, sVal, p.loss, Double.NaN);
+            EpochStats e0 = evaluate(0, st, x, s, xv, sVal, p.loss, Double.NaN, divergence);
             report(ctx, e0);
             history.add(e0);
-            st.bestVal = hasVal ? e0.valPlcc() : Double.NaN;
+            early.start(0, hasVal ? e0.valPlcc() : Double.NaN);
             st.snapshotBest(0);
+            st.recordEarlyStopping(early.best(), early.badEpochs(), early.stopped());
         }
+
+        // After each epoch, in order: the numbers into history and the context, early stopping and the best
+        // snapshot, the checkpoint (which records all of it).
+        ScoreDefinitionState fit = st;
+        List<TrainingListener> listeners = new ArrayList<>();
+        listeners.add(TrainingListener.stepLoss(ctx, "score_definition"));
+        listeners.add(e -> {
+            early.onEpoch(e);
+            if (early.improved()) {
+                fit.snapshotBest(e.epoch());
+            }
+            fit.recordEarlyStopping(early.best(), early.badEpochs(), early.stopped());
+        });
+        if (ckpt != null) {
+            listeners.add(e -> fit.save(ckpt, fingerprint, history));
+        }
+        TrainingListener after = TrainingListener.all(listeners);
 
         int n = z.length;
         int batches = (n + p.batchSize - 1) / p.batchSize;
         long totalSteps = (long) batches * p.epochs;
-        while (st.epoch < p.epochs && !st.stopped) {
+        while (st.epoch < p.epochs && !early.stopped()) {
             int epoch = st.epoch + 1;
             int[] order = permutation(n, seed, epoch);
             double lossSum = 0;
@@ -107,33 +131,15 @@ public final class ScoreDefinition {
                 int[] idx = java.util.Arrays.copyOfRange(order, from, to);
                 double loss = step(st, x, s, idx, p);
                 lossSum += loss * idx.length;
-                ctx.metric("score_definition/train_loss", st.step, loss);
+                after.onTrainingBatch(st.step, loss);
                 ctx.progress("score_definition", st.step, totalSteps,
                         String.format("epoch %d/%d, loss %.4g", epoch, p.epochs, loss));
             }
             st.epoch = epoch;
-            EpochStats es = evaluate(epoch, st, x, s, xv, sVal, p.loss, lossSum / n);
+            EpochStats es = evaluate(epoch, st, x, s, xv, sVal, p.loss, lossSum / n, divergence);
             history.add(es);
             report(ctx, es);
-            if (hasVal) {
-                if (es.valPlcc() > st.bestVal || Double.isNaN(st.bestVal)) {
-                    st.bestVal = es.valPlcc();
-                    st.snapshotBest(epoch);
-                    st.badEpochs = 0;
-                } else {
-                    st.badEpochs++;
-                    if (p.earlyStoppingPatience > 0 && st.badEpochs >= p.earlyStoppingPatience) {
-                        st.stopped = true;
-                        ctx.log("score definition: early stop after epoch " + epoch + " (best epoch " + st.bestEpoch
-                                + ", val PLCC " + st.bestVal + ")");
-                    }
-                }
-            } else {
-                st.snapshotBest(epoch);
-            }
-            if (ckpt != null) {
-                st.save(ckpt, fingerprint, history);
-            }
+            after.onEpoch(new TrainingListener.Epoch(epoch, st.step, es.trainLoss(), es.valLoss(), es.valPlcc()));
         }
         boolean useBest = hasVal && p.keepBestEpoch;
         if (useBest) {
@@ -299,15 +305,13 @@ public final class ScoreDefinition {
         }
     }
 
-    private static EpochStats evaluate(int epoch, ScoreDefinitionState st, double[][] x, double[] s, double[][] xv, double[] sv,
-                                       RaliParams.Loss kind, double trainLoss) {
+    private static EpochStats evaluate(int epoch, ScoreDefinitionState st, double[][] x, double[] s, double[][] xv,
+                                       double[] sv, RaliParams.Loss kind, double trainLoss, DivergenceCheck divergence) {
         if (Double.isNaN(trainLoss)) {
             trainLoss = loss(kind, predictD(st, x), s, null);
         }
-        if (!Double.isFinite(trainLoss)) {
-            throw new IllegalStateException("score definition diverged at epoch " + epoch + " (training loss "
-                    + trainLoss + "); lower scoreDefinition.lr");
-        }
+        // before the validation pass: a diverged fit has nothing worth evaluating
+        divergence.onEpoch(new TrainingListener.Epoch(epoch, st.step, trainLoss, Double.NaN, Double.NaN));
         double valLoss = Double.NaN;
         double valPlcc = Double.NaN;
         double valSrcc = Double.NaN;

@@ -56,6 +56,13 @@ final class ScoreDefinitionState {
         return st;
     }
 
+    /** Copies the early-stopping state into what the checkpoint stores. */
+    void recordEarlyStopping(double best, int bad, boolean stop) {
+        bestVal = best;
+        badEpochs = bad;
+        stopped = stop;
+    }
+
     void snapshotBest(int ep) {
         bestMu = new double[mu.length][];
         for (int i = 0; i < mu.length; i++) {
