@@ -16,6 +16,7 @@ import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.project.Runs;
 import dev.rali.engine.rali.HeadParams;
 import dev.rali.engine.rali.ScoreHead;
+import dev.rali.engine.task.Fingerprint;
 import dev.rali.engine.task.TaskContext;
 import dev.rali.engine.traces.TraceStore;
 
@@ -23,12 +24,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -281,11 +279,6 @@ public final class ProjectSpaces {
     }
 
     private static String sha(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Fingerprint.of(text.getBytes(StandardCharsets.UTF_8));
     }
 }
