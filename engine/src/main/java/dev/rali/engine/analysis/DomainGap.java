@@ -25,6 +25,7 @@ public final class DomainGap implements DomainGapService {
         List<String> notes = new ArrayList<>();
 
         // the map (checked first: a perplexity the data cannot carry fails before minutes of other work)
+        long t0 = System.nanoTime();
         int[] mapRows = Subsample.stratified(y, p.mapCap(), p.seed());
         if (mapRows.length < space.size()) {
             notes.add(String.format(Locale.ROOT, "map: stratified subsample of %d of %d points (cap %d, seed %d)",
@@ -43,6 +44,7 @@ public final class DomainGap implements DomainGapService {
         DomainGapResult.MapResult map = new DomainGapResult.MapResult(p.method(), p.perplexity(), p.neighbours(),
                 p.iterations(), p.seed(), p.mapCap(), mapRows, coords, trust, p.trustK());
 
+        long t1 = System.nanoTime();
         // the numbers, on a stratified subsample of at most numbersCap rows
         int[] numRows = Subsample.stratified(y, p.numbersCap(), p.seed());
         if (numRows.length < space.size()) {
@@ -71,7 +73,9 @@ public final class DomainGap implements DomainGapService {
         } else {
             notes.add("kNN score regression: no scores given");
         }
-        return new DomainGapResult(space.name(), space.size(), space.dim(), sizes, map, cls, mmd, knn, notes);
+        long t2 = System.nanoTime();
+        return new DomainGapResult(space.name(), space.size(), space.dim(), sizes, map, cls, mmd, knn, notes,
+                (t1 - t0) / 1e9, (t2 - t1) / 1e9);
     }
 
     private static List<DomainGapResult.PairMmd> pairwiseMmd(EmbeddingSpace s, DomainGapParams p, List<String> notes,

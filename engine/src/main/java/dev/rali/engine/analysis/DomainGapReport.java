@@ -113,6 +113,9 @@ public final class DomainGapReport {
                 num(o, "srcc", c.srcc());
             }
         }
+        ObjectNode secs = root.putObject("seconds");
+        secs.put("map", Math.round(r.mapSeconds() * 1000) / 1000.0);
+        secs.put("numbers", Math.round(r.numbersSeconds() * 1000) / 1000.0);
         ArrayNode notes = root.putArray("notes");
         r.notes().forEach(notes::add);
         try {

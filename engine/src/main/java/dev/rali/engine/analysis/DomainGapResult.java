@@ -13,10 +13,12 @@ import java.util.Map;
  * @param mmd         MMD² of each pair of datasets; empty with fewer than two
  * @param knn         kNN score regression; null without scores
  * @param notes       what was subsampled or skipped, and why
+ * @param mapSeconds  wall time of the map and its trustworthiness
+ * @param numbersSeconds wall time of classifier, MMD² and kNN SRCC
  */
 public record DomainGapResult(String space, int n, int dim, Map<String, Integer> groupSizes, MapResult map,
                               GapStatistics.ClassifierScore classifier, List<PairMmd> mmd, KnnResult knn,
-                              List<String> notes) {
+                              List<String> notes, double mapSeconds, double numbersSeconds) {
 
     /** The 2-D map: which rows it shows, their coordinates and how faithful it is. */
     public record MapResult(MapProjection.Method method, double perplexity, int neighbours, int iterations, long seed,

@@ -215,7 +215,7 @@ public final class ProjectSpaces {
                 + " (a pipeline run through the head stage has both encoder and head)");
     }
 
-    private static Map<Long, float[]> images(ProjectStore store, Path encoderDir, List<ImageRow> rows, String device,
+    static Map<Long, float[]> images(ProjectStore store, Path encoderDir, List<ImageRow> rows, String device,
                                              TaskContext ctx) throws IOException {
         String id = FileHashes.sha256(encoderDir.resolve("model.safetensors"));
         try (Embeddings e = new Embeddings(store, encoderDir, id, device, 16)) {

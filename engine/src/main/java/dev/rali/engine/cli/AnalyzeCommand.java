@@ -1,6 +1,12 @@
 package dev.rali.engine.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.rali.engine.analysis.BasisExplorer;
 import dev.rali.engine.analysis.DomainGap;
+import dev.rali.engine.analysis.Explainer;
+import dev.rali.engine.bundle.ModelBundle;
 import dev.rali.engine.analysis.DomainGapParams;
 import dev.rali.engine.analysis.DomainGapReport;
 import dev.rali.engine.analysis.DomainGapResult;
@@ -14,19 +20,26 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code rali analyze …}: analyses of models and data (attention dumps, domain gap of embedding spaces, …), one
- * sub-command each.
+ * {@code rali analyze …}: analyses of models and data (attention dumps, domain gap of embedding spaces, the bases of
+ * a run, the bases behind a score), one sub-command each.
  */
 @Command(name = "analyze", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "COMMAND",
         description = "Analyses: where reasoning models look (attention); how far apart datasets lie in an embedding"
-                + " space (domain gap: t-SNE/UMAP maps with the numbers behind them).",
-        subcommands = {AnalyzeAttentionCommand.class, AnalyzeCommand.DomainGapCommand.class})
+                + " space (domain gap: t-SNE/UMAP maps with the numbers behind them); the bases of a run and the"
+                + " bases behind an image's score.",
+        subcommands = {AnalyzeAttentionCommand.class, AnalyzeCommand.DomainGapCommand.class,
+                AnalyzeCommand.BasesCommand.class, AnalyzeCommand.ExplainCommand.class})
 public final class AnalyzeCommand implements Runnable {
 
     @CommandLine.Spec
@@ -130,6 +143,169 @@ public final class AnalyzeCommand implements Runnable {
             }
             spec.commandLine().getOut().flush();
             return 0;
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Command(name = "bases", mixinStandardHelpOptions = true,
+            description = {"The K bases of a run: score f, size (training images whose nearest basis it is), nearest",
+                    "training images with their reasoning, distinguishing words (tf-idf) and position on a t-SNE map",
+                    "of the training images."})
+    static final class BasesCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--project", required = true, description = "project (.rali)")
+        Path project;
+
+        @Option(names = "--run", required = true, description = "run id (a pipeline run through the head stage)")
+        long run;
+
+        @Option(names = "--nearest", defaultValue = "5", description = "nearest training images per basis")
+        int nearest;
+
+        @Option(names = "--words", defaultValue = "8", description = "distinguishing words per basis")
+        int words;
+
+        @Option(names = "--map-cap", defaultValue = "2000", description = "training images on the map (0 = no map)")
+        int mapCap;
+
+        @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto")
+        String device;
+
+        @Option(names = "--json", description = "print everything as JSON")
+        boolean json;
+
+        @Option(names = {"-q", "--quiet"}, description = "no progress output")
+        boolean quiet;
+
+        @Override
+        public Integer call() throws IOException {
+            ConsoleTaskContext ctx = new ConsoleTaskContext(System.err, quiet || json).cancelOnInterrupt();
+            BasisExplorer.Report r;
+            try (ProjectStore store = CliProjects.openExisting(project)) {
+                r = BasisExplorer.bases(store, run, nearest, words, mapCap, device, ctx);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(JSON.writeValueAsString(r));
+            } else {
+                out.printf(Locale.ROOT, "run %d: %d bases over %d training images of %s/%s, tau %.4g%n", r.runId(),
+                        r.bases().size(), r.trainingImages(), r.dataset(), r.split(), r.tau());
+                for (BasisExplorer.Basis b : r.bases()) {
+                    out.printf(Locale.ROOT, "basis %d: f %.3f, %d images, map (%.2f, %.2f), words: %s%n", b.index(),
+                            b.f(), b.size(), b.mapX(), b.mapY(), String.join(" ", b.words()));
+                    for (BasisExplorer.Member m : b.nearest()) {
+                        String text = m.reasoning().replaceAll("\\s+", " ");
+                        out.printf(Locale.ROOT, "    %.3f  MOS %.2f  %s  %s%n", m.cosine(), m.mos(), m.path(),
+                                text.length() > 100 ? text.substring(0, 100) + "…" : text);
+                    }
+                }
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "explain", mixinStandardHelpOptions = true,
+            description = {"The bases that carried an image's score: top softmax weights w with their f and share w·f.",
+                    "With --project/--run (default: the project and run recorded in the bundle, when that project",
+                    "file exists) each basis also lists its nearest training images."})
+    static final class ExplainCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--model", required = true, description = "model bundle (*.rali-model)")
+        Path model;
+
+        @CommandLine.Parameters(arity = "1..*", paramLabel = "IMAGE", description = "image files")
+        List<Path> images;
+
+        @Option(names = "--top", defaultValue = "5", description = "bases per image (default ${DEFAULT-VALUE})")
+        int top;
+
+        @Option(names = "--project", description = "project for the bases' training images")
+        Path project;
+
+        @Option(names = "--run", description = "run id of the bundle's head in --project")
+        Long run;
+
+        @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto")
+        String device;
+
+        @Option(names = "--json", description = "print as JSON")
+        boolean json;
+
+        @Option(names = {"-q", "--quiet"}, description = "no progress output")
+        boolean quiet;
+
+        @Override
+        public Integer call() throws IOException {
+            ConsoleTaskContext ctx = new ConsoleTaskContext(System.err, quiet || json).cancelOnInterrupt();
+            List<Explainer.Explanation> ex = Explainer.explain(model, images, top, device, ctx);
+            Map<Integer, BasisExplorer.Basis> bases = new HashMap<>();
+            JsonNode manifest = ModelBundle.read(model).manifest();
+            Path p = project != null ? project : manifest.hasNonNull("project")
+                    ? Path.of(manifest.get("project").asText()) : null;
+            Long r = run != null ? run : manifest.hasNonNull("run")
+                    ? manifest.get("run").asLong() : null;
+            if (p != null && r != null && java.nio.file.Files.isRegularFile(p)) {
+                try (ProjectStore store = ProjectStore.open(p)) {
+                    for (BasisExplorer.Basis b : BasisExplorer.bases(store, r, 3, 5, 0, device, ctx).bases()) {
+                        bases.put(b.index(), b);
+                    }
+                }
+            } else if (project != null) {
+                throw new IllegalArgumentException(project + ": no such project (or give --run)");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                List<Map<String, Object>> items = new ArrayList<>();
+                for (Explainer.Explanation e : ex) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("file", e.file());
+                    m.put("score", Double.isFinite(e.score()) ? e.score() : null);
+                    m.put("error", e.error());
+                    List<Map<String, Object>> cs = new ArrayList<>();
+                    for (Explainer.Carrier c : e.carriers()) {
+                        Map<String, Object> cm = new LinkedHashMap<>();
+                        cm.put("basis", c.basis());
+                        cm.put("weight", c.weight());
+                        cm.put("f", c.f());
+                        cm.put("contribution", c.contribution());
+                        if (bases.containsKey(c.basis())) {
+                            cm.put("images", bases.get(c.basis()).nearest());
+                            cm.put("words", bases.get(c.basis()).words());
+                        }
+                        cs.add(cm);
+                    }
+                    m.put("bases", cs);
+                    items.add(m);
+                }
+                out.println(JSON.writeValueAsString(items));
+            } else {
+                for (Explainer.Explanation e : ex) {
+                    if (e.error() != null) {
+                        out.println(e.file() + ": not scored: " + e.error());
+                        continue;
+                    }
+                    out.printf(Locale.ROOT, "%s: score %.4f%n", e.file(), e.score());
+                    for (Explainer.Carrier c : e.carriers()) {
+                        out.printf(Locale.ROOT, "    basis %d  w %.4f  f %.3f  w·f %.4f%s%n", c.basis(), c.weight(),
+                                c.f(), c.contribution(), bases.containsKey(c.basis())
+                                        ? "  " + String.join(" ", bases.get(c.basis()).words()) : "");
+                        BasisExplorer.Basis b = bases.get(c.basis());
+                        if (b != null) {
+                            for (BasisExplorer.Member m : b.nearest()) {
+                                out.printf(Locale.ROOT, "        MOS %.2f  %s%n", m.mos(), m.path());
+                            }
+                        }
+                    }
+                }
+            }
+            out.flush();
+            return ex.stream().anyMatch(e -> e.error() == null) ? 0 : 1;
         }
     }
 }

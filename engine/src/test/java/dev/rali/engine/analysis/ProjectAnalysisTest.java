@@ -30,8 +30,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The four spaces of a tiny project with two datasets and one pipeline run (1-layer CLIP, 48-px images). */
-class ProjectSpacesTest {
+/**
+ * The analyses of a tiny project with two datasets and one pipeline run (1-layer CLIP, 48-px images): the four
+ * spaces, the basis explorer and the explanation of a score.
+ */
+class ProjectAnalysisTest {
     @TempDir
     static Path dir;
     static Path projectFile;
@@ -123,5 +126,76 @@ class ProjectSpacesTest {
         assertEquals(8, json.get("dim").asInt());
         assertTrue(json.get("groups").has("second"));
         assertTrue(Files.size(out.resolve("map.png")) > 1000);
+    }
+
+    @Test
+    void everyBasisHasItsFItsImagesAndWordsAndTheSizesAddUp() throws Exception {
+        try (ProjectStore store = ProjectStore.open(projectFile)) {
+            BasisExplorer.Report r = BasisExplorer.bases(store, runId, 3, 4, 2000, "cpu", TaskContext.silent());
+            dev.rali.engine.rali.HeadParams head = dev.rali.engine.rali.HeadParams.read(
+                    ProjectSpaces.runArtifact(store, runId, "head"));
+            assertEquals(head.numBases(), r.bases().size());
+            assertEquals(r.trainingImages(), r.bases().stream().mapToInt(BasisExplorer.Basis::size).sum());
+            assertEquals("first", r.dataset());
+            assertEquals(r.trainingImages() <= 2000 ? r.trainingImages() : 2000, r.mapCoordinates().length);
+            for (BasisExplorer.Basis b : r.bases()) {
+                assertEquals(head.f()[b.index()], b.f(), 1e-6);
+                assertEquals(3, b.nearest().size());
+                for (int i = 1; i < b.nearest().size(); i++) {
+                    assertTrue(b.nearest().get(i - 1).cosine() >= b.nearest().get(i).cosine(), "nearest first");
+                }
+                assertFalse(b.nearest().get(0).reasoning().isBlank(), "sample images have template traces");
+                assertTrue(b.words().stream().noneMatch(BasisExplorer.STOP::contains));
+                assertEquals(b.size() > 0, Double.isFinite(b.mapX()), "a basis with images has a map position");
+                if (b.size() > 0) {
+                    assertFalse(b.words().isEmpty());
+                }
+            }
+        }
+    }
+
+    @Test
+    void theTopWeightsExplainTheScoreAndTheBundleFindsItsProject() throws Exception {
+        Path bundle = dir.resolve("m.rali-model");
+        Path image;
+        try (ProjectStore store = ProjectStore.open(projectFile)) {
+            dev.rali.engine.pipeline.BundleExport.export(store, runId, bundle);
+            image = dev.rali.engine.dataset.Datasets.images(store, "first", "test").get(0).path();
+        }
+        List<Explainer.Explanation> all = Explainer.explain(bundle, List.of(image), 1000, "cpu",
+                TaskContext.silent());
+        Explainer.Explanation e = all.get(0);
+        assertEquals(8, e.carriers().size());
+        double sum = e.carriers().stream().mapToDouble(Explainer.Carrier::contribution).sum();
+        assertEquals(e.score(), sum, 1e-6, "ŝ = Σ w·f over all bases");
+        for (int i = 1; i < e.carriers().size(); i++) {
+            assertTrue(e.carriers().get(i - 1).weight() >= e.carriers().get(i).weight());
+        }
+        try (dev.rali.engine.score.BundleScorer scorer = dev.rali.engine.score.BundleScorer.open(bundle, "cpu", 4)) {
+            double[] s = new double[1];
+            scorer.scoreAll(List.of(image), r -> s[0] = r.score(), TaskContext.silent());
+            assertEquals(s[0], e.score(), 1e-9, "the same score as rali score");
+        }
+
+        StringWriter o = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = RaliCli.commandLine();
+        cl.setOut(new PrintWriter(o));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute("analyze", "explain", "--model", bundle.toString(), image.toString(), "--top", "2",
+                "--json", "--device", "cpu");
+        assertEquals(0, code, err.toString());
+        JsonNode json = new ObjectMapper().readTree(o.toString());
+        JsonNode first = json.get(0).get("bases").get(0);
+        assertEquals(2, json.get(0).get("bases").size());
+        assertTrue(first.get("images").size() > 0, "images of the basis from the project recorded in the bundle");
+    }
+
+    @Test
+    void tfIdfRanksAWordOnlyOneBasisUsesFirst() {
+        List<List<String>> top = TfIdf.top(List.of(
+                java.util.Map.of("blur", 5, "noise", 1), java.util.Map.of("noise", 5, "blur", 1),
+                java.util.Map.of("blur", 1, "noise", 1, "jpeg", 2)), 1);
+        assertEquals(List.of(List.of("blur"), List.of("noise"), List.of("jpeg")), top);
     }
 }

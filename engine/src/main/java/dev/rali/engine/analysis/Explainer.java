@@ -1,0 +1,64 @@
+package dev.rali.engine.analysis;
+
+import dev.rali.engine.bundle.ModelBundle;
+import dev.rali.engine.clip.ImageEmbedder;
+import dev.rali.engine.rali.ScoreHead;
+import dev.rali.engine.task.TaskContext;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * For a scored image: the bases that carried its score. The score is ŝ = Σ w_i f_i with softmax weights w over the
+ * cosines to the bases μ (Eq. 3); the bases with the largest w are listed with f and their share w·f of the score.
+ */
+public final class Explainer {
+    private Explainer() { }
+
+    /** One basis's part in a score. */
+    public record Carrier(int basis, double weight, double f, double contribution) { }
+
+    /** One image: its score (or why it has none) and the top bases by weight. */
+    public record Explanation(String file, double score, String error, List<Carrier> carriers) { }
+
+    /** Explains each image with the bundle's encoder and head; unreadable images come back with their reason. */
+    public static List<Explanation> explain(Path bundleDir, List<Path> images, int top, String device,
+                                            TaskContext ctx) throws IOException {
+        ModelBundle bundle = ModelBundle.read(bundleDir);
+        ScoreHead head = bundle.head().toScoreHead();
+        float[] f = bundle.head().f();
+        List<Explanation> out = new ArrayList<>();
+        try (ImageEmbedder embedder = ImageEmbedder.open(bundle.encoderDir(), device)) {
+            if (embedder.dim() != head.inputDim()) {
+                throw new IOException(bundleDir + ": head expects " + head.inputDim()
+                        + "-dim embeddings but the encoder produces " + embedder.dim());
+            }
+            for (ImageEmbedder.Result r : embedder.embed(images, ImageEmbedder.Options.defaults(), ctx)) {
+                if (!r.ok()) {
+                    out.add(new Explanation(r.file().toString(), Double.NaN, r.message(), List.of()));
+                    continue;
+                }
+                out.add(new Explanation(r.file().toString(), head.score(r.embedding()), null,
+                        carriers(head.weights(r.embedding()), f, top)));
+            }
+        }
+        return out;
+    }
+
+    /** The {@code top} bases by weight, largest first. */
+    static List<Carrier> carriers(double[] w, float[] f, int top) {
+        Integer[] order = new Integer[w.length];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, Comparator.comparingDouble(i -> -w[i]));
+        List<Carrier> out = new ArrayList<>();
+        for (int k = 0; k < Math.min(top, order.length); k++) {
+            int i = order[k];
+            out.add(new Carrier(i, w[i], f[i], w[i] * f[i]));
+        }
+        return out;
+    }
+}
