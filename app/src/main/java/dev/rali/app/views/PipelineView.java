@@ -350,7 +350,7 @@ public final class PipelineView implements AppView {
                     appendLog("failed: " + Dialogs.message(e));
                     Dialogs.error(ctx.window(), "Stage " + stage + " failed", e);
                 })
-                .onCancelled(() -> appendLog("cancelled"));
+                .onCancelled(() -> appendLog("cancelled — run again to resume from the last checkpoint"));
         BackgroundTask<Long> started = job;
         job.onFinished(() -> {
             status.setText(started.state().toString().toLowerCase(java.util.Locale.ROOT));

@@ -11,7 +11,8 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
         if (ex instanceof CancelledException) {
-            cl.getErr().println("rali: cancelled");
+            cl.getErr().println("rali " + cl.getCommandName() + ": cancelled — re-run the same command to resume");
+            cl.getErr().flush();
             return 130;
         }
         String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();

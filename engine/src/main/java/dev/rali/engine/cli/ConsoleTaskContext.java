@@ -4,6 +4,8 @@ import dev.rali.engine.task.CancellationToken;
 import dev.rali.engine.task.TaskContext;
 
 import java.io.PrintStream;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link TaskContext} for the terminal: a one-line progress bar on stderr (redrawn at most 10 times a second,
@@ -26,11 +28,43 @@ public final class ConsoleTaskContext implements TaskContext {
         this(System.err, false);
     }
 
-    /** Makes Ctrl-C request a cancel instead of killing the JVM mid-write (a second Ctrl-C still kills it). */
+    /** Longest a Ctrl-C waits for the job's next safe point before the JVM exits anyway. */
+    static final long CANCEL_WAIT_SECONDS = 60;
+    private static final CountDownLatch COMMAND_DONE = new CountDownLatch(1);
+    private static volatile boolean waitForCommand;
+
+    /**
+     * Makes Ctrl-C (and SIGTERM) request a cancel instead of killing the JVM mid-write. The JVM is already shutting
+     * down then, so under {@link RaliCli#main} the hook waits (at most {@value #CANCEL_WAIT_SECONDS} s) until the
+     * command has recorded the cancellation and printed "cancelled — re-run to resume"; kill -9 stops at once, and
+     * the next open marks such a run interrupted.
+     */
     public ConsoleTaskContext cancelOnInterrupt() {
-        Thread hook = new Thread(token::cancel, "rali-cancel");
+        Thread hook = new Thread(() -> {
+            token.cancel();
+            if (waitForCommand) {
+                err.println();
+                err.println("rali: stopping at the next safe point (kill -9 stops at once)…");
+                err.flush();
+                try {
+                    COMMAND_DONE.await(CANCEL_WAIT_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, "rali-cancel");
         Runtime.getRuntime().addShutdownHook(hook);
         return this;
+    }
+
+    /** Called by {@link RaliCli#main} before the command: an interrupt then waits for it to wind down. */
+    static void commandStarting() {
+        waitForCommand = true;
+    }
+
+    /** Called by {@link RaliCli#main} once the command returned and printed its last line. */
+    static void commandFinished() {
+        COMMAND_DONE.countDown();
     }
 
     public CancellationToken token() {

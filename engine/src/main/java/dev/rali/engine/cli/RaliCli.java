@@ -46,7 +46,12 @@ public final class RaliCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        ConsoleTaskContext.commandStarting();
+        int code = commandLine().execute(args);
+        System.out.flush();
+        System.err.flush();
+        ConsoleTaskContext.commandFinished(); // a Ctrl-C shutdown, if one is waiting, may now complete
+        System.exit(code);
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {

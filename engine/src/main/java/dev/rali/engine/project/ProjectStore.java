@@ -50,7 +50,13 @@ public final class ProjectStore implements AutoCloseable {
                 s.execute("PRAGMA synchronous=NORMAL");
             }
             ProjectStore store = new ProjectStore(abs, c);
-            store.migrate();
+            try {
+                store.migrate();
+                store.recoverInterruptedRuns();
+            } catch (IOException | SQLException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
             return store;
         } catch (SQLException e) {
             throw new IOException(abs + ": cannot open project: " + e.getMessage(), e);
@@ -75,7 +81,30 @@ public final class ProjectStore implements AutoCloseable {
             store.writerLock = lock;
             store.writerHolds = 1; // released by close()
         }
+        try {
+            RunRecords.markInterrupted(store, lock.stale().orElse(null));
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
         return store;
+    }
+
+    /**
+     * A run still {@code running} whose process is gone (killed, crashed) becomes {@code interrupted}. Only when
+     * nobody holds the project's writer lock — a live writer holds it for as long as its run is running — so this
+     * takes the lock for a moment; a busy project is left alone.
+     */
+    private void recoverInterruptedRuns() throws IOException {
+        if (!RunRecords.anyRunning(this)) {
+            return;
+        }
+        Optional<ProjectLock> free = ProjectLock.tryAcquireProject(file, "recover interrupted runs");
+        if (free.isPresent()) {
+            try (ProjectLock l = free.get()) {
+                RunRecords.markInterrupted(this, l.stale().orElse(null));
+            }
+        }
     }
 
     /**
@@ -85,7 +114,14 @@ public final class ProjectStore implements AutoCloseable {
      */
     public synchronized Hold holdWriterLock(String command) throws IOException {
         if (writerLock == null) {
-            writerLock = ProjectLock.acquireProject(file, command);
+            ProjectLock l = ProjectLock.acquireProject(file, command);
+            try {
+                RunRecords.markInterrupted(this, l.stale().orElse(null));
+            } catch (IOException | RuntimeException e) {
+                l.close();
+                throw e;
+            }
+            writerLock = l;
         }
         writerHolds++;
         return new Hold();

@@ -36,17 +36,21 @@ public final class RunRecords implements AutoCloseable {
     public static final String DONE = "done";
     public static final String FAILED = "failed";
     public static final String CANCELLED = "cancelled";
+    /** Set on the next open for a run whose process died without recording an end (kill -9, power loss). */
+    public static final String INTERRUPTED = "interrupted";
 
     private static final int BATCH = 500;
 
     private final ProjectStore store;
     private final long runId;
+    private final ProjectStore.Hold lock;
     private final List<Object[]> pending = new ArrayList<>();
     private boolean finished;
 
-    private RunRecords(ProjectStore store, long runId) {
+    private RunRecords(ProjectStore store, long runId, ProjectStore.Hold lock) {
         this.store = store;
         this.runId = runId;
+        this.lock = lock;
     }
 
     /** Starts a run (status running). params: the settings as JSON text; seed may be null. */
@@ -60,7 +64,23 @@ public final class RunRecords implements AutoCloseable {
         if (stage == null || stage.isBlank()) {
             throw new IllegalArgumentException("a run needs a stage name");
         }
-        long id = sql(store, c -> {
+        // A run is `running` only while its process holds the project's writer lock, so a `running` row whose lock
+        // is free belongs to a dead process (see markInterrupted). Reentrant: a command holding it shares it.
+        ProjectStore.Hold lock = store.holdWriterLock("run " + stage);
+        long id;
+        try {
+            id = insert(store, stage, paramsJson, seed, parentRun);
+            store.writerLock().orElseThrow().runId(id); // the busy message names the newest run
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+        return new RunRecords(store, id, lock);
+    }
+
+    private static long insert(ProjectStore store, String stage, String paramsJson, Long seed, Long parentRun)
+            throws IOException {
+        return sql(store, c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO runs(stage, params_json, seed, code_version, parent_run, status) VALUES (?,?,?,?,?,?)",
                     Statement.RETURN_GENERATED_KEYS)) {
@@ -85,7 +105,38 @@ public final class RunRecords implements AutoCloseable {
                 }
             }
         });
-        return new RunRecords(store, id);
+    }
+
+    /**
+     * Marks every run still {@code running} as {@link #INTERRUPTED}: call only while holding the project's writer
+     * lock, when such rows can only belong to a process that died without recording an end. {@code holder}: what
+     * the dead process left in the lock file, named in the message when known. Returns how many runs were marked.
+     */
+    static int markInterrupted(ProjectStore store, ProjectLock.Holder holder) throws IOException {
+        String who = holder == null ? "its process"
+                : "its process (PID " + holder.pid() + ", " + holder.command() + ")";
+        return sql(store, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE runs SET status=?, message=?, "
+                    + "ended_at=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE status=?")) {
+                ps.setString(1, INTERRUPTED);
+                ps.setString(2, "interrupted: " + who + " ended without recording an end (killed?); re-run to "
+                        + "resume from the last checkpoint");
+                ps.setString(3, RUNNING);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Whether any run is recorded as running (cheap check before looking at the lock). */
+    static boolean anyRunning(ProjectStore store) throws IOException {
+        return sql(store, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM runs WHERE status=? LIMIT 1")) {
+                ps.setString(1, RUNNING);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
     }
 
     /**
@@ -219,6 +270,7 @@ public final class RunRecords implements AutoCloseable {
         synchronized (this) {
             finished = true;
         }
+        lock.close(); // the run's end is recorded: the project is free again (unless the command still holds it)
     }
 
     /** The status for an exception that ended a run: cancelled for a user cancel, failed otherwise. */
@@ -263,10 +315,14 @@ public final class RunRecords implements AutoCloseable {
         synchronized (this) {
             done = finished;
         }
-        if (!done) {
-            finish(FAILED, "ended without a result");
-        } else {
-            flush();
+        try {
+            if (!done) {
+                finish(FAILED, "ended without a result");
+            } else {
+                flush();
+            }
+        } finally {
+            lock.close();
         }
     }
 

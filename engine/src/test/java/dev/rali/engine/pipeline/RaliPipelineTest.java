@@ -6,6 +6,7 @@ import dev.rali.engine.dataset.Datasets;
 import dev.rali.engine.dataset.ImageRow;
 import dev.rali.engine.params.ParamKeys;
 import dev.rali.engine.params.PipelineParams;
+import dev.rali.engine.project.ProjectLock;
 import dev.rali.engine.project.ProjectSettings;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.rali.RaliParams;
@@ -193,6 +194,59 @@ class RaliPipelineTest {
             try (Statement s = store.connection().createStatement()) {
                 assertEquals("done", s.executeQuery("SELECT status FROM runs WHERE id=" + o.runId()).getString(1));
             }
+        }
+    }
+
+    /** `rali run --stage align` in a second JVM on a fresh copy of the tiny project, with 4 alignment epochs. */
+    private dev.rali.engine.testing.ChildJvm childRun(Path project, String log) throws Exception {
+        project(project).close();
+        PipelineParams p = params("full").with(ParamKeys.ALIGNMENT_EPOCHS, 4);
+        Path params = Files.writeString(dir.resolve(log + ".json"), p.toString());
+        return dev.rali.engine.testing.ChildJvm.start(dev.rali.engine.cli.RaliCli.class, dir.resolve(log + ".log"),
+                "run", "--project", project.toString(), "--params", params.toString(), "--stage", "align");
+    }
+
+    private static String lastRun(Path project, String column) throws Exception {
+        try (ProjectStore store = ProjectStore.open(project); Statement s = store.connection().createStatement()) {
+            return s.executeQuery("SELECT " + column + " FROM runs ORDER BY id DESC LIMIT 1").getString(1);
+        }
+    }
+
+    @Test
+    void aRunKilledWithKill9IsMarkedInterruptedOnTheNextOpenAndARerunResumesAndCompletes() throws Exception {
+        Path project = dir.resolve("killed.rali");
+        try (var child = childRun(project, "killed")) {
+            // "epoch 2/4" progress appears once epoch 1's checkpoint is on disk (the epoch log line comes before it)
+            child.awaitOutput(o -> o.contains("epoch 2/4"), java.time.Duration.ofMinutes(4));
+            child.kill(); // destroyForcibly: no shutdown hook, no finally, the run row stays "running"
+        }
+        assertEquals("interrupted", lastRun(project, "status"));
+        assertTrue(lastRun(project, "message").contains("re-run to resume"), lastRun(project, "message"));
+        try (ProjectStore store = ProjectStore.open(project)) {
+            List<String> logs = new ArrayList<>();
+            PipelineParams p = params("full").with(ParamKeys.ALIGNMENT_EPOCHS, 4);
+            RaliPipeline.Outcome o = new RaliPipeline().execute(store, "align", p, logging(logs));
+            assertTrue(logs.stream().anyMatch(l -> l.startsWith("alignment: resuming after epoch")), String.join("\n", logs));
+            try (Statement s = store.connection().createStatement()) {
+                assertEquals("done", s.executeQuery("SELECT status FROM runs WHERE id=" + o.runId()).getString(1));
+            }
+        }
+    }
+
+    @Test
+    void ctrlCOrSigtermRecordsTheRunAsCancelledAndSaysHowToResume() throws Exception {
+        Path project = dir.resolve("sigterm.rali");
+        try (var child = childRun(project, "sigterm")) {
+            child.awaitOutput(o -> o.contains("align ") && o.contains("epoch 1/4"), java.time.Duration.ofMinutes(4));
+            child.process().destroy(); // SIGTERM: the same shutdown path as Ctrl-C
+            int code = child.waitFor(java.time.Duration.ofSeconds(90));
+            assertNotEquals(0, code);
+            String out = child.output();
+            assertTrue(out.contains("rali run: cancelled — re-run the same command to resume"), out);
+        }
+        assertEquals("cancelled", lastRun(project, "status"));
+        try (ProjectLock free = ProjectLock.acquireProject(project, "test")) {
+            assertTrue(free.stale().isEmpty(), "the cancelled command released its lock cleanly");
         }
     }
 

@@ -167,4 +167,40 @@ class RunRecordsTest {
             }
         }
     }
+
+    @Test
+    void aRunHoldsTheProjectLockUntilItsEndIsRecorded(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("p.rali");
+        try (ProjectStore store = ProjectStore.open(file)) {
+            RunRecords run = RunRecords.begin(store, "align", "{}", 1L);
+            ProjectLock.BusyException busy = assertThrows(ProjectLock.BusyException.class,
+                    () -> ProjectLock.acquireProject(file, "rali run"));
+            assertTrue(busy.getMessage().contains("run " + run.runId() + " (run align) by PID"), busy.getMessage());
+            run.finish(RunRecords.CANCELLED, "cancelled; re-run to resume");
+            try (ProjectLock free = ProjectLock.acquireProject(file, "rali run")) {
+                assertTrue(free.stale().isEmpty());
+            }
+            run.close();
+        }
+    }
+
+    @Test
+    void aRunLeftRunningByADeadProcessIsMarkedInterruptedOnTheNextOpen(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("p.rali");
+        try (ProjectStore store = ProjectStore.open(file); Statement s = store.connection().createStatement()) {
+            // what a killed process leaves: a running row and nobody holding the lock
+            s.execute("INSERT INTO runs(id, stage, params_json, code_version, status) VALUES (5, 'pipeline', '{}', 'x', 'running')");
+        }
+        try (ProjectLock other = ProjectLock.acquireProject(file, "rali run")) {
+            try (ProjectStore store = ProjectStore.open(file)) {
+                assertEquals("running", new Runs(store).get(5).status(), "a live writer's run is left alone");
+            }
+        }
+        try (ProjectStore store = ProjectStore.open(file)) {
+            Runs.RunItem r = new Runs(store).get(5);
+            assertEquals(RunRecords.INTERRUPTED, r.status());
+            assertTrue(r.message().contains("re-run to resume"), r.message());
+            assertNotNull(r.endedAt());
+        }
+    }
 }
