@@ -159,7 +159,7 @@ class ProjectAnalysisTest {
         Path bundle = dir.resolve("m.rali-model");
         Path image;
         try (ProjectStore store = ProjectStore.open(projectFile)) {
-            dev.rali.engine.pipeline.BundleExport.export(store, runId, bundle);
+            dev.rali.engine.pipeline.BundleExport.export(store, runId, bundle, false);
             image = dev.rali.engine.dataset.Datasets.images(store, "first", "test").get(0).path();
         }
         List<Explainer.Explanation> all = Explainer.explain(bundle, List.of(image), 1000, "cpu",
