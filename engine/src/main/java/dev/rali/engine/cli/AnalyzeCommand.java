@@ -37,9 +37,9 @@ import java.util.concurrent.Callable;
 @Command(name = "analyze", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "COMMAND",
         description = "Analyses: where reasoning models look (attention); how far apart datasets lie in an embedding"
                 + " space (domain gap: t-SNE/UMAP maps with the numbers behind them); the bases of a run and the"
-                + " bases behind an image's score.",
+                + " bases behind an image's score; which pixels drive a score (saliency).",
         subcommands = {AnalyzeAttentionCommand.class, AnalyzeCommand.DomainGapCommand.class,
-                AnalyzeCommand.BasesCommand.class, AnalyzeCommand.ExplainCommand.class})
+                AnalyzeCommand.BasesCommand.class, AnalyzeCommand.ExplainCommand.class, AnalyzeSaliencyCommand.class})
 public final class AnalyzeCommand implements Runnable {
 
     @CommandLine.Spec
