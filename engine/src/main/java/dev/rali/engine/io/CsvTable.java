@@ -67,7 +67,9 @@ public final class CsvTable {
         if (s == null) {
             return "";
         }
-        if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
+        // A leading BOM is quoted too: unquoted at the start of a file it would be read as the file's BOM and dropped.
+        if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0
+                || s.startsWith("\uFEFF")) {
             return '"' + s.replace("\"", "\"\"") + '"';
         }
         return s;

@@ -18,6 +18,12 @@ class CsvTableTest {
     Path dir;
 
     @Test
+    void aCellStartingWithABomSurvivesBeingWrittenFirstInAFile() {
+        String written = CsvTable.quote("\uFEFFa") + "," + CsvTable.quote("b");
+        assertEquals(java.util.List.of("\uFEFFa", "b"), CsvTable.parse(written, ',').rows().get(0).cells());
+    }
+
+    @Test
     void csvHandlesQuotesBomStraySpacesAndReportsBadLines() throws Exception {
         Path f = Files.writeString(dir.resolve("m.csv"), "\uFEFF Image name , MOS\n\"a, b.jpg\",3.5\r\nc.jpg,4,extra\n"
                 + "d.jpg,\"2\"\"x\"\n\ne.jpg,1,\n");
