@@ -48,7 +48,7 @@ public final class DatasetCommand implements Runnable {
                 description = "one of: ${COMPLETION-CANDIDATES} (see docs/DATASETS.md)") String layout;
         @Option(names = "--name", required = true, description = "dataset name in the project") String name;
         @Option(names = "--split-seed", description = "seed of the generated split when the dataset has no official one (default 42)") Long seed;
-        @Option(names = "--test-fraction", defaultValue = "0.2", description = "test share of a generated split (default 0.2)") double testFraction;
+        @Option(names = "--test-fraction", defaultValue = "0.2", description = "test share of a generated split, in (0, 1]; 1 = all test, a cross-dataset test set (default 0.2)") double testFraction;
         @Option(names = "--columns", split = ",", description = "column names, e.g. image=file,score=mos,std=sd,split=set,reference=ref,distortion=dist") Map<String, String> columns;
         @Option(names = "--range", description = "raw score range LO:HI (csv, deqa; overrides the nominal range)") String range;
         @Option(names = "--lower-is-better", description = "with --range: lower raw scores are better") boolean lowerIsBetter;

@@ -185,11 +185,12 @@ public final class EvalCommand implements Callable<Integer> {
         MetricReport r = row.report();
         out.printf(Locale.ROOT, "%s: %d pairs (predictions '%s' vs MOS '%s')%n", row.dataset(), r.n(), j.predColumn(),
                 j.mosColumn());
-        out.println(line("PLCC", r.plcc(), r.plccCi()));
+        // headline PLCC after the VQEG logistic, as the baselines' evaluation code (ResultsTable.FOOTER)
+        out.println(line("PLCC (logistic fit)", r.plccFitted(), r.plccFittedCi()));
+        out.println(line("PLCC (raw)", r.plcc(), r.plccCi()));
         out.println(line("SRCC", r.srcc(), r.srccCi()));
         out.println(line("KRCC", r.krcc(), r.krccCi()));
         out.println(line("RMSE", r.rmse(), r.rmseCi()));
-        out.println(line("PLCC (logistic fit)", r.plccFitted(), null));
         out.println(line("RMSE (logistic fit)", r.rmseFitted(), null));
     }
 

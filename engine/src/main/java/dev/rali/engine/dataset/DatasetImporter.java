@@ -278,7 +278,7 @@ public final class DatasetImporter {
         List<String> order = new ArrayList<>(groups);
         Collections.shuffle(order, new Random(req.seed()));
         int nTrain = (int) Math.round(order.size() * (1 - req.testFraction()));
-        if (order.size() >= 2) {
+        if (order.size() >= 2 && req.testFraction() < 1) {
             nTrain = Math.max(1, Math.min(order.size() - 1, nTrain)); // both splits non-empty
         }
         Map<String, String> groupSplit = new HashMap<>();

@@ -28,8 +28,9 @@ public record ImportRequest(String name, String layout, Path source, Long splitS
 
     public ImportRequest {
         columns = columns == null ? Map.of() : Map.copyOf(columns);
-        if (testFraction <= 0 || testFraction >= 1) {
-            throw new IllegalArgumentException("test fraction must be in (0, 1), got " + testFraction);
+        // 1 = the whole dataset is a test set (a cross-dataset test set, as in the paper)
+        if (!(testFraction > 0 && testFraction <= 1)) {
+            throw new IllegalArgumentException("test fraction must be in (0, 1], got " + testFraction);
         }
     }
 

@@ -5,8 +5,11 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
- * All figures for one prediction/MOS set: raw PLCC (the paper's headline), SRCC, KRCC, RMSE, PLCC/RMSE after the
- * {@link LogisticFit VQEG logistic} mapping, and optional percentile-bootstrap 95% confidence intervals.
+ * All figures for one prediction/MOS set: raw PLCC, SRCC, KRCC, RMSE, PLCC/RMSE after the {@link LogisticFit VQEG
+ * 4-parameter logistic} mapping, and optional percentile-bootstrap 95% confidence intervals.
+ * <p>
+ * The headline PLCC of the tables is {@link #plccFitted()}: the baselines' evaluation code that the paper's tables
+ * compare with (DeQA-Score {@code cal_plcc_srcc.py}) fits the logistic before Pearson. Both are always reported.
  *
  * @param n            number of pairs
  * @param plcc         Pearson on raw predictions
@@ -21,10 +24,12 @@ import java.util.stream.IntStream;
  * @param srccCi       of SRCC
  * @param krccCi       of KRCC
  * @param rmseCi       of RMSE
+ * @param plccFittedCi of the fitted PLCC (the logistic fitted once on the whole set, Pearson per resample)
  */
 public record MetricReport(int n, double plcc, double srcc, double krcc, double rmse,
                            double plccFitted, double rmseFitted, LogisticFit fit, int bootstrap,
-                           Interval plccCi, Interval srccCi, Interval krccCi, Interval rmseCi) {
+                           Interval plccCi, Interval srccCi, Interval krccCi, Interval rmseCi,
+                           Interval plccFittedCi) {
 
     /** A two-sided percentile interval (2.5th and 97.5th percentile of the bootstrap distribution). */
     public record Interval(double lo, double hi) {
@@ -54,7 +59,7 @@ public record MetricReport(int n, double plcc, double srcc, double krcc, double 
         double[] mapped = fit.apply(pred);
         double plccFitted = Metrics.pearson(mapped, mos);
         double rmseFitted = Metrics.rmseUnchecked(mapped, mos);
-        Interval[] ci = new Interval[4];
+        Interval[] ci = new Interval[5];
         if (bootstrap > 0) {
             // one generator per resample, split off in order: the same seed gives the same intervals on any
             // number of threads
@@ -64,6 +69,9 @@ public record MetricReport(int n, double plcc, double srcc, double krcc, double 
                 rngs[b] = root.split();
             }
             ResampleMetrics kernel = new ResampleMetrics(pred, mos);
+            // the fitted PLCC's interval keeps the whole-set logistic (refitting 4 parameters per resample would
+            // cost a Levenberg–Marquardt run each); it is Pearson of the mapped predictions per resample
+            ResampleMetrics fittedKernel = new ResampleMetrics(mapped, mos);
             double[][] values = new double[bootstrap][];
             IntStream.range(0, bootstrap).parallel().forEach(b -> {
                 SplittableRandom rnd = rngs[b];
@@ -71,26 +79,28 @@ public record MetricReport(int n, double plcc, double srcc, double krcc, double 
                 for (int i = 0; i < n; i++) {
                     counts[rnd.nextInt(n)]++;
                 }
-                values[b] = kernel.compute(counts);
+                double[] v = kernel.compute(counts);
+                values[b] = java.util.Arrays.copyOf(v, 5);
+                values[b][4] = fittedKernel.plcc(counts);
             });
-            double[][] samples = new double[4][bootstrap];
-            int[] counts = new int[4];
+            double[][] samples = new double[5][bootstrap];
+            int[] counts = new int[5];
             for (double[] v : values) {
-                for (int m = 0; m < 4; m++) {
+                for (int m = 0; m < 5; m++) {
                     // a resample can be constant (tiny n): its correlation is undefined and is left out
                     if (!Double.isNaN(v[m])) {
                         samples[m][counts[m]++] = v[m];
                     }
                 }
             }
-            for (int m = 0; m < 4; m++) {
+            for (int m = 0; m < 5; m++) {
                 ci[m] = counts[m] == 0 ? new Interval(Double.NaN, Double.NaN)
                         : new Interval(percentile(samples[m], counts[m], 2.5), percentile(samples[m], counts[m], 97.5));
             }
         }
         return new MetricReport(n, Metrics.pearson(pred, mos), Metrics.pearson(Metrics.ranks(pred), Metrics.ranks(mos)),
                 Metrics.kendallTauB(pred, mos), Metrics.rmseUnchecked(pred, mos), plccFitted, rmseFitted, fit, bootstrap,
-                ci[0], ci[1], ci[2], ci[3]);
+                ci[0], ci[1], ci[2], ci[3], ci[4]);
     }
 
     /** Without bootstrap intervals. */

@@ -36,6 +36,15 @@ final class ResampleMetrics {
         distinctY = r;
     }
 
+    /** PLCC alone of the resample with these multiplicities. */
+    double plcc(int[] counts) {
+        long total = 0;
+        for (int c : counts) {
+            total += c;
+        }
+        return weightedPearson(x, y, counts, total);
+    }
+
     /** {PLCC, SRCC, KRCC, RMSE} of the resample with these multiplicities (they sum to the resample size). */
     double[] compute(int[] counts) {
         long total = 0;

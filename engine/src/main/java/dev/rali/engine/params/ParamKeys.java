@@ -244,6 +244,18 @@ public final class ParamKeys {
     public static final ParamKey<Integer> BOOTSTRAP = add(ParamKey.<Integer>builder("evaluate.bootstrap", INT)
             .def(200).atLeast(0).paper("not in the paper (Table 2 gives no intervals)")
             .help("Bootstrap resamples for the 95% confidence intervals of PLCC/SRCC; 0 = no intervals."));
+    public static final ParamKey<List<String>> EVAL_DATASETS = add(ParamKey.<List<String>>builder(
+            "evaluate.datasets", TEXT_LIST).def(List.of())
+            .paper("KonIQ's test split, then every other dataset whole (§5.1, Table 2)")
+            .help("Datasets evaluated; empty = every dataset of the project that has MOS. The score dataset is "
+                    + "evaluated on evaluate.testSplit, every other dataset whole (see evaluate.crossDatasetSplit)."));
+    public static final ParamKey<String> TEST_SPLIT = add(ParamKey.<String>builder("evaluate.testSplit", TEXT)
+            .def("test").paper("the official test split")
+            .help("Split of the score dataset that is evaluated (held out from training; default test)."));
+    public static final ParamKey<Boolean> CROSS_DATASET_SPLIT = add(ParamKey.<Boolean>builder(
+            "evaluate.crossDatasetSplit", BOOLEAN).def(false).paper("off: other datasets are tested whole")
+            .help("Evaluate the other datasets on their evaluate.testSplit too, instead of whole (the paper trains "
+                    + "on one dataset and tests on the others whole)."));
     public static final ParamKey<Long> SEED = add(ParamKey.<Long>builder("run.seed", LONG)
             .rali(r -> r.seed, (r, v) -> r.seed = v).paper(NOT_GIVEN)
             .help("Seed of all random choices (k-means++ initialisation, mini-batch order, alignment shuffles). "

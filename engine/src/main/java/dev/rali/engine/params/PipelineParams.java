@@ -31,8 +31,11 @@ public final class PipelineParams {
     /** Section {@code encoder}: the CLIP to start from and where it runs. */
     public record Encoder(String base, String device, int embedBatch) { }
 
-    /** Section {@code evaluate}. */
-    public record Evaluate(int bootstrap) { }
+    /**
+     * Section {@code evaluate}: bootstrap resamples; which datasets are evaluated (empty = every one with MOS); the
+     * score dataset's test split; whether the other datasets use that split too instead of being tested whole.
+     */
+    public record Evaluate(int bootstrap, List<String> datasets, String testSplit, boolean crossDatasetSplit) { }
 
     /** Section {@code run}: the seed of every random choice and the Table 4 case's label. */
     public record Run(long seed, String ablation) { }
@@ -86,7 +89,8 @@ public final class PipelineParams {
     }
 
     public Evaluate evaluate() {
-        return new Evaluate(get(ParamKeys.BOOTSTRAP));
+        return new Evaluate(get(ParamKeys.BOOTSTRAP), get(ParamKeys.EVAL_DATASETS), get(ParamKeys.TEST_SPLIT),
+                get(ParamKeys.CROSS_DATASET_SPLIT));
     }
 
     public Run run() {

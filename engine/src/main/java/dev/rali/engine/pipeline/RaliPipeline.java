@@ -122,8 +122,8 @@ public final class RaliPipeline implements PipelineService {
             AtomicFiles.writeString(tableDir.resolve("results.json"), table.toJson());
             AtomicFiles.writeString(tableDir.resolve("results.csv"), table.toCsv()); // last: the run's artifact
             run.artifact("table", tableDir.resolve("results.csv"));
-            run.finish("done", String.format("average PLCC %.4f SRCC %.4f", table.average().plcc(),
-                    table.average().srcc()));
+            run.finish("done", String.format("average PLCC %.4f (raw %.4f) SRCC %.4f", table.average().plcc(),
+                    table.average().plccRaw(), table.average().srcc()));
             return new Outcome(run.runId(), encoderDir, headFile, table);
         }
     }
@@ -320,17 +320,17 @@ public final class RaliPipeline implements PipelineService {
 
     // ---- Evaluation ---------------------------------------------------------------------------------------------
 
+    /**
+     * The paper's protocol (§5.1, Table 2): the score dataset on its held-out split, every other dataset
+     * <em>whole</em> (cross-dataset: the head never saw it). {@code evaluate.datasets} lists the datasets (empty =
+     * every dataset with MOS); {@code evaluate.crossDatasetSplit} evaluates the others on their test split instead.
+     * Each row records which images it used.
+     */
     ResultsTable evaluate(ProjectStore store, Setup s, Embeddings emb, ScoreHead head, RunRecords run,
                           TaskContext ctx) throws Exception {
         ResultsTable table = new ResultsTable();
-        for (String ds : s.allDatasets(store)) {
-            List<ImageRow> rows = Datasets.images(store, ds, "test");
-            if (rows.stream().noneMatch(r -> r.mos() != null)) {
-                rows = ds.equals(s.scoreDataset) ? List.of() : Datasets.images(store, ds, null);
-            }
-            if (rows.isEmpty()) {
-                continue;
-            }
+        for (EvalSet set : evaluationSets(store, s)) {
+            List<ImageRow> rows = set.rows();
             Labelled l = labelled(emb.of(rows, ctx), rows);
             double[] pred = new double[l.scores.length];
             Map<Long, Double> byImage = new LinkedHashMap<>();
@@ -340,16 +340,55 @@ public final class RaliPipeline implements PipelineService {
             }
             run.predictions(byImage);
             if (pred.length >= 3) {
-                table.add(ds, MetricReport.compute(pred, l.scores, s.bootstrap, s.rali.seed));
-                ctx.log(String.format("evaluate %s: n=%d PLCC %.4f SRCC %.4f", ds, pred.length,
-                        table.rows().get(table.rows().size() - 1).report().plcc(),
-                        table.rows().get(table.rows().size() - 1).report().srcc()));
+                MetricReport m = MetricReport.compute(pred, l.scores, s.bootstrap, s.rali.seed);
+                table.add(set.dataset(), set.images(), m);
+                ctx.log(String.format("evaluate %s (%s): n=%d PLCC %.4f (raw %.4f) SRCC %.4f", set.dataset(),
+                        set.images(), pred.length, m.plccFitted(), m.plcc(), m.srcc()));
+            } else {
+                ctx.log(String.format("evaluate %s (%s): only %d labelled images, no row (need 3)", set.dataset(),
+                        set.images(), pred.length));
             }
         }
         if (table.rows().isEmpty()) {
             throw new IllegalArgumentException("nothing to evaluate: no dataset has at least 3 labelled test images");
         }
         return table;
+    }
+
+    /** One evaluated dataset: its name, which images ({@link ResultsTable#TEST_SPLIT} or {@link ResultsTable#ALL}). */
+    record EvalSet(String dataset, String images, List<ImageRow> rows) { }
+
+    /** The datasets and images {@link #evaluate} scores, in project order. */
+    static List<EvalSet> evaluationSets(ProjectStore store, Setup s) throws Exception {
+        List<String> all = s.allDatasets(store);
+        List<String> listed = s.params.evaluate().datasets();
+        for (String d : listed) {
+            if (!all.contains(d)) {
+                throw new IllegalArgumentException("evaluate.datasets names '" + d + "', which is not a dataset of "
+                        + store.file() + " (have " + all + ")");
+            }
+        }
+        String testSplit = s.params.evaluate().testSplit();
+        List<EvalSet> out = new ArrayList<>();
+        for (String ds : all) {
+            if (!listed.isEmpty() && !listed.contains(ds)) {
+                continue;
+            }
+            boolean split = ds.equals(s.scoreDataset) || s.params.evaluate().crossDatasetSplit();
+            List<ImageRow> rows = withMos(Datasets.images(store, ds, split ? testSplit : null));
+            if (rows.isEmpty() && !listed.isEmpty()) {
+                throw new IllegalArgumentException("evaluate.datasets names '" + ds + "', which has no image with "
+                        + "MOS" + (split ? " in split '" + testSplit + "'" : ""));
+            }
+            if (!rows.isEmpty()) {
+                out.add(new EvalSet(ds, split ? ResultsTable.TEST_SPLIT : ResultsTable.ALL, rows));
+            }
+        }
+        return out;
+    }
+
+    private static List<ImageRow> withMos(List<ImageRow> rows) {
+        return rows.stream().filter(r -> r.mos() != null && Double.isFinite(r.mos())).toList();
     }
 
 }

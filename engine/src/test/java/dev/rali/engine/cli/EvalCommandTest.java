@@ -38,7 +38,9 @@ class EvalCommandTest {
         int rc = cli.run("eval", "--pred", dir.resolve("pred.csv").toString(), "--mos", dir.resolve("koniq.csv").toString());
         assertEquals(0, rc, cli.err());
         assertTrue(cli.out().startsWith("koniq: 10 pairs"), cli.out());
-        assertTrue(cli.out().contains("PLCC                  0.9687"), cli.out());
+        // headline PLCC after the VQEG logistic (the baselines' convention), raw Pearson beside it
+        assertTrue(cli.out().contains("PLCC (logistic fit)   0.9835"), cli.out());
+        assertTrue(cli.out().contains("PLCC (raw)            0.9687"), cli.out());
         assertTrue(cli.out().contains("SRCC                  0.9846"), cli.out());
         assertTrue(cli.out().contains("KRCC                  0.9527"), cli.out());
         assertTrue(cli.err().contains("1 prediction row(s) have no MOS and are left out: orphan.png"), cli.err());
@@ -77,9 +79,11 @@ class EvalCommandTest {
                 "--mos", dir.resolve("spaq.csv").toString(), "--dataset", "KonIQ", "--dataset", "SPAQ");
         assertEquals(0, rc, cli.err());
         String[] lines = cli.out().replace("\r", "").split("\n");
-        assertEquals("| Dataset | PLCC | SRCC | KRCC | RMSE | n |", lines[0]);
-        assertTrue(lines[2].startsWith("| KonIQ | 0.969 | 0.985 | 0.953 |"), lines[2]);
-        assertTrue(lines[3].startsWith("| SPAQ | -"), lines[3]);
+        assertEquals("| Dataset | PLCC | SRCC | KRCC | RMSE | PLCC (raw) | n |", lines[0]);
+        assertTrue(lines[2].startsWith("| KonIQ | 0.983 | 0.985 | 0.953 |"), lines[2]);
+        // anti-correlated: SRCC and raw PLCC negative; the logistic may flip the sign (b1 < b2), as the baselines' does
+        assertTrue(lines[3].startsWith("| SPAQ | ") && lines[3].contains(" | -0.949 | ")
+                && lines[3].endsWith(" | -0.844 | 4 |"), lines[3]);
         assertTrue(lines[4].startsWith("| **Average** |"), lines[4]);
         assertTrue(cli.err().contains("1 prediction row(s) have no MOS"), "only orphan.png is unmatched everywhere: " + cli.err());
 
@@ -87,7 +91,7 @@ class EvalCommandTest {
         rc = cli.run("eval", "--pred", predArg, "--mos", dir.resolve("koniq.csv").toString(), "--format", "paper",
                 "--method", "Mine");
         assertEquals(0, rc, cli.err());
-        assertEquals("method,metric,koniq,AVG\nMine,PLCC,0.969,0.969\nMine,SRCC,0.985,0.985\n",
+        assertEquals("method,metric,koniq,AVG\nMine,PLCC,0.983,0.983\nMine,SRCC,0.985,0.985\n",
                 cli.out().replace("\r", ""));
     }
 

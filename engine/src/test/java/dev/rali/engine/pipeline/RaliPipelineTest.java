@@ -79,6 +79,39 @@ class RaliPipelineTest {
     }
 
     @Test
+    void scoreDatasetIsEvaluatedOnItsTestSplitAndEveryOtherDatasetWhole() throws Exception {
+        try (ProjectStore store = project(dir.resolve("cross.rali"))) {
+            Demo.importSample(store, sample, "other", TaskContext.silent());
+            RaliPipeline pipeline = new RaliPipeline();
+            PipelineParams p = params("full").with(ParamKeys.SCORE_DATASET, "sample");
+            List<RaliPipeline.EvalSet> sets = RaliPipeline.evaluationSets(store, pipeline.setup(store, p));
+            assertEquals(Set.of("sample", "other"), sets.stream().map(RaliPipeline.EvalSet::dataset)
+                    .collect(java.util.stream.Collectors.toSet()));
+            Map<String, RaliPipeline.EvalSet> by = new HashMap<>();
+            sets.forEach(e -> by.put(e.dataset(), e));
+            assertEquals("test split", by.get("sample").images());
+            assertEquals(Datasets.images(store, "sample", "test").size(), by.get("sample").rows().size());
+            int otherAll = Datasets.images(store, "other", null).size();
+            assertEquals("all", by.get("other").images());
+            assertEquals(otherAll, by.get("other").rows().size(), "the out-of-domain dataset is tested whole");
+            assertTrue(otherAll > Datasets.images(store, "other", "test").size());
+
+            var split = RaliPipeline.evaluationSets(store, pipeline.setup(store,
+                    p.with(ParamKeys.CROSS_DATASET_SPLIT, true)));
+            var otherSplit = split.stream().filter(e -> e.dataset().equals("other")).findFirst().orElseThrow();
+            assertEquals("test split", otherSplit.images());
+            assertEquals(Datasets.images(store, "other", "test").size(), otherSplit.rows().size());
+
+            var only = RaliPipeline.evaluationSets(store, pipeline.setup(store,
+                    p.with(ParamKeys.EVAL_DATASETS, List.of("other"))));
+            assertEquals(List.of("other"), only.stream().map(RaliPipeline.EvalSet::dataset).toList());
+            var bad = assertThrows(IllegalArgumentException.class, () -> RaliPipeline.evaluationSets(store,
+                    pipeline.setup(store, p.with(ParamKeys.EVAL_DATASETS, List.of("KonIQ")))));
+            assertTrue(bad.getMessage().contains("evaluate.datasets names 'KonIQ'"), bad.getMessage());
+        }
+    }
+
+    @Test
     void fullPipelineRecordsRunsPredictionsAndExportsABundleThatScoresLikeTheProject() throws Exception {
         try (ProjectStore store = project(dir.resolve("full.rali"))) {
             RaliPipeline pipeline = new RaliPipeline();
