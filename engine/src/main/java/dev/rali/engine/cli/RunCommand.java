@@ -96,10 +96,24 @@ public final class RunCommand implements Callable<Integer> {
             if (!Files.isRegularFile(paramsFile)) {
                 throw new IOException(paramsFile + ": no such parameter file");
             }
+            PipelineParams ablated = p;
             try {
                 p = p.withAll(PipelineParams.parseJson(Files.readString(paramsFile)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(paramsFile + ": " + e.getMessage(), e);
+            }
+            if (ablation != null) {
+                // the file would silently undo the ablation's settings: refuse a contradiction instead
+                List<String> undone = new java.util.ArrayList<>();
+                for (String key : ablated.changedFrom(PipelineParams.defaults())) {
+                    if (!String.valueOf(p.get(key)).equals(String.valueOf(ablated.get(key)))) {
+                        undone.add(key + "=" + p.get(key) + " (--ablation " + ablation + ": " + ablated.get(key) + ")");
+                    }
+                }
+                if (!undone.isEmpty()) {
+                    throw new IllegalArgumentException(paramsFile + " contradicts --ablation " + ablation + ": "
+                            + String.join(", ", undone) + "; drop --ablation or those keys from the file");
+                }
             }
         }
         for (String s : sets) {

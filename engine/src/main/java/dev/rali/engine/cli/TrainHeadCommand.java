@@ -43,8 +43,9 @@ public final class TrainHeadCommand implements Callable<Integer> {
     @Option(names = "--params", description = "parameters as JSON nested by section (see --print-params)")
     Path paramsFile;
 
-    @Option(names = "--ablation", defaultValue = "full",
-            description = "Table 4 case: full, no_alignment, no_pca, plain_kmeans, no_seed_augmentation, no_score_definition")
+    @Option(names = "--ablation",
+            description = "Table 4 case of the head: full, no_pca, plain_kmeans, no_score_definition (no_alignment "
+                    + "and no_seed_augmentation change the encoder: embed with that encoder, or use rali run)")
     String ablation;
 
     @Option(names = "--set", description = "override one parameter, e.g. --set scoreDefinition.epochs=50 "
@@ -143,6 +144,9 @@ public final class TrainHeadCommand implements Callable<Integer> {
         r.metrics().forEach((k, v) -> System.out.printf("%s = %.6g%n", k, v));
     }
 
+    /** Table 4 cases that differ only in the encoder's alignment, which train-head cannot apply. */
+    static final List<String> ALIGNMENT_ABLATIONS = List.of("no_alignment", "no_seed_augmentation");
+
     /** The sections train-head uses: the head's stages and the run's seed (alignment only as an ablation label). */
     static final List<String> HEAD_SECTIONS = List.of("compression", "bases", "scoreDefinition", "run");
 
@@ -151,6 +155,11 @@ public final class TrainHeadCommand implements Callable<Integer> {
      * section train-head does not use (data, encoder, evaluate) is refused rather than silently ignored.
      */
     PipelineParams resolveParams() throws IOException {
+        if (ablation != null && ALIGNMENT_ABLATIONS.contains(ablation)) {
+            throw new ParamException("--ablation " + ablation + " changes the alignment of the encoder, and train-head "
+                    + "only sees the embeddings in --train/--val: embed the images with that encoder and train the "
+                    + "full head on them, or run `rali run --ablation " + ablation + "`");
+        }
         PipelineParams p = RunCommand.resolve(paramsFile, ablation, sets);
         for (String key : p.changedFrom(PipelineParams.defaults())) {
             String section = key.substring(0, key.indexOf('.'));

@@ -12,7 +12,9 @@ import java.nio.file.Path;
  * unit eigenvectors of the sample covariance (rows, M×D). Each component's sign is fixed so that its largest-|·|
  * entry is positive (deterministic; the head is invariant to the signs because the bases live in the same space).
  * <p>
- * {@link #identity(int)} is the "no PCA" ablation (Table 4 case 2): z = e, no centring.
+ * {@link #centred(float[][])} is the "no PCA" ablation (Table 4 case 2): z = e − mean, the full D dimensions —
+ * the ablation removes the dimensionality reduction only, not the centring PCA implies. {@link #identity(int)} is
+ * z = e (no centring; a mean of zeros), kept for heads built by hand and files of older versions.
  * <p>
  * File format (safetensors): {@code pca_mean [D]}, {@code pca_components [M,D]} and
  * {@code pca_explained_variance [M]} (both absent for identity), metadata {@code total_variance}, {@code kind}.
@@ -30,12 +32,31 @@ public final class Compression {
         this.totalVariance = totalVariance;
     }
 
-    /** No compression: z = e (paper Table 4 case 2). */
+    /** No compression and no centring: z = e. */
     public static Compression identity(int dim) {
         if (dim < 1) {
             throw new IllegalArgumentException("identity compression needs a positive dimension, got " + dim);
         }
         return new Compression(new float[dim], null, null, Double.NaN);
+    }
+
+    /**
+     * The "no PCA" ablation (paper Table 4 case 2): z = e − mean over {@code x} [n][D], no projection, so the only
+     * difference from {@link #fit} is the dimensionality reduction.
+     */
+    public static Compression centred(float[][] x) {
+        int d = Checks.matrix("embeddings to centre", x);
+        double[] mu = new double[d];
+        for (float[] row : x) {
+            for (int j = 0; j < d; j++) {
+                mu[j] += row[j];
+            }
+        }
+        float[] meanF = new float[d];
+        for (int j = 0; j < d; j++) {
+            meanF[j] = (float) (mu[j] / x.length);
+        }
+        return new Compression(meanF, null, null, Double.NaN);
     }
 
     /**
@@ -116,6 +137,19 @@ public final class Compression {
 
     public boolean isIdentity() {
         return components == null;
+    }
+
+    /** No projection but a non-zero mean subtracted (the "no PCA" ablation's {@link #centred}). */
+    public boolean isCentred() {
+        if (components != null) {
+            return false;
+        }
+        for (float v : mean) {
+            if (v != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public int inputDim() {
@@ -214,7 +248,7 @@ public final class Compression {
     public void save(Path file, java.util.Map<String, String> metadata) throws IOException {
         Safetensors.Writer w = new Safetensors.Writer();
         metadata.forEach(w::metadata);
-        w.metadata("kind", components == null ? "identity" : "pca");
+        w.metadata("kind", components != null ? "pca" : isCentred() ? "centred" : "identity");
         w.putFloats("pca_mean", mean, mean.length);
         if (components != null) {
             w.putFloats("pca_components", HeadParams.flatten(components), components.length, mean.length);
@@ -231,12 +265,14 @@ public final class Compression {
             }
             float[] mean = r.floats("pca_mean");
             if (!r.has("pca_components")) {
+                boolean centred = "centred".equals(r.metadata().get("kind"));
                 for (float v : mean) {
-                    if (v != 0) {
-                        throw new IOException(file + ": identity compression with a non-zero pca_mean");
+                    if (!Float.isFinite(v) || (!centred && v != 0)) {
+                        throw new IOException(file + ": " + (centred ? "centred" : "identity")
+                                + " compression with a " + (centred ? "non-finite" : "non-zero") + " pca_mean");
                     }
                 }
-                return identity(mean.length);
+                return centred ? new Compression(mean, null, null, Double.NaN) : identity(mean.length);
             }
             Safetensors.TensorInfo t = r.info("pca_components");
             if (t.shape().length != 2 || t.shape()[1] != mean.length) {

@@ -93,8 +93,10 @@ public final class RaliHeadTrainer {
         metrics.put("data.val_size", hasVal ? (double) valEmbeddings.length : 0.0);
 
         // ---- Stage C.2: compression ----
+        // "centred": without PCA the mean is still subtracted (older versions kept z = e, so their files differ)
         String pcaPrint = Fingerprint.sha256()
-                .text("compression " + params.compression.enabled + " " + params.compression.dim)
+                .text("compression " + params.compression.enabled + " " + params.compression.dim
+                        + (params.compression.enabled ? "" : " centred"))
                 .floats(trainEmbeddings).hex();
         Compression compression = null;
         Path pcaFile = workDir == null ? null : workDir.resolve(PCA_FILE);
@@ -106,7 +108,7 @@ public final class RaliHeadTrainer {
             ctx.checkCancelled();
             compression = params.compression.enabled
                     ? Compression.fit(trainEmbeddings, params.compression.dim, ctx)
-                    : Compression.identity(d);
+                    : Compression.centred(trainEmbeddings);
             if (pcaFile != null) {
                 compression.save(pcaFile, meta(pcaPrint, params));
             }

@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -91,6 +92,27 @@ class TrainHeadCommandTest {
         err.getBuffer().setLength(0);
         assertEquals(1, cl.execute("train-head", "--set", "data.scoreDataset=koniq", "--print-params"));
         assertTrue(err.toString().contains("data.scoreDataset: not used by train-head"), err.toString());
+    }
+
+    @Test
+    void refusesAblationsItCannotApplyAndAParameterFileThatUndoesTheAblation(@TempDir Path tmp) throws Exception {
+        for (String a : List.of("no_alignment", "no_seed_augmentation")) {
+            CliRun.Result r = CliRun.exec("train-head", "--ablation", a, "--print-params");
+            assertEquals(1, r.code(), r.out());
+            assertTrue(r.err().contains("--ablation " + a + " changes the alignment of the encoder"), r.err());
+        }
+        // a full run's parameters: compression on, which --ablation no_pca would have been silently overridden by
+        Files.writeString(tmp.resolve("full.json"), dev.rali.engine.params.PipelineParams.defaults().toJson());
+        CliRun.Result r = CliRun.exec("train-head", "--params", tmp.resolve("full.json").toString(), "--ablation",
+                "no_pca", "--print-params");
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains("contradicts --ablation no_pca") && r.err().contains("compression.enabled=true"),
+                r.err());
+        // a file that agrees with the ablation is fine
+        Files.writeString(tmp.resolve("nopca.json"), dev.rali.engine.params.PipelineParams.ablation("no_pca").toJson());
+        r = CliRun.exec("train-head", "--params", tmp.resolve("nopca.json").toString(), "--ablation", "no_pca",
+                "--print-params");
+        assertEquals(0, r.code(), r.err());
     }
 
     @Test

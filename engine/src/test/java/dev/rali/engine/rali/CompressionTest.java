@@ -105,6 +105,23 @@ class CompressionTest {
     }
 
     @Test
+    void noPcaAblationCentresWithoutReducingAndSurvivesSaveAndLoad(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        float[][] x = {{1, 10, 0}, {3, 14, -2}, {5, 12, 2}};
+        Compression c = Compression.centred(x);
+        assertEquals(3, c.outputDim(), "full dimension: no reduction");
+        assertTrue(c.isIdentity() && c.isCentred());
+        assertArrayEquals(new float[] {3, 12, 0}, c.mean());
+        assertArrayEquals(new float[] {-2, -2, 0}, c.apply(x[0]));
+        Path f = dir.resolve("centred.safetensors");
+        c.save(f);
+        Compression back = Compression.load(f);
+        assertTrue(back.isCentred());
+        assertArrayEquals(c.apply(x[2]), back.apply(x[2]));
+        assertFalse(Compression.identity(3).isCentred());
+    }
+
+    @Test
     void rejectsBadInput() {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> Compression.fit(new float[][] {{1, 2}, {1, Float.NaN}}, 1, TaskContext.silent()));

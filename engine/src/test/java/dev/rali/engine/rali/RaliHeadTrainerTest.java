@@ -50,6 +50,9 @@ class RaliHeadTrainerTest {
         RaliHeadTrainer.Result noPca = RaliHeadTrainer.train(x, s, xv, sv, small("no_pca"), null, TaskContext.silent());
         assertNull(noPca.head().pcaComponents());
         assertEquals(D, noPca.head().mu()[0].length);
+        // the ablation drops the reduction only: the head still subtracts the training mean, like PCA does
+        assertArrayEquals(Compression.centred(x).mean(), noPca.head().pcaMean());
+        assertTrue(Math.abs(noPca.head().pcaMean()[0]) > 1e-6, "the fixture's mean is not zero");
         assertTrue(noPca.metrics().get("head.val_plcc") > 0.6);
 
         RaliHeadTrainer.Result plain = RaliHeadTrainer.train(x, s, xv, sv, small("plain_kmeans"), null,
