@@ -3,7 +3,7 @@ package dev.rali.app;
 import dev.rali.engine.eval.Metrics;
 
 /**
- * PLCC (logistic-fitted and raw)/SRCC for the Results view through the engine's {@link Metrics} (the numbers the CLI reports); a sample the
+ * PLCC/SRCC for the Results view through the engine's {@link Metrics} (the numbers the CLI reports); a sample the
  * metrics reject (fewer than {@value Metrics#MIN_N} pairs, non-finite values) shows as NaN ("–") instead of an
  * error dialog, since a tiny dataset in a run is normal.
  */
@@ -13,15 +13,6 @@ public final class Stats {
     public static double plcc(double[] pred, double[] mos) {
         try {
             return Metrics.plcc(pred, mos);
-        } catch (IllegalArgumentException e) {
-            return Double.NaN;
-        }
-    }
-
-    /** PLCC after the VQEG 4-parameter logistic: the tables' headline convention (engine ResultsTable.FOOTER). */
-    public static double plccLogistic(double[] pred, double[] mos) {
-        try {
-            return dev.rali.engine.eval.MetricReport.compute(pred, mos).plccFitted();
         } catch (IllegalArgumentException e) {
             return Double.NaN;
         }

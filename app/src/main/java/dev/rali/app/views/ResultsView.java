@@ -60,8 +60,8 @@ public final class ResultsView implements AppView {
         }
     }
 
-    /** One table row: {@code plcc} after the VQEG logistic (the tables' headline), {@code plccRaw} plain Pearson. */
-    public record Row(String dataset, int n, double plcc, double plccRaw, double srcc) { }
+    /** One table row. */
+    public record Row(String dataset, int n, double plcc, double srcc) { }
 
     private final AppContext ctx;
     private final StackPane root = new StackPane();
@@ -86,7 +86,6 @@ public final class ResultsView implements AppView {
         table.getColumns().add(col("N", Row::n, 60));
         table.getColumns().add(col("PLCC", r -> Ui.num(r.plcc(), 4), 80));
         table.getColumns().add(col("SRCC", r -> Ui.num(r.srcc(), 4), 80));
-        table.getColumns().add(col("PLCC (raw)", r -> Ui.num(r.plccRaw(), 4), 80));
         table.getSelectionModel().selectedItemProperty().addListener((o, a, r) -> plot(r));
         scatter.setId("resultsScatter");
         scatter.addChartMouseListener(new ChartMouseListenerFX() {
@@ -178,25 +177,22 @@ public final class ResultsView implements AppView {
         });
     }
 
-    /** PLCC (logistic-fitted, then raw)/SRCC per dataset plus the unweighted mean row (as the paper averages datasets). */
+    /** PLCC/SRCC per dataset plus the unweighted mean row (as the paper averages datasets). */
     public static List<Row> rows(Map<String, List<Prediction>> byDataset) {
         List<Row> rows = new ArrayList<>();
         double sp = 0;
-        double sr = 0;
         double ss = 0;
         for (var e : byDataset.entrySet()) {
             double[] pred = e.getValue().stream().mapToDouble(Prediction::predicted).toArray();
             double[] mos = e.getValue().stream().mapToDouble(Prediction::mos).toArray();
-            Row r = new Row(e.getKey(), pred.length, Stats.plccLogistic(pred, mos), Stats.plcc(pred, mos),
-                    Stats.srcc(pred, mos));
+            Row r = new Row(e.getKey(), pred.length, Stats.plcc(pred, mos), Stats.srcc(pred, mos));
             rows.add(r);
             sp += r.plcc();
-            sr += r.plccRaw();
             ss += r.srcc();
         }
         if (rows.size() > 1) {
             int n = rows.stream().mapToInt(Row::n).sum();
-            rows.add(new Row("mean", n, sp / rows.size(), sr / rows.size(), ss / rows.size()));
+            rows.add(new Row("mean", n, sp / rows.size(), ss / rows.size()));
         }
         return rows;
     }
