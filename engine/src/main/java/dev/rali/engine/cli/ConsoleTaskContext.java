@@ -42,7 +42,8 @@ public final class ConsoleTaskContext implements TaskContext {
     public ConsoleTaskContext cancelOnInterrupt() {
         Thread hook = new Thread(() -> {
             token.cancel();
-            if (waitForCommand) {
+            // Only while the command is still running: at a normal exit the hook runs too, and must say nothing.
+            if (waitForCommand && COMMAND_DONE.getCount() > 0) {
                 err.println();
                 err.println("rali: stopping at the next safe point (kill -9 stops at once)…");
                 err.flush();
