@@ -84,7 +84,7 @@ public final class ResultsView implements AppView {
         table.setPlaceholder(new Label("Choose a run with predictions (the evaluate stage writes them)."));
         table.getColumns().add(col("Dataset", Row::dataset, 140));
         table.getColumns().add(col("N", Row::n, 60));
-        table.getColumns().add(col("PLCC", r -> Ui.num(r.plcc(), 4), 80));
+        table.getColumns().add(col("PLCC (raw)", r -> Ui.num(r.plcc(), 4), 80));
         table.getColumns().add(col("SRCC", r -> Ui.num(r.srcc(), 4), 80));
         table.getSelectionModel().selectedItemProperty().addListener((o, a, r) -> plot(r));
         scatter.setId("resultsScatter");
@@ -216,7 +216,7 @@ public final class ResultsView implements AppView {
             points.addSeries(s);
             seriesItems.add(list);
         });
-        scatter.getChart().setTitle(String.format(java.util.Locale.ROOT, "Predicted vs MOS — %s (PLCC %.3f, SRCC %.3f)",
+        scatter.getChart().setTitle(String.format(java.util.Locale.ROOT, "Predicted vs MOS — %s (raw PLCC %.3f, SRCC %.3f)",
                 r.dataset(), r.plcc(), r.srcc()));
     }
 
