@@ -68,4 +68,42 @@ public record AttentionDump(Path folder, List<String> tokens, List<Role> roles, 
         }
         return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
     }
+
+    /**
+     * The dump restricted to one layer and/or one head: {@code layer} is the model's layer index (one of
+     * {@link #layers()}), {@code head} a head index; null keeps them all. Analysing the slice gives the figures "for
+     * this layer/head"; with null both ways it is the dump itself ("mean over heads and layers", every row weighing
+     * the same, as {@link AttentionAnalysis} averages).
+     *
+     * @throws IllegalArgumentException when the layer or head is not in the dump
+     */
+    public AttentionDump slice(Integer layer, Integer head) {
+        int[] ls = layer == null ? java.util.stream.IntStream.range(0, layers.length).toArray() : new int[] {slot(layer)};
+        if (head != null && (head < 0 || head >= heads)) {
+            throw new IllegalArgumentException(name() + ": no head " + head + " (the dump has " + heads + ")");
+        }
+        int[] hs = head == null ? java.util.stream.IntStream.range(0, heads).toArray() : new int[] {head};
+        int row = queryPositions.length * tokens.size();
+        float[] out = new float[ls.length * hs.length * row];
+        int o = 0;
+        for (int l : ls) {
+            for (int h : hs) {
+                System.arraycopy(attn, rowOffset(l, h, 0), out, o, row);
+                o += row;
+            }
+        }
+        int[] keptLayers = java.util.Arrays.stream(ls).map(l -> layers[l]).toArray();
+        return new AttentionDump(folder, tokens, roles, imageRows, imageCols, queryPositions, image, model, keptLayers,
+                hs.length, out);
+    }
+
+    private int slot(int layer) {
+        for (int i = 0; i < layers.length; i++) {
+            if (layers[i] == layer) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException(name() + ": no layer " + layer + " (the dump has "
+                + java.util.Arrays.toString(layers) + ")");
+    }
 }

@@ -8,14 +8,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Draws a {@link SaliencyService.Result} as one PNG with three panels: the model input, the attention rollout
+ * Draws a {@link ImageSaliency} as one PNG with three panels: the model input, the attention rollout
  * (brighter = more attention) and the occlusion attribution (red raises the score, blue lowers it; each scaled to
  * its largest magnitude).
  */
 public final class SaliencyImage {
     private SaliencyImage() { }
 
-    public static BufferedImage render(SaliencyService.Result r) {
+    public static BufferedImage render(ImageSaliency r) {
         int s = r.size();
         int scale = Math.max(1, (224 + s - 1) / s);
         int side = s * scale;
@@ -49,7 +49,7 @@ public final class SaliencyImage {
     }
 
     /** Writes the PNG atomically (io.AtomicFiles). */
-    public static void write(SaliencyService.Result r, Path file) throws IOException {
+    public static void write(ImageSaliency r, Path file) throws IOException {
         BufferedImage img = render(r);
         AtomicFiles.write(file, out -> ImageIO.write(img, "png", out));
     }

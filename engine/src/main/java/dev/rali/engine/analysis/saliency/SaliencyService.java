@@ -1,6 +1,7 @@
 package dev.rali.engine.analysis.saliency;
 
 import dev.rali.engine.bundle.ModelBundle;
+import dev.rali.engine.clip.ClipTokenizer;
 import dev.rali.engine.clip.ImageEmbedder;
 import dev.rali.engine.image.ImageLoader;
 import dev.rali.engine.rali.ScoreHead;
@@ -12,31 +13,19 @@ import java.util.List;
 
 /**
  * Which pixels drive a RALI score, with the bundle the researcher scores with: the CLIP vision tower's attention
- * rollout ({@link AttentionRollout}) and an occlusion attribution of the score ({@link ScoreOcclusion}). Opens the
- * bundle once; {@link #explain} takes one image.
+ * rollout ({@link AttentionRollout}) and an occlusion attribution of the score ({@link ScoreOcclusion}); and which
+ * words its text tower relies on ({@link TextOcclusion}). Opens the bundle once; {@link #explain} takes one image,
+ * {@link #explainText} one text.
  */
-public final class SaliencyService implements AutoCloseable {
+public final class SaliencyService implements Explainer {
     private final ImageEmbedder embedder;
     private final ScoreHead head;
+    private final ClipTokenizer tokenizer;
 
-    /**
-     * @param score      the image's score as {@code rali score} gives it
-     * @param grid       patches per side
-     * @param patch      patch side in model-input pixels
-     * @param rollout    class-token attention rollout over the patches [grid][grid] (sums to 1 with the class token)
-     * @param occlusion  score(original) − score(window occluded) [cells][cells]; positive = raises the score
-     * @param window     occlusion window in patches
-     * @param pixels     the model input (normalised CHW), for drawing
-     * @param size       model input side in pixels
-     * @param mean       preprocessing mean (to undo the normalisation when drawing)
-     * @param std        preprocessing std
-     */
-    public record Result(Path image, double score, int grid, int patch, double[][] rollout, double[][] occlusion,
-                         int window, float[] pixels, int size, float[] mean, float[] std) { }
-
-    private SaliencyService(ImageEmbedder embedder, ScoreHead head) {
+    private SaliencyService(ImageEmbedder embedder, ScoreHead head, ClipTokenizer tokenizer) {
         this.embedder = embedder;
         this.head = head;
+        this.tokenizer = tokenizer;
     }
 
     public static SaliencyService open(Path bundleDir, String device) throws IOException {
@@ -48,7 +37,12 @@ public final class SaliencyService implements AutoCloseable {
             throw new IOException(bundleDir + ": head expects " + head.inputDim() + "-dim embeddings but the encoder produces "
                     + embedder.dim());
         }
-        return new SaliencyService(embedder, head);
+        try {
+            return new SaliencyService(embedder, head, ClipTokenizer.forModelDir(bundle.encoderDir()));
+        } catch (IOException | RuntimeException e) {
+            embedder.close();
+            throw e;
+        }
     }
 
     /** The score of stacked normalised images. */
@@ -61,7 +55,8 @@ public final class SaliencyService implements AutoCloseable {
         return s;
     }
 
-    public Result explain(Path image, int window, TaskContext ctx) throws IOException {
+    @Override
+    public ImageSaliency explain(Path image, int window, TaskContext ctx) throws IOException {
         ctx.progress("saliency", 0, 2, image.getFileName().toString());
         ImageEmbedder.Result r = embedder.embed(List.of(image), ImageEmbedder.Options.defaults().withBatch(1)
                 .withLookahead(false).withAttentions(true).withPhase("saliency"), TaskContext.silent()).get(0);
@@ -77,8 +72,18 @@ public final class SaliencyService implements AutoCloseable {
         double[][] occ = ScoreOcclusion.attribute(pixels, v.imageSize(), v.patchSize(), Math.max(1, window), this::score,
                 new double[1]);
         ctx.progress("saliency", 2, 2, "");
-        return new Result(image, head.score(r.embedding()), grid, v.patchSize(), rollout, occ, Math.max(1, window),
+        return new ImageSaliency(image, head.score(r.embedding()), grid, v.patchSize(), rollout, occ, Math.max(1, window),
                 pixels, v.imageSize(), embedder.preprocessor().mean(), embedder.preprocessor().std());
+    }
+
+    /**
+     * Text saliency with the bundle's text tower: frozen during alignment, so it is the tower whose embeddings of the
+     * reasoning texts the vision tower was aligned to; its full context (77 for CLIP) is used.
+     */
+    @Override
+    public TextSaliency explainText(String text, TaskContext ctx) {
+        var model = embedder.model();
+        return TextOcclusion.words(text, tokenizer, model.config().text().maxPositionEmbeddings(), model::embedTexts, ctx);
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AttentionAnalysisTest {
@@ -113,5 +114,27 @@ class AttentionAnalysisTest {
         assertEquals(1.0, paper, EPS);
         assertTrue(r.paper().perHead().stream().allMatch(h -> Math.abs(h.shares().values().stream()
                 .mapToDouble(Double::doubleValue).sum() - 1) < EPS));
+    }
+
+    @Test
+    void aSliceReportsWhatTheFullReportSaysForThatLayerAndHead() {
+        AttentionDump d = Dumps.withImage();
+        AttentionReport full = new AttentionAnalysis(10).add(d);
+        for (int h = 0; h < 2; h++) {
+            AttentionReport one = new AttentionAnalysis(10).add(d.slice(5, h));
+            for (Role r : Role.values()) {
+                assertEquals(full.allRoles().perHead().get(h).shares().get(r), one.allRoles().averaged().get(r), EPS,
+                        "head " + h + " " + r);
+            }
+            assertEquals(1, one.rows());
+        }
+        AttentionReport layer = new AttentionAnalysis(10).add(d.slice(5, null));
+        assertEquals(full.allRoles().averaged(), layer.allRoles().averaged());
+        assertEquals(full.topReasoning(), layer.topReasoning());
+        // head 1 puts 0.2 of its recorded 0.4 on the last image token ([1][1] of the 2x2 grid)
+        assertEquals(0.5, new AttentionAnalysis(10).add(d.slice(null, 1)).imageMap().values()[1][1], EPS);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> d.slice(0, null));
+        assertTrue(e.getMessage().contains("no layer 0"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> d.slice(null, 2));
     }
 }

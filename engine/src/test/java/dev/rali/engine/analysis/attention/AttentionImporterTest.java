@@ -71,6 +71,30 @@ class AttentionImporterTest {
     }
 
     @Test
+    void theServiceListsImportedDumpsAndReportsEveryReasoningTokenOfASelection() throws Exception {
+        try (ProjectStore store = ProjectStore.open(tmp.resolve("p3.rali"))) {
+            AttentionService service = new ProjectAttention();
+            assertTrue(service.dumps(store).isEmpty(), "a project without dumps lists none");
+            Demo.importSample(store, sample, "sample", TaskContext.silent());
+            List<AttentionService.ImportedDump> dumps = service.dumps(store);
+            assertEquals(6, dumps.size());
+            AttentionService.ImportedDump first = dumps.get(0);
+            assertTrue(first.synthetic(), first.model());
+            assertNotNull(first.traceId());
+            AttentionDump d = service.read(first.folder());
+            long reasoning = d.roles().stream().filter(r -> r == Role.REASONING).count();
+            AttentionReport all = service.report(d, null, null);
+            assertEquals(reasoning, all.topReasoning().size(), "every reasoning token, not a top-k");
+            // the rule: layer 0 head 1 gives the image 30 % of the score token's attention, layer 3 head 0 15 %
+            assertEquals(0.30, service.report(d, 0, 1).allRoles().averaged().get(Role.IMAGE), 1e-5);
+            assertEquals(0.15, service.report(d, 3, 0).allRoles().averaged().get(Role.IMAGE), 1e-5);
+            AttentionAnalysis.Result many = service.analyze(dumps.stream().map(AttentionService.ImportedDump::folder)
+                    .toList(), 3, TaskContext.silent());
+            assertEquals(6, many.perDump().size());
+        }
+    }
+
+    @Test
     void oneBadDumpImportsNothingAndNamesTheFile() throws Exception {
         Path dumps = tmp.resolve("mixed");
         AttentionDumps.write(dumps.resolve("a-good"), Dumps.withImage());

@@ -63,7 +63,7 @@ class SaliencyTest {
     void scoreMatchesTheScorerAndTheMostAttributedWindowMattersMost(@TempDir Path tmp) throws Exception {
         Path bundle = SaliencyTestBundles.tiny(tmp);
         Path photo = SampleProjectBuilder.findPhotosDir(Path.of("")).resolve("camera.png");
-        SaliencyService.Result r;
+        ImageSaliency r;
         try (SaliencyService s = SaliencyService.open(bundle, "cpu")) {
             long t0 = System.nanoTime();
             r = s.explain(photo, 1, TaskContext.silent());
@@ -104,7 +104,7 @@ class SaliencyTest {
         }
     }
 
-    private static float[] occlude(SaliencyService.Result r, int cell) {
+    private static float[] occlude(ImageSaliency r, int cell) {
         float[] p = r.pixels().clone();
         int s = r.size();
         int cells = r.occlusion().length;
