@@ -4,6 +4,7 @@ import dev.rali.engine.bundle.ModelBundle;
 import dev.rali.engine.dataset.DatasetImporter;
 import dev.rali.engine.dataset.ImportReport;
 import dev.rali.engine.dataset.ImportRequest;
+import dev.rali.engine.eval.PaperTables;
 import dev.rali.engine.eval.ResultsTable;
 import dev.rali.engine.params.ParamKeys;
 import dev.rali.engine.params.PipelineParams;
@@ -22,7 +23,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -146,19 +146,18 @@ public final class Demo {
                 .with(ParamKeys.DEVICE.name(), device);
     }
 
-    /** Table 4 shape: one row per variant, PLCC/SRCC on the held-out test photos. */
+    /**
+     * Table 4 shape (through {@link PaperTables#table4}): one row per variant, PLCC/SRCC on the held-out test photos,
+     * with the paper's case and numbers alongside.
+     */
     static String ablationTable(Map<String, ResultsTable> tables) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("| variant (paper Table 4) | PLCC [95% CI] | SRCC [95% CI] | KRCC | RMSE | PLCC (raw) |\n"
-                + "|---|---|---|---|---|---|\n");
+        Map<String, PaperTables.Figures> rows = new LinkedHashMap<>();
         tables.forEach((name, t) -> {
             var r = t.rows().stream().filter(x -> x.dataset().equals(DATASET)).findFirst()
                     .orElse(t.rows().get(0)).report();
-            sb.append(String.format(Locale.ROOT, "| %s | %.3f %s | %.3f %s | %.3f | %.3f | %.3f |%n", name,
-                    r.plccFitted(), r.plccFittedCi() == null ? "" : r.plccFittedCi(), r.srcc(),
-                    r.srccCi() == null ? "" : r.srccCi(), r.krcc(), r.rmse(), r.plcc()));
+            rows.put(name, PaperTables.Figures.of(r));
         });
-        sb.append('\n').append(ResultsTable.FOOTER).append('\n');
-        return sb.toString();
+        return PaperTables.table4(rows, "held-out test photos of the synthetic sample (one run; bootstrap "
+                + "95% CIs)", false).toMarkdown();
     }
 }
