@@ -26,7 +26,9 @@ import java.util.stream.Stream;
  * ({@code ATOMIC_MOVE}, replacing it). Folders: built in a sibling temp folder, then swapped in; the previous folder
  * is moved aside first and deleted only once the new one is in place, and a previous folder left aside by a crash
  * between the two renames is put back by the next call. Temp names start with a dot and the target's name, so a
- * run killed mid-write leaves at most a hidden {@code .NAME.*.tmp} beside the target, never a damaged target.
+ * run killed mid-write leaves at most a hidden {@code .NAME.*.tmp} beside the target, never a damaged target; the
+ * next write of that target removes such leftovers. A writer holds an OS lock on its temp file until it is renamed
+ * or discarded, so only temps whose writer is gone (the OS drops the lock of a killed process) are removed.
  */
 public final class AtomicFiles {
     private AtomicFiles() { }
@@ -71,15 +73,72 @@ public final class AtomicFiles {
         if (parent == null || !Files.isDirectory(parent)) {
             throw OutputPaths.missingParent(abs);
         }
+        removeAbandonedTemps(abs);
         while (true) {
             Path tmp = unique(parent, "." + abs.getFileName() + ".", ".tmp");
+            FileChannel channel;
             try {
                 // CREATE_NEW, not createTempFile: the file gets the usual permissions (umask), not owner-only
-                return new Output(abs, tmp, FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+                channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             } catch (java.nio.file.FileAlreadyExistsException e) {
-                // another writer picked the same name: draw again
+                continue; // another writer picked the same name: draw again
+            }
+            try {
+                // held until commit/close: tells removeAbandonedTemps in other writers that this temp is alive
+                channel.lock();
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
+            LIVE_TEMPS.add(tmp);
+            return new Output(abs, tmp, channel);
+        }
+    }
+
+    /**
+     * Temps this JVM is writing. Checked before opening a temp to test its lock: on Linux, closing any channel of a
+     * file drops all of the process's locks on it, so probing our own temp would unlock it for other processes.
+     */
+    private static final java.util.Set<Path> LIVE_TEMPS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Deletes the {@code .NAME.*.tmp} files beside {@code target} that no live writer holds: what a killed run left.
+     * A temp locked by another process, or by this JVM (an {@link Output} still open), is kept.
+     */
+    static int removeAbandonedTemps(Path target) throws IOException {
+        Path parent = target.getParent();
+        String name = target.getFileName().toString();
+        int removed = 0;
+        List<Path> temps = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent, "." + name + ".*.tmp")) {
+            ds.forEach(temps::add);
+        }
+        for (Path p : temps) {
+            if (LIVE_TEMPS.contains(p) || !Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try (FileChannel c = FileChannel.open(p, StandardOpenOption.WRITE)) {
+                java.nio.channels.FileLock lock;
+                try {
+                    lock = c.tryLock();
+                } catch (java.nio.channels.OverlappingFileLockException inThisJvm) {
+                    continue; // an Output of this JVM that LIVE_TEMPS has not seen yet
+                }
+                if (lock == null) {
+                    continue; // another process is writing it
+                }
+                try {
+                    Files.deleteIfExists(p);
+                    removed++;
+                } finally {
+                    lock.release();
+                }
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // committed or discarded meanwhile
             }
         }
+        return removed;
     }
 
     /** A temp file on its way to becoming {@code target}. */
@@ -129,8 +188,13 @@ public final class AtomicFiles {
             }
             stream.flush();
             channel.force(true);
-            channel.close();
-            moveReplacing(tmp, target);
+            try {
+                // renamed while the lock is held, so no other writer can take it for abandoned in between
+                moveReplacing(tmp, target);
+            } finally {
+                channel.close();
+                LIVE_TEMPS.remove(tmp);
+            }
             done = true;
             syncDirectory(target.getParent());
         }
@@ -144,6 +208,7 @@ public final class AtomicFiles {
                     channel.close();
                 } finally {
                     Files.deleteIfExists(tmp);
+                    LIVE_TEMPS.remove(tmp);
                 }
             }
         }

@@ -132,6 +132,10 @@ class KillDuringWriteTest {
         }
         complete(args);
         assertEquals(fresh, Files.readString(csv), "a re-run after the kills writes the complete table");
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of(), s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith(".scores.csv.")).toList(), "the re-run removed the killed runs' temps");
+        }
     }
 
     @Test

@@ -115,4 +115,41 @@ class AtomicFilesTest {
         assertEquals("v1", Files.readString(b.resolve("a.txt")));
         assertEquals(List.of("m.rali-model"), names());
     }
+
+    @Test
+    void aTempLeftByAKilledWriterIsRemovedByTheNextWriteOfThatTarget() throws Exception {
+        Path f = tmp.resolve("scores.csv");
+        Files.writeString(tmp.resolve(".scores.csv.abc123.tmp"), "half a table from a run killed with -9");
+        Files.writeString(tmp.resolve(".other.csv.abc123.tmp"), "another target's temp");
+        AtomicFiles.writeString(f, "new\n");
+        assertEquals("new\n", Files.readString(f));
+        assertEquals(List.of(".other.csv.abc123.tmp", "scores.csv"), names(),
+                "the abandoned temp of scores.csv is gone, another target's temp is not touched");
+    }
+
+    @Test
+    void aTempStillBeingWrittenInThisJvmIsKept() throws IOException {
+        Path f = tmp.resolve("scores.csv");
+        try (AtomicFiles.Output slow = AtomicFiles.open(f)) {
+            slow.stream().write("first writer, still going".getBytes());
+            AtomicFiles.writeString(f, "second writer\n");
+            slow.commit();
+        }
+        assertEquals("first writer, still going", Files.readString(f), "the first writer's temp survived and committed");
+        assertEquals(List.of("scores.csv"), names());
+    }
+
+    @Test
+    void aTempHeldByAnotherLiveProcessIsKeptAndRemovedOnceItIsKilled() throws Exception {
+        Path f = tmp.resolve("scores.csv");
+        try (dev.rali.engine.testing.ChildJvm child = dev.rali.engine.testing.ChildJvm.start(TempWriterMain.class,
+                tmp.resolve("child.log"), f.toString())) {
+            child.awaitOutput(out -> out.contains("WRITING"), java.time.Duration.ofSeconds(60));
+            assertEquals(0, AtomicFiles.removeAbandonedTemps(f), "a live writer's temp is not abandoned");
+            assertEquals(1, names().stream().filter(n -> n.startsWith(".scores.csv.")).count());
+            child.kill();
+        }
+        assertEquals(1, AtomicFiles.removeAbandonedTemps(f), "the killed writer's lock is gone with it");
+        assertTrue(names().stream().noneMatch(n -> n.startsWith(".scores.csv.")), names().toString());
+    }
 }
