@@ -175,6 +175,11 @@ public final class ProjectQueries {
         return runs;
     }
 
+    /** Names and tags a run (see {@link RunRecords#label}); the Pipeline view's Name and Tags cells write here. */
+    public void labelRun(long runId, String name, List<String> tags) throws IOException {
+        RunRecords.label(store, runId, name, tags);
+    }
+
     /** Excludes an image from the stages (the user's choice) or includes it again. */
     public void setExcluded(long imageId, boolean excluded) throws IOException {
         ImageExclusions.setExcluded(store, imageId, excluded);

@@ -158,6 +158,42 @@ public final class RunRecords implements AutoCloseable {
         return runId;
     }
 
+    /**
+     * Sets a run's name (null or blank = none) and tags (trimmed, empty entries and repeats dropped; a tag may not
+     * contain a comma, the stored separator). Any run, finished or not: naming is bookkeeping, not a result.
+     */
+    public static void label(ProjectStore store, long runId, String name, List<String> tags) throws IOException {
+        java.util.LinkedHashSet<String> clean = new java.util.LinkedHashSet<>();
+        for (String t : tags == null ? List.<String>of() : tags) {
+            if (t != null && t.contains(",")) {
+                throw new IllegalArgumentException("run tag '" + t + "' contains a comma (tags are separate words)");
+            }
+            if (t != null && !t.isBlank()) {
+                clean.add(t.strip());
+            }
+        }
+        String n = name == null || name.isBlank() ? null : name.strip();
+        int updated = sql(store, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE runs SET name=?, tags=? WHERE id=?")) {
+                ps.setString(1, n);
+                ps.setString(2, String.join(",", clean));
+                ps.setLong(3, runId);
+                return ps.executeUpdate();
+            }
+        });
+        if (updated == 0) {
+            throw new IllegalArgumentException(store.file() + ": no run " + runId);
+        }
+    }
+
+    /** The stored tags column as a list ("a,b" → [a, b]; empty or null → []). */
+    static List<String> parseTags(String stored) {
+        if (stored == null || stored.isBlank()) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(stored.split(",")).map(String::strip).filter(t -> !t.isEmpty()).toList();
+    }
+
     /** Buffers one metric value (a repeated (name, step) replaces the earlier value). NaN values are skipped. */
     public void metric(String name, long step, double value) throws IOException {
         if (Double.isNaN(value)) {

@@ -18,7 +18,7 @@ import java.util.Optional;
  */
 public final class Runs {
     private static final String RUN_COLUMNS = "id, stage, params_json, seed, code_version, parent_run, started_at, "
-            + "ended_at, status, message";
+            + "ended_at, status, message, name, tags";
 
     private final ProjectStore store;
 
@@ -26,9 +26,29 @@ public final class Runs {
         this.store = store;
     }
 
-    /** One row of {@code runs}; seed, parentRun, endedAt and message may be null. */
+    /**
+     * One row of {@code runs}; seed, parentRun, endedAt, message and name may be null; tags are the researcher's
+     * labels (empty list when none).
+     */
     public record RunItem(long id, String stage, String paramsJson, Long seed, String codeVersion, Long parentRun,
-                          String startedAt, String endedAt, String status, String message) { }
+                          String startedAt, String endedAt, String status, String message, String name,
+                          List<String> tags) {
+        public RunItem {
+            tags = tags == null ? List.of() : List.copyOf(tags);
+        }
+
+        /** A run without a name or tags. */
+        public RunItem(long id, String stage, String paramsJson, Long seed, String codeVersion, Long parentRun,
+                       String startedAt, String endedAt, String status, String message) {
+            this(id, stage, paramsJson, seed, codeVersion, parentRun, startedAt, endedAt, status, message, null,
+                    List.of());
+        }
+
+        /** "run 12" or "run 12 · lr sweep": how views and tables name this run. */
+        public String label() {
+            return name == null || name.isBlank() ? "run " + id : "run " + id + " · " + name;
+        }
+    }
 
     public record MetricPoint(long step, double value) { }
 
@@ -72,6 +92,17 @@ public final class Runs {
                 .filter(r -> !RunRecords.DONE.equals(r.status()))
                 .map(RunItem::id)
                 .findFirst();
+    }
+
+    /**
+     * A number that changes whenever any connection (this process's job connection, a {@code rali run} in another
+     * process) commits to the project: SQLite's {@code PRAGMA data_version} on this connection. One cheap query,
+     * so views can poll it and reload only when it moved.
+     */
+    public long dataVersion() throws SQLException {
+        try (PreparedStatement ps = prepare("PRAGMA data_version", List.of()); ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
     }
 
     /** Runs that stored predictions (the Results view's choices), newest first. */
@@ -129,7 +160,8 @@ public final class Runs {
         try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(new RunItem(rs.getLong(1), rs.getString(2), rs.getString(3), lng(rs, 4), rs.getString(5),
-                        lng(rs, 6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10)));
+                        lng(rs, 6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                        rs.getString(11), RunRecords.parseTags(rs.getString(12))));
             }
         }
         return out;

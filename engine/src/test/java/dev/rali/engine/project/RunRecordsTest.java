@@ -203,4 +203,49 @@ class RunRecordsTest {
             assertNotNull(r.endedAt());
         }
     }
+
+    @Test
+    void runsCarryANameAndTagsTheResearcherSets(@TempDir Path tmp) throws Exception {
+        try (ProjectStore store = ProjectStore.open(tmp.resolve("p.rali"))) {
+            long id;
+            try (RunRecords run = RunRecords.begin(store, "pipeline", "{}", 1L)) {
+                id = run.runId();
+                run.finish(RunRecords.DONE, "ok");
+            }
+            Runs runs = new Runs(store);
+            assertEquals(null, runs.get(id).name());
+            assertEquals(List.of(), runs.get(id).tags());
+            assertEquals("run " + id, runs.get(id).label());
+            new ProjectQueries(store).labelRun(id, "  lr sweep ", List.of(" a ", "", "b", "a"));
+            assertEquals("lr sweep", runs.get(id).name());
+            assertEquals(List.of("a", "b"), runs.get(id).tags());
+            assertEquals("run " + id + " · lr sweep", runs.get(id).label());
+            RunRecords.label(store, id, " ", List.of());
+            assertEquals(null, runs.get(id).name());
+            IllegalArgumentException comma = assertThrows(IllegalArgumentException.class,
+                    () -> RunRecords.label(store, id, "x", List.of("a,b")));
+            assertTrue(comma.getMessage().contains("'a,b' contains a comma"), comma.getMessage());
+            IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                    () -> RunRecords.label(store, 99, "x", List.of()));
+            assertTrue(missing.getMessage().endsWith("no run 99"), missing.getMessage());
+        }
+    }
+
+    @Test
+    void dataVersionMovesWhenAnotherConnectionCommits(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("p.rali");
+        try (ProjectStore reads = ProjectStore.open(file); ProjectStore writes = ProjectStore.open(file)) {
+            Runs runs = new Runs(reads);
+            long before = runs.dataVersion();
+            assertEquals(before, runs.dataVersion(), "nothing committed: unchanged");
+            try (RunRecords run = RunRecords.begin(writes, "align", "{}", null)) {
+                long started = runs.dataVersion();
+                assertNotEquals(before, started);
+                run.metric("align/train_loss", 1, 0.5);
+                run.flush();
+                assertNotEquals(started, runs.dataVersion(), "a metric batch is a change too");
+                run.finish(RunRecords.DONE, "ok");
+            }
+        }
+    }
 }
