@@ -10,7 +10,7 @@ import java.util.Set;
  * tests register fakes for just the services they exercise. A view whose service is absent says so instead of
  * failing. Each {@link AppFeature} declares which types it needs.
  *
- * <p>Service types today: {@link SampleProjectSource}, {@link DatasetImportAction}, {@link ScorerFactory} and the
+ * <p>Service types today: {@link SampleProjectSource}, {@link DatasetImportAction}, {@link ScorerFactory}, {@link BundleExportAction} and the
  * engine's {@link dev.rali.engine.pipeline.PipelineService}.
  */
 public final class AppServices {

@@ -44,6 +44,7 @@ class AppArchitectureTest {
             "dev.rali.engine.dataset.Datasets",         // the project's dataset list (read side)
             "dev.rali.engine.dataset.DatasetSummary",
             "dev.rali.engine.pipeline.PipelineService", // the RALI stages
+            "dev.rali.engine.pipeline.MetricGroups",    // which plot panel (group, step unit) a run metric goes on
             "dev.rali.engine.score.ImageScorer",        // scoring with a bundle
             "dev.rali.engine.score.ScoreResult",
             "dev.rali.engine.eval.Metrics",             // PLCC/SRCC exactly as the CLI reports them

@@ -82,7 +82,10 @@ class RealPipelineFxTest {
         });
         fx.settle();
         assertEquals("succeeded", robot.lookup("#runStatus").queryAs(Label.class).getText());
-        assertTrue(view.metrics().getSeriesCount() >= 1, "the live plot received the alignment losses");
+        assertTrue(view.plots().points(PipelineView.LIVE, "align/train_loss").size() >= 1,
+                "the live plot received the alignment losses");
+        assertTrue(view.plots().panelIds().containsAll(java.util.List.of("alignment-loss", "head-step-loss")),
+                view.plots().panelIds().toString());
         try (ProjectStore store = ProjectStore.open(project); Statement s = store.connection().createStatement()) {
             assertEquals("done", s.executeQuery("SELECT status FROM runs WHERE stage='pipeline'").getString(1));
             assertEquals(s.executeQuery("SELECT COUNT(*) FROM images WHERE split='test'").getInt(1),

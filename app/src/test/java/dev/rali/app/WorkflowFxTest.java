@@ -69,9 +69,9 @@ class WorkflowFxTest {
         robot.interact(() -> robot.lookup("#stageChoice").queryComboBox().getSelectionModel().select("align"));
         robot.clickOn("#runStage");
         fx.settle();
-        assertEquals(1, view.metrics().getSeriesCount());
-        assertEquals(20, view.metrics().getSeries(0).getItemCount());
-        assertEquals(1.0 / 20, view.metrics().getSeries(0).getY(19).doubleValue(), 1e-12);
+        assertEquals(List.of(PipelineView.LIVE), view.plots().runs());
+        assertEquals(20, view.plots().points(PipelineView.LIVE, "loss").size());
+        assertEquals(1.0 / 20, view.plots().points(PipelineView.LIVE, "loss").get(20L), 1e-12);
         assertEquals(PipelineParams.defaults().with(ParamKeys.BUCKETS, 7).with(ParamKeys.SEED_AUGMENTATION, false)
                 .with(ParamKeys.LOSS, RaliParams.Loss.L1), pipeline.lastParams, "only the edited keys changed");
         FxTestSupport.waitFor(() -> view.runs().getItems().size() == 3);

@@ -5,6 +5,28 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rali.app.AppContext;
 import dev.rali.app.AppFeature;
 import dev.rali.app.Dialogs;
+import dev.rali.app.BundleExportAction;
+import dev.rali.engine.dataset.DatasetSummary;
+import dev.rali.engine.dataset.Datasets;
+import dev.rali.engine.project.Runs.MetricPoint;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BiFunction;
+import javafx.animation.Animation;
+import javafx.animation.KeyFrame;
+import javafx.animation.Timeline;
+import javafx.beans.binding.Bindings;
+import javafx.scene.control.CheckMenuItem;
+import javafx.scene.control.ContextMenu;
+import javafx.scene.control.MenuButton;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.cell.TextFieldTableCell;
+import javafx.scene.layout.Region;
+import javafx.stage.DirectoryChooser;
+import javafx.stage.FileChooser;
+import javafx.util.Duration;
 import dev.rali.engine.params.ParamKey;
 import dev.rali.engine.params.ParamKeys;
 import dev.rali.engine.params.PipelineParams;
@@ -47,14 +69,14 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
-import org.jfree.chart.fx.ChartViewer;
-import org.jfree.data.xy.XYSeries;
-import org.jfree.data.xy.XYSeriesCollection;
 
 /**
- * Pipeline: the stages with a progress bar each, a parameter form generated from {@link ParamKeys} (defaults, types,
- * ranges; help texts as tooltips), Run/Cancel, a live metric plot fed in batches from the job's TaskContext, the log, and the
- * table of past runs with a two-run comparison.
+ * Pipeline: the stages with a progress bar each, a parameter form generated from {@link ParamKeys} (seeded from the
+ * project's newest run or any chosen run, settings that differ from the paper in bold; help texts as tooltips; a
+ * folder picker for the base encoder, dataset menus), Run/Cancel with an optional run name and tags, the metric plots
+ * ({@link MetricPlots}: one panel per metric group, live from the job's TaskContext or read back from the project),
+ * the log, and the table of past runs (name, tags, ablation, parent) with comparison and bundle export. The project
+ * file is polled cheaply so runs written by another process (a {@code rali run}) show up and plot as they go.
  */
 public final class PipelineView implements AppView {
     public static final String TITLE = "Pipeline";
@@ -90,6 +112,13 @@ public final class PipelineView implements AppView {
 
     static final int LOG_LINES = 2000;
     static final ObjectMapper JSON = new ObjectMapper();
+    /** How often the project is checked for writes by other processes (one PRAGMA, off the FX thread). */
+    static final Duration POLL = Duration.millis(1000);
+    /** The label of the GUI's own run in the plots while its id is not known yet. */
+    public static final String LIVE = "this run";
+
+    /** Test seam for the folder and save choosers (kind, initial folder → chosen path or null). */
+    static volatile BiFunction<String, Path, Path> headlessChooser;
 
     private final AppContext ctx;
     private final PipelineService pipeline;
@@ -101,13 +130,26 @@ public final class PipelineView implements AppView {
     private final Button cancel = new Button("Cancel");
     private final ProgressBar progress = new ProgressBar(0);
     private final Label status = new Label();
+    private final TextField runName = new TextField();
+    private final TextField runTags = new TextField();
     private final VBox form = new VBox(6);
+    private final Label formSource = new Label();
     private final Map<ParamKey<?>, Control> fields = new LinkedHashMap<>();
-    private final XYSeriesCollection metrics = new XYSeriesCollection();
-    private final ChartViewer plot = new ChartViewer(Charts.lines("Live metrics", "step", "value", metrics));
+    private final Map<ParamKey<?>, Label> fieldLabels = new LinkedHashMap<>();
+    private final List<String> datasetNames = new ArrayList<>();
+    private final MetricPlots plots = new MetricPlots("No metrics yet",
+            "Run a stage, or double-click a past run: its losses and validation correlations appear here, one panel "
+                    + "per kind, each with its own step unit.");
     private final TextArea log = new TextArea();
     private final TableView<RunItem> runs = new TableView<>();
+    private final Timeline poll = new Timeline();
     private BackgroundTask<Long> job;
+    /** Runs read back from the project into the plots; they follow new points while they run. */
+    private final Set<Long> shownRuns = new LinkedHashSet<>();
+    /** The project whose runs seeded the form (the form is seeded once per opened project). */
+    private ProjectQueries seededFor;
+    private long seenVersion = Long.MIN_VALUE;
+    private volatile boolean polling;
 
     public PipelineView(AppContext ctx) {
         this.ctx = ctx;
@@ -122,12 +164,14 @@ public final class PipelineView implements AppView {
         stages.setId("stageList");
         stages.getItems().setAll(names);
         stages.setCellFactory(l -> new StageCell());
-        stages.setPrefWidth(190);
+        stages.setPrefWidth(150);
+        stages.setMinWidth(110);
         names.forEach(n -> stageProgress.put(n, new SimpleDoubleProperty(0)));
         target.setId("stageChoice");
         target.getItems().add("all");
         target.getItems().addAll(names);
         target.getSelectionModel().select(0);
+        target.setMinWidth(Region.USE_PREF_SIZE);
         stages.getSelectionModel().selectedItemProperty().addListener((o, a, s) -> {
             if (s != null) {
                 target.setValue(s);
@@ -137,67 +181,139 @@ public final class PipelineView implements AppView {
         run.setDefaultButton(true);
         run.setOnAction(e -> runStage());
         Ui.cancelButton(cancel, "cancelStage", () -> job);
-        progress.setPrefWidth(220);
+        for (Button b : List.of(run, cancel)) {
+            b.setMinWidth(Region.USE_PREF_SIZE);
+        }
+        progress.setPrefWidth(200);
+        progress.setMinWidth(80);
         progress.setId("runProgress");
         status.setId("runStatus");
-        Button reset = new Button("Reset to paper defaults");
-        reset.setOnAction(e -> buildForm(PipelineParams.defaults()));
-        HBox bar = new HBox(8, new Label("Stage"), target, run, cancel, progress, status);
+        status.setMinWidth(60);
+        runName.setId("runName");
+        runName.setPromptText("run name (optional)");
+        runName.setPrefColumnCount(12);
+        runTags.setId("runTags");
+        runTags.setPromptText("tags, comma-separated");
+        runTags.setPrefColumnCount(12);
+        Label stageLabel = new Label("Stage");
+        stageLabel.setMinWidth(Region.USE_PREF_SIZE);
+        HBox bar = new HBox(8, stageLabel, target, run, cancel, progress, status, new Region(), runName, runTags);
+        HBox.setHgrow(bar.getChildren().get(6), Priority.ALWAYS);
         bar.setAlignment(Pos.CENTER_LEFT);
 
-        buildForm(PipelineParams.defaults());
-        ScrollPane formScroll = new ScrollPane(new VBox(8, Ui.heading("Parameters"), form, reset));
+        Button reset = new Button("Paper defaults");
+        reset.setId("resetParams");
+        Ui.tip(reset, "Fill the form with the paper's settings (the defaults).");
+        reset.setOnAction(e -> buildForm(PipelineParams.defaults(), null));
+        Button fromRun = new Button("From selected run");
+        fromRun.setId("paramsFromRun");
+        Ui.tip(fromRun, "Fill the form with the parameters the selected past run used.");
+        fromRun.disableProperty().bind(runs.getSelectionModel().selectedItemProperty().isNull());
+        fromRun.setOnAction(e -> loadParams(runs.getSelectionModel().getSelectedItem()));
+        formSource.setId("formSource");
+        formSource.getStyleClass().add("hint");
+        formSource.setWrapText(true);
+        HBox formButtons = new HBox(6, fromRun, reset);
+        buildForm(PipelineParams.defaults(), null);
+        ScrollPane formScroll = new ScrollPane(new VBox(6, Ui.heading("Parameters"), formSource, formButtons, form));
         formScroll.setFitToWidth(true);
         formScroll.setPadding(new Insets(4));
+        formScroll.setMinWidth(200);
 
-        plot.setId("metricPlot");
         log.setId("runLog");
         log.setEditable(false);
         log.getStyleClass().add("log");
-        SplitPane plotLog = new SplitPane(plot, log);
+        log.setMinHeight(40);
+        SplitPane plotLog = new SplitPane(plots.node(), log);
         plotLog.setOrientation(Orientation.VERTICAL);
-        plotLog.setDividerPositions(0.62);
+        plotLog.setDividerPositions(0.8);
         SplitPane upper = new SplitPane(stages, formScroll, plotLog);
-        upper.setDividerPositions(0.16, 0.48);
+        upper.setDividerPositions(0.1, 0.33);
+        SplitPane.setResizableWithParent(stages, false);
+        SplitPane.setResizableWithParent(formScroll, false);
 
-        runs.setId("runTable");
-        runs.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
-        runs.setPlaceholder(new Label("No runs yet. Choose a stage and press Run."));
-        runs.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
-        runs.getColumns().add(col("Run", r -> r.id(), 50));
-        runs.getColumns().add(col("Stage", RunItem::stage, 110));
-        runs.getColumns().add(col("Status", RunItem::status, 80));
-        runs.getColumns().add(col("Started", RunItem::startedAt, 170));
-        runs.getColumns().add(col("Ended", r -> r.endedAt() == null ? "" : r.endedAt(), 170));
-        runs.getColumns().add(col("Params", r -> abbreviate(r.paramsJson(), 80), 320));
-        runs.getColumns().add(col("Message", r -> r.message() == null ? "" : r.message(), 220));
-        runs.setOnMouseClicked(e -> {
-            if (e.getClickCount() == 2 && runs.getSelectionModel().getSelectedItem() != null) {
-                showRunMetrics(runs.getSelectionModel().getSelectedItem());
-            }
-        });
-        Button compare = new Button("Compare selected runs");
+        buildRunTable();
+        Button compare = new Button("Compare selected");
         compare.setId("compareRuns");
-        compare.disableProperty().bind(javafx.beans.binding.Bindings.size(runs.getSelectionModel().getSelectedItems())
-                .isNotEqualTo(2));
-        compare.setOnAction(e -> {
-            List<RunItem> sel = List.copyOf(runs.getSelectionModel().getSelectedItems());
-            RunCompareDialog.open(ctx, sel.get(0), sel.get(1));
-        });
-        HBox runsBar = new HBox(8, Ui.heading("Past runs"), compare,
-                Ui.hint("double-click a run to plot its metrics; select two to compare"));
+        compare.setMinWidth(Region.USE_PREF_SIZE);
+        compare.disableProperty().bind(Bindings.size(runs.getSelectionModel().getSelectedItems()).lessThan(2));
+        compare.setOnAction(e -> RunCompareDialog.open(ctx, List.copyOf(runs.getSelectionModel().getSelectedItems())));
+        Button export = new Button("Export bundle…");
+        export.setId("exportBundle");
+        export.setMinWidth(Region.USE_PREF_SIZE);
+        Ui.tip(export, "Export the selected finished run (encoder + head) as a model bundle for `rali score` and "
+                + "the Score view.");
+        export.disableProperty().bind(Bindings.size(runs.getSelectionModel().getSelectedItems()).isNotEqualTo(1)
+                .or(Bindings.createBooleanBinding(() -> !ctx.services().has(BundleExportAction.class))));
+        export.setOnAction(e -> exportBundle(runs.getSelectionModel().getSelectedItem()));
+        Label runsHint = Ui.hint("double-click: plot its metrics · select several: compare · Name and Tags: "
+                + "double-click the cell to edit");
+        runsHint.setWrapText(false);
+        runsHint.setMinWidth(0);
+        Label heading = Ui.heading("Past runs");
+        heading.setMinWidth(Region.USE_PREF_SIZE);
+        HBox runsBar = new HBox(8, heading, compare, export, runsHint);
         runsBar.setAlignment(Pos.CENTER_LEFT);
         VBox lower = new VBox(6, runsBar, runs);
         VBox.setVgrow(runs, Priority.ALWAYS);
 
         SplitPane main = new SplitPane(upper, lower);
         main.setOrientation(Orientation.VERTICAL);
-        main.setDividerPositions(0.66);
+        main.setDividerPositions(0.7);
         BorderPane content = Ui.withBar(new BorderPane(main), bar);
         Ui.emptyUnless(root, content, ctx.project().queriesProperty().isNotNull(),
                 "No project open", "Open a project with datasets to run the pipeline.");
         ctx.project().revisionProperty().addListener((o, a, b) -> reloadRuns());
-        reloadRuns();
+        ctx.project().queriesProperty().addListener((o, a, b) -> projectChanged());
+        poll.getKeyFrames().add(new KeyFrame(POLL, e -> pollProject()));
+        poll.setCycleCount(Animation.INDEFINITE);
+        poll.play();
+        projectChanged();
+    }
+
+    private void buildRunTable() {
+        runs.setId("runTable");
+        runs.setEditable(true);
+        runs.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
+        runs.setPlaceholder(new Label("No runs yet. Choose a stage and press Run."));
+        runs.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
+        runs.getColumns().add(col("Run", r -> r.id(), 50));
+        TableColumn<RunItem, String> name = col("Name", r -> r.name() == null ? "" : r.name(), 120);
+        name.setId("runNameColumn");
+        name.setCellFactory(TextFieldTableCell.forTableColumn());
+        name.setOnEditCommit(e -> label(e.getRowValue(), e.getNewValue(), e.getRowValue().tags()));
+        name.setEditable(true);
+        runs.getColumns().add(name);
+        TableColumn<RunItem, String> tags = col("Tags", r -> String.join(", ", r.tags()), 110);
+        tags.setCellFactory(TextFieldTableCell.forTableColumn());
+        tags.setOnEditCommit(e -> label(e.getRowValue(), e.getRowValue().name(), splitTags(e.getNewValue())));
+        tags.setEditable(true);
+        runs.getColumns().add(tags);
+        runs.getColumns().add(col("Stage", RunItem::stage, 80));
+        runs.getColumns().add(col("Ablation", PipelineView::ablation, 90));
+        runs.getColumns().add(col("Status", RunItem::status, 80));
+        runs.getColumns().add(col("Parent", r -> r.parentRun() == null ? "" : "↳ run " + r.parentRun(), 80));
+        runs.getColumns().add(col("Started", RunItem::startedAt, 170));
+        runs.getColumns().add(col("Ended", r -> r.endedAt() == null ? "" : r.endedAt(), 170));
+        runs.getColumns().add(col("Message", r -> r.message() == null ? "" : r.message(), 240));
+        runs.getColumns().forEach(c -> {
+            if (c != name && c != tags) {
+                c.setEditable(false);
+            }
+        });
+        runs.setOnMouseClicked(e -> {
+            RunItem r = runs.getSelectionModel().getSelectedItem();
+            if (e.getClickCount() == 2 && r != null && !(e.getTarget() instanceof javafx.scene.control.TextField)) {
+                showRuns(List.of(r));
+            }
+        });
+        MenuItem plot = new MenuItem("Plot metrics");
+        plot.setOnAction(e -> showRuns(List.copyOf(runs.getSelectionModel().getSelectedItems())));
+        MenuItem load = new MenuItem("Load parameters into the form");
+        load.setOnAction(e -> loadParams(runs.getSelectionModel().getSelectedItem()));
+        MenuItem export = new MenuItem("Export bundle…");
+        export.setOnAction(e -> exportBundle(runs.getSelectionModel().getSelectedItem()));
+        runs.setContextMenu(new ContextMenu(plot, load, export));
     }
 
     private final class StageCell extends ListCell<String> {
@@ -225,14 +341,36 @@ public final class PipelineView implements AppView {
         }
     }
 
+    /** A new project: clear what belonged to the old one, seed the form from its runs, plot a run in progress. */
+    private void projectChanged() {
+        shownRuns.clear();
+        plots.clear();
+        seenVersion = Long.MIN_VALUE;
+        ProjectQueries q = ctx.project().queries();
+        if (q == null) {
+            runs.getItems().clear();
+            datasetNames.clear();
+            return;
+        }
+        ctx.tasks().execute("Load datasets", c -> Datasets.list(q.store()).stream().map(DatasetSummary::name).toList(), list -> {
+            if (q == ctx.project().queries()) {
+                datasetNames.clear();
+                datasetNames.addAll(list);
+            }
+        });
+        reloadRuns();
+    }
+
     /**
      * Builds one titled section per parameter section and one field per {@link ParamKeys} key: a check box for
-     * true/false, a choice box for a fixed set of values, a text field otherwise; the tooltip is the key's help,
-     * type, range and the paper's value.
+     * true/false, a choice box for a fixed set of values, a text field otherwise (with a folder picker for the
+     * base encoder and a dataset menu for the dataset keys); the tooltip is the key's help, type, range and the
+     * paper's value. {@code from}: the run the values come from, null for the paper's defaults.
      */
-    private void buildForm(PipelineParams values) {
+    private void buildForm(PipelineParams values, RunItem from) {
         form.getChildren().clear();
         fields.clear();
+        fieldLabels.clear();
         for (String section : ParamKeys.SECTIONS) {
             GridPane g = new GridPane();
             g.setHgap(8);
@@ -244,13 +382,150 @@ public final class PipelineView implements AppView {
                 String tip = tooltip(k);
                 Ui.tip(c, tip);
                 Label l = new Label(k.leaf());
+                l.setId("label-" + k.name().replace('.', '-'));
+                l.setMinWidth(Region.USE_PREF_SIZE);
                 Ui.tip(l, tip);
-                g.addRow(row++, l, c);
+                g.addRow(row++, l, withPicker(k, c));
                 fields.put(k, c);
+                fieldLabels.put(k, l);
+                onEdit(c, this::highlightChanges);
             }
             TitledPane tp = new TitledPane(section, g);
             tp.setExpanded(true);
             form.getChildren().add(tp);
+        }
+        formOrigin = from == null ? "Paper defaults" : "From " + from.label() + " (" + from.stage() + ", "
+                + from.status() + ")";
+        highlightChanges();
+    }
+
+    private String formOrigin = "";
+
+    private static void onEdit(Control c, Runnable r) {
+        if (c instanceof CheckBox cb) {
+            cb.selectedProperty().addListener((o, a, b) -> r.run());
+        } else if (c instanceof ComboBox<?> cb) {
+            cb.valueProperty().addListener((o, a, b) -> r.run());
+        } else if (c instanceof TextField t) {
+            t.textProperty().addListener((o, a, b) -> r.run());
+        }
+    }
+
+    /** The base encoder gets a folder picker, the dataset keys a menu of the project's datasets. */
+    private Node withPicker(ParamKey<?> k, Control c) {
+        if (k == ParamKeys.ENCODER_BASE && c instanceof TextField t) {
+            Button browse = new Button("Browse…");
+            browse.setId("browseEncoder");
+            browse.setMinWidth(Region.USE_PREF_SIZE);
+            Ui.tip(browse, "Choose a Hugging Face CLIP folder (config.json + model.safetensors).");
+            browse.setOnAction(e -> {
+                Path dir = choose("encoder", projectFolder());
+                if (dir != null) {
+                    t.setText(dir.toString());
+                }
+            });
+            HBox box = new HBox(4, t, browse);
+            HBox.setHgrow(t, Priority.ALWAYS);
+            return box;
+        }
+        boolean list = k == ParamKeys.ALIGN_DATASETS || k == ParamKeys.EVAL_DATASETS;
+        if ((list || k == ParamKeys.SCORE_DATASET) && c instanceof TextField t) {
+            MenuButton pick = new MenuButton("▾");
+            pick.setId("pick-" + k.name().replace('.', '-'));
+            pick.setMinWidth(Region.USE_PREF_SIZE);
+            Ui.tip(pick, list ? "Tick the project's datasets to use" : "Choose one of the project's datasets");
+            pick.setOnShowing(e -> pick.getItems().setAll(datasetItems(t, list)));
+            HBox box = new HBox(4, t, pick);
+            HBox.setHgrow(t, Priority.ALWAYS);
+            return box;
+        }
+        return c;
+    }
+
+    private List<MenuItem> datasetItems(TextField t, boolean list) {
+        List<MenuItem> items = new ArrayList<>();
+        if (datasetNames.isEmpty()) {
+            MenuItem none = new MenuItem("(the project has no datasets yet)");
+            none.setDisable(true);
+            items.add(none);
+            return items;
+        }
+        if (!list) {
+            MenuItem any = new MenuItem("(empty: the project's only dataset)");
+            any.setOnAction(e -> t.setText(""));
+            items.add(any);
+        }
+        for (String d : datasetNames) {
+            if (list) {
+                CheckMenuItem m = new CheckMenuItem(d);
+                m.setSelected(splitTags(t.getText()).contains(d));
+                m.setOnAction(e -> {
+                    List<String> now = new ArrayList<>(splitTags(t.getText()));
+                    now.remove(d);
+                    if (m.isSelected()) {
+                        now.add(d);
+                    }
+                    t.setText(String.join(",", now));
+                });
+                items.add(m);
+            } else {
+                MenuItem m = new MenuItem(d);
+                m.setOnAction(e -> t.setText(d));
+                items.add(m);
+            }
+        }
+        return items;
+    }
+
+    /**
+     * Marks the fields whose value differs from the paper's default (bold label, "paper: …" in the tooltip) and
+     * says in the form's header where the values came from and how many differ.
+     */
+    private void highlightChanges() {
+        PipelineParams defaults = PipelineParams.defaults();
+        List<String> changed = new ArrayList<>();
+        fields.forEach((k, c) -> {
+            Label l = fieldLabels.get(k);
+            boolean differs;
+            try {
+                Object v = k.parse(text(c));
+                differs = !Objects.equals(v, defaults.get(k));
+            } catch (IllegalArgumentException bad) {
+                differs = true;
+            }
+            l.getStyleClass().remove("param-changed");
+            c.getStyleClass().remove("param-changed");
+            if (differs) {
+                l.getStyleClass().add("param-changed");
+                c.getStyleClass().add("param-changed");
+                changed.add(k.name());
+            }
+        });
+        formSource.setText(formOrigin + " · " + (changed.isEmpty() ? "all settings as in the paper"
+                : changed.size() + (changed.size() == 1 ? " setting differs" : " settings differ")
+                + " from the paper (bold)"));
+    }
+
+    /** The names of the keys whose form value differs from the paper's default, in form order. */
+    public List<String> changedFromPaper() {
+        return fields.entrySet().stream().filter(e -> fieldLabels.get(e.getKey()).getStyleClass()
+                .contains("param-changed")).map(e -> e.getKey().name()).toList();
+    }
+
+    /** The form's header line: where its values came from. */
+    public String formSource() {
+        return formSource.getText();
+    }
+
+    /** Fills the form with a run's recorded parameters (read through PipelineParams, so older runs load too). */
+    public void loadParams(RunItem r) {
+        if (r == null) {
+            return;
+        }
+        try {
+            buildForm(PipelineParams.fromJson(r.paramsJson() == null ? "{}" : r.paramsJson()), r);
+        } catch (IllegalArgumentException e) {
+            Dialogs.error(ctx.window(), "Cannot load the parameters of " + r.label(), e);
         }
     }
 
@@ -272,8 +547,13 @@ public final class PipelineView implements AppView {
             return cb;
         }
         TextField t = new TextField(k.format(value));
-        t.setPrefColumnCount(14);
+        t.setPrefColumnCount(12);
         return t;
+    }
+
+    private static String text(Control c) {
+        return c instanceof CheckBox cb ? Boolean.toString(cb.isSelected())
+                : c instanceof ComboBox<?> cb ? String.valueOf(cb.getValue()) : ((TextField) c).getText();
     }
 
     /**
@@ -285,10 +565,8 @@ public final class PipelineView implements AppView {
         for (Map.Entry<ParamKey<?>, Control> e : fields.entrySet()) {
             Control c = e.getValue();
             c.getStyleClass().remove("invalid");
-            String text = c instanceof CheckBox cb ? Boolean.toString(cb.isSelected())
-                    : c instanceof ComboBox<?> cb ? String.valueOf(cb.getValue()) : ((TextField) c).getText();
             try {
-                out = out.with(e.getKey().name(), text);
+                out = out.with(e.getKey().name(), text(c));
             } catch (IllegalArgumentException ex) {
                 c.getStyleClass().add("invalid");
                 throw ex;
@@ -300,7 +578,8 @@ public final class PipelineView implements AppView {
     /** Starts the chosen stage with the form's parameters. */
     public void runStage() {
         var store = ctx.project().store();
-        if (store == null || job != null) {
+        ProjectQueries q = ctx.project().queries();
+        if (store == null || q == null || job != null) {
             return;
         }
         PipelineParams params;
@@ -311,6 +590,8 @@ public final class PipelineView implements AppView {
             return;
         }
         String stage = target.getValue();
+        String name = runName.getText();
+        List<String> tags = splitTags(runTags.getText());
         // Taken before anything starts, so a project another process (a `rali run`, say) is writing to shows who
         // holds it instead of starting a run that would fail; released when the job ends.
         dev.rali.engine.project.ProjectStore.Hold hold;
@@ -320,15 +601,30 @@ public final class PipelineView implements AppView {
             Dialogs.error(ctx.window(), "Project is busy", e);
             return;
         }
-        metrics.removeAllSeries();
+        shownRuns.clear();
+        plots.clear();
         log.clear();
         stageProgress.values().forEach(p -> p.set(0));
         run.setDisable(true);
         cancel.setDisable(false);
         appendLog("run " + stage + " " + params);
-        job = BackgroundTask.of("Run " + stage, c -> pipeline.run(store, stage, params, c))
+        job = BackgroundTask.of("Run " + stage, c -> {
+            long before = q.runs().recent(1).stream().mapToLong(RunItem::id).findFirst().orElse(0);
+            try {
+                return pipeline.run(store, stage, params, c);
+            } finally {
+                // whatever the outcome, the runs this job recorded get the name and tags typed in the bar
+                if ((name != null && !name.isBlank()) || !tags.isEmpty()) {
+                    for (RunItem r : q.runs().list()) {
+                        if (r.id() > before) {
+                            q.labelRun(r.id(), name, tags);
+                        }
+                    }
+                }
+            }
+        })
                 .onLog(this::appendLog)
-                .onMetrics(this::addMetrics)
+                .onMetrics(batch -> plots.add(LIVE, batch))
                 .onProgress(p -> {
                     progress.setProgress(p.fraction());
                     status.setText(p.text());
@@ -344,6 +640,8 @@ public final class PipelineView implements AppView {
                     appendLog("run " + id + " finished");
                     if (!"all".equals(stage)) {
                         stageProgress.get(stage).set(1);
+                    } else {
+                        stageProgress.values().forEach(p -> p.set(1));
                     }
                 })
                 .onFailure(e -> {
@@ -353,7 +651,10 @@ public final class PipelineView implements AppView {
                 .onCancelled(() -> appendLog("cancelled — run again to resume from the last checkpoint"));
         BackgroundTask<Long> started = job;
         job.onFinished(() -> {
-            status.setText(started.state().toString().toLowerCase(java.util.Locale.ROOT));
+            BackgroundTask.State end = started.state();
+            status.setText(end.toString().toLowerCase(java.util.Locale.ROOT));
+            // a finished job never leaves the bar animating: full when it succeeded, empty otherwise
+            progress.setProgress(end == BackgroundTask.State.SUCCEEDED ? 1 : 0);
             run.setDisable(false);
             cancel.setDisable(true);
             job = null;
@@ -369,26 +670,13 @@ public final class PipelineView implements AppView {
         ctx.tasks().execute(job);
     }
 
-    /** Adds a batch of points and redraws once per touched series, not once per point. */
-    void addMetrics(List<BackgroundTask.Metric> batch) {
-        java.util.Set<XYSeries> touched = new java.util.LinkedHashSet<>();
-        for (BackgroundTask.Metric m : batch) {
-            XYSeries s;
-            int i = metrics.getSeriesIndex(m.name());
-            if (i < 0) {
-                s = new XYSeries(m.name(), false, true);
-                metrics.addSeries(s);
-            } else {
-                s = metrics.getSeries(i);
-            }
-            s.add(m.step(), m.value(), false);
-            touched.add(s);
-        }
-        touched.forEach(XYSeries::fireSeriesChanged);
+    /** The plots (live metrics of the running job, or the runs read back from the project). */
+    public MetricPlots plots() {
+        return plots;
     }
 
-    public XYSeriesCollection metrics() {
-        return metrics;
+    public ProgressBar progress() {
+        return progress;
     }
 
     private void appendLog(String line) {
@@ -400,20 +688,45 @@ public final class PipelineView implements AppView {
         }
     }
 
-    private void showRunMetrics(RunItem r) {
+    /** Plots these runs' recorded metrics (replacing what the plots showed); they follow new points. */
+    public void showRuns(List<RunItem> list) {
+        if (list.isEmpty() || job != null) {
+            return;
+        }
+        shownRuns.clear();
+        plots.clear();
+        list.forEach(r -> shownRuns.add(r.id()));
+        reloadShownMetrics(list);
+    }
+
+    private void reloadShownMetrics(List<RunItem> list) {
         ProjectQueries q = ctx.project().queries();
-        ctx.tasks().execute("Load metrics", c -> q.runs().metrics(r.id()), m -> {
-            metrics.removeAllSeries();
-            m.forEach((name, pts) -> {
-                XYSeries s = new XYSeries("run " + r.id() + ": " + name, false, true);
-                pts.forEach(p -> s.add(p.step(), p.value(), false));
-                metrics.addSeries(s);
-            });
-            if (m.isEmpty()) {
-                appendLog("run " + r.id() + " recorded no metrics");
+        if (q == null || list.isEmpty()) {
+            return;
+        }
+        ctx.tasks().execute("Load metrics", c -> {
+            Map<RunItem, Map<String, List<MetricPoint>>> out = new LinkedHashMap<>();
+            for (RunItem r : list) {
+                out.put(r, q.runs().metrics(r.id()));
             }
+            return out;
+        }, m -> {
+            if (q != ctx.project().queries() || job != null) {
+                return;
+            }
+            m.forEach((r, series) -> {
+                if (shownRuns.contains(r.id())) {
+                    plots.setRun(r.label(), series);
+                }
+                if (series.isEmpty() && !RUNNING.equals(r.status())) {
+                    appendLog(r.label() + " recorded no metrics");
+                }
+            });
         });
     }
+
+    /** The status of a run whose process is still writing it (RunRecords.RUNNING). */
+    private static final String RUNNING = "running";
 
     private void reloadRuns() {
         ProjectQueries q = ctx.project().queries();
@@ -421,11 +734,174 @@ public final class PipelineView implements AppView {
             runs.getItems().clear();
             return;
         }
-        ctx.tasks().execute("Load runs", c -> q.runs().list(), list -> runs.getItems().setAll(list));
+        ctx.tasks().execute("Load runs", c -> q.runs().list(), list -> {
+            if (q != ctx.project().queries()) {
+                return; // another project was opened meanwhile
+            }
+            List<Long> selected = runs.getSelectionModel().getSelectedItems().stream().map(RunItem::id).toList();
+            runs.getItems().setAll(list);
+            for (int i = 0; i < list.size(); i++) {
+                if (selected.contains(list.get(i).id())) {
+                    runs.getSelectionModel().select(i);
+                }
+            }
+            runsLoaded(q, list);
+        });
+    }
+
+    /**
+     * After the runs list is read: the first time for a project the form takes the newest run's parameters (so a
+     * changed setting reuses that run's alignment and embeddings); with no job of the app's own, a run another
+     * process is running is plotted, and the plotted runs pick up their new points.
+     */
+    private void runsLoaded(ProjectQueries q, List<RunItem> list) {
+        if (seededFor != q) {
+            seededFor = q;
+            list.stream().filter(r -> parses(r.paramsJson())).findFirst().ifPresent(this::loadParams);
+        }
+        if (job != null) {
+            return;
+        }
+        Optional<RunItem> live = list.stream().filter(r -> RUNNING.equals(r.status())).findFirst();
+        if (live.isPresent() && !shownRuns.contains(live.get().id())) {
+            showRuns(List.of(live.get()));
+            return;
+        }
+        List<RunItem> shown = list.stream().filter(r -> shownRuns.contains(r.id())).toList();
+        reloadShownMetrics(shown);
+    }
+
+    private static boolean parses(String json) {
+        try {
+            PipelineParams.fromJson(json == null ? "{}" : json);
+            return json != null && !json.isBlank() && !json.equals("{}");
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Checks, off the FX thread, whether anyone committed to the project since the last check (the app's own job or
+     * a {@code rali run} in a terminal); reloads the runs (and the plotted runs' metrics) only then.
+     */
+    private void pollProject() {
+        ProjectQueries q = ctx.project().queries();
+        if (q == null || polling || root.getScene() == null) {
+            return;
+        }
+        polling = true;
+        Thread t = new Thread(() -> {
+            long v;
+            try {
+                v = q.runs().dataVersion();
+            } catch (Exception e) {
+                polling = false;
+                return; // the project was closed under us: the next open starts afresh
+            }
+            javafx.application.Platform.runLater(() -> {
+                polling = false;
+                if (q == ctx.project().queries() && v != seenVersion) {
+                    boolean first = seenVersion == Long.MIN_VALUE;
+                    seenVersion = v;
+                    if (!first) {
+                        reloadRuns();
+                    }
+                }
+            });
+        }, "rali-project-poll");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void label(RunItem r, String name, List<String> tags) {
+        ProjectQueries q = ctx.project().queries();
+        if (q == null) {
+            return;
+        }
+        ctx.tasks().execute(BackgroundTask.<Void>of("Label " + r.label(), c -> {
+            q.labelRun(r.id(), name, tags);
+            return null;
+        }).onSuccess(v -> reloadRuns()).onFailure(e -> {
+            Dialogs.error(ctx.window(), "Cannot label " + r.label(), e);
+            reloadRuns();
+        }));
+    }
+
+    /** Names and tags a run as editing its cells does. */
+    public void labelRun(RunItem r, String name, String tags) {
+        label(r, name, splitTags(tags));
+    }
+
+    static List<String> splitTags(String text) {
+        if (text == null || text.isBlank()) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(text.split(",")).map(String::strip).filter(s -> !s.isEmpty()).distinct()
+                .toList();
+    }
+
+    /** Exports a run as a model bundle into a folder the user chooses (starting in the project's folder). */
+    public void exportBundle(RunItem r) {
+        BundleExportAction exporter = ctx.services().get(BundleExportAction.class);
+        var store = ctx.project().store();
+        if (r == null || exporter == null || store == null) {
+            return;
+        }
+        Path out = choose("bundle:run-" + r.id() + ".rali-model", projectFolder());
+        if (out == null) {
+            return;
+        }
+        ctx.tasks().execute(BackgroundTask.<Void>of("Export " + r.label(), c -> {
+            exporter.export(store, r.id(), out);
+            return null;
+        }).onSuccess(v -> {
+            appendLog(r.label() + " exported to " + out);
+            Dialogs.info(ctx.window(), "Bundle exported", r.label() + " → " + out
+                    + "\nScore images with it in the Score view or with `rali score --model " + out + "`.");
+        }).onFailure(e -> Dialogs.error(ctx.window(), "Cannot export " + r.label(), e)));
+    }
+
+    private Path projectFolder() {
+        var store = ctx.project().store();
+        return store == null ? null : store.file().toAbsolutePath().getParent();
+    }
+
+    /** kind "encoder": a folder to open; "bundle:NAME": a folder to create, NAME suggested. */
+    private Path choose(String kind, Path initial) {
+        BiFunction<String, Path, Path> h = headlessChooser;
+        if (h != null) {
+            return h.apply(kind, initial);
+        }
+        if (kind.startsWith("bundle:")) {
+            FileChooser fc = new FileChooser();
+            fc.setTitle("Export bundle to");
+            fc.setInitialFileName(kind.substring("bundle:".length()));
+            if (initial != null) {
+                fc.setInitialDirectory(initial.toFile());
+            }
+            java.io.File f = fc.showSaveDialog(ctx.window());
+            return f == null ? null : f.toPath();
+        }
+        DirectoryChooser dc = new DirectoryChooser();
+        dc.setTitle("Base encoder folder (Hugging Face CLIP)");
+        if (initial != null) {
+            dc.setInitialDirectory(initial.toFile());
+        }
+        java.io.File f = dc.showDialog(ctx.window());
+        return f == null ? null : f.toPath();
     }
 
     public TableView<RunItem> runs() {
         return runs;
+    }
+
+    /** The Table 4 case a run's parameters name ("full", "no_pca", …); empty when they are not pipeline params. */
+    static String ablation(RunItem r) {
+        try {
+            return PipelineParams.fromJson(r.paramsJson()).run().ablation();
+        } catch (IllegalArgumentException | NullPointerException notPipelineParams) {
+            return "";
+        }
     }
 
     static String abbreviate(String s, int n) {

@@ -130,11 +130,8 @@ public final class ResultsView implements AppView {
      * show theirs too.
      */
     static String variant(RunItem r) {
-        try {
-            return " · " + dev.rali.engine.params.PipelineParams.fromJson(r.paramsJson()).run().ablation();
-        } catch (IllegalArgumentException | NullPointerException notPipelineParams) {
-            return "";
-        }
+        String ablation = PipelineView.ablation(r);
+        return ablation.isEmpty() ? "" : " · " + ablation;
     }
 
     private void reloadRuns() {

@@ -1,11 +1,13 @@
 package dev.rali.app.wiring;
 
 import dev.rali.app.AppServices;
+import dev.rali.app.BundleExportAction;
 import dev.rali.app.DatasetImportAction;
 import dev.rali.app.SampleProjectSource;
 import dev.rali.app.ScorerFactory;
 import dev.rali.engine.pipeline.Demo;
 import dev.rali.engine.pipeline.PipelineService;
+import dev.rali.engine.pipeline.BundleExport;
 import dev.rali.engine.pipeline.RaliPipeline;
 import dev.rali.engine.score.BundleScorer;
 import dev.rali.engine.task.TaskContext;
@@ -26,6 +28,7 @@ public final class AppWiring {
                 .with(DatasetImportAction.class, new EngineDatasetImport())
                 .with(ScorerFactory.class, BundleScorer::open)
                 .with(PipelineService.class, new RaliPipeline())
+                .with(BundleExportAction.class, (store, run, out) -> BundleExport.export(store, run, out, false))
                 .build();
     }
 

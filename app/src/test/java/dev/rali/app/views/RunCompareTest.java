@@ -15,18 +15,18 @@ class RunCompareTest {
 
     @Test
     void paramDiffFlattensNestedJsonAndMarksDifferences() {
-        var rows = RunCompareDialog.diff(run(1, "align", "{\"align\":{\"lr\":1e-5,\"epochs\":10},\"tag\":\"a\"}"),
-                run(2, "align", "{\"align\":{\"lr\":3e-5,\"epochs\":10},\"extra\":[1,2]}"));
+        var rows = RunCompareDialog.diff(List.of(run(1, "align", "{\"align\":{\"lr\":1e-5,\"epochs\":10},\"tag\":\"a\"}"),
+                run(2, "align", "{\"align\":{\"lr\":3e-5,\"epochs\":10},\"extra\":[1,2]}")));
         Map<String, RunCompareDialog.Row> byKey = new java.util.HashMap<>();
         rows.forEach(r -> byKey.put(r.key(), r));
-        assertEquals(List.of("align.lr", "align.epochs", "tag", "(stage)", "extra"),
+        assertEquals(List.of("align.lr", "align.epochs", "tag", "(stage)", "(parent)", "(status)", "extra"),
                 rows.stream().map(RunCompareDialog.Row::key).toList());
         assertEquals(true, byKey.get("align.lr").differs());
         assertEquals(false, byKey.get("align.epochs").differs());
         assertEquals(false, byKey.get("(stage)").differs());
-        assertEquals(null, byKey.get("extra").a());
-        assertEquals("[1,2]", byKey.get("extra").b());
-        assertEquals("a", byKey.get("tag").a());
+        assertEquals(null, byKey.get("extra").value(0));
+        assertEquals("[1,2]", byKey.get("extra").value(1));
+        assertEquals("a", byKey.get("tag").value(0));
     }
 
     @Test
@@ -36,11 +36,11 @@ class RunCompareTest {
         String now = dev.rali.engine.params.PipelineParams.defaults().with("data.scoreDataset", "koniq")
                 .with("bases.count", "90").toJson();
         Map<String, RunCompareDialog.Row> byKey = new java.util.HashMap<>();
-        RunCompareDialog.diff(run(1, "pipeline", old), run(2, "pipeline", now)).forEach(r -> byKey.put(r.key(), r));
+        RunCompareDialog.diff(List.of(run(1, "pipeline", old), run(2, "pipeline", now))).forEach(r -> byKey.put(r.key(), r));
         assertEquals(false, byKey.get("data.scoreDataset").differs());
-        assertEquals("koniq", byKey.get("data.scoreDataset").a());
+        assertEquals("koniq", byKey.get("data.scoreDataset").value(0));
         assertEquals(true, byKey.get("bases.count").differs());
-        assertEquals("5", byKey.get("run.seed").a());
+        assertEquals("5", byKey.get("run.seed").value(0));
         assertEquals(null, byKey.get("data.score_dataset"));
     }
 
