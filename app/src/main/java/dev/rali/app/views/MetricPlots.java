@@ -180,7 +180,8 @@ public final class MetricPlots {
 
     /** Ids of the panels on screen, in display order (final values are not a panel). */
     public List<String> panelIds() {
-        return panels.values().stream().filter(p -> p.viewer.isVisible()).map(p -> p.group.id()).toList();
+        return panels.values().stream().filter(p -> p.viewer.isVisible()).map(p -> p.group)
+                .sorted(MetricGroups.ORDER).map(Group::id).toList();
     }
 
     /** The chart of a panel (tests read its axes and smoothed dataset). */

@@ -118,7 +118,12 @@ public final class PipelineView implements AppView {
     public static final String LIVE = "this run";
 
     /** Test seam for the folder and save choosers (kind, initial folder → chosen path or null). */
-    static volatile BiFunction<String, Path, Path> headlessChooser;
+    private static volatile BiFunction<String, Path, Path> headlessChooser;
+
+    /** Tests answer the choosers here instead of a native dialog; null restores the dialogs. */
+    public static void headlessChooserForTests(BiFunction<String, Path, Path> chooser) {
+        headlessChooser = chooser;
+    }
 
     private final AppContext ctx;
     private final PipelineService pipeline;

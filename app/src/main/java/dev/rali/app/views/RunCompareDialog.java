@@ -24,7 +24,7 @@ import javafx.scene.layout.VBox;
  * Any number of runs side by side: their parameters (one column per run; rows where they differ highlighted, and
  * optionally only those) and their metrics in {@link MetricPlots} panels, grouped exactly as the live plots are.
  */
-final class RunCompareDialog {
+public final class RunCompareDialog {
     private RunCompareDialog() { }
 
     /** One parameter across the compared runs (null where a run does not have it). */
@@ -52,8 +52,8 @@ final class RunCompareDialog {
         return keys.stream().map(k -> new Row(k, params.stream().map(p -> p.get(k)).toList())).toList();
     }
 
-    /** The table and plots of the comparison, built from the runs and their metrics (package-private for tests). */
-    static SplitPane content(List<RunItem> runs, List<Map<String, List<MetricPoint>>> metrics) {
+    /** The table and plots of the comparison, built from the runs and their metrics; the plots are its user data. */
+    public static SplitPane content(List<RunItem> runs, List<Map<String, List<MetricPoint>>> metrics) {
         TableView<Row> table = new TableView<>();
         table.setId("paramDiff");
         table.getColumns().add(column("Parameter", Row::key, 190));
