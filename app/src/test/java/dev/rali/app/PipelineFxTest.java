@@ -50,6 +50,9 @@ class PipelineFxTest {
         volatile List<String[]> metrics = List.of(new String[] {"align/train_loss", "1", "0.9"},
                 new String[] {"align/train_loss", "2", "0.5"});
         volatile CountDownLatch gate;
+        /** With a gate: how many metrics are emitted before waiting on it (1 = after the first). */
+        volatile int holdAfter = 1;
+        volatile boolean held;
         volatile RuntimeException failWith;
         volatile PipelineParams lastParams;
 
@@ -69,10 +72,14 @@ class PipelineFxTest {
                     if (failWith != null) {
                         throw failWith;
                     }
-                    for (String[] m : metrics) {
+                    List<String[]> ms = metrics;
+                    for (int i = 0; i < ms.size(); i++) {
+                        String[] m = ms.get(i);
                         rctx.metric(m[0], Long.parseLong(m[1]), Double.parseDouble(m[2]));
-                        rctx.progress(stage, 1, 2, m[0]);
-                        if (gate != null) {
+                        rctx.progress(stage, i + 1, ms.size() + ms.size() / 2, m[0] + " " + m[1]);
+                        if (gate != null && i + 1 == holdAfter) {
+                            run.flush();
+                            held = true;
                             gate.await();
                         }
                         rctx.checkCancelled();

@@ -20,10 +20,11 @@ import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.CheckBox;
+import javafx.scene.control.CheckMenuItem;
 import javafx.scene.control.Label;
+import javafx.scene.control.MenuButton;
 import javafx.scene.control.Slider;
 import javafx.scene.layout.ColumnConstraints;
-import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -54,10 +55,10 @@ public final class MetricPlots {
     private final Map<Key, TreeMap<Long, Double>> raw = new LinkedHashMap<>();
     private final Map<String, Panel> panels = new LinkedHashMap<>();
     private final Set<String> hidden = new HashSet<>();
-    private final Map<String, CheckBox> toggles = new LinkedHashMap<>();
+    private final Map<String, CheckMenuItem> toggles = new LinkedHashMap<>();
     private final Slider smoothing = new Slider(0, 0.99, 0.6);
     private final CheckBox logScale = new CheckBox("Log y");
-    private final FlowPane toggleBox = new FlowPane(8, 2);
+    private final MenuButton toggleBox = new MenuButton("Metrics");
     private final GridPane grid = new GridPane();
     private final GridPane finals = new GridPane();
     private final VBox empty;
@@ -81,6 +82,17 @@ public final class MetricPlots {
             p.setRenderer(1, faint);
             ((NumberAxis) p.getRangeAxis()).setAutoRangeIncludesZero(false);
             ((NumberAxis) p.getDomainAxis()).setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+            // small panels: compact fonts keep the axis labels and ticks readable at 1024×700
+            chart.getTitle().setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.BOLD, 12));
+            java.awt.Font axis = new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 11);
+            java.awt.Font ticks = new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 10);
+            for (ValueAxis a : List.of(p.getDomainAxis(), p.getRangeAxis())) {
+                a.setLabelFont(axis);
+                a.setTickLabelFont(ticks);
+            }
+            if (chart.getLegend() != null) {
+                chart.getLegend().setItemFont(ticks);
+            }
             viewer = new ChartViewer(chart);
             viewer.setId("plot-" + group.id());
             viewer.setMinSize(160, 120);
@@ -106,9 +118,10 @@ public final class MetricPlots {
         Label smoothLabel = new Label("Smoothing");
         smoothLabel.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         toggleBox.setId("metricToggles");
+        toggleBox.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        Ui.tip(toggleBox, "Show or hide each metric (in every run)");
         HBox controls = new HBox(8, smoothLabel, smoothing, smoothValue, logScale, toggleBox);
         controls.setAlignment(Pos.CENTER_LEFT);
-        HBox.setHgrow(toggleBox, Priority.ALWAYS);
         grid.setId("plotGrid");
         grid.setHgap(6);
         grid.setVgap(6);
@@ -133,7 +146,8 @@ public final class MetricPlots {
         raw.clear();
         panels.clear();
         toggles.clear();
-        toggleBox.getChildren().clear();
+        toggleBox.getItems().clear();
+        updateToggleTitle();
         layoutPanels();
     }
 
@@ -200,7 +214,7 @@ public final class MetricPlots {
 
     /** Shows or hides a metric in every run (the check boxes do this). */
     public void setVisible(String metric, boolean visible) {
-        CheckBox cb = toggles.get(metric);
+        CheckMenuItem cb = toggles.get(metric);
         if (cb != null && cb.isSelected() != visible) {
             cb.setSelected(visible); // its listener redraws
         } else if (cb == null) {
@@ -265,23 +279,30 @@ public final class MetricPlots {
     }
 
     private void addToggle(String metric) {
-        CheckBox cb = new CheckBox(metric);
+        CheckMenuItem cb = new CheckMenuItem(metric);
+        cb.setMnemonicParsing(false); // metric names have underscores
         cb.setId("toggle-" + metric.replace('/', '-').replace('.', '-'));
         cb.setSelected(!hidden.contains(metric));
-        cb.getStyleClass().add("metric-toggle");
         cb.selectedProperty().addListener((o, a, on) -> {
             if (on) {
                 hidden.remove(metric);
             } else {
                 hidden.add(metric);
             }
+            updateToggleTitle();
             refresh(List.of(metric));
         });
         toggles.put(metric, cb);
         List<String> names = new ArrayList<>(toggles.keySet());
         names.sort(java.util.Comparator.comparing(MetricGroups::of, MetricGroups.ORDER)
                 .thenComparing(java.util.Comparator.naturalOrder()));
-        toggleBox.getChildren().setAll(names.stream().map(toggles::get).toList());
+        toggleBox.getItems().setAll(names.stream().map(toggles::get).toList());
+        updateToggleTitle();
+    }
+
+    private void updateToggleTitle() {
+        long shown = toggles.keySet().stream().filter(m -> !hidden.contains(m)).count();
+        toggleBox.setText(toggles.isEmpty() ? "Metrics" : "Metrics (" + shown + "/" + toggles.size() + ")");
     }
 
     /** Rebuilds a panel's series from the raw points; returns whether its visibility changed. */
@@ -342,10 +363,14 @@ public final class MetricPlots {
             LogAxis a = new LogAxis(label);
             a.setSmallestValue(1e-12);
             a.setNumberFormatOverride(new java.text.DecimalFormat("0.###E0"));
+            a.setLabelFont(now.getLabelFont());
+            a.setTickLabelFont(now.getTickLabelFont());
             plot.setRangeAxis(a);
         } else if (!log && !(now instanceof NumberAxis)) {
             NumberAxis a = new NumberAxis(label);
             a.setAutoRangeIncludesZero(false);
+            a.setLabelFont(now.getLabelFont());
+            a.setTickLabelFont(now.getTickLabelFont());
             plot.setRangeAxis(a);
         }
     }

@@ -169,8 +169,10 @@ public final class PipelineView implements AppView {
         stages.setId("stageList");
         stages.getItems().setAll(names);
         stages.setCellFactory(l -> new StageCell());
-        stages.setPrefWidth(150);
-        stages.setMinWidth(110);
+        // four short rows above the form, so the plots keep the width
+        stages.setFixedCellSize(30);
+        stages.prefHeightProperty().bind(Bindings.size(stages.getItems()).multiply(30).add(4));
+        stages.setMinHeight(Region.USE_PREF_SIZE);
         names.forEach(n -> stageProgress.put(n, new SimpleDoubleProperty(0)));
         target.setId("stageChoice");
         target.getItems().add("all");
@@ -195,11 +197,13 @@ public final class PipelineView implements AppView {
         status.setId("runStatus");
         status.setMinWidth(60);
         runName.setId("runName");
-        runName.setPromptText("run name (optional)");
-        runName.setPrefColumnCount(12);
+        runName.setPromptText("run name");
+        runName.setPrefColumnCount(9);
+        Ui.tip(runName, "Optional name for the run this starts (shown in Past runs, comparisons and plots)");
         runTags.setId("runTags");
-        runTags.setPromptText("tags, comma-separated");
-        runTags.setPrefColumnCount(12);
+        runTags.setPromptText("tags");
+        runTags.setPrefColumnCount(8);
+        Ui.tip(runTags, "Optional tags for the run this starts, comma-separated");
         Label stageLabel = new Label("Stage");
         stageLabel.setMinWidth(Region.USE_PREF_SIZE);
         HBox bar = new HBox(8, stageLabel, target, run, cancel, progress, status, new Region(), runName, runTags);
@@ -223,19 +227,23 @@ public final class PipelineView implements AppView {
         ScrollPane formScroll = new ScrollPane(new VBox(6, Ui.heading("Parameters"), formSource, formButtons, form));
         formScroll.setFitToWidth(true);
         formScroll.setPadding(new Insets(4));
-        formScroll.setMinWidth(200);
+        VBox left = new VBox(6, stages, formScroll);
+        VBox.setVgrow(formScroll, Priority.ALWAYS);
+        left.setMinWidth(240);
+        left.setPrefWidth(330);
+        left.setMaxWidth(480);
 
         log.setId("runLog");
         log.setEditable(false);
+        log.setWrapText(true);
         log.getStyleClass().add("log");
         log.setMinHeight(40);
         SplitPane plotLog = new SplitPane(plots.node(), log);
         plotLog.setOrientation(Orientation.VERTICAL);
         plotLog.setDividerPositions(0.8);
-        SplitPane upper = new SplitPane(stages, formScroll, plotLog);
-        upper.setDividerPositions(0.1, 0.33);
-        SplitPane.setResizableWithParent(stages, false);
-        SplitPane.setResizableWithParent(formScroll, false);
+        SplitPane upper = new SplitPane(left, plotLog);
+        upper.setDividerPositions(0.25);
+        SplitPane.setResizableWithParent(left, false);
 
         buildRunTable();
         Button compare = new Button("Compare selected");
@@ -264,7 +272,7 @@ public final class PipelineView implements AppView {
 
         SplitPane main = new SplitPane(upper, lower);
         main.setOrientation(Orientation.VERTICAL);
-        main.setDividerPositions(0.7);
+        main.setDividerPositions(0.68);
         BorderPane content = Ui.withBar(new BorderPane(main), bar);
         Ui.emptyUnless(root, content, ctx.project().queriesProperty().isNotNull(),
                 "No project open", "Open a project with datasets to run the pipeline.");
@@ -294,13 +302,17 @@ public final class PipelineView implements AppView {
         tags.setOnEditCommit(e -> label(e.getRowValue(), e.getRowValue().name(), splitTags(e.getNewValue())));
         tags.setEditable(true);
         runs.getColumns().add(tags);
-        runs.getColumns().add(col("Stage", RunItem::stage, 80));
-        runs.getColumns().add(col("Ablation", PipelineView::ablation, 90));
+        runs.getColumns().add(col("Stage", RunItem::stage, 75));
+        runs.getColumns().add(col("Ablation", PipelineView::ablation, 140));
         runs.getColumns().add(col("Status", RunItem::status, 80));
-        runs.getColumns().add(col("Parent", r -> r.parentRun() == null ? "" : "↳ run " + r.parentRun(), 80));
-        runs.getColumns().add(col("Started", RunItem::startedAt, 170));
-        runs.getColumns().add(col("Ended", r -> r.endedAt() == null ? "" : r.endedAt(), 170));
-        runs.getColumns().add(col("Message", r -> r.message() == null ? "" : r.message(), 240));
+        runs.getColumns().add(col("Parent", r -> r.parentRun() == null ? "" : "↳ run " + r.parentRun(), 75));
+        runs.getColumns().add(col("Started (UTC)", r -> time(r.startedAt()), 135));
+        runs.getColumns().add(col("Ended (UTC)", r -> time(r.endedAt()), 135));
+        runs.getColumns().add(col("Message", r -> r.message() == null ? "" : r.message(), 300));
+        // never squeezed to "…" at 1024 wide (the table scrolls sideways instead); name, tags, message may shrink
+        for (TableColumn<RunItem, ?> c : runs.getColumns()) {
+            c.setMinWidth(List.of("Name", "Tags", "Message").contains(c.getText()) ? 60 : c.getPrefWidth());
+        }
         runs.getColumns().forEach(c -> {
             if (c != name && c != tags) {
                 c.setEditable(false);
@@ -612,7 +624,10 @@ public final class PipelineView implements AppView {
         stageProgress.values().forEach(p -> p.set(0));
         run.setDisable(true);
         cancel.setDisable(false);
-        appendLog("run " + stage + " " + params);
+        List<String> differ = params.changedFrom(PipelineParams.defaults());
+        appendLog("run " + stage + (differ.isEmpty() ? " with the paper's settings" : " — differs from the paper: "
+                + String.join(", ", differ.stream().map(k -> k + "=" + ParamKeys.get(k).format(params.get(k)))
+                .toList())));
         job = BackgroundTask.of("Run " + stage, c -> {
             long before = q.runs().recent(1).stream().mapToLong(RunItem::id).findFirst().orElse(0);
             try {
@@ -907,6 +922,15 @@ public final class PipelineView implements AppView {
         } catch (IllegalArgumentException | NullPointerException notPipelineParams) {
             return "";
         }
+    }
+
+    /** "2026-12-03T21:39:03.709Z" → "2026-12-03 21:39:03" (UTC, as recorded); "" for null. */
+    static String time(String iso) {
+        if (iso == null) {
+            return "";
+        }
+        String t = iso.replace('T', ' ');
+        return t.length() >= 19 ? t.substring(0, 19) : t;
     }
 
     static String abbreviate(String s, int n) {
