@@ -20,7 +20,7 @@ case "$(uname -s)" in
 esac
 
 if [ "${RALI_SKIP_BUILD:-0}" != 1 ]; then
-  (cd "$ROOT" && ./mvnw -q -B -DskipTests package)
+  (cd "$ROOT" && ./mvnw -q -B -DskipTests -pl engine,app package)
 fi
 APP_JAR="$(ls "$ROOT"/app/target/rali-app-*.jar | head -1)"
 [ -f "$APP_JAR" ] || { echo "build-app-image: $ROOT/app/target has no rali-app jar; run ./mvnw package" >&2; exit 1; }

@@ -33,6 +33,7 @@ public final class RaliCli implements Runnable {
         cl.addSubcommand("embed", new EmbedCommand());
         cl.addSubcommand("eval", new EvalCommand());
         cl.addSubcommand("export", new ExportCommand());
+        cl.addSubcommand("import-embeddings", new ImportEmbeddingsCommand());
         cl.addSubcommand("import-official", new ImportOfficialCommand());
         cl.addSubcommand("model", new ModelCommand());
         cl.addSubcommand("run", new RunCommand());

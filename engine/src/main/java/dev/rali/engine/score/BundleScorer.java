@@ -57,12 +57,28 @@ public final class BundleScorer implements ImageScorer {
 
     @Override
     public void scoreAll(List<Path> files, Consumer<ScoreResult> sink, TaskContext ctx) {
+        scoreWithEmbeddings(files, s -> sink.accept(s.result()), ctx);
+    }
+
+    /** A score with the embedding it came from (null when the file could not be embedded). */
+    public record Scored(ScoreResult result, float[] embedding) { }
+
+    /**
+     * As {@link #scoreAll}, also handing over each file's embedding (the Spark job writes both from one encoder
+     * pass).
+     */
+    public void scoreWithEmbeddings(List<Path> files, Consumer<Scored> sink, TaskContext ctx) {
         ImageEmbedder.Options options = ImageEmbedder.Options.defaults().withBatch(batchSize).withPhase("score");
         embedder.embed(files, options, ctx, batch -> {
             for (ImageEmbedder.Result r : batch) {
-                sink.accept(score(r));
+                sink.accept(new Scored(score(r), r.ok() ? r.embedding() : null));
             }
         });
+    }
+
+    /** The opened bundle (its manifest names the sha256 of every file). */
+    public ModelBundle bundle() {
+        return bundle;
     }
 
     /** The post-processing step: one embedding → one score (or the embedder's reason for having none). */
