@@ -363,4 +363,24 @@ class PipelineFxTest {
         assertNotNull(plots.chart("alignment-loss"));
         assertNotEquals(0, plots.points("run 4", "align/train_loss").size());
     }
+
+    @Test
+    void openingAnotherProjectShowsNothingOfThePreviousOne(FxRobot robot) throws Exception {
+        PipelineView view = open(robot, projectWithRun());
+        FxTestSupport.waitFor(() -> view.formSource().startsWith("From run 3"));
+        pipeline.failWith = new IllegalStateException("no base encoder");
+        robot.clickOn("#runStage");
+        fx.settle();
+        assertEquals("failed", robot.lookup("#runStatus").queryAs(Label.class).getText());
+        assertTrue(view.logText().contains("failed: no base encoder"), view.logText());
+        java.nio.file.Path other = java.nio.file.Files.createDirectories(dir.resolve("other"));
+        fx.open(robot, other.resolve("empty.rali"));
+        FxTestSupport.waitFor(() -> view.runs().getItems().isEmpty());
+        assertEquals("", robot.lookup("#runStatus").queryAs(Label.class).getText());
+        assertEquals("", view.logText());
+        assertEquals(List.of(), view.plots().runs());
+        assertEquals(0.0, view.progress().getProgress());
+        assertTrue(view.formSource().startsWith("Paper defaults"), view.formSource());
+        assertEquals(PipelineParams.defaults(), view.params());
+    }
 }

@@ -363,6 +363,13 @@ public final class PipelineView implements AppView {
         shownRuns.clear();
         plots.clear();
         seenVersion = Long.MIN_VALUE;
+        if (job == null) { // a job of the old project keeps reporting until it ends (closing asks to cancel it)
+            log.clear();
+            status.setText("");
+            progress.setProgress(0);
+            stageProgress.values().forEach(p -> p.set(0));
+            buildForm(PipelineParams.defaults(), null);
+        }
         ProjectQueries q = ctx.project().queries();
         if (q == null) {
             runs.getItems().clear();
@@ -697,6 +704,11 @@ public final class PipelineView implements AppView {
 
     public ProgressBar progress() {
         return progress;
+    }
+
+    /** The run log's text. */
+    public String logText() {
+        return log.getText();
     }
 
     private void appendLog(String line) {
