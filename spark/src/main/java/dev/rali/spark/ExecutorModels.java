@@ -78,11 +78,18 @@ final class ExecutorModels {
         // DJL must use the libtorch jar shipped with the job, never download one on an executor.
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
         System.setProperty("offline", System.getProperty("offline", "true"));
-        if (ModelBundle.isBundle(dir)) {
+        if (ModelBundle.isBundle(dir) && needBundle) {
             BundleScorer scorer = BundleScorer.open(dir, device, batch);
             ModelBundle b = scorer.bundle();
             String enc = b.manifest().path("files").path("model.safetensors").asText(null);
             return new Loaded(scorer, null, FileHashes.sha256(dir.resolve(ModelBundle.MANIFEST)),
+                    enc != null ? enc : FileHashes.sha256(b.encoderDir().resolve("model.safetensors")));
+        }
+        if (ModelBundle.isBundle(dir)) { // embeddings only: the bundle is itself the encoder's CLIP folder
+            ModelBundle b = ModelBundle.read(dir);
+            String enc = b.manifest().path("files").path("model.safetensors").asText(null);
+            return new Loaded(null, ImageEmbedder.open(b.encoderDir(), device),
+                    FileHashes.sha256(dir.resolve(ModelBundle.MANIFEST)),
                     enc != null ? enc : FileHashes.sha256(b.encoderDir().resolve("model.safetensors")));
         }
         if (needBundle) {

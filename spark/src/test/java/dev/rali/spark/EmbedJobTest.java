@@ -106,4 +106,19 @@ class EmbedJobTest {
             assertFalse(cache.contains("f".repeat(64)));
         }
     }
+
+    @Test
+    void aBundleEmbedsWithItsEncoderAndIsNamedByItsEncoderHash() throws Exception {
+        Path bundle = SparkFixtures.bundle(dir.resolve("bundle"));
+        Path images = dir.resolve("few");
+        SparkFixtures.images(images, 6);
+        String out = dir.resolve("bundle-emb.parquet").toString();
+        ImageJobs.Summary s = ImageJobs.run(spark, new ImageJobs.Request(false, bundle.toString(), images.toString(),
+                "auto", "path", out, true, 4, "cpu", 0, false, -1));
+        assertEquals(new ImageJobs.Summary(11, 6, 5, out), s);
+        String encoder = FileHashes.sha256(bundle.resolve("model.safetensors"));
+        for (Row r : spark.read().parquet(out).collectAsList()) {
+            assertEquals(encoder, r.getAs("encoder_sha256"));
+        }
+    }
 }
