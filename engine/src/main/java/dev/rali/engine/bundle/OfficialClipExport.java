@@ -68,16 +68,19 @@ public final class OfficialClipExport {
             for (var e : overrides.entrySet()) {
                 TorchTensor t = e.getValue();
                 Source b = base.get(e.getKey());
-                if (b != null && !Arrays.equals(b.shape(), t.shape())) {
+                if (b != null && !Arrays.equals(b.shape(), t.shape()) && !(oneValue(b.shape()) && oneValue(t.shape()))) {
                     throw new IOException(release.dir().resolve("ckpt.pt") + ": clip." + e.getKey() + " has shape "
                             + t.shapeString() + " but best/ has " + Arrays.toString(b.shape()));
                 }
                 if (b == null) {
                     extra.add(e.getKey());
+                    merged.put(e.getKey(), torchSource(t));
                 } else {
                     substituted++;
+                    // best/'s shape wins: a scalar saved as [] by one exporter and [1] by another (logit_scale) is
+                    // the same value
+                    merged.put(e.getKey(), withShape(torchSource(t), b.shape()));
                 }
-                merged.put(e.getKey(), torchSource(t));
             }
             if (merged.isEmpty()) {
                 throw new IOException(best + ": no weights found (model.safetensors, model.safetensors.index.json or pytorch_model.bin)");
@@ -156,6 +159,32 @@ public final class OfficialClipExport {
             r.stateDict().forEach((k, v) -> out.put(k, torchSource(v)));
         }
         return out;
+    }
+
+    /** A 0-d tensor or a one-element one ([], [1], [1, 1]): the same scalar whatever the exporter wrote. */
+    static boolean oneValue(long[] shape) {
+        return NdArray.count(shape) == 1;
+    }
+
+    private static Source withShape(Source s, long[] shape) {
+        long[] copy = shape.clone();
+        return new Source() {
+            public long[] shape() {
+                return copy.clone();
+            }
+
+            public boolean isFloat() {
+                return s.isFloat();
+            }
+
+            public float[] floats() throws IOException {
+                return s.floats();
+            }
+
+            public long[] longs() throws IOException {
+                return s.longs();
+            }
+        };
     }
 
     private static Source torchSource(TorchTensor t) {

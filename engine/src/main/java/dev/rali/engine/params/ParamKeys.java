@@ -192,7 +192,8 @@ public final class ParamKeys {
     public static final ParamKey<Boolean> LEARN_TAU = add(ParamKey.<Boolean>builder("scoreDefinition.learnTau",
             BOOLEAN).rali(r -> r.scoreDefinition.learnTau, (r, v) -> r.scoreDefinition.learnTau = v)
             .paper("released code: off")
-            .help("Whether τ is trained (released code: optional, off by default)."));
+            .help("Whether τ is trained with μ and f (released code: optional, off by default; then τ stays at "
+                    + "tauInit). Trained as ln(1/τ), so τ stays positive."));
     public static final ParamKey<Boolean> LEARN_MU = add(ParamKey.<Boolean>builder("scoreDefinition.learnMu",
             BOOLEAN).rali(r -> r.scoreDefinition.learnMu, (r, v) -> r.scoreDefinition.learnMu = v)
             .paper("on (§4)")

@@ -17,10 +17,11 @@ import java.util.stream.IntStream;
 /**
  * Stage D (paper §4): the fit of the score definition Eq. 3 ({@link ScoreFunction}) to ground-truth scores,
  * starting from the k-means initialisation, with Adam (lr 3e-2, §5.1) on mini-batches.
- * μ_i are trained un-normalised and normalised in the forward pass, like the released scorer's prototypes; the
- * logit scale a is trained directly when τ is learnable (clamped to [1e-3, 100]). Gradients are analytic:
+ * μ_i are trained un-normalised and normalised in the forward pass, like the released scorer's prototypes. When
+ * τ is learnable the logit scale a = 1/τ is trained in log space, θ = ln a (as CLIP trains its own logit scale), so
+ * it stays positive whatever the step; θ is clamped to [ln 1e-3, ln 100]. Gradients are analytic:
  * <pre>
- *   ∂ŝ/∂f_i = w_i,   ∂ŝ/∂(a c_i) = w_i (f_i − ŝ),   ∂c_i/∂μ_i = (x̂ − c_i μ̂_i)/|μ_i|
+ *   ∂ŝ/∂f_i = w_i,   ∂ŝ/∂(a c_i) = w_i (f_i − ŝ),   ∂c_i/∂μ_i = (x̂ − c_i μ̂_i)/|μ_i|,   ∂L/∂θ = a ∂L/∂a
  * </pre>
  * Everything is computed in double; the parallel parts (per sample, then per basis) reduce in a fixed order, so a
  * run is bit-reproducible. After every epoch the full optimiser state is checkpointed (F64 safetensors) to
@@ -289,11 +290,16 @@ public final class ScoreDefinition {
             adam(st.f, gF, st.mF, st.vF, p, bc1, bc2);
         }
         if (p.learnTau) {
-            double[] a = {st.a};
-            adam(a, gA, st.mA, st.vA, p, bc1, bc2);
-            st.a = Math.max(MIN_LOGIT_SCALE, Math.min(MAX_LOGIT_SCALE, a[0]));
+            double[] theta = {Math.log(st.a)};
+            adam(theta, new double[] {logScaleGradient(st.a, gA[0])}, st.mA, st.vA, p, bc1, bc2);
+            st.a = Math.exp(Math.max(Math.log(MIN_LOGIT_SCALE), Math.min(Math.log(MAX_LOGIT_SCALE), theta[0])));
         }
         return l;
+    }
+
+    /** ∂L/∂θ for θ = ln a, from ∂L/∂a (chain rule: ∂a/∂θ = a). Package-private for the gradient check. */
+    static double logScaleGradient(double a, double gradA) {
+        return a * gradA;
     }
 
     private static void adam(double[] theta, double[] g, double[] m, double[] v, RaliParams.ScoreDefinitionParams p,

@@ -9,13 +9,14 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The score definition's fit state and its checkpoint: parameters (μ, f, a = 1/τ), Adam moments, counters and the
+ * The score definition's fit state and its checkpoint: parameters (μ, f, a = 1/τ), Adam moments (of ln a for τ;
+ * format 3, since τ is log-parametrised), counters and the
  * best snapshot, everything a resume needs, stored in F64 so a resumed fit continues bit-identically. File:
  * {@link ScoreDefinition#CHECKPOINT}, safetensors with metadata {@code format} = {@value #FORMAT} and the
  * {@code fingerprint} of the fit's inputs (see {@link Checkpoints}).
  */
 final class ScoreDefinitionState {
-    static final String FORMAT = "rali-score-definition-checkpoint-2";
+    static final String FORMAT = "rali-score-definition-checkpoint-3";
 
     double[][] mu;
     double[] f;

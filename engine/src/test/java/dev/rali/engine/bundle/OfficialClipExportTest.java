@@ -22,6 +22,10 @@ class OfficialClipExportTest {
     Path tmp;
 
     private Path release(long[] projShape) throws Exception {
+        return release(projShape, new long[0]);
+    }
+
+    private Path release(long[] projShape, long[] logitShape) throws Exception {
         Path dir = tmp.resolve("release");
         Files.createDirectories(dir.resolve("best"));
         for (String f : List.of("pca.pkl", "basis.npz", "ckpt.pt")) {
@@ -32,7 +36,7 @@ class OfficialClipExportTest {
         int n = (int) (projShape[0] * projShape[1]);
         new Safetensors.Writer()
                 .putFloats("visual_projection.weight", new float[n], projShape)
-                .putFloats("logit_scale", new float[] {2.0f})
+                .putFloats("logit_scale", new float[] {2.0f}, logitShape)
                 .putFloats("vision_model.post_layernorm.bias", new float[] {0.5f, -0.5f}, 2)
                 .putLongs("text_model.embeddings.position_ids", new long[] {0, 1, 2, 3}, 1, 4)
                 .write(dir.resolve("best/model.safetensors"));
@@ -61,6 +65,20 @@ class OfficialClipExportTest {
             assertArrayEquals(new float[] {0.5f, -0.5f}, w.floats("vision_model.post_layernorm.bias"));
             assertArrayEquals(new long[] {0, 1, 2, 3}, w.longs("text_model.embeddings.position_ids"));
             assertEquals(Safetensors.DType.I64, w.info("text_model.embeddings.position_ids").dtype());
+        }
+    }
+
+    @Test
+    void aOneElementLogitScaleInBestTakesTheCheckpointsScalarAndKeepsItsShape() throws Exception {
+        Path dir = release(new long[] {3, 5}, new long[] {1}); // ckpt.pt's clip.logit_scale is 0-d
+        Path out = tmp.resolve("clip1");
+        try (OfficialRelease r = OfficialRelease.read(dir)) {
+            assertArrayEquals(new long[0], r.clipWeights().get("logit_scale").shape());
+            assertEquals(2, OfficialClipExport.export(r, out, TaskContext.silent()).fromCheckpoint());
+        }
+        try (Safetensors.Reader w = Safetensors.open(out.resolve("model.safetensors"))) {
+            assertArrayEquals(new long[] {1}, w.info("logit_scale").shape());
+            assertEquals(4.6052, w.floats("logit_scale")[0], 1e-4);
         }
     }
 

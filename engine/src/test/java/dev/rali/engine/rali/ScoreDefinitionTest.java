@@ -89,6 +89,13 @@ class ScoreDefinitionTest {
             double lp = ScoreDefinition.gradients(mu, f, a + h, x, s, idx, loss, new double[k][m], new double[k], new double[1]);
             double lm = ScoreDefinition.gradients(mu, f, a - h, x, s, idx, loss, new double[k][m], new double[k], new double[1]);
             assertEquals((lp - lm) / (2 * h), gA[0], 1e-6, loss + " dL/da");
+            // τ is trained as θ = ln a: the chain-rule gradient matches a central difference in θ
+            double theta = Math.log(a);
+            double tp = ScoreDefinition.gradients(mu, f, Math.exp(theta + h), x, s, idx, loss, new double[k][m],
+                    new double[k], new double[1]);
+            double tm = ScoreDefinition.gradients(mu, f, Math.exp(theta - h), x, s, idx, loss, new double[k][m],
+                    new double[k], new double[1]);
+            assertEquals((tp - tm) / (2 * h), ScoreDefinition.logScaleGradient(a, gA[0]), 1e-6, loss + " dL/d ln a");
         }
     }
 
@@ -171,8 +178,28 @@ class ScoreDefinitionTest {
         p.tauInit = 1.0;
         ScoreDefinition.Result r = ScoreDefinition.fit(z, s, null, null, init, p, 1, null, TaskContext.silent());
         assertNotEquals(1.0, r.tau());
+        assertTrue(r.tau() > 0 && Double.isFinite(r.tau()), "τ " + r.tau());
         p.learnTau = false;
         assertEquals(1.0, ScoreDefinition.fit(z, s, null, null, init, p, 1, null, TaskContext.silent()).tau());
+    }
+
+    @Test
+    void learnedTauAloneLowersTheLossFromNearlyUniformWeightsAndStaysPositive() throws Exception {
+        double[] s = new double[400];
+        float[][] z = synth(400, 6, 2, 0.5, s);
+        Bases init = initBases(z, s, 20, 16);
+        RaliParams.ScoreDefinitionParams p = new RaliParams().scoreDefinition;
+        p.epochs = 3;
+        p.learnMu = false;
+        p.learnF = false;
+        p.keepBestEpoch = false;
+        p.tauInit = 50; // a = 0.02: softmax weights nearly uniform, every score near the mean
+        p.learnTau = true;
+        ScoreDefinition.Result learned = ScoreDefinition.fit(z, s, null, null, init, p, 1, null, TaskContext.silent());
+        assertTrue(learned.tau() > 0 && Double.isFinite(learned.tau()), "τ " + learned.tau());
+        assertTrue(learned.tau() < 50, "τ moved towards sharper weights: " + learned.tau());
+        List<ScoreDefinition.EpochStats> h = learned.history();
+        assertTrue(h.get(h.size() - 1).trainLoss() < h.get(0).trainLoss(), "only τ trains, and the loss falls: " + h);
     }
 
     @Test

@@ -49,8 +49,9 @@ def train(z, s, mu0, f0, tau, loss_kind, epochs, batch, lr, seed, learn_tau):
     t = torch.tensor(s, dtype=torch.float64)
     mu = torch.tensor(mu0, dtype=torch.float64, requires_grad=True)
     f = torch.tensor(f0, dtype=torch.float64, requires_grad=True)
-    a = torch.tensor([1.0 / tau], dtype=torch.float64, requires_grad=learn_tau)
-    params = [mu, f] + ([a] if learn_tau else [])
+    # logit scale a = 1/tau trained in log space (theta = ln a), as ScoreDefinition does
+    theta = torch.tensor([np.log(1.0 / tau)], dtype=torch.float64, requires_grad=learn_tau)
+    params = [mu, f] + ([theta] if learn_tau else [])
     opt = torch.optim.Adam(params, lr=lr, betas=(0.9, 0.999), eps=1e-8)
     n = len(s)
     perms = []
@@ -60,6 +61,7 @@ def train(z, s, mu0, f0, tau, loss_kind, epochs, batch, lr, seed, learn_tau):
         for b in range(0, n, batch):
             idx = torch.tensor(order[b:b + batch])
             mh = mu / mu.norm(dim=1, keepdim=True).clamp_min(1e-12)
+            a = theta.exp()
             w = torch.softmax(a * (x[idx] @ mh.T), dim=1)
             pred = w @ f
             if loss_kind == "MSE":
@@ -72,8 +74,8 @@ def train(z, s, mu0, f0, tau, loss_kind, epochs, batch, lr, seed, learn_tau):
             loss.backward()
             opt.step()
             with torch.no_grad():
-                a.clamp_(1e-3, 100)
-    return mu.detach().numpy(), f.detach().numpy(), float(a.item()), perms
+                theta.clamp_(np.log(1e-3), np.log(100))
+    return mu.detach().numpy(), f.detach().numpy(), float(theta.exp().item()), perms
 
 
 def write_safetensors(path, tensors, metadata):
