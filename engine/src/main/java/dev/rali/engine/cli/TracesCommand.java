@@ -1,6 +1,9 @@
 package dev.rali.engine.cli;
 
 import dev.rali.engine.io.OutputPaths;
+import dev.rali.engine.clip.ClipTokenizer;
+import dev.rali.engine.pipeline.AlignmentStage;
+import dev.rali.engine.project.ProjectSettings;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.traces.ParseStatus;
 import dev.rali.engine.traces.TraceGenerator;
@@ -74,19 +77,22 @@ public final class TracesCommand implements Runnable {
     }
 
     @Command(name = "generate", mixinStandardHelpOptions = true,
-            description = "Ask a running OpenAI-compatible server (serving Q-Insight) for traces; resumable.")
+            description = "Ask running OpenAI-compatible servers (serving Q-Insight) for traces; resumable.")
     static final class Generate implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
         @Option(names = "--project", required = true) Path project;
         @Option(names = "--dataset", required = true) String dataset;
         @Option(names = "--split", description = "Only images of this split (e.g. train).") String split;
-        @Option(names = "--base-url", required = true, description = "Server root, e.g. http://localhost:8000") URI baseUrl;
+        @Option(names = "--base-url", required = true, description = "Server root, e.g. http://localhost:8000; "
+                + "repeat it (or give a comma-separated list) to spread requests over several servers.", split = ",")
+        List<URI> baseUrls;
         @Option(names = "--model", required = true, description = "Model name the server expects.") String model;
         @Option(names = "--source", description = "Source name for the stored traces (default: the model name).") String source;
         @Option(names = "--seeds", defaultValue = "5", description = "Generations per image (default ${DEFAULT-VALUE}).") int seeds;
         @Option(names = "--seed-base", defaultValue = "0", description = "First seed (default ${DEFAULT-VALUE}).") long seedBase;
-        @Option(names = "--concurrency", defaultValue = "4") int concurrency;
+        @Option(names = "--concurrency", defaultValue = "4",
+                description = "Requests in flight per server (default ${DEFAULT-VALUE}).") int concurrency;
         @Option(names = "--prompt", description = "User prompt file (default: Q-Insight's scoring prompt).") Path prompt;
         @Option(names = "--system-prompt", description = "System prompt file (default: Q-Insight's).") Path systemPrompt;
         @Option(names = "--no-system-prompt", description = "Send no system message.") boolean noSystem;
@@ -103,7 +109,8 @@ public final class TracesCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            TraceGenerator.Config cfg = TraceGenerator.Config.defaults(baseUrl, model).withSeeds(seeds)
+            TraceGenerator.Config cfg = TraceGenerator.Config.defaults(baseUrls.get(0), model).withBaseUrls(baseUrls)
+                    .withSeeds(seeds)
                     .withSeedBase(seedBase).withConcurrency(concurrency)
                     .withRetries(retries, java.time.Duration.ofSeconds(1))
                     .withRequestTimeout(positiveDuration("--timeout", timeoutSeconds + "s"));
@@ -132,13 +139,15 @@ public final class TracesCommand implements Runnable {
                 out.printf("%d images x %d seeds: %d generated, %d already stored, %d failed (source '%s')%n",
                         targets.size(), seeds, r.generated(), r.skipped(), r.failed(), cfg.source());
                 r.statuses().forEach((s, n) -> out.printf("  %-20s %d%n", s.dbValue(), n));
+                out.printf(java.util.Locale.ROOT, "servers (%.1f s):%n", r.seconds());
+                r.servers().forEach(sv -> out.println("  " + sv.describe()));
                 for (String f : r.failures().subList(0, Math.min(20, r.failures().size()))) {
                     spec.commandLine().getErr().println("failed: " + f);
                 }
                 out.flush();
                 if (r.failed() > 0) {
-                    throw new IOException(r.failed() + " requests to " + cfg.endpoint()
-                            + " failed; run the same command again to retry them");
+                    throw new IOException(r.failed() + " requests to " + (cfg.baseUrls().size() == 1 ? cfg.endpoint()
+                            : cfg.baseUrls().size() + " servers") + " failed; run the same command again to retry them");
                 }
                 if (r.notStarted() > 0) {
                     throw new IOException("deadline of " + deadline + " reached with " + r.notStarted()
@@ -219,12 +228,16 @@ public final class TracesCommand implements Runnable {
         }
     }
 
-    @Command(name = "stats", mixinStandardHelpOptions = true, description = "Trace counts by status, source and seeds per image.")
+    @Command(name = "stats", mixinStandardHelpOptions = true, description = "Trace counts by status, source and "
+            + "seeds per image, and how many reasoning texts the CLIP text tower cuts.")
     static final class Stats implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
         @Option(names = "--project", required = true) Path project;
         @Option(names = "--dataset") String dataset;
+        @Option(names = "--text-context", defaultValue = "77", description = "Tokens the text tower keeps "
+                + "(alignment.textContext; at most the project's base encoder's limit). Default ${DEFAULT-VALUE}.")
+        int textContext;
 
         @Override
         public Integer call() throws Exception {
@@ -241,6 +254,20 @@ public final class TracesCommand implements Runnable {
                 TraceStore.tracesPerImage(store, dataset, false).forEach((k, n) -> out.printf("  %3d -> %d%n", k, n));
                 out.println("ok traces per image: traces -> images");
                 TraceStore.tracesPerImage(store, dataset, true).forEach((k, n) -> out.printf("  %3d -> %d%n", k, n));
+                if (textContext < 2) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--text-context must be at least 2");
+                }
+                // The base encoder's tokenizer and limit when the project has one, else CLIP's own (77 positions).
+                var base = new ProjectSettings(store).get(ProjectSettings.BASE_ENCODER).map(Path::of)
+                        .filter(d -> Files.isRegularFile(d.resolve("config.json")));
+                int ctxLen = base.isPresent() ? AlignmentStage.contextLength(base.get(), textContext)
+                        : Math.min(textContext, ClipTokenizer.CONTEXT_LENGTH);
+                ClipTokenizer tok = ClipTokenizer.forModelDir(base.orElse(null));
+                List<String> texts = TraceStore.corpus(store, dataset, null, false).values().stream()
+                        .flatMap(List::stream).toList();
+                AlignmentStage.Truncation cut = AlignmentStage.truncation(tok, ctxLen, texts);
+                out.printf(java.util.Locale.ROOT, "reasoning texts cut by the text tower at %d tokens: %d of %d (%.1f %%)%n",
+                        ctxLen, cut.truncated(), cut.texts(), 100 * cut.share());
                 out.flush();
             }
             return 0;

@@ -57,6 +57,20 @@ public final class ParamKeys {
             "data.alignDatasets", TEXT_LIST).def(List.of()).paper("the score dataset; several for RACT (§3.4)")
             .help("Datasets whose reasoning traces align the encoder (empty = the score dataset). Several datasets "
                     + "= RACT-style cross-domain alignment."));
+    public static final ParamKey<List<String>> TRACE_SOURCES = add(ParamKey.<List<String>>builder(
+            "data.traceSources", TEXT_LIST).def(List.of())
+            .paper("the reasoning teacher's traces only (Q-Insight, §3.1, §5.1)")
+            .help("Trace sources whose reasoning aligns the encoder (`rali traces stats` lists them); empty = every "
+                    + "source of the project, and the run records the list it used. Keeps baseline traces (e.g. a "
+                    + "non-reasoning model for Fig. 2) out of alignment."));
+    public static final ParamKey<String> TRACE_STATUS = add(ParamKey.<String>builder("data.traceStatus", CHOICE)
+            .def("OK").choices(List.of("OK", "REASONING"), s -> s)
+            .paper(NOT_GIVEN + " (Q-Insight outputs with a think and an answer block)")
+            .help("Which parses align the encoder: OK = complete reasoning and a valid rating (failed parses left "
+                    + "out); REASONING = any complete reasoning, also plain-text imports and unreadable ratings."));
+    public static final ParamKey<Boolean> EXCLUDE_WRONG_TRACES = add(ParamKey.<Boolean>builder(
+            "data.excludeWrongTraces", BOOLEAN).def(true).paper("not in the paper (the audit is ours)")
+            .help("Leave traces the audit marked \"wrong\" out of alignment."));
     public static final ParamKey<String> TRAIN_SPLIT = add(ParamKey.<String>builder("data.trainSplit", TEXT)
             .def("train").paper("the official train split")
             .help("Split used for training (default train)."));
@@ -90,8 +104,17 @@ public final class ParamKeys {
             "alignment.tracesPerImage", INT).atLeast(1)
             .rali(r -> r.alignment.tracesPerImage, (r, v) -> r.alignment.tracesPerImage = v)
             .paper(NOT_GIVEN + " (METHOD.md §8.8)")
-            .help("Traces per image when seed augmentation is on. Not given in the paper (METHOD.md §8.8); 4 is a "
-                    + "guess."));
+            .help("Traces per image offered to the alignment (its first ones in source, seed order); with seed "
+                    + "augmentation off only the first is used. Not given in the paper (METHOD.md §8.8); 4 of the 5 "
+                    + "generated is a guess."));
+    public static final ParamKey<RaliParams.PairsPerEpoch> PAIRS_PER_EPOCH = add(ParamKey.<RaliParams.PairsPerEpoch>builder(
+            "alignment.pairsPerEpoch", CHOICE)
+            .choices(ParamKey.names(RaliParams.PairsPerEpoch.class), RaliParams.PairsPerEpoch::valueOf)
+            .rali(r -> r.alignment.pairsPerEpoch, (r, v) -> r.alignment.pairsPerEpoch = v)
+            .paper(NOT_GIVEN + " (§4: one trace drawn per image; docs/PIPELINE.md)")
+            .help("What one alignment epoch sees with seed augmentation: IMAGES = each image once with one of its "
+                    + "traces drawn at random; IMAGES_X_TRACES = every (image, trace) pair once (tracesPerImage "
+                    + "passes, each image with a different trace per pass), for testing the paper's convergence claim."));
     public static final ParamKey<Double> ALIGNMENT_LR = add(ParamKey.<Double>builder("alignment.lr", DOUBLE)
             .above(0).rali(r -> r.alignment.lr, (r, v) -> r.alignment.lr = v).paper("1e-5 (§5.1)")
             .help("Learning rate of the alignment, 1e-5 (§5.1)."));

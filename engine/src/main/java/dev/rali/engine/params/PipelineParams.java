@@ -28,6 +28,12 @@ public final class PipelineParams {
     /** Section {@code data}: which datasets and splits a run uses. */
     public record Data(String scoreDataset, List<String> alignDatasets, String trainSplit, String valSplit) { }
 
+    /**
+     * Section {@code data}, the traces that align the encoder: the sources (empty = every one), which parses
+     * ({@code OK} or {@code REASONING}) and whether the audit's "wrong" verdicts are left out.
+     */
+    public record Traces(List<String> sources, String status, boolean excludeWrong) { }
+
     /** Section {@code encoder}: the CLIP to start from and where it runs. */
     public record Encoder(String base, String device, int embedBatch) { }
 
@@ -82,6 +88,10 @@ public final class PipelineParams {
     public Data data() {
         return new Data(get(ParamKeys.SCORE_DATASET), get(ParamKeys.ALIGN_DATASETS), get(ParamKeys.TRAIN_SPLIT),
                 get(ParamKeys.VAL_SPLIT));
+    }
+
+    public Traces traces() {
+        return new Traces(get(ParamKeys.TRACE_SOURCES), get(ParamKeys.TRACE_STATUS), get(ParamKeys.EXCLUDE_WRONG_TRACES));
     }
 
     public Encoder encoder() {

@@ -9,6 +9,7 @@ import dev.rali.engine.clip.ClipTokenizer;
 import dev.rali.engine.clip.ClipVisionTrainer;
 import dev.rali.engine.image.BatchDecoder;
 import dev.rali.engine.image.ImageLoadException;
+import dev.rali.engine.rali.RaliParams;
 import dev.rali.engine.task.TaskContext;
 import dev.rali.engine.task.TrainingListener;
 
@@ -26,8 +27,10 @@ import java.util.Random;
 /**
  * Stage B of the paper (§4): contrastive alignment. Fine-tunes the CLIP vision tower with the symmetric CLIP
  * image–text loss against the FROZEN text tower's embeddings of the reasoning texts (computed once and cached).
- * Seed augmentation: every epoch each image is paired with one of its traces drawn at random; without it, always
- * its first trace. RACT mode is the same loop with traces from several datasets (the caller passes them all; no
+ * Seed augmentation: every epoch each image is paired with one of its traces drawn at random
+ * ({@link RaliParams.PairsPerEpoch#IMAGES}), or every (image, trace) pair is seen once
+ * ({@link RaliParams.PairsPerEpoch#IMAGES_X_TRACES}: one pass per trace index, each image with a different trace in
+ * each pass, so no batch holds one image twice); without seed augmentation, always its first trace. RACT mode is the same loop with traces from several datasets (the caller passes them all; no
  * scores are used here).
  *
  * <p>Checkpoints after every epoch ({@code align-state.safetensors} + {@code align-progress.json} in the work
@@ -42,7 +45,27 @@ public final class AlignmentStage {
     /** Options of the stage, taken from the run's alignment.* parameters (defaults: {@code ParamKeys}). */
     public record Options(int epochs, int batchSize, double lr, double weightDecay, int warmupSteps,
                           double gradClip, boolean seedAugmentation, boolean cropAugmentation, int textContext,
-                          long seed) { }
+                          long seed, RaliParams.PairsPerEpoch pairsPerEpoch) {
+        /** Whether an epoch sees every (image, trace) pair rather than every image once. */
+        boolean allPairs() {
+            return seedAugmentation && pairsPerEpoch == RaliParams.PairsPerEpoch.IMAGES_X_TRACES;
+        }
+    }
+
+    /**
+     * How many reasoning texts are longer than the text tower's context ({@code contextLength} BPE tokens with the
+     * start and end tokens) and so are cut before they are embedded.
+     */
+    public record Truncation(int texts, int truncated, int contextLength) {
+        public double share() {
+            return texts == 0 ? 0 : (double) truncated / texts;
+        }
+
+        public String describe() {
+            return String.format(java.util.Locale.ROOT, "%d of %d reasoning texts (%.1f %%) are longer than %d "
+                    + "tokens and are cut", truncated, texts, 100 * share(), contextLength);
+        }
+    }
 
     /**
      * What the stage produced: the aligned encoder folder (HF layout), its loss curve, and the images it left out
@@ -97,7 +120,10 @@ public final class AlignmentStage {
         Path state = workDir.resolve("align-state.safetensors");
         Path progressFile = workDir.resolve("align-progress.json");
         int batch = Math.max(2, Math.min(o.batchSize(), train.size()));
-        int stepsPerEpoch = (train.size() + batch - 1) / batch;
+        int stepsPerEpoch = 0;
+        for (int n : passSizes(train, o)) {
+            stepsPerEpoch += (n + batch - 1) / batch;
+        }
         long totalSteps = (long) stepsPerEpoch * o.epochs();
 
         try (ClipModel model = ClipModel.load(baseEncoder,
@@ -129,30 +155,28 @@ public final class AlignmentStage {
                 for (int epoch = startEpoch; epoch < o.epochs(); epoch++) {
                     // One RNG per epoch: a resumed run draws exactly what an uninterrupted one would.
                     Random rng = new Random(o.seed() * 1_000_003L + epoch);
-                    List<Integer> order = new ArrayList<>();
-                    for (int i = 0; i < train.size(); i++) {
-                        order.add(i);
-                    }
-                    Collections.shuffle(order, rng);
                     // Draw every batch's traces and crop seeds up front, in the order of drawing batch by batch.
                     List<float[][]> targets = new ArrayList<>();
                     List<Path> files = new ArrayList<>();
                     List<Long> cropSeeds = new ArrayList<>();
-                    for (int b = 0; b < stepsPerEpoch; b++) {
-                        List<Integer> idx = order.subList(b * batch, Math.min(order.size(), (b + 1) * batch));
-                        if (idx.size() < 2) {
-                            continue; // a contrastive batch needs negatives (only the last batch can be this short)
+                    for (List<int[]> pairs : epochPairs(train, o, rng)) {
+                        for (int b = 0; b * batch < pairs.size(); b++) {
+                            List<int[]> idx = pairs.subList(b * batch, Math.min(pairs.size(), (b + 1) * batch));
+                            if (idx.size() < 2) {
+                                continue; // a contrastive batch needs negatives (only a pass's last batch can be this short)
+                            }
+                            float[][] t = new float[idx.size()][];
+                            for (int i = 0; i < idx.size(); i++) {
+                                Item item = train.get(idx.get(i)[0]);
+                                List<String> texts = item.texts();
+                                int which = idx.get(i)[1] >= 0 ? idx.get(i)[1]
+                                        : o.seedAugmentation() ? rng.nextInt(texts.size()) : 0;
+                                t[i] = textEmbeds.get(texts.get(which));
+                                cropSeeds.add(rng.nextLong());
+                                files.add(item.image());
+                            }
+                            targets.add(t);
                         }
-                        float[][] t = new float[idx.size()][];
-                        for (int i = 0; i < idx.size(); i++) {
-                            Item item = train.get(idx.get(i));
-                            List<String> texts = item.texts();
-                            String text = o.seedAugmentation() ? texts.get(rng.nextInt(texts.size())) : texts.get(0);
-                            t[i] = textEmbeds.get(text);
-                            cropSeeds.add(rng.nextLong());
-                            files.add(item.image());
-                        }
-                        targets.add(t);
                     }
                     double sum = 0;
                     try (BatchDecoder<float[]> batches = new BatchDecoder<>(files, batch, (k, img) ->
@@ -195,6 +219,79 @@ public final class AlignmentStage {
             }
             return new Result(out, trainLoss, valLoss, unreadable);
         }
+    }
+
+    /** The number of pairs in each pass of an epoch: one pass over the images, or one per trace index. */
+    static List<Integer> passSizes(List<Item> train, Options o) {
+        if (!o.allPairs()) {
+            return List.of(train.size());
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int p = 0; ; p++) {
+            int pass = p;
+            int n = (int) train.stream().filter(i -> i.texts().size() > pass).count();
+            if (n == 0) {
+                return out;
+            }
+            out.add(n);
+        }
+    }
+
+    /**
+     * An epoch's (item, trace index) pairs, pass by pass, in training order; trace index -1 = drawn at random when
+     * the batch is built (the IMAGES mode, whose draws interleave with the crop seeds as they always have). In
+     * IMAGES_X_TRACES mode each image's traces are permuted and pass p pairs every image that has a (p+1)-th trace
+     * with it, in a shuffled order.
+     */
+    static List<List<int[]>> epochPairs(List<Item> train, Options o, Random rng) {
+        List<List<int[]>> passes = new ArrayList<>();
+        if (!o.allPairs()) {
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < train.size(); i++) {
+                order.add(i);
+            }
+            Collections.shuffle(order, rng);
+            passes.add(order.stream().map(i -> new int[] {i, -1}).toList());
+            return passes;
+        }
+        List<List<Integer>> perm = new ArrayList<>();
+        for (Item it : train) {
+            List<Integer> p = new ArrayList<>();
+            for (int j = 0; j < it.texts().size(); j++) {
+                p.add(j);
+            }
+            Collections.shuffle(p, rng);
+            perm.add(p);
+        }
+        for (int pass = 0; pass < passSizes(train, o).size(); pass++) {
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < train.size(); i++) {
+                if (perm.get(i).size() > pass) {
+                    order.add(i);
+                }
+            }
+            Collections.shuffle(order, rng);
+            int p = pass;
+            passes.add(order.stream().map(i -> new int[] {i, perm.get(i).get(p)}).toList());
+        }
+        return passes;
+    }
+
+    /** The text tower's effective context: {@code textContext}, at most the encoder's position embeddings. */
+    public static int contextLength(Path encoderDir, int textContext) throws IOException {
+        return Math.min(textContext, dev.rali.engine.clip.ClipConfig.read(encoderDir.resolve("config.json")).text()
+                .maxPositionEmbeddings());
+    }
+
+    /** Counts the texts (each as often as given) that {@link ClipTokenizer#encode} cuts at {@code contextLength}. */
+    public static Truncation truncation(ClipTokenizer tok, int contextLength, java.util.Collection<String> texts) {
+        int cut = 0;
+        for (String t : texts) {
+            if (tok.encodeIds(t).length > contextLength) {
+                cut++;
+            }
+        }
+        return new Truncation(texts.size(), cut, contextLength);
     }
 
     /** Decodes each file once (in parallel batches) and returns those that fail, in file order. */

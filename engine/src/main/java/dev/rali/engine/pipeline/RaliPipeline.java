@@ -6,6 +6,7 @@ import dev.rali.engine.dataset.Datasets;
 import dev.rali.engine.dataset.ImageRow;
 import dev.rali.engine.eval.MetricReport;
 import dev.rali.engine.eval.ResultsTable;
+import dev.rali.engine.io.CsvTable;
 import dev.rali.engine.io.FileHashes;
 import dev.rali.engine.params.ParamKeys;
 import dev.rali.engine.params.PipelineParams;
@@ -76,7 +77,7 @@ public final class RaliPipeline implements PipelineService {
         try {
             Path encoderDir = s.baseEncoder;
             if (s.rali.alignment.enabled) {
-                encoderDir = align(store, s, rctx, stage.equals("all") || stage.equals("align"));
+                encoderDir = align(store, s, run, rctx, stage.equals("all") || stage.equals("align"));
             }
             // Hashed once per run: it keys the embedding cache and the head, and is the encoder artifact's sha256.
             String encoderId = FileHashes.sha256(encoderDir.resolve("model.safetensors"));
@@ -202,9 +203,21 @@ public final class RaliPipeline implements PipelineService {
         if (!Files.isRegularFile(baseDir.resolve("config.json"))) {
             throw new IllegalArgumentException(baseDir + ": not a Hugging Face CLIP folder (no config.json)");
         }
+        List<String> sources = TraceStore.sources(store);
+        List<String> traceSources = new ArrayList<>(p.traces().sources());
+        for (String src : traceSources) {
+            if (!sources.contains(src)) {
+                throw new IllegalArgumentException("data.traceSources names '" + src + "', which is not a trace source "
+                        + "of " + store.file() + " (have " + sources + ")");
+            }
+        }
+        if (traceSources.isEmpty()) {
+            traceSources.addAll(sources);
+        }
         // Record what was resolved, so the run's params say exactly what it used.
         PipelineParams resolved = p.with(ParamKeys.SCORE_DATASET, scoreDs)
                 .with(ParamKeys.ALIGN_DATASETS, List.copyOf(align))
+                .with(ParamKeys.TRACE_SOURCES, List.copyOf(traceSources))
                 .with(ParamKeys.ENCODER_BASE, baseDir.toAbsolutePath().toString());
         return new Setup(resolved, baseDir);
     }
@@ -216,31 +229,54 @@ public final class RaliPipeline implements PipelineService {
 
     // ---- Stage B: alignment -----------------------------------------------------------------------------------
 
-    Path align(ProjectStore store, Setup s, TaskContext ctx, boolean allowTraining) throws Exception {
+    /**
+     * Stage B. The traces it aligns to are chosen by {@code data.traceSources/traceStatus/excludeWrongTraces}; their
+     * ids are written to {@code alignment-traces.csv} in the work folder, recorded as the run's
+     * {@code alignment_traces} artifact (its sha256 identifies the exact set and is part of the work folder's key),
+     * with the count, the "wrong" verdicts left out and the texts the text tower cuts as metrics.
+     */
+    Path align(ProjectStore store, Setup s, RunRecords run, TaskContext ctx, boolean allowTraining) throws Exception {
         String baseId = FileHashes.sha256(s.baseEncoder.resolve("model.safetensors"));
         RaliParams.AlignmentParams a = s.rali.alignment;
-        String key = hash("align", baseId, JSON.writeValueAsString(a), s.alignDatasets, s.trainSplit,
-                s.rali.seed);
+        PipelineParams.Traces tp = s.params.traces();
+        AlignmentInput in = alignmentInput(store, s);
+        List<AlignmentStage.Item> train = in.train();
+        List<AlignmentStage.Item> val = in.val();
+        String tracesId = in.tracesId();
+        ctx.log(String.format("alignment: %d training and %d validation images with reasoning traces from %s",
+                train.size(), val.size(), s.alignDatasets));
+        ctx.log(String.format("alignment: %d traces from sources %s (%s parses%s); trace set sha256 %s", in.used(),
+                tp.sources(), tp.status().equals("OK") ? "OK" : "any complete reasoning",
+                tp.excludeWrong() ? ", " + in.excludedWrong() + " marked wrong left out" : "",
+                tracesId.substring(0, 12)));
+        AlignmentStage.Truncation cut = in.truncation();
+        ctx.log("alignment: " + cut.describe() + " by the text tower (alignment.textContext "
+                + a.textContext + ", the encoder's limit applied)");
+        ctx.metric("align/traces_used", 0, in.used());
+        ctx.metric("align/traces_excluded_wrong", 0, in.excludedWrong());
+        ctx.metric("align/traces_truncated", 0, cut.truncated());
+        ctx.metric("align/traces_truncated_share", 0, cut.share());
+        String ids = in.idsCsv();
+
+        String key = hash("align", baseId, JSON.writeValueAsString(a), s.alignDatasets, s.trainSplit, s.valSplit,
+                s.rali.seed, tracesId);
         Path work = store.artifactDir().resolve("work").resolve("align-" + key);
         Path encoder = work.resolve("encoder");
+        Path idsFile = work.resolve("alignment-traces.csv");
         if (Files.isRegularFile(encoder.resolve("model.safetensors")) && Files.exists(work.resolve("DONE"))) {
             ctx.log("alignment: reusing " + work);
+            recordTraces(run, idsFile, ids, tracesId);
             return encoder;
         }
         if (!allowTraining) {
             throw new IllegalStateException("the aligned encoder for these parameters does not exist yet: run the "
                     + "align stage first (or stage all)");
         }
-        List<AlignmentStage.Item> train = new ArrayList<>();
-        List<AlignmentStage.Item> val = new ArrayList<>();
-        for (String ds : s.alignDatasets) {
-            train.addAll(items(store, ds, s.trainSplit, a.tracesPerImage));
-            val.addAll(items(store, ds, s.valSplit, a.tracesPerImage));
-        }
-        ctx.log(String.format("alignment: %d training and %d validation images with reasoning traces from %s",
-                train.size(), val.size(), s.alignDatasets));
+        Files.createDirectories(work);
+        recordTraces(run, idsFile, ids, tracesId);
         AlignmentStage.Options o = new AlignmentStage.Options(a.epochs, a.batchSize, a.lr, a.weightDecay,
-                a.warmupSteps, a.gradClip, a.seedAugmentation, a.cropAugmentation, a.textContext, s.rali.seed);
+                a.warmupSteps, a.gradClip, a.seedAugmentation, a.cropAugmentation, a.textContext, s.rali.seed,
+                a.pairsPerEpoch);
         AlignmentStage.Result r = AlignmentStage.run(s.baseEncoder, train, val, o, work, s.device, ctx, bad -> {
             Map<Path, String> reasons = new LinkedHashMap<>();
             bad.forEach(u -> reasons.put(u.image(), u.reason()));
@@ -253,19 +289,60 @@ public final class RaliPipeline implements PipelineService {
         return r.encoderDir();
     }
 
-    /** Images of a dataset split with their reasoning texts (first {@code maxTraces} seeds). */
-    static List<AlignmentStage.Item> items(ProjectStore store, String dataset, String split, int maxTraces)
-            throws Exception {
-        Map<Long, List<String>> corpus = TraceStore.corpus(store, dataset, split, false);
-        List<AlignmentStage.Item> out = new ArrayList<>();
-        for (ImageRow row : Datasets.images(store, dataset, split)) {
-            List<String> texts = corpus.get(row.id());
-            if (texts != null && !texts.isEmpty()) {
-                out.add(new AlignmentStage.Item(row.path(),
-                        texts.subList(0, Math.min(texts.size(), Math.max(1, maxTraces)))));
+    /**
+     * What the alignment trains on: the images with their selected traces (train and validation split of every
+     * align dataset), the traces' ids as CSV (trace_id, image_id, split, source, seed) and its sha256, how many traces
+     * were used and how many "wrong" verdicts were left out, and how many texts the text tower cuts.
+     */
+    record AlignmentInput(List<AlignmentStage.Item> train, List<AlignmentStage.Item> val, String idsCsv,
+                          String tracesId, int used, int excludedWrong, AlignmentStage.Truncation truncation) { }
+
+    static AlignmentInput alignmentInput(ProjectStore store, Setup s) throws Exception {
+        RaliParams.AlignmentParams a = s.rali.alignment;
+        PipelineParams.Traces tp = s.params.traces();
+        TraceStore.Selection sel = new TraceStore.Selection(tp.sources(), tp.status().equals("OK"), tp.excludeWrong());
+        List<AlignmentStage.Item> train = new ArrayList<>();
+        List<AlignmentStage.Item> val = new ArrayList<>();
+        StringBuilder ids = new StringBuilder("trace_id,image_id,split,source,seed\n");
+        int used = 0;
+        int wrong = 0;
+        List<String> texts = new ArrayList<>();
+        for (String ds : s.alignDatasets) {
+            for (boolean training : new boolean[] {true, false}) {
+                String split = training ? s.trainSplit : s.valSplit;
+                TraceStore.Corpus corpus = TraceStore.corpus(store, ds, split, sel);
+                wrong += corpus.excludedWrong();
+                for (ImageRow row : Datasets.images(store, ds, split)) {
+                    List<TraceStore.CorpusTrace> ts = corpus.byImage().get(row.id());
+                    if (ts == null || ts.isEmpty()) {
+                        continue;
+                    }
+                    ts = ts.subList(0, Math.min(ts.size(), Math.max(1, a.tracesPerImage)));
+                    for (TraceStore.CorpusTrace t : ts) {
+                        ids.append(t.id()).append(',').append(row.id()).append(',').append(CsvTable.quote(split))
+                                .append(',').append(CsvTable.quote(t.source())).append(',').append(t.seed())
+                                .append('\n');
+                        texts.add(t.think());
+                    }
+                    used += ts.size();
+                    (training ? train : val).add(new AlignmentStage.Item(row.path(),
+                            ts.stream().map(TraceStore.CorpusTrace::think).toList()));
+                }
             }
         }
-        return out;
+        AlignmentStage.Truncation cut = AlignmentStage.truncation(
+                dev.rali.engine.clip.ClipTokenizer.forModelDir(s.baseEncoder),
+                AlignmentStage.contextLength(s.baseEncoder, a.textContext), texts);
+        String csv = ids.toString();
+        return new AlignmentInput(train, val, csv, Fingerprint.sha256().text(csv).hex(), used, wrong, cut);
+    }
+
+    /** Writes the trace-id list (once; its content is fixed by the key) and records it as the run's artifact. */
+    private static void recordTraces(RunRecords run, Path idsFile, String ids, String sha) throws IOException {
+        if (!Files.isRegularFile(idsFile)) {
+            AtomicFiles.writeString(idsFile, ids);
+        }
+        run.artifact("alignment_traces", idsFile, sha);
     }
 
     // ---- Stages C + D: PCA, bucketed k-means, score definition -------------------------------------------------

@@ -1,5 +1,6 @@
 package dev.rali.engine.rali;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -28,6 +29,25 @@ public final class RaliParams {
     /** Loss of the score-definition fit (paper: not given; METHOD.md §8.6). */
     public enum Loss { MSE, L1, PLCC }
 
+    /**
+     * What one alignment epoch sees with seed augmentation (paper: not given): each image once with a random trace,
+     * or every (image, trace) pair once.
+     */
+    public enum PairsPerEpoch { IMAGES, IMAGES_X_TRACES }
+
+    /** Leaves the default out of the JSON, so fingerprints and work folders of earlier runs stay the same. */
+    static final class DefaultPairsPerEpoch {
+        @Override
+        public boolean equals(Object o) {
+            return o == null || o == PairsPerEpoch.IMAGES;
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
+    }
+
     /** How the K bases are spread over the non-empty buckets (paper: not given; METHOD.md §8.3). */
     public enum Allocation { PROPORTIONAL, UNIFORM }
 
@@ -37,6 +57,9 @@ public final class RaliParams {
         public boolean seedAugmentation = true;
         /** Reasoning traces per image used when seed augmentation is on (paper: not given, §8.8). */
         public int tracesPerImage = 4;
+        /** IMAGES: one random trace per image per epoch; IMAGES_X_TRACES: every (image, trace) pair per epoch. */
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = DefaultPairsPerEpoch.class)
+        public PairsPerEpoch pairsPerEpoch = PairsPerEpoch.IMAGES;
         public double lr = 1e-5;
         public int epochs = 5;
         public int batchSize = 32;
@@ -145,6 +168,7 @@ public final class RaliParams {
         require(alignment.epochs >= 1, "alignment.epochs", alignment.epochs);
         require(alignment.batchSize >= 2, "alignment.batchSize", alignment.batchSize);
         require(alignment.tracesPerImage >= 1, "alignment.tracesPerImage", alignment.tracesPerImage);
+        require(alignment.pairsPerEpoch != null, "alignment.pairsPerEpoch", null);
         require(alignment.warmupSteps >= 0, "alignment.warmupSteps", alignment.warmupSteps);
         require(alignment.weightDecay >= 0, "alignment.weightDecay", alignment.weightDecay);
         require(alignment.textContext >= 2, "alignment.textContext", alignment.textContext);

@@ -43,6 +43,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * new tokens (Q-Insight's demo decoding) and the seed. Each answer is stored as soon as it arrives, keyed
  * (image, source, seed), and keys already stored are skipped, so a killed run continues where it stopped.
  * 429, 5xx and I/O errors are retried with exponential backoff (honouring Retry-After); other 4xx fail at once.
+ * With several servers ({@link Config#baseUrls}), each has {@code concurrency} request slots, a request takes the
+ * server with the most free ones, and a failed attempt moves at once to a server that has not failed it yet (backing
+ * off only when all have); {@link Report#servers()} says what each server did.
  */
 public final class TraceGenerator {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,16 +54,21 @@ public final class TraceGenerator {
     public record Target(long imageId, String name, Path path) { }
 
     /**
-     * Generation settings. source = the name traces are stored under (default: the model name); seeds are
-     * seedBase, seedBase+1, …, seedBase+seeds-1.
+     * Generation settings. baseUrls = one or more servers (vLLM replicas, a gateway) serving the same model;
+     * concurrency = requests in flight per server; source = the name traces are stored under (default: the model
+     * name); seeds are seedBase, seedBase+1, …, seedBase+seeds-1.
      */
-    public record Config(URI baseUrl, String model, String source, int seeds, long seedBase, int concurrency,
+    public record Config(List<URI> baseUrls, String model, String source, int seeds, long seedBase, int concurrency,
                          String systemPrompt, String userPrompt, double temperature, double topP, int topK,
                          int maxTokens, int maxRetries, Duration initialBackoff, Duration requestTimeout, String apiKey,
                          Duration deadline) {
         public Config {
-            if (baseUrl == null || model == null || model.isBlank()) {
+            if (baseUrls == null || baseUrls.isEmpty() || baseUrls.stream().anyMatch(java.util.Objects::isNull) || model == null || model.isBlank()) {
                 throw new IllegalArgumentException("base URL and model name are required");
+            }
+            baseUrls = List.copyOf(baseUrls);
+            if (new java.util.HashSet<>(baseUrls.stream().map(u -> endpoint(u)).toList()).size() != baseUrls.size()) {
+                throw new IllegalArgumentException("the same server is given twice: " + baseUrls);
             }
             if (seeds < 1 || concurrency < 1 || maxTokens < 1 || maxRetries < 0) {
                 throw new IllegalArgumentException("seeds, concurrency and max tokens must be >= 1, retries >= 0");
@@ -84,53 +92,74 @@ public final class TraceGenerator {
          * request, no overall deadline.
          */
         public static Config defaults(URI baseUrl, String model) {
-            return new Config(baseUrl, model, model, 5, 0, 4, defaultSystemPrompt(), defaultScorePrompt(), 1.0, 0.95, 50,
+            return new Config(List.of(baseUrl), model, model, 5, 0, 4, defaultSystemPrompt(), defaultScorePrompt(), 1.0, 0.95, 50,
                     1024, 5, Duration.ofSeconds(1), DEFAULT_REQUEST_TIMEOUT, null, null);
         }
 
         public Config withSeeds(int n) {
-            return new Config(baseUrl, model, source, n, seedBase, concurrency, systemPrompt, userPrompt, temperature,
+            return new Config(baseUrls, model, source, n, seedBase, concurrency, systemPrompt, userPrompt, temperature,
                     topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey, deadline);
         }
 
         public Config withConcurrency(int n) {
-            return new Config(baseUrl, model, source, seeds, seedBase, n, systemPrompt, userPrompt, temperature,
+            return new Config(baseUrls, model, source, seeds, seedBase, n, systemPrompt, userPrompt, temperature,
                     topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey, deadline);
         }
 
         public Config withSource(String s) {
-            return new Config(baseUrl, model, s, seeds, seedBase, concurrency, systemPrompt, userPrompt, temperature,
+            return new Config(baseUrls, model, s, seeds, seedBase, concurrency, systemPrompt, userPrompt, temperature,
                     topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey, deadline);
         }
 
         public Config withPrompts(String system, String user) {
-            return new Config(baseUrl, model, source, seeds, seedBase, concurrency, system, user, temperature,
+            return new Config(baseUrls, model, source, seeds, seedBase, concurrency, system, user, temperature,
                     topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey, deadline);
         }
 
         public Config withRetries(int retries, Duration backoff) {
-            return new Config(baseUrl, model, source, seeds, seedBase, concurrency, systemPrompt, userPrompt,
+            return new Config(baseUrls, model, source, seeds, seedBase, concurrency, systemPrompt, userPrompt,
                     temperature, topP, topK, maxTokens, retries, backoff, requestTimeout, apiKey, deadline);
         }
 
         public Config withRequestTimeout(Duration timeout) {
-            return new Config(baseUrl, model, source, seeds, seedBase, concurrency, systemPrompt, userPrompt,
+            return new Config(baseUrls, model, source, seeds, seedBase, concurrency, systemPrompt, userPrompt,
                     temperature, topP, topK, maxTokens, maxRetries, initialBackoff, timeout, apiKey, deadline);
         }
 
         public Config withSeedBase(long base) {
-            return new Config(baseUrl, model, source, seeds, base, concurrency, systemPrompt, userPrompt,
+            return new Config(baseUrls, model, source, seeds, base, concurrency, systemPrompt, userPrompt,
                     temperature, topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey, deadline);
         }
 
         /** Stops starting requests (and cuts waits and timeouts) once {@code total} has passed; null = none. */
         public Config withDeadline(Duration total) {
-            return new Config(baseUrl, model, source, seeds, seedBase, concurrency, systemPrompt, userPrompt,
+            return new Config(baseUrls, model, source, seeds, seedBase, concurrency, systemPrompt, userPrompt,
                     temperature, topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey, total);
         }
 
-        /** The chat-completions endpoint: {@code {base}/v1/chat/completions} (a trailing /v1 in base is allowed). */
+        /** Requests spread over these servers instead (each with {@code concurrency} requests in flight). */
+        public Config withBaseUrls(List<URI> urls) {
+            return new Config(urls, model, source, seeds, seedBase, concurrency, systemPrompt, userPrompt,
+                    temperature, topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, apiKey, deadline);
+        }
+
+        /** The first server. */
+        public URI baseUrl() {
+            return baseUrls.get(0);
+        }
+
+        /** The first server's chat-completions endpoint. */
         public URI endpoint() {
+            return endpoint(baseUrls.get(0));
+        }
+
+        /** Every server's chat-completions endpoint, in the order given. */
+        public List<URI> endpoints() {
+            return baseUrls.stream().map(Config::endpoint).toList();
+        }
+
+        /** The chat-completions endpoint: {@code {base}/v1/chat/completions} (a trailing /v1 in base is allowed). */
+        static URI endpoint(URI baseUrl) {
             String base = baseUrl.toString().replaceAll("/+$", "");
             if (base.endsWith("/v1")) {
                 base = base.substring(0, base.length() - 3);
@@ -139,19 +168,106 @@ public final class TraceGenerator {
         }
 
         public Config withApiKey(String key) {
-            return new Config(baseUrl, model, source, seeds, seedBase, concurrency, systemPrompt, userPrompt,
+            return new Config(baseUrls, model, source, seeds, seedBase, concurrency, systemPrompt, userPrompt,
                     temperature, topP, topK, maxTokens, maxRetries, initialBackoff, requestTimeout, key, deadline);
         }
     }
 
     /**
      * What a generation did. failures: one line per (image, seed) that failed, naming the server; notStarted: pairs
-     * left untouched because the overall deadline passed (a re-run does them).
+     * left untouched because the overall deadline passed (a re-run does them); servers: what each server did;
+     * seconds: the run's wall time.
      */
     public record Report(int requested, int skipped, int generated, List<String> failures,
-                         Map<ParseStatus, Integer> statuses, int notStarted) {
+                         Map<ParseStatus, Integer> statuses, int notStarted, List<ServerStats> servers, double seconds) {
         public int failed() {
             return failures.size();
+        }
+    }
+
+    /**
+     * One server's share: HTTP attempts sent, answers stored, failed attempts (each retried elsewhere or given up),
+     * completion tokens (the answers' {@code usage.completion_tokens}, 0 when the server does not report it), over
+     * the run's wall time.
+     */
+    public record ServerStats(URI endpoint, int attempts, int answered, int failedAttempts, long completionTokens,
+                              double seconds) {
+        public double requestsPerSecond() {
+            return seconds > 0 ? answered / seconds : 0;
+        }
+
+        public double tokensPerSecond() {
+            return seconds > 0 ? completionTokens / seconds : 0;
+        }
+
+        /** "http://a:8000/v1/chat/completions: 120 answers (0.80 req/s, 410 tok/s), 3 failed attempts". */
+        public String describe() {
+            return String.format(Locale.ROOT, "%s: %d answers (%.2f req/s, %.0f tok/s), %d failed attempt%s", endpoint,
+                    answered, requestsPerSecond(), tokensPerSecond(), failedAttempts, failedAttempts == 1 ? "" : "s");
+        }
+    }
+
+    /**
+     * A server and its free request slots. Requests pick the server with the most free slots (fewest failures on a
+     * tie), avoiding the servers that already failed them; a request waits only when every server is full.
+     */
+    private static final class Server {
+        final URI endpoint;
+        int free;
+        final AtomicInteger attempts = new AtomicInteger();
+        final AtomicInteger answered = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicLong tokens = new java.util.concurrent.atomic.AtomicLong();
+
+        Server(URI endpoint, int slots) {
+            this.endpoint = endpoint;
+            this.free = slots;
+        }
+    }
+
+    private final List<Server> servers = new ArrayList<>();
+
+    /**
+     * Takes a free slot on a server not in {@code avoid} (the ones that failed this request; all of them when that
+     * is every server); waits while those are full rather than go back to one that failed.
+     */
+    private Server acquire(Set<Server> avoid, TaskContext ctx) throws InterruptedException {
+        synchronized (servers) {
+            while (true) {
+                Server best = null;
+                for (Server s : servers) {
+                    if (s.free > 0 && (!avoid.contains(s) || avoid.size() >= servers.size())
+                            && (best == null || better(s, best, avoid))) {
+                        best = s;
+                    }
+                }
+                if (best != null) {
+                    best.free--;
+                    return best;
+                }
+                if (ctx.isCancelled()) {
+                    throw new CancelledException();
+                }
+                servers.wait(200);
+            }
+        }
+    }
+
+    private static boolean better(Server a, Server b, Set<Server> avoid) {
+        boolean aOk = !avoid.contains(a);
+        if (aOk != !avoid.contains(b)) {
+            return aOk;
+        }
+        if (a.free != b.free) {
+            return a.free > b.free;
+        }
+        return a.failed.get() < b.failed.get();
+    }
+
+    private void release(Server s) {
+        synchronized (servers) {
+            s.free++;
+            servers.notifyAll();
         }
     }
 
@@ -182,6 +298,9 @@ public final class TraceGenerator {
 
     public TraceGenerator(Config config) {
         this.config = config;
+        for (URI e : config.endpoints()) {
+            servers.add(new Server(e, config.concurrency()));
+        }
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20)).build();
         this.parser = new TraceParser();
     }
@@ -239,8 +358,11 @@ public final class TraceGenerator {
         AtomicInteger done = new AtomicInteger();
         AtomicInteger generated = new AtomicInteger();
         AtomicInteger notStarted = new AtomicInteger();
-        long deadline = config.deadline() == null ? Long.MAX_VALUE : System.nanoTime() + config.deadline().toNanos();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(config.concurrency(), Math.max(1, jobs.size())), r -> {
+        long started = System.nanoTime();
+        long deadline = config.deadline() == null ? Long.MAX_VALUE : started + config.deadline().toNanos();
+        // One thread per request slot of every server: a slot freed on any server is used at once.
+        int slots = config.concurrency() * servers.size();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(slots, Math.max(1, jobs.size())), r -> {
             Thread th = new Thread(r, "rali-traces");
             th.setDaemon(true);
             return th;
@@ -300,8 +422,14 @@ public final class TraceGenerator {
             ctx.log("traces: deadline of " + describe(config.deadline()) + " reached; " + notStarted.get()
                     + " (image, seed) pairs not started (run again to do them)");
         }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        List<ServerStats> stats = new ArrayList<>();
+        for (Server sv : servers) {
+            stats.add(new ServerStats(sv.endpoint, sv.attempts.get(), sv.answered.get(), sv.failed.get(),
+                    sv.tokens.get(), seconds));
+        }
         return new Report(jobs.size() + skipped, skipped, generated.get(), List.copyOf(failures), Map.copyOf(statuses),
-                notStarted.get());
+                notStarted.get(), List.copyOf(stats), seconds);
     }
 
     /** The JSON body of one chat completion request. */
@@ -326,16 +454,20 @@ public final class TraceGenerator {
     }
 
     /**
-     * One (image, seed) request with retries. Failed attempts (429, 5xx, I/O errors, timeouts and empty replies —
-     * {@code content: null} or blank, which servers send when generation died) are retried with backoff; the error
-     * always names the endpoint, so with several servers the log says which one failed.
+     * One (image, seed) request with retries. A failed attempt (429, 5xx, I/O errors, timeouts, empty replies —
+     * {@code content: null} or blank, which servers send when generation died — and, with several servers, a
+     * client error or malformed answer too) is retried at once on another server that has not failed this request
+     * yet; when every server has, after an exponential backoff (Retry-After honoured). With one server a client
+     * error or malformed answer fails at once. Errors always name the endpoint.
      */
     private String request(String dataUrl, long seed, TaskContext ctx, String label, long deadline)
             throws IOException, InterruptedException {
-        URI uri = config.endpoint();
         byte[] body = JSON.writeValueAsBytes(requestBody(dataUrl, seed));
         String lastError = null;
         int attempts = 0;
+        int rounds = 0; // backoff rounds: times every server had failed this request
+        long retryAfterMs = 0;
+        Set<Server> failedHere = new java.util.HashSet<>();
         for (int attempt = 0; attempt <= config.maxRetries(); attempt++) {
             if (ctx.isCancelled()) {
                 throw new CancelledException();
@@ -343,54 +475,86 @@ public final class TraceGenerator {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 throw new IOException((lastError == null ? "" : lastError + "; ") + "deadline of "
-                        + describe(config.deadline()) + " reached after " + attempts + " attempt(s) to " + uri);
+                        + describe(config.deadline()) + " reached after " + attempts + " attempt(s) to "
+                        + (servers.size() == 1 ? servers.get(0).endpoint : servers.size() + " servers"));
             }
+            Server server = acquire(failedHere, ctx);
+            URI uri = server.endpoint;
             // The overall deadline cuts the last request short rather than overrunning by a whole timeout.
-            Duration timeout = config.requestTimeout().toNanos() < left ? config.requestTimeout() : Duration.ofNanos(left);
+            left = deadline - System.nanoTime();
+            Duration timeout = config.requestTimeout().toNanos() < left ? config.requestTimeout()
+                    : Duration.ofNanos(Math.max(1, left));
             HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(timeout)
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body));
             if (config.apiKey() != null && !config.apiKey().isBlank()) {
                 rb.header("Authorization", "Bearer " + config.apiKey());
             }
-            long waitMs = config.initialBackoff().toMillis() << Math.min(attempt, 16);
             attempts++;
+            server.attempts.incrementAndGet();
+            boolean fatal = false;
             try {
                 HttpResponse<String> resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
                 int code = resp.statusCode();
                 if (code / 100 == 2) {
                     String text = content(resp.body(), uri);
                     if (!text.isBlank()) {
+                        server.answered.incrementAndGet();
+                        server.tokens.addAndGet(completionTokens(resp.body()));
                         return text;
                     }
                     // Storing it would make an "empty" trace that a re-run never asks for again.
                     lastError = "empty reply from " + uri + " (choices[0].message.content is null or blank)";
                 } else {
                     lastError = "HTTP " + code + " from " + uri + ": " + abbreviate(resp.body());
-                    if (code != 429 && code / 100 != 5) {
-                        throw new BadResponse(lastError);
-                    }
-                    waitMs = Math.max(waitMs, resp.headers().firstValue("Retry-After").map(TraceGenerator::seconds)
-                            .orElse(0L) * 1000);
+                    fatal = code != 429 && code / 100 != 5;
+                    retryAfterMs = Math.max(retryAfterMs, resp.headers().firstValue("Retry-After")
+                            .map(TraceGenerator::seconds).orElse(0L) * 1000);
                 }
             } catch (java.net.http.HttpTimeoutException e) {
                 lastError = "no answer from " + uri + " within " + describe(timeout);
             } catch (java.net.ConnectException e) {
                 lastError = "cannot connect to " + uri + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
+            } catch (BadResponse e) {
+                lastError = e.getMessage();
+                fatal = true; // a malformed answer
             } catch (IOException e) {
-                if (e instanceof BadResponse) {
-                    throw e; // not retryable: client error or a malformed answer
-                }
                 lastError = e.getClass().getSimpleName() + " talking to " + uri + ": " + e.getMessage();
+            } finally {
+                release(server);
+            }
+            server.failed.incrementAndGet();
+            failedHere.add(server);
+            boolean anotherLeft = failedHere.size() < servers.size();
+            if (fatal && !anotherLeft) {
+                throw new BadResponse(lastError); // not retryable: every server refused it (client error, bad answer)
             }
             if (attempt < config.maxRetries()) {
+                if (anotherLeft) {
+                    ctx.log("traces: " + label + ": " + lastError + "; retry " + (attempt + 1) + "/"
+                            + config.maxRetries() + " on another server");
+                    continue;
+                }
+                long waitMs = Math.max(config.initialBackoff().toMillis() << Math.min(rounds, 16), retryAfterMs);
                 long sleep = Math.min(Math.min(waitMs, 120_000), Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
                 ctx.log("traces: " + label + ": " + lastError + "; retry " + (attempt + 1) + "/" + config.maxRetries()
                         + " in " + sleep + " ms");
                 Thread.sleep(sleep);
+                rounds++;
+                retryAfterMs = 0;
+                failedHere.clear();
             }
         }
         throw new IOException(lastError + " (gave up after " + attempts + " attempts)");
+    }
+
+    /** {@code usage.completion_tokens} of an answer, 0 when absent. */
+    private static long completionTokens(String body) {
+        try {
+            return Math.max(0, JSON.readTree(body).path("usage").path("completion_tokens").asLong(0));
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     /** "120 s" / "2.5 s" for messages. */

@@ -297,17 +297,40 @@ public final class TraceStore {
     }
 
     /**
-     * The reasoning corpus for alignment (Stage B): image id → think texts (ordered by source, seed), over one
-     * dataset or all (null), one split or all (null). okOnly keeps only OK traces (complete reasoning plus a valid
-     * rating); otherwise every trace usable as reasoning (non-blank think, not cut off) is included, e.g. plain-text
-     * imports. Images without such traces are absent. For RACT call it once per dataset or with null.
+     * Which traces may align the encoder: {@code sources} (empty = every source), {@code okOnly} (only complete
+     * parses with a valid rating; otherwise every trace usable as reasoning: non-blank think, not cut off, e.g.
+     * plain-text imports) and {@code excludeWrong} (leave out traces the audit marked "wrong").
      */
-    public static Map<Long, List<String>> corpus(ProjectStore store, String datasetName, String split, boolean okOnly)
-            throws IOException {
-        StringBuilder sql = new StringBuilder("SELECT t.image_id, t.think FROM traces t JOIN images i ON i.id = t.image_id"
-                + " JOIN datasets d ON d.id = i.dataset_id WHERE t.think IS NOT NULL AND TRIM(t.think) <> ''");
+    public record Selection(List<String> sources, boolean okOnly, boolean excludeWrong) {
+        public Selection {
+            sources = List.copyOf(sources);
+        }
+
+        /** Every source, only OK parses, "wrong" verdicts excluded (the pipeline's defaults). */
+        public static Selection defaults() {
+            return new Selection(List.of(), true, true);
+        }
+    }
+
+    /** One trace of the alignment corpus: its id (recorded by the run), source, seed and reasoning text. */
+    public record CorpusTrace(long id, String source, long seed, String think) { }
+
+    /**
+     * The alignment corpus: image id → its selected traces in (source, seed) order, and how many traces the audit's
+     * "wrong" verdict kept out.
+     */
+    public record Corpus(Map<Long, List<CorpusTrace>> byImage, int excludedWrong) { }
+
+    /**
+     * The reasoning corpus for alignment (Stage B) over one dataset or all (null), one split or all (null), as
+     * {@code sel} selects. Images without a selected trace are absent. For RACT call it once per dataset or with null.
+     */
+    public static Corpus corpus(ProjectStore store, String datasetName, String split, Selection sel) throws IOException {
+        StringBuilder sql = new StringBuilder("SELECT t.id, t.image_id, t.source, t.seed, t.think, a.verdict"
+                + " FROM traces t JOIN images i ON i.id = t.image_id JOIN datasets d ON d.id = i.dataset_id"
+                + " LEFT JOIN trace_audit a ON a.trace_id = t.id WHERE t.think IS NOT NULL AND TRIM(t.think) <> ''");
         List<String> args = new ArrayList<>();
-        if (okOnly) {
+        if (sel.okOnly()) {
             sql.append(" AND t.parse_status = 'ok'");
         } else {
             sql.append(" AND t.parse_status NOT IN ('unclosed_think', 'empty', 'no_think')");
@@ -320,21 +343,49 @@ public final class TraceStore {
             sql.append(" AND i.split = ?");
             args.add(split);
         }
+        if (!sel.sources().isEmpty()) {
+            sql.append(" AND t.source IN (").append(String.join(",", java.util.Collections.nCopies(
+                    sel.sources().size(), "?"))).append(")");
+            args.addAll(sel.sources());
+        }
         sql.append(" ORDER BY t.image_id, t.source, t.seed");
         return sql(store, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
                 for (int i = 0; i < args.size(); i++) {
                     ps.setString(i + 1, args.get(i));
                 }
-                Map<Long, List<String>> out = new LinkedHashMap<>();
+                Map<Long, List<CorpusTrace>> out = new LinkedHashMap<>();
+                int wrong = 0;
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getString(2));
+                        if (sel.excludeWrong() && "wrong".equals(rs.getString(6))) {
+                            wrong++;
+                            continue;
+                        }
+                        out.computeIfAbsent(rs.getLong(2), k -> new ArrayList<>()).add(new CorpusTrace(rs.getLong(1),
+                                rs.getString(3), rs.getLong(4), rs.getString(5)));
                     }
                 }
-                return out;
+                return new Corpus(out, wrong);
             }
         });
+    }
+
+    /**
+     * The think texts of {@link #corpus(ProjectStore, String, String, Selection)} over every source, audit verdicts
+     * ignored: okOnly keeps only OK traces, otherwise every trace usable as reasoning.
+     */
+    public static Map<Long, List<String>> corpus(ProjectStore store, String datasetName, String split, boolean okOnly)
+            throws IOException {
+        Map<Long, List<String>> out = new LinkedHashMap<>();
+        corpus(store, datasetName, split, new Selection(List.of(), okOnly, false)).byImage().forEach((img, ts) ->
+                out.put(img, ts.stream().map(CorpusTrace::think).toList()));
+        return out;
+    }
+
+    /** The trace sources of the project, by name. */
+    public static List<String> sources(ProjectStore store) throws IOException {
+        return List.copyOf(countsBySource(store).keySet());
     }
 
     /** Sets (or clears, with verdict and note null) the audit of a trace. */

@@ -95,6 +95,15 @@ class TracesCommandTest {
             assertEquals(java.util.List.of("Describe the quality.", "Describe the quality."), prompts);
             assertEquals(0, cli.runClean(args), cli.err());
             assertTrue(cli.out().contains("0 generated, 2 already stored"), cli.out());
+            // several servers (here the same fake under two names): seeds 2, 3 spread, a line per server
+            String other = "http://localhost:" + server.getAddress().getPort();
+            String[] two = {"traces", "generate", "--project", p.toString(), "--dataset", "koniq", "--split", "train",
+                    "--base-url", url, "--base-url", other, "--model", "qi", "--seeds", "4", "--concurrency", "1",
+                    "--prompt", prompt.toString(), "--no-system-prompt", "--quiet"};
+            assertEquals(0, cli.runClean(two), cli.err());
+            assertTrue(cli.out().contains("2 generated, 2 already stored, 0 failed"), cli.out());
+            assertTrue(cli.out().contains("  " + url + "/v1/chat/completions: "), cli.out());
+            assertTrue(cli.out().contains("  " + other + "/v1/chat/completions: "), cli.out());
         } finally {
             server.stop(0);
         }

@@ -8,12 +8,23 @@ import dev.rali.engine.task.TaskContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.rali.engine.rali.RaliParams;
+
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AlignmentStageTest {
 
@@ -38,5 +49,68 @@ class AlignmentStageTest {
             assertArrayEquals(full.get(shortText), cut.get(shortText), 1e-5f, "a short one is not");
             assertArrayEquals(full.get(longText), beyond.get(longText), "capped at the tower's own context");
         }
+    }
+
+    private static AlignmentStage.Options options(boolean seedAugmentation, RaliParams.PairsPerEpoch pairs) {
+        return new AlignmentStage.Options(1, 2, 1e-5, 0, 0, 1, seedAugmentation, false, 77, 7, pairs);
+    }
+
+    private static List<AlignmentStage.Item> items(int... traceCounts) {
+        List<AlignmentStage.Item> out = new ArrayList<>();
+        for (int i = 0; i < traceCounts.length; i++) {
+            List<String> texts = new ArrayList<>();
+            for (int j = 0; j < traceCounts[i]; j++) {
+                texts.add("image " + i + " trace " + j);
+            }
+            out.add(new AlignmentStage.Item(Path.of("img" + i + ".png"), texts));
+        }
+        return out;
+    }
+
+    @Test
+    void imagesTimesTracesSeesEveryPairOnceWithNoImageTwiceInAPass() {
+        List<AlignmentStage.Item> train = items(4, 4, 2, 1, 4);
+        AlignmentStage.Options o = options(true, RaliParams.PairsPerEpoch.IMAGES_X_TRACES);
+        assertEquals(List.of(5, 4, 3, 3), AlignmentStage.passSizes(train, o));
+        List<List<int[]>> passes = AlignmentStage.epochPairs(train, o, new Random(1));
+        Set<String> seen = new HashSet<>();
+        for (List<int[]> pass : passes) {
+            Set<Integer> images = new HashSet<>();
+            for (int[] pair : pass) {
+                assertTrue(images.add(pair[0]), "image " + pair[0] + " twice in one pass");
+                assertTrue(pair[1] >= 0 && pair[1] < train.get(pair[0]).texts().size());
+                assertTrue(seen.add(pair[0] + "/" + pair[1]), "pair " + pair[0] + "/" + pair[1] + " twice");
+            }
+        }
+        assertEquals(4 + 4 + 2 + 1 + 4, seen.size(), "pairs per epoch = Σ traces per image");
+        // a different epoch (RNG) pairs the images with their traces in another order
+        List<List<int[]>> other = AlignmentStage.epochPairs(train, o, new Random(2));
+        assertNotEquals(passes.stream().map(p -> p.stream().map(Arrays::toString).toList()).toList(),
+                other.stream().map(p -> p.stream().map(Arrays::toString).toList()).toList());
+    }
+
+    @Test
+    void imagesModeIsOnePassOverTheImagesInTheShuffledOrderItAlwaysUsed() {
+        List<AlignmentStage.Item> train = items(4, 4, 2, 1, 4);
+        for (AlignmentStage.Options o : List.of(options(true, RaliParams.PairsPerEpoch.IMAGES),
+                options(false, RaliParams.PairsPerEpoch.IMAGES_X_TRACES))) { // without seed augmentation: one trace
+            assertEquals(List.of(5), AlignmentStage.passSizes(train, o));
+            List<List<int[]>> passes = AlignmentStage.epochPairs(train, o, new Random(9));
+            List<Integer> expected = new ArrayList<>(List.of(0, 1, 2, 3, 4));
+            Collections.shuffle(expected, new Random(9));
+            assertEquals(1, passes.size());
+            assertEquals(expected, passes.get(0).stream().map(p -> p[0]).toList());
+            assertTrue(passes.get(0).stream().allMatch(p -> p[1] == -1), "the trace is drawn when batching");
+        }
+    }
+
+    @Test
+    void truncationCountsTextsLongerThanTheContext() throws Exception {
+        ClipTokenizer tok = ClipTokenizer.bundled();
+        List<String> texts = List.of("sharp", "blurry ".repeat(80), "noisy", "blurry ".repeat(80), "dark");
+        AlignmentStage.Truncation t = AlignmentStage.truncation(tok, 77, texts);
+        assertEquals(new AlignmentStage.Truncation(5, 2, 77), t);
+        assertEquals(0.4, t.share(), 1e-12);
+        assertEquals(5, AlignmentStage.truncation(tok, 2, texts).truncated(), "BOS + EOT alone fill 2");
     }
 }

@@ -129,8 +129,23 @@ class RaliPipelineTest {
                         + o.runId()).getInt(1));
                 assertTrue(s.executeQuery("SELECT COUNT(*) FROM run_metrics WHERE run_id=" + o.runId()
                         + " AND name='align/train_loss'").getInt(1) > 0, "alignment losses are recorded");
-                assertEquals(3, s.executeQuery("SELECT COUNT(DISTINCT kind) FROM artifacts WHERE run_id="
-                        + o.runId()).getInt(1), "encoder, head and table artifacts");
+                assertEquals(4, s.executeQuery("SELECT COUNT(DISTINCT kind) FROM artifacts WHERE run_id="
+                        + o.runId()).getInt(1), "alignment traces, encoder, head and table artifacts");
+                // The exact traces that aligned the encoder: their ids in a file whose sha256 the run records.
+                ResultSet art = s.executeQuery("SELECT path, sha256 FROM artifacts WHERE kind='alignment_traces' AND"
+                        + " run_id=" + o.runId());
+                Path ids = store.artifactDir().resolve(art.getString(1));
+                assertEquals(dev.rali.engine.io.FileHashes.sha256(ids), art.getString(2));
+                List<String> lines = Files.readAllLines(ids);
+                assertEquals("trace_id,image_id,split,source,seed", lines.get(0));
+                assertEquals(lines.size() - 1, s.executeQuery("SELECT value FROM run_metrics WHERE run_id="
+                        + o.runId() + " AND name='align/traces_used'").getDouble(1));
+                assertEquals(0, s.executeQuery("SELECT value FROM run_metrics WHERE run_id=" + o.runId()
+                        + " AND name='align/traces_truncated'").getDouble(1), "the sample's traces are short");
+                var recorded = PipelineParams.fromJson(s.executeQuery("SELECT params_json FROM runs WHERE id="
+                        + o.runId()).getString(1));
+                assertEquals(dev.rali.engine.traces.TraceStore.sources(store), recorded.get(ParamKeys.TRACE_SOURCES),
+                        "an empty data.traceSources is recorded as the sources it used");
             }
             Map<Long, Double> predicted = new HashMap<>();
             try (Statement s = store.connection().createStatement();
@@ -171,6 +186,55 @@ class RaliPipelineTest {
             assertTrue(logs.stream().anyMatch(l -> l.startsWith("alignment: reusing")), String.join("\n", logs));
             assertTrue(logs.stream().anyMatch(l -> l.startsWith("head: reusing")), String.join("\n", logs));
             assertEquals(row.report().plcc(), again.results().rows().get(0).report().plcc(), 1e-12);
+        }
+    }
+
+    @Test
+    void alignmentTakesOnlyListedSourcesLeavesOutWrongVerdictsAndCountsTheTextsItCuts() throws Exception {
+        try (ProjectStore store = project(dir.resolve("sources.rali"))) {
+            RaliPipeline pipeline = new RaliPipeline();
+            List<String> teacher = dev.rali.engine.traces.TraceStore.sources(store);
+            // A second source (a baseline model for Fig. 2, say): every third of its texts is longer than 77 tokens.
+            List<dev.rali.engine.traces.TraceStore.NewTrace> baseline = new ArrayList<>();
+            List<ImageRow> train = Datasets.images(store, "sample", "train");
+            int longOnes = 0;
+            for (int i = 0; i < train.size(); i++) {
+                boolean cut = i % 3 == 0;
+                longOnes += cut ? 1 : 0;
+                String think = cut ? "blurry ".repeat(80) + "image" : "a sharp image number " + i;
+                baseline.add(new dev.rali.engine.traces.TraceStore.NewTrace(train.get(i).id(), "baseline", 0,
+                        "<think>" + think + "</think><answer>{\"rating\": 3}</answer>"));
+            }
+            dev.rali.engine.traces.TraceStore.upsertAll(store, baseline, new dev.rali.engine.traces.TraceParser());
+
+            var teacherOnly = RaliPipeline.alignmentInput(store, pipeline.setup(store, params("full")
+                    .with(ParamKeys.TRACE_SOURCES, teacher)));
+            assertFalse(teacherOnly.idsCsv().contains(",baseline,"), "an unlisted source stays out");
+            var everything = pipeline.setup(store, params("full"));
+            assertEquals(new java.util.TreeSet<>(List.of("baseline", teacher.get(0))),
+                    new java.util.TreeSet<>(everything.params.get(ParamKeys.TRACE_SOURCES)), "empty = every source");
+
+            PipelineParams onlyBaseline = params("full").with(ParamKeys.TRACE_SOURCES, List.of("baseline"))
+                    .with(ParamKeys.TEXT_CONTEXT, 300); // above the tower's 77 positions: the tower's limit applies
+            var in = RaliPipeline.alignmentInput(store, pipeline.setup(store, onlyBaseline));
+            assertEquals(train.size(), in.used());
+            assertEquals(new AlignmentStage.Truncation(train.size(), longOnes, 77), in.truncation());
+            assertNotEquals(teacherOnly.tracesId(), in.tracesId());
+
+            long wrongId = Long.parseLong(in.idsCsv().split("\n")[1].split(",")[0]);
+            dev.rali.engine.traces.TraceStore.setAudit(store, wrongId, dev.rali.engine.traces.TraceStore.Verdict.WRONG,
+                    "describes another image");
+            var audited = RaliPipeline.alignmentInput(store, pipeline.setup(store, onlyBaseline));
+            assertEquals(train.size() - 1, audited.used());
+            assertEquals(1, audited.excludedWrong());
+            assertFalse(audited.idsCsv().contains("\n" + wrongId + ","), "the wrong trace is not used");
+            var kept = RaliPipeline.alignmentInput(store, pipeline.setup(store,
+                    onlyBaseline.with(ParamKeys.EXCLUDE_WRONG_TRACES, false)));
+            assertEquals(train.size(), kept.used());
+
+            var bad = assertThrows(IllegalArgumentException.class, () -> pipeline.setup(store,
+                    params("full").with(ParamKeys.TRACE_SOURCES, List.of("qinsight"))));
+            assertTrue(bad.getMessage().contains("data.traceSources names 'qinsight'"), bad.getMessage());
         }
     }
 

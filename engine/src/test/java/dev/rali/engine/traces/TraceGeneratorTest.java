@@ -74,6 +74,175 @@ class TraceGeneratorTest {
         if (server != null) {
             server.stop(0);
         }
+        fleet.forEach(f -> f.http.stop(0));
+    }
+
+    /** One of several fake model servers: what it answers, how many requests it has in flight at most. */
+    private static final class Fake {
+        HttpServer http;
+        URI url;
+        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger maxInFlight = new AtomicInteger();
+        final AtomicInteger calls = new AtomicInteger();
+        final AtomicInteger answers = new AtomicInteger();
+    }
+
+    private final List<Fake> fleet = Collections.synchronizedList(new ArrayList<>());
+    /** Answers (HTTP 200 with a trace) per (image, seed) over every fake server of the test. */
+    private final Map<String, AtomicInteger> answersPerKey = new ConcurrentHashMap<>();
+
+    /**
+     * A fake server that answers after {@code delayMs} with {@code usage.completion_tokens} 10, or fails every call
+     * with {@code failStatus} when it is not 200; {@code concurrentBusy} tracks the requests in flight over all fakes.
+     */
+    private Fake fake(int failStatus, long delayMs, AtomicInteger concurrentBusy, AtomicInteger maxBusy) throws IOException {
+        Fake f = new Fake();
+        f.http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        f.http.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        f.http.createContext("/v1/chat/completions", ex -> {
+            int now = f.inFlight.incrementAndGet();
+            f.maxInFlight.accumulateAndGet(now, Math::max);
+            maxBusy.accumulateAndGet(concurrentBusy.incrementAndGet(), Math::max);
+            f.calls.incrementAndGet();
+            try {
+                JsonNode body = JSON.readTree(ex.getRequestBody());
+                String url = body.path("messages").path(1).path("content").path(0).path("image_url").path("url").asText();
+                long seed = body.path("seed").asLong();
+                Thread.sleep(delayMs);
+                byte[] out;
+                int status = failStatus;
+                if (failStatus == 200) {
+                    answersPerKey.computeIfAbsent(url.hashCode() + "/" + seed, k -> new AtomicInteger()).incrementAndGet();
+                    f.answers.incrementAndGet();
+                    String text = "<think>seed " + seed + " is fine</think><answer>{\"rating\": 3.5}</answer>";
+                    out = JSON.writeValueAsBytes(Map.of("choices", List.of(Map.of("message",
+                            Map.of("role", "assistant", "content", text))), "usage", Map.of("completion_tokens", 10)));
+                } else {
+                    out = "{\"error\": \"overloaded\"}".getBytes(StandardCharsets.UTF_8);
+                }
+                ex.getResponseHeaders().add("Content-Type", "application/json");
+                ex.sendResponseHeaders(status, out.length);
+                ex.getResponseBody().write(out);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                f.inFlight.decrementAndGet();
+                concurrentBusy.decrementAndGet();
+                ex.close();
+            }
+        });
+        f.http.start();
+        f.url = URI.create("http://127.0.0.1:" + f.http.getAddress().getPort());
+        fleet.add(f);
+        return f;
+    }
+
+    /** Eight images (JPEG headers only: the fakes never decode them). */
+    private List<TraceGenerator.Target> manyImages(ProjectStore store) throws Exception {
+        long ds = TestProjects.dataset(store, "koniq");
+        for (int i = 0; i < 8; i++) {
+            String n = "img" + i + ".jpg";
+            Files.write(dir.resolve(n), new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) i});
+            TestProjects.image(store, ds, n, dir.resolve(n), "train");
+        }
+        return TraceGenerator.targets(store, "koniq", null);
+    }
+
+    @Test
+    void requestsAreSpreadOverServersWithinEachServersConcurrencyLimitAndReportedPerServer() throws Exception {
+        AtomicInteger busy = new AtomicInteger();
+        AtomicInteger maxBusy = new AtomicInteger();
+        Fake a = fake(200, 40, busy, maxBusy);
+        Fake b = fake(200, 40, busy, maxBusy);
+        try (ProjectStore store = ProjectStore.open(dir.resolve("p.rali"))) {
+            List<TraceGenerator.Target> targets = manyImages(store);
+            TraceGenerator.Config cfg = TraceGenerator.Config.defaults(a.url, "m").withBaseUrls(List.of(a.url, b.url))
+                    .withSeeds(3).withConcurrency(2).withRetries(2, Duration.ofMillis(5));
+            TraceGenerator.Report r = new TraceGenerator(cfg).generate(store, targets, TaskContext.silent());
+            assertEquals(24, r.generated(), r.failures().toString());
+            assertTrue(a.maxInFlight.get() <= 2 && b.maxInFlight.get() <= 2,
+                    "per-server limit: " + a.maxInFlight + ", " + b.maxInFlight);
+            assertTrue(maxBusy.get() > 2, "both servers worked at once: at most " + maxBusy + " in flight");
+            assertTrue(a.answers.get() >= 6 && b.answers.get() >= 6, "spread: " + a.answers + " / " + b.answers);
+            assertEquals(24, a.answers.get() + b.answers.get());
+            assertEquals(List.of(URI.create(a.url + "/v1/chat/completions"), URI.create(b.url + "/v1/chat/completions")),
+                    r.servers().stream().map(TraceGenerator.ServerStats::endpoint).toList());
+            TraceGenerator.ServerStats sa = r.servers().get(0);
+            assertEquals(a.answers.get(), sa.answered());
+            assertEquals(10L * sa.answered(), sa.completionTokens());
+            assertEquals(0, sa.failedAttempts());
+            assertTrue(sa.requestsPerSecond() > 0);
+            assertEquals(10 * sa.requestsPerSecond(), sa.tokensPerSecond(), 1e-9);
+            assertTrue(sa.describe().contains(a.answers.get() + " answers"), sa.describe());
+        }
+    }
+
+    @Test
+    void aFailedRequestIsRetriedAtOnceOnAnotherServerAndTheFailuresAreCountedForTheServerThatFailed() throws Exception {
+        AtomicInteger busy = new AtomicInteger();
+        AtomicInteger maxBusy = new AtomicInteger();
+        Fake broken = fake(503, 0, busy, maxBusy);
+        Fake good = fake(200, 5, busy, maxBusy);
+        URI dead;
+        try (java.net.ServerSocket gone = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            dead = URI.create("http://127.0.0.1:" + gone.getLocalPort());
+        } // nothing listens there any more: connection refused
+        try (ProjectStore store = ProjectStore.open(dir.resolve("p.rali"))) {
+            List<TraceGenerator.Target> targets = manyImages(store);
+            // A 30 s backoff would show: moving to another server does not wait.
+            TraceGenerator.Config cfg = TraceGenerator.Config.defaults(broken.url, "m")
+                    .withBaseUrls(List.of(broken.url, dead, good.url)).withSeeds(2).withConcurrency(2)
+                    .withRetries(3, Duration.ofSeconds(30));
+            long t0 = System.nanoTime();
+            TraceGenerator.Report r = new TraceGenerator(cfg).generate(store, targets, TaskContext.silent());
+            assertTrue(System.nanoTime() - t0 < 20_000_000_000L, "no backoff while another server is untried");
+            assertEquals(16, r.generated(), r.failures().toString());
+            assertEquals(0, r.failed());
+            assertEquals(16, good.answers.get());
+            assertTrue(broken.calls.get() > 0, "the broken server was tried");
+            assertEquals(broken.calls.get(), r.servers().get(0).failedAttempts());
+            assertEquals(0, r.servers().get(0).answered());
+            assertTrue(r.servers().get(1).failedAttempts() > 0, "the dead server was tried: " + r.servers());
+            assertEquals(16, r.servers().get(2).answered());
+        }
+    }
+
+    @Test
+    void aRunResumedOnOtherServersAsksOnlyForTheMissingPairsAndStoresEachOnce() throws Exception {
+        AtomicInteger busy = new AtomicInteger();
+        AtomicInteger maxBusy = new AtomicInteger();
+        Fake first = fake(200, 0, busy, maxBusy);
+        try (ProjectStore store = ProjectStore.open(dir.resolve("p.rali"))) {
+            List<TraceGenerator.Target> targets = manyImages(store);
+            // The first run gets through half the images, then its server is gone.
+            TraceGenerator.Config cfg = TraceGenerator.Config.defaults(first.url, "m").withSeeds(2)
+                    .withRetries(0, Duration.ofMillis(1));
+            assertEquals(8, new TraceGenerator(cfg).generate(store, targets.subList(0, 4), TaskContext.silent())
+                    .generated());
+            first.http.stop(0);
+            TraceGenerator.Report failed = new TraceGenerator(cfg).generate(store, targets, TaskContext.silent());
+            assertEquals(8, failed.skipped());
+            assertEquals(8, failed.failed());
+
+            Fake b = fake(200, 5, busy, maxBusy);
+            Fake c = fake(200, 5, busy, maxBusy);
+            TraceGenerator.Report resumed = new TraceGenerator(cfg.withBaseUrls(List.of(first.url, b.url, c.url))
+                    .withRetries(2, Duration.ofMillis(1))).generate(store, targets, TaskContext.silent());
+            assertEquals(8, resumed.skipped());
+            assertEquals(8, resumed.generated(), resumed.failures().toString());
+            assertEquals(8, b.answers.get() + c.answers.get(), "only the missing pairs are asked for");
+            assertEquals(16, answersPerKey.size());
+            assertTrue(answersPerKey.values().stream().allMatch(n -> n.get() == 1), "no pair generated twice");
+            assertEquals(16L, TraceStore.countsByStatus(store, "koniq").get(ParseStatus.OK));
+        }
+    }
+
+    @Test
+    void theSameServerTwiceIsRefused() {
+        URI u = URI.create("http://127.0.0.1:9");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () ->
+                TraceGenerator.Config.defaults(u, "m").withBaseUrls(List.of(u, URI.create("http://127.0.0.1:9/v1/"))));
+        assertTrue(e.getMessage().contains("the same server is given twice"), e.getMessage());
     }
 
     private List<TraceGenerator.Target> images(ProjectStore store) throws Exception {

@@ -46,6 +46,44 @@ class TraceStoreTest {
     }
 
     @Test
+    void alignmentCorpusKeepsOnlyListedSourcesOkParsesAndTracesNotMarkedWrong() throws Exception {
+        try (ProjectStore store = ProjectStore.open(dir.resolve("p.rali"))) {
+            long ds = TestProjects.dataset(store, "koniq");
+            long a = TestProjects.image(store, ds, "a.jpg", dir.resolve("a.jpg"), "train");
+            long b = TestProjects.image(store, ds, "b.jpg", dir.resolve("b.jpg"), "train");
+            TraceParser parser = new TraceParser();
+            long a0 = TraceStore.upsert(store, new TraceStore.NewTrace(a, "qinsight", 0, OK_A), parser);
+            long a1 = TraceStore.upsert(store, new TraceStore.NewTrace(a, "qinsight", 1, OK_B), parser);
+            long aNoScore = TraceStore.upsert(store, new TraceStore.NewTrace(a, "qinsight", 2,
+                    "<think>blurry</think><answer>good</answer>"), parser);
+            long aBase = TraceStore.upsert(store, new TraceStore.NewTrace(a, "baseline", 0, OK_B), parser);
+            long b0 = TraceStore.upsert(store, new TraceStore.NewTrace(b, "qinsight", 0, OK_A), parser);
+            TraceStore.setAudit(store, a1, TraceStore.Verdict.WRONG, "says noisy, is sharp");
+            TraceStore.setAudit(store, b0, TraceStore.Verdict.UNSURE, null);
+
+            TraceStore.Corpus def = TraceStore.corpus(store, "koniq", "train", TraceStore.Selection.defaults());
+            assertEquals(Map.of(a, List.of(aBase, a0), b, List.of(b0)), ids(def), "every source, OK, not wrong");
+            assertEquals(1, def.excludedWrong());
+
+            TraceStore.Corpus listed = TraceStore.corpus(store, "koniq", "train",
+                    new TraceStore.Selection(List.of("qinsight"), true, true));
+            assertEquals(Map.of(a, List.of(a0), b, List.of(b0)), ids(listed), "the baseline source stays out");
+
+            TraceStore.Corpus all = TraceStore.corpus(store, "koniq", "train",
+                    new TraceStore.Selection(List.of("qinsight"), false, false));
+            assertEquals(List.of(a0, a1, aNoScore), ids(all).get(a), "any reasoning, verdicts ignored, seed order");
+            assertEquals(0, all.excludedWrong());
+            assertEquals(List.of("baseline", "qinsight"), TraceStore.sources(store));
+        }
+    }
+
+    private static Map<Long, List<Long>> ids(TraceStore.Corpus c) {
+        Map<Long, List<Long>> out = new java.util.HashMap<>();
+        c.byImage().forEach((img, ts) -> out.put(img, ts.stream().map(TraceStore.CorpusTrace::id).toList()));
+        return out;
+    }
+
+    @Test
     void corpusFiltersByDatasetSplitAndStatus() throws Exception {
         try (ProjectStore store = ProjectStore.open(dir.resolve("p.rali"))) {
             long koniq = TestProjects.dataset(store, "koniq");
