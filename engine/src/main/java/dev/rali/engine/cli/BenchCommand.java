@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 
 /** {@code rali bench}: performance measurements. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Performance measurements.",
-        subcommands = {BenchCommand.Clip.class}, synopsisSubcommandLabel = "COMMAND")
+        subcommands = {BenchCommand.Clip.class, BenchCommand.Score.class}, synopsisSubcommandLabel = "COMMAND")
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -52,11 +52,16 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto (default ${DEFAULT-VALUE})")
         String device;
 
+        @Option(names = "--precision", defaultValue = "fp32",
+                description = "fp32, bf16 or auto (default ${DEFAULT-VALUE})")
+        String precision;
+
         @Option(names = "--json", description = "print JSON")
         boolean json;
 
         @Override
         public Integer call() throws Exception {
+            precision = dev.rali.engine.clip.Precision.checkChoice(precision);
             ClipConfig cfg;
             Path p = Path.of(config);
             if (Files.isRegularFile(p)) {
@@ -68,13 +73,14 @@ public final class BenchCommand implements Runnable {
             }
             ConsoleTaskContext ctx = new ConsoleTaskContext(System.err, json);
             ClipBench.Result r = ClipBench.run(cfg, config, batch, iters, warmup,
-                    ClipLoadOptions.defaults().withDevice(device), ctx);
+                    ClipLoadOptions.defaults().withDevice(device).withPrecision(precision), ctx);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
                 ObjectNode n = om.createObjectNode();
                 n.put("config", r.config());
                 n.put("device", r.device());
+                n.put("precision", r.precision());
                 n.put("threads", r.threads());
                 n.put("batch", r.batch());
                 n.put("iters", r.iters());
@@ -87,8 +93,8 @@ public final class BenchCommand implements Runnable {
                 n.put("peak_mem_mb", r.peakMemMb());
                 out.println(om.writeValueAsString(n));
             } else {
-                out.printf(Locale.ROOT, "CLIP %s image tower on %s (%d threads), batch %d, %d timed iterations%n",
-                        r.config(), r.device(), r.threads(), r.batch(), r.iters());
+                out.printf(Locale.ROOT, "CLIP %s image tower, %s on %s (%d threads), batch %d, %d timed iterations%n",
+                        r.config(), r.precision(), r.device(), r.threads(), r.batch(), r.iters());
                 out.printf(Locale.ROOT, "  %.1f ms/batch, %.3f images/s, %.1f GFLOP/image, %.1f GFLOP/s%n",
                         r.msPerBatch(), r.imagesPerS(), r.gflopPerImage(), r.gflops());
                 out.printf(Locale.ROOT, "  matmul roofline %.1f GFLOP/s -> %.0f%% of roofline; peak memory %.0f MB%n",
@@ -96,6 +102,105 @@ public final class BenchCommand implements Runnable {
             }
             out.flush();
             return 0;
+        }
+    }
+
+    /** {@code rali bench score}: end-to-end scoring throughput of a bundle, with stage shares and memory. */
+    @Command(name = "score", mixinStandardHelpOptions = true,
+            description = {"End-to-end scoring throughput of a model bundle on images: images/s, the share of time in "
+                    + "decode, preprocessing, encoder and head, how much decode is not hidden behind the encoder, "
+                    + "peak memory; with --repeat, resident memory after each pass (leak check)."})
+    static final class Score implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--model", required = true, description = "model bundle folder (NAME.rali-model)")
+        Path model;
+
+        @Option(names = "--batch", defaultValue = "16", description = "images per encoder batch (default ${DEFAULT-VALUE})")
+        int batch;
+
+        @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto (default ${DEFAULT-VALUE})")
+        String device;
+
+        @Option(names = "--precision", defaultValue = "auto",
+                description = "fp32, bf16 or auto (default ${DEFAULT-VALUE})")
+        String precision;
+
+        @Option(names = "--repeat", defaultValue = "1",
+                description = "scored passes over the folder; > 2 adds the leak check (RSS growth after pass 1 must "
+                        + "stay within 5 %%; exit 3 otherwise) (default ${DEFAULT-VALUE})")
+        int repeat;
+
+        @Option(names = "--json", description = "print JSON")
+        boolean json;
+
+        @CommandLine.Parameters(arity = "1..*", paramLabel = "IMAGES_OR_FOLDERS")
+        java.util.List<Path> inputs;
+
+        @Override
+        public Integer call() throws Exception {
+            precision = dev.rali.engine.clip.Precision.checkChoice(precision);
+            if (batch < 1 || repeat < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--batch and --repeat must be >= 1");
+            }
+            java.util.List<Path> files = dev.rali.engine.image.ImageLoader.listImages(inputs);
+            ConsoleTaskContext ctx = new ConsoleTaskContext(System.err, json).cancelOnInterrupt();
+            dev.rali.engine.score.ScoreBench.Result r = dev.rali.engine.score.ScoreBench.run(model, files, device,
+                    precision, batch, repeat, ctx);
+            double total = r.decodeS() + r.preprocessS() + r.encoderS() + r.headS();
+            boolean leak = r.rssGrowth() > 0.05;
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+                ObjectNode n = om.createObjectNode();
+                n.put("model", r.model());
+                n.put("device", r.device());
+                n.put("precision", r.precision());
+                n.put("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
+                n.put("images", r.images());
+                n.put("batch", r.batch());
+                n.put("images_per_s", r.imagesPerS());
+                n.put("wall_s", r.pipelinedS());
+                n.put("not_overlapped_share", r.notOverlapped());
+                ObjectNode shares = n.putObject("shares");
+                shares.put("decode", r.decodeS() / total);
+                shares.put("preprocess", r.preprocessS() / total);
+                shares.put("encoder", r.encoderS() / total);
+                shares.put("head", r.headS() / total);
+                ObjectNode secs = n.putObject("stage_seconds");
+                secs.put("decode", r.decodeS());
+                secs.put("preprocess", r.preprocessS());
+                secs.put("encoder", r.encoderS());
+                secs.put("head", r.headS());
+                n.put("peak_rss_mb", r.peakRssMb());
+                r.rssAfterPassMb().forEach(n.putArray("rss_after_pass_mb")::add);
+                n.put("rss_growth", r.rssGrowth());
+                n.put("load_average", loadAverage());
+                out.println(om.writeValueAsString(n));
+            } else {
+                out.printf(Locale.ROOT, "scoring %d images with %s, encoder %s on %s, batch %d (load average %s)%n",
+                        r.images(), r.model(), r.precision(), r.device(), r.batch(), loadAverage());
+                out.printf(Locale.ROOT, "  %.3f images/s end to end (%.1f s); %.0f%% of the wall time not hidden "
+                        + "behind the encoder%n", r.imagesPerS(), r.pipelinedS(), 100 * r.notOverlapped());
+                out.printf(Locale.ROOT, "  stages one after another: decode %.0f%%, preprocess %.0f%%, encoder %.0f%%, "
+                        + "head %.1f%%%n", 100 * r.decodeS() / total, 100 * r.preprocessS() / total,
+                        100 * r.encoderS() / total, 100 * r.headS() / total);
+                out.printf(Locale.ROOT, "  peak memory %.0f MB; resident after each pass %s MB%s%n", r.peakRssMb(),
+                        r.rssAfterPassMb().stream().map(v -> String.format(Locale.ROOT, "%.0f", v)).toList(),
+                        repeat > 2 ? String.format(Locale.ROOT, " (growth after pass 1: %+.1f%%%s)",
+                                100 * r.rssGrowth(), leak ? ", over 5%: LEAK?" : "") : "");
+            }
+            out.flush();
+            return leak ? 3 : 0;
+        }
+
+        private static String loadAverage() {
+            try {
+                return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+            } catch (java.io.IOException | RuntimeException e) {
+                return "n/a";
+            }
         }
     }
 }

@@ -45,11 +45,17 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto.")
     String device;
 
+    @Option(names = "--precision", defaultValue = "auto", description = "Image-encoder precision: fp32, bf16, or auto = "
+            + "bf16 where the CPU (AVX-512-BF16/AMX) or GPU runs it natively, else fp32 (default ${DEFAULT-VALUE}). "
+            + "Texts are always embedded in fp32.")
+    String precision;
+
     @Parameters(arity = "1..*", paramLabel = "IMAGES_OR_FOLDERS|TEXTS")
     List<String> inputs;
 
     @Override
     public Integer call() throws Exception {
+        precision = dev.rali.engine.clip.Precision.checkChoice(precision); // a typo fails before the model loads
         List<String> names = new ArrayList<>();
         List<float[]> vectors = new ArrayList<>();
         int failed = 0;
@@ -73,7 +79,10 @@ public final class EmbedCommand implements Callable<Integer> {
             }
         } else {
             List<Path> files = ImageLoader.listImages(inputs.stream().map(Path::of).toList());
-            try (ImageEmbedder embedder = ImageEmbedder.open(model, device)) {
+            try (ImageEmbedder embedder = ImageEmbedder.open(model,
+                    ClipLoadOptions.defaults().withDevice(device).withPrecision(precision))) {
+                System.err.println("rali embed: " + files.size() + " image(s), encoder "
+                        + embedder.model().precision().label() + " on " + embedder.model().device().getDeviceType());
                 embedder.embed(files, ImageEmbedder.Options.defaults().withBatch(batch), ctx, results -> {
                     for (ImageEmbedder.Result r : results) {
                         if (r.ok()) {

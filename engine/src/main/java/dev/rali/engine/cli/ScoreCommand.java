@@ -40,11 +40,16 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto (default ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--precision", defaultValue = "auto", description = "Encoder precision: fp32, bf16, or auto = bf16 "
+            + "where the CPU (AVX-512-BF16/AMX) or GPU runs it natively, else fp32 (default ${DEFAULT-VALUE}).")
+    String precision;
+
     @Parameters(arity = "1..*", paramLabel = "IMAGES_OR_FOLDERS")
     List<Path> inputs;
 
     @Override
     public Integer call() throws Exception {
+        precision = dev.rali.engine.clip.Precision.checkChoice(precision); // a typo fails before the model loads
         List<String> missing = new ArrayList<>();
         for (Path p : inputs) {
             if (!Files.exists(p)) {
@@ -59,7 +64,7 @@ public final class ScoreCommand implements Callable<Integer> {
         }
         ConsoleTaskContext ctx = new ConsoleTaskContext().cancelOnInterrupt();
         int[] counts = new int[2];
-        try (BundleScorer scorer = BundleScorer.open(model, device, batch);
+        try (BundleScorer scorer = BundleScorer.open(model, device, precision, batch);
              AtomicFiles.Output file = out == null ? null : AtomicFiles.open(out);
              PrintWriter w = file == null
                      ? new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true)

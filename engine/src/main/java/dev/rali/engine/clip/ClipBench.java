@@ -24,7 +24,7 @@ public final class ClipBench {
     private ClipBench() { }
 
     /** Measured figures (times are medians over the timed iterations). */
-    public record Result(String config, String device, int threads, int batch, int iters, double msPerBatch,
+    public record Result(String config, String device, String precision, int threads, int batch, int iters, double msPerBatch,
                          double imagesPerS, double gflopPerImage, double gflops, double matmulGflops,
                          double rooflineShare, double peakMemMb) { }
 
@@ -63,9 +63,11 @@ public final class ClipBench {
         double[] model = new double[iters];
         double[] gemm = new double[iters];
         String device;
+        String precision;
         try (ClipModel clip = ClipModel.random(cfg, 0, opts);
              NDManager mgr = NDManager.newBaseManager(ClipModel.device(opts))) {
             device = clip.device().toString();
+            precision = clip.precision().label();
             NDArray a = mgr.randomNormal(0, 1, new Shape(m, k), DataType.FLOAT32);
             NDArray b = mgr.randomNormal(0, 1, new Shape(k, n), DataType.FLOAT32);
             // Interleaved, so both see the same machine load (other processes, clock changes).
@@ -86,7 +88,7 @@ public final class ClipBench {
         double sec = median(model);
         double matmulGflops = reps * one / median(gemm) / 1e9;
         double gflops = flops / sec / 1e9;
-        return new Result(name, device, JniUtils.getNumThreads(), batch, iters, sec * 1e3, batch / sec,
+        return new Result(name, device, precision, JniUtils.getNumThreads(), batch, iters, sec * 1e3, batch / sec,
                 visionFlops(cfg) / 1e9, gflops, matmulGflops, gflops / matmulGflops, peakRssMb());
     }
 

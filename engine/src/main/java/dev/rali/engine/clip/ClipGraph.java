@@ -16,7 +16,9 @@ import java.util.List;
 /**
  * CLIPModel's forward pass (transformers' modeling_clip.py) as whole-tensor NDArray operations, so PyTorch's
  * autograd can differentiate it. Stateless: parameters come from a {@link Params} lookup by HF name, which lets
- * the inference model and the trainer share this one definition of the math.
+ * the inference model and the trainer share this one definition of the math. Inference may hand the encoder
+ * layers to a {@link LayerKernel} instead (the bf16 layer, see {@link Precision}); embeddings, pooling and the
+ * projection are always computed here.
  */
 final class ClipGraph {
 
@@ -48,6 +50,12 @@ final class ClipGraph {
         }
     }
 
+    /** One encoder layer computed elsewhere (inference without traces only): prefix "...layers.i.", h [B, T, D]. */
+    @FunctionalInterface
+    interface LayerKernel {
+        NDArray layer(String prefix, ClipConfig.Encoder e, NDArray h);
+    }
+
     /** Result of a tower: last_hidden_state and pooler_output (before the projection). */
     record Tower(NDArray lastHidden, NDArray pooled) { }
 
@@ -55,6 +63,11 @@ final class ClipGraph {
 
     /** CLIPVisionTransformer on pixels [N, C, S, S]. */
     static Tower vision(Params p, ClipConfig.Vision v, NDArray pixels, Trace tr) {
+        return vision(p, v, pixels, tr, null);
+    }
+
+    /** As above with the encoder layers run by {@code kernel} when the forward keeps no per-layer outputs. */
+    static Tower vision(Params p, ClipConfig.Vision v, NDArray pixels, Trace tr, LayerKernel kernel) {
         long n = pixels.getShape().get(0);
         int c = v.numChannels();
         int ps = v.patchSize();
@@ -71,7 +84,7 @@ final class ClipGraph {
         NDArray h = NDArrays.concat(new NDList(cls, patchEmb), 1)
                 .add(p.get("vision_model.embeddings.position_embedding.weight"));
         h = layerNorm(p, "vision_model.pre_layrnorm", h, v.layerNormEps());
-        h = encoder(p, "vision_model.encoder.layers.", v.encoder(), h, null, tr);
+        h = encoder(p, "vision_model.encoder.layers.", v.encoder(), h, null, tr, kernel);
         NDArray pooled = layerNorm(p, "vision_model.post_layernorm", h.get(new NDIndex(":, 0, :")),
                 v.layerNormEps());
         return new Tower(h, pooled);
@@ -91,7 +104,7 @@ final class ClipGraph {
         NDArray pos = p.get("text_model.embeddings.position_embedding.weight").get(new NDIndex("0:" + len));
         NDArray h = tok.add(pos);
         NDArray mask = causalMask(ids, (int) len, h.getDataType());
-        h = encoder(p, "text_model.encoder.layers.", t.encoder(), h, mask, tr);
+        h = encoder(p, "text_model.encoder.layers.", t.encoder(), h, mask, tr, null);
         h = layerNorm(p, "text_model.final_layer_norm", h, t.layerNormEps());
         // EOT pooling exactly as transformers: eos_token_id == 2 is the legacy config, where the EOT token
         // (49407) is the largest id, so argmax of the ids; otherwise the first position holding eos_token_id
@@ -122,7 +135,8 @@ final class ClipGraph {
 
     // ---------------------------------------------------------------- shared encoder
 
-    private static NDArray encoder(Params p, String prefix, ClipConfig.Encoder e, NDArray h, NDArray mask, Trace tr) {
+    private static NDArray encoder(Params p, String prefix, ClipConfig.Encoder e, NDArray h, NDArray mask, Trace tr,
+                                   LayerKernel kernel) {
         if (tr.hidden) {
             tr.hiddenStates.add(h);
         }
@@ -142,7 +156,7 @@ final class ClipGraph {
             NDArray out;
             try (ai.djl.ndarray.NDScope layerScope = new ai.djl.ndarray.NDScope()) {
                 layerScope.suppressNotUsedWarning();
-                out = layer(p, l, e, h, mask, tr);
+                out = layerInGroups(p, l, e, h, mask, tr, kernel);
                 ai.djl.ndarray.NDScope.unregister(out);
             }
             ai.djl.ndarray.NDScope.register(out); // back into the forward's scope, freed when it ends
@@ -152,6 +166,46 @@ final class ClipGraph {
             h = out;
         }
         return h;
+    }
+
+    /**
+     * Bytes above which one temporary is not kept by glibc's malloc: blocks over its mmap threshold (dynamic, at
+     * most 32 MiB on 64-bit) are mapped fresh for each allocation and unmapped when freed, so every use pays page
+     * faults and the kernel's zeroing of every page. At ViT-L/14-336 batch 4 the [B, H, T, T] scores (85 MB), the
+     * MLP activations and the QKV output all crossed it: ~1 GB of fresh pages per 4 layers, per-image time grew
+     * with the batch. Not final: tests lower it to force groups on a small model.
+     */
+    static long groupBytes = 24L << 20;
+
+    /** Images per group so that a layer's largest temporary stays under {@link #groupBytes}; at least 1. */
+    static int imagesPerGroup(ClipConfig.Encoder e, long tokens, int elementBytes) {
+        long perImage = Math.max((long) e.numHeads() * tokens * tokens,
+                Math.max(tokens * e.intermediateSize(), 3 * tokens * e.hiddenSize())) * elementBytes;
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, groupBytes / perImage));
+    }
+
+    /**
+     * Inference: the layer on groups of images (each image's tokens attend only to each other, so groups are
+     * independent) sized by {@link #imagesPerGroup}, then put back together. A batch that fits runs in one piece,
+     * exactly as before; a big one no longer allocates temporaries beyond malloc's reuse limit.
+     */
+    private static NDArray layerInGroups(Params p, String l, ClipConfig.Encoder e, NDArray h, NDArray mask,
+                                         Trace tr, LayerKernel kernel) {
+        Shape s = h.getShape();
+        long b = s.get(0);
+        int g = imagesPerGroup(e, s.get(1), h.getDataType().getNumOfBytes());
+        if (b <= g) {
+            return kernel == null ? layer(p, l, e, h, mask, tr) : kernel.layer(l, e, h);
+        }
+        NDList parts = new NDList();
+        for (long start = 0; start < b; start += g) {
+            NDArray part = h.get(new NDIndex(start + ":" + Math.min(b, start + g)));
+            NDArray y = kernel == null ? layer(p, l, e, part, mask, tr) : kernel.layer(l, e, part);
+            parts.add(y);
+        }
+        NDArray out = NDArrays.concat(parts, 0);
+        parts.forEach(NDArray::close);
+        return out;
     }
 
     private static NDArray layer(Params p, String l, ClipConfig.Encoder e, NDArray h, NDArray mask, Trace tr) {

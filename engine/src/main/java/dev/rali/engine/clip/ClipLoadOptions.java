@@ -3,41 +3,43 @@ package dev.rali.engine.clip;
 import java.util.Locale;
 
 /**
- * How to load a {@link ClipModel}: where it runs and what it returns besides the embeddings.
+ * How to load a {@link ClipModel}: where it runs, in which precision, and what it returns besides the embeddings.
  *
  * @param device             "cpu", "gpu" or "auto" (a GPU when the PyTorch engine sees one, else the CPU)
- * @param dtype              compute type of the weights; only "f32" (bf16/f16 checkpoints are widened on load)
+ * @param precision          image-tower inference precision: "fp32", "bf16" or "auto" (see {@link Precision});
+ *                           "f32" is read as fp32. Weights are stored in fp32 either way (bf16/f16 checkpoints are
+ *                           widened on load), so training is unaffected
  * @param outputHiddenStates also return every layer's hidden states (HF output_hidden_states)
  * @param outputAttentions   also return every layer's attention probabilities (HF output_attentions)
  */
-public record ClipLoadOptions(String device, String dtype, boolean outputHiddenStates, boolean outputAttentions) {
+public record ClipLoadOptions(String device, String precision, boolean outputHiddenStates, boolean outputAttentions) {
 
     public ClipLoadOptions {
         device = device == null ? "auto" : device.toLowerCase(Locale.ROOT);
-        dtype = dtype == null ? "f32" : dtype.toLowerCase(Locale.ROOT);
+        precision = precision == null ? "fp32" : Precision.checkChoice(precision);
         if (!device.equals("cpu") && !device.equals("gpu") && !device.equals("auto")) {
             throw new IllegalArgumentException("device must be cpu, gpu or auto, not '" + device + "'");
         }
-        if (!dtype.equals("f32")) {
-            throw new IllegalArgumentException("dtype must be f32, not '" + dtype
-                    + "' (half-precision checkpoints are widened to f32 on load)");
-        }
     }
 
-    /** Auto device, f32, embeddings only. */
+    /** Auto device, fp32, embeddings only (the library default: exact; the CLI and the GUI default to auto). */
     public static ClipLoadOptions defaults() {
-        return new ClipLoadOptions("auto", "f32", false, false);
+        return new ClipLoadOptions("auto", "fp32", false, false);
     }
 
     public static ClipLoadOptions cpu() {
-        return new ClipLoadOptions("cpu", "f32", false, false);
+        return new ClipLoadOptions("cpu", "fp32", false, false);
     }
 
     public ClipLoadOptions withDevice(String d) {
-        return new ClipLoadOptions(d, dtype, outputHiddenStates, outputAttentions);
+        return new ClipLoadOptions(d, precision, outputHiddenStates, outputAttentions);
+    }
+
+    public ClipLoadOptions withPrecision(String p) {
+        return new ClipLoadOptions(device, p, outputHiddenStates, outputAttentions);
     }
 
     public ClipLoadOptions withOutputs(boolean hiddenStates, boolean attentions) {
-        return new ClipLoadOptions(device, dtype, hiddenStates, attentions);
+        return new ClipLoadOptions(device, precision, hiddenStates, attentions);
     }
 }

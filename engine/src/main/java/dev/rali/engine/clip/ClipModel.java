@@ -9,6 +9,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.rali.engine.io.Safetensors;
 
@@ -43,6 +48,7 @@ public final class ClipModel implements AutoCloseable {
     private final Map<String, NDArray> params;
     private final Path sourceDir;
     private final Map<String, NDArray> fused = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Precision precision;
 
     private ClipModel(ClipConfig config, ClipLoadOptions options, NDManager manager, Map<String, NDArray> params,
                       Path sourceDir) {
@@ -51,6 +57,7 @@ public final class ClipModel implements AutoCloseable {
         this.manager = manager;
         this.params = params;
         this.sourceDir = sourceDir;
+        this.precision = Precision.resolve(options.precision(), manager.getDevice(), config.vision().hiddenSize());
     }
 
     /** Loads {@code dir/config.json} and its safetensors weights. */
@@ -137,6 +144,11 @@ public final class ClipModel implements AutoCloseable {
         return manager.getDevice();
     }
 
+    /** The image tower's inference precision, auto resolved for this model's device. */
+    public Precision precision() {
+        return precision;
+    }
+
     /** The temperature parameter as stored (log scale); logits use exp of it. */
     public double logitScale() {
         return params.get("logit_scale").toFloatArray()[0];
@@ -199,7 +211,9 @@ public final class ClipModel implements AutoCloseable {
         return inference(() -> {
             NDArray px = manager.create(pixelsCHW, new Shape(n, v.numChannels(), s, s));
             ClipGraph.Trace tr = new ClipGraph.Trace(hiddenStates, attentions);
-            ClipGraph.Tower t = ClipGraph.vision(this::param, v, px, tr);
+            // traced forwards (hidden states, attentions) stay fp32: they are for inspection, not throughput
+            ClipGraph.Tower t = ClipGraph.vision(this::param, v, px, tr,
+                    precision == Precision.BF16 ? this::bf16Layer : null);
             NDArray emb = ClipGraph.visualProjection(params::get, t.pooled());
             return output(emb, t, tr);
         });
@@ -341,6 +355,81 @@ public final class ClipModel implements AutoCloseable {
         }
     }
 
+    /**
+     * The bf16 encoder layer (tools/make_bf16_layer.py, a TorchScript module of code only, loaded once per model):
+     * DJL 0.36 cannot hold bf16 tensors itself (its JNI maps no bfloat16 dtype), so the casts and the bf16 math
+     * happen inside libtorch and only fp32 tensors come back. Weights are cast once and kept with the fused QKV.
+     */
+    private NDArray bf16Layer(String prefix, ClipConfig.Encoder e, NDArray h) {
+        PtSymbolBlock k = bf16Kernel();
+        String[] names = {"layer_norm1.weight", "layer_norm1.bias", "self_attn.qkv_proj.weight",
+                "self_attn.qkv_proj.bias", "self_attn.out_proj.weight", "self_attn.out_proj.bias",
+                "layer_norm2.weight", "layer_norm2.bias", "mlp.fc1.weight", "mlp.fc1.bias", "mlp.fc2.weight",
+                "mlp.fc2.bias"};
+        PtNDArray[] w = new PtNDArray[names.length];
+        for (int i = 0; i < names.length; i++) {
+            String n = prefix + names[i];
+            w[i] = (PtNDArray) (names[i].startsWith("layer_norm") ? param(n) : bf16Copy(n));
+        }
+        int act = switch (e.hiddenAct()) {
+            case "quick_gelu" -> 0;
+            case "gelu" -> 1;
+            case "gelu_new", "gelu_pytorch_tanh" -> 2;
+            default -> throw new IllegalArgumentException("unsupported activation " + e.hiddenAct());
+        };
+        IValue[] args = {IValue.from((PtNDArray) h), IValue.listFrom(w), IValue.from((long) e.numHeads()),
+                IValue.from(e.layerNormEps()), IValue.from((long) act)};
+        try (IValue out = IValueUtils.runMethod(k, "forward", args)) {
+            return out.toTensor((PtNDManager) h.getManager());
+        } finally {
+            for (IValue a : args) {
+                a.close();
+            }
+        }
+    }
+
+    private NDArray bf16Copy(String name) {
+        String key = name + "#bf16";
+        NDArray cached = fused.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        NDArray src = param(name);
+        synchronized (fused) {
+            return fused.computeIfAbsent(key, kk -> {
+                try (IValue in = IValue.from((PtNDArray) src);
+                     IValue out = IValueUtils.runMethod(bf16Kernel(), "to_bf16", in)) {
+                    NDArray b = out.toTensor((PtNDManager) manager);
+                    NDScope.unregister(b); // cached beyond the forward's scope, like the fused QKV
+                    return b;
+                }
+            });
+        }
+    }
+
+    private volatile PtSymbolBlock bf16Kernel;
+
+    private PtSymbolBlock bf16Kernel() {
+        PtSymbolBlock k = bf16Kernel;
+        if (k == null) {
+            synchronized (this) {
+                k = bf16Kernel;
+                if (k == null) {
+                    try (java.io.InputStream in = ClipModel.class.getResourceAsStream("bf16_layer.pt")) {
+                        if (in == null) {
+                            throw new IllegalStateException("bf16_layer.pt missing from the engine's resources");
+                        }
+                        k = JniUtils.loadModule((PtNDManager) manager, in, true, false);
+                    } catch (IOException ex) {
+                        throw new java.io.UncheckedIOException("cannot load the bf16 layer: " + ex.getMessage(), ex);
+                    }
+                    bf16Kernel = k;
+                }
+            }
+        }
+        return k;
+    }
+
     private NDArray fuse(String name) {
         String prefix = name.substring(0, name.indexOf("qkv_proj."));
         String kind = name.endsWith(".weight") ? "weight" : "bias";
@@ -383,6 +472,9 @@ public final class ClipModel implements AutoCloseable {
     @Override
     public void close() {
         invalidateCaches();
+        if (bf16Kernel != null) {
+            bf16Kernel.close();
+        }
         manager.close();
     }
 }

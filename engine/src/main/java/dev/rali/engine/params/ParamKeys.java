@@ -86,6 +86,12 @@ public final class ParamKeys {
     public static final ParamKey<String> DEVICE = add(ParamKey.<String>builder("encoder.device", CHOICE)
             .def("auto").paper("not a model setting").choices(List.of("auto", "cpu", "gpu"), s -> s)
             .help("Where the encoder runs: cpu, gpu, or auto (a GPU when the PyTorch engine sees one)."));
+    public static final ParamKey<String> PRECISION = add(ParamKey.<String>builder("encoder.precision", CHOICE)
+            .def("auto").paper("not a model setting (the paper's numbers are fp32)")
+            .choices(dev.rali.engine.clip.Precision.CHOICES, s -> s)
+            .help("Image-encoder precision when embedding: fp32, bf16, or auto = bf16 where the CPU (AVX-512-BF16/AMX) "
+                    + "or GPU runs it natively and the encoder is big enough to gain (width >= 512), else fp32. "
+                    + "Alignment training is always fp32; bf16 embeddings are cached apart from fp32 ones."));
     public static final ParamKey<Integer> EMBED_BATCH = add(ParamKey.<Integer>builder("encoder.embedBatch", INT)
             .def(16).atLeast(1).paper("not a model setting")
             .help("Images per encoder batch when embedding."));

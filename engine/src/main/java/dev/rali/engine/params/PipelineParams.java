@@ -35,7 +35,7 @@ public final class PipelineParams {
     public record Traces(List<String> sources, String status, boolean excludeWrong) { }
 
     /** Section {@code encoder}: the CLIP to start from and where it runs. */
-    public record Encoder(String base, String device, int embedBatch) { }
+    public record Encoder(String base, String device, int embedBatch, String precision) { }
 
     /**
      * Section {@code evaluate}: bootstrap resamples; which datasets are evaluated (empty = every one with MOS); the
@@ -95,7 +95,8 @@ public final class PipelineParams {
     }
 
     public Encoder encoder() {
-        return new Encoder(get(ParamKeys.ENCODER_BASE), get(ParamKeys.DEVICE), get(ParamKeys.EMBED_BATCH));
+        return new Encoder(get(ParamKeys.ENCODER_BASE), get(ParamKeys.DEVICE), get(ParamKeys.EMBED_BATCH),
+                get(ParamKeys.PRECISION));
     }
 
     public Evaluate evaluate() {

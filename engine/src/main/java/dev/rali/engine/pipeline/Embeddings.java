@@ -1,6 +1,8 @@
 package dev.rali.engine.pipeline;
 
+import dev.rali.engine.clip.ClipLoadOptions;
 import dev.rali.engine.clip.ImageEmbedder;
+import dev.rali.engine.clip.Precision;
 import dev.rali.engine.dataset.ImageRow;
 import dev.rali.engine.project.ImageExclusions;
 import dev.rali.engine.project.ProjectStore;
@@ -27,15 +29,32 @@ public final class Embeddings implements AutoCloseable {
     private final Path encoderDir;
     private final String device;
     private final int batch;
+    private final Precision precision;
     private final EmbeddingCache cache;
     private ImageEmbedder embedder;
 
     public Embeddings(ProjectStore store, Path encoderDir, String encoderId, String device, int batch) throws IOException {
+        this(store, encoderDir, encoderId, device, "fp32", batch);
+    }
+
+    /**
+     * @param precision "fp32", "bf16" or "auto" (see {@link Precision}); bf16 vectors are cached under their own
+     *                  key, so switching precision never mixes the two in one table
+     */
+    public Embeddings(ProjectStore store, Path encoderDir, String encoderId, String device, String precision,
+                      int batch) throws IOException {
         this.store = store;
         this.encoderDir = encoderDir;
         this.device = device;
+        this.precision = Precision.resolve(precision, device, encoderDir);
         this.batch = Math.max(1, batch);
-        this.cache = EmbeddingCache.open(store.artifactDir().resolve("embeddings"), encoderId);
+        this.cache = EmbeddingCache.open(store.artifactDir().resolve("embeddings"),
+                this.precision == Precision.FP32 ? encoderId : encoderId + "+" + this.precision.label());
+    }
+
+    /** The precision the vectors are computed in (auto resolved). */
+    public Precision precision() {
+        return precision;
     }
 
     /** Embeddings by image id for {@code rows}; computes and caches what is missing. */
@@ -54,7 +73,9 @@ public final class Embeddings implements AutoCloseable {
             return out;
         }
         if (embedder == null) {
-            embedder = ImageEmbedder.open(encoderDir, device);
+            embedder = ImageEmbedder.open(encoderDir, ClipLoadOptions.defaults().withDevice(device)
+                    .withPrecision(precision.label()));
+            ctx.log("embed: encoder " + precision.label() + " on " + embedder.model().device().getDeviceType());
         }
         Map<Path, String> unreadable = new LinkedHashMap<>();
         // No lookahead: the pipeline's embeddings (and so its heads and tables) stay reproducible run to run.

@@ -86,7 +86,7 @@ public final class RaliPipeline implements PipelineService {
                 run.finish("done", "aligned encoder in " + encoderDir);
                 return new Outcome(run.runId(), encoderDir, null, null);
             }
-            try (Embeddings emb = new Embeddings(store, encoderDir, encoderId, s.device, s.embedBatch)) {
+            try (Embeddings emb = new Embeddings(store, encoderDir, encoderId, s.device, s.precision, s.embedBatch)) {
                 return afterEmbed(store, stage, s, run, rctx, encoderDir, encoderId, emb);
             }
         } catch (dev.rali.engine.task.CancelledException e) {
@@ -143,6 +143,7 @@ public final class RaliPipeline implements PipelineService {
         final Path baseEncoder;
         final String device;
         final int embedBatch;
+        final String precision;
         final int bootstrap;
 
         Setup(PipelineParams params, Path baseEncoder) {
@@ -155,6 +156,7 @@ public final class RaliPipeline implements PipelineService {
             this.baseEncoder = baseEncoder;
             this.device = params.encoder().device();
             this.embedBatch = params.encoder().embedBatch();
+            this.precision = params.encoder().precision();
             this.bootstrap = params.evaluate().bootstrap();
         }
 

@@ -30,8 +30,18 @@ public final class BundleScorer implements ImageScorer {
 
     /** Opens a bundle folder (hashes verified), loads its encoder on {@code device} ("cpu", "gpu" or "auto"). */
     public static BundleScorer open(Path bundleDir, String device, int batchSize) throws IOException {
+        return open(bundleDir, device, "fp32", batchSize);
+    }
+
+    /**
+     * As {@link #open(Path, String, int)} with the encoder's inference precision: "fp32", "bf16" or "auto"
+     * (see {@link dev.rali.engine.clip.Precision}; the head always computes in double).
+     */
+    public static BundleScorer open(Path bundleDir, String device, String precision, int batchSize)
+            throws IOException {
         ModelBundle bundle = ModelBundle.read(bundleDir);
-        ImageEmbedder embedder = ImageEmbedder.open(bundle.encoderDir(), device);
+        ImageEmbedder embedder = ImageEmbedder.open(bundle.encoderDir(),
+                dev.rali.engine.clip.ClipLoadOptions.defaults().withDevice(device).withPrecision(precision));
         try {
             int d = embedder.dim();
             if (bundle.head().pcaMean().length != d) {
@@ -52,7 +62,8 @@ public final class BundleScorer implements ImageScorer {
     @Override
     public String describe() {
         return bundle.dir() + " (" + head.numBases() + " bases, " + head.inputDim() + "-d embeddings"
-                + (head.compressedDim() != head.inputDim() ? " → PCA " + head.compressedDim() : "") + ")";
+                + (head.compressedDim() != head.inputDim() ? " → PCA " + head.compressedDim() : "") + ", encoder "
+                + embedder.model().precision().label() + " on " + embedder.model().device().getDeviceType() + ")";
     }
 
     @Override
@@ -89,6 +100,21 @@ public final class BundleScorer implements ImageScorer {
         double s = head.score(r.embedding());
         return Double.isFinite(s) ? ScoreResult.ok(r.file(), s)
                 : ScoreResult.failed(r.file(), "model produced a non-finite score");
+    }
+
+    /** The encoder's inference precision (auto resolved). */
+    public dev.rali.engine.clip.Precision precision() {
+        return embedder.model().precision();
+    }
+
+    /** The embedder (decode, preprocessing, encoder) behind this scorer, for benchmarks. */
+    public ImageEmbedder embedder() {
+        return embedder;
+    }
+
+    /** The head applied to one embedding (Eq. 3), for benchmarks that time it apart from the encoder. */
+    public double scoreEmbedding(float[] embedding) {
+        return head.score(embedding);
     }
 
     @Override

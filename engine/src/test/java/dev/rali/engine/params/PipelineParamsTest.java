@@ -27,7 +27,7 @@ class PipelineParamsTest {
         }
         assertEquals(250, PipelineParams.defaults().get(ParamKeys.BASES_COUNT));
         assertEquals(new PipelineParams.Data("", List.of(), "train", "val"), PipelineParams.defaults().data());
-        assertEquals(new PipelineParams.Encoder("", "auto", 16), PipelineParams.defaults().encoder());
+        assertEquals(new PipelineParams.Encoder("", "auto", 16, "auto"), PipelineParams.defaults().encoder());
         assertEquals(200, PipelineParams.defaults().evaluate().bootstrap());
         assertEquals(new PipelineParams.Run(42, "full"), PipelineParams.defaults().run());
     }
@@ -199,7 +199,7 @@ class PipelineParamsTest {
 
     @Test
     void everyKeyHasHelpAPaperValueAndADefaultThatParsesBack() {
-        assertEquals(53, ParamKeys.all().size());
+        assertEquals(54, ParamKeys.all().size());
         for (ParamKey<?> k : ParamKeys.all()) {
             assertFalse(k.help().isBlank(), k.name());
             assertFalse(k.paperValue().isBlank(), k.name());
