@@ -78,6 +78,7 @@ def main():
     ap.add_argument("--iters", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--bf16", action="store_true", help="the tower under torch.autocast(cpu, bfloat16)")
     a = ap.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
@@ -92,7 +93,8 @@ def main():
     with torch.no_grad():
         for i in range(a.warmup + a.iters):
             t0 = time.perf_counter()
-            forward(w, px, heads, patch)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
+                forward(w, px, heads, patch)
             t1 = time.perf_counter()
             for _ in range(reps):
                 A @ B
@@ -103,6 +105,7 @@ def main():
     sec, gsec = statistics.median(tm), statistics.median(tg)
     gflops, mm = fl / sec / 1e9, reps * 2 * m * k * n / gsec / 1e9
     print(json.dumps(dict(engine="pytorch-eager " + torch.__version__, config=a.config, threads=torch.get_num_threads(),
+                          precision="bf16-autocast" if a.bf16 else "fp32",
                           batch=a.batch, iters=a.iters, images_per_s=a.batch / sec, ms_per_batch=sec * 1e3,
                           gflop_per_image=fl / a.batch / 1e9, gflops=gflops, matmul_gflops=mm,
                           roofline_share=gflops / mm,

@@ -88,7 +88,7 @@ public final class ParamKeys {
             .help("Where the encoder runs: cpu, gpu, or auto (a GPU when the PyTorch engine sees one)."));
     public static final ParamKey<String> PRECISION = add(ParamKey.<String>builder("encoder.precision", CHOICE)
             .def("auto").paper("not a model setting (the paper's numbers are fp32)")
-            .choices(dev.rali.engine.clip.Precision.CHOICES, s -> s)
+            .choices(List.of("auto", "fp32", "bf16"), s -> s) // Precision.CHOICES; params/ may not depend on clip/
             .help("Image-encoder precision when embedding: fp32, bf16, or auto = bf16 where the CPU (AVX-512-BF16/AMX) "
                     + "or GPU runs it natively and the encoder is big enough to gain (width >= 512), else fp32. "
                     + "Alignment training is always fp32; bf16 embeddings are cached apart from fp32 ones."));
