@@ -106,6 +106,9 @@ public final class MainWindow {
                 }
             });
         }
+        // Registered before any view's own listeners react to the new project's revision (ProjectModel.open sets
+        // the queries first, then bumps the revision), so every view starts from a clean state, then reloads.
+        ctx.project().queriesProperty().addListener((o, a, q) -> views.values().forEach(AppView::reset));
         ctx.project().queriesProperty().addListener((o, a, q) -> {
             if (q != null && start != null && start.title().equals(nav.getSelectionModel().getSelectedItem())
                     && views.containsKey(DatasetsView.TITLE)) {

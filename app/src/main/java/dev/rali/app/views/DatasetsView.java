@@ -205,6 +205,20 @@ public final class DatasetsView implements AppView {
         }
     }
 
+    @Override
+    public void reset() {
+        loadGeneration++; // pages of the previous project still loading are dropped
+        table.getItems().clear();
+        grid.getItems().clear();
+        split.getItems().clear();
+        minMos.clear();
+        maxMos.clear();
+        count.setText("");
+        histogram.setChart(Charts.histogram("MOS distribution", "MOS [1,5]", new double[0], 20, 1, 5));
+        report.clear();
+        reportPane.setVisible(false);
+    }
+
     private void reload() {
         ProjectQueries q = ctx.project().queries();
         empty.setVisible(q == null);
@@ -217,6 +231,9 @@ public final class DatasetsView implements AppView {
         Long selected = table.getSelectionModel().getSelectedItem() == null ? null
                 : table.getSelectionModel().getSelectedItem().id();
         ctx.tasks().execute("Load datasets", c -> Datasets.list(q.store()), list -> {
+            if (q != ctx.project().queries()) {
+                return; // another project was opened meanwhile
+            }
             table.getItems().setAll(list);
             int index = 0;
             for (int i = 0; i < list.size(); i++) {

@@ -49,6 +49,13 @@ public final class ImageDetailPane extends VBox {
         getChildren().addAll(top, new Label("Reasoning traces"), sp);
     }
 
+    /** Shows nothing (no image selected, or the project changed). */
+    public void clear() {
+        view.setImage(null);
+        facts.getChildren().clear();
+        traces.getChildren().clear();
+    }
+
     public void show(ImageDetail d) {
         show(d, -1);
     }

@@ -24,11 +24,13 @@ public final class ImportWizard extends Dialog<ImportSpec> {
     final TextField folder = new TextField();
     final TextField name = new TextField();
     final Label layoutInfo = new Label();
+    /** Where the layouts are documented (shipped with the product; data/mos/FORMATS.md never was). */
+    static final String DATASETS_DOC = "docs/DATASETS.md";
 
     public ImportWizard(Window owner, DatasetImportAction importer) {
         setTitle("Import dataset");
         setHeaderText("Import a dataset into the project. Supported layouts and the files each expects are "
-                + "described in data/mos/FORMATS.md.");
+                + "described in " + DATASETS_DOC + " (the layout's line below says what it reads).");
         if (owner != null) {
             initOwner(owner);
         }

@@ -134,6 +134,17 @@ public final class ResultsView implements AppView {
         return ablation.isEmpty() ? "" : " · " + ablation;
     }
 
+    @Override
+    public void reset() {
+        run.getItems().clear();
+        run.setValue(null);
+        predictions = Map.of();
+        table.getItems().clear();
+        points.removeAllSeries();
+        seriesItems.clear();
+        scatter.getChart().setTitle("Predicted vs MOS");
+    }
+
     private void reloadRuns() {
         ProjectQueries q = ctx.project().queries();
         if (q == null) {
@@ -143,6 +154,9 @@ public final class ResultsView implements AppView {
             return;
         }
         ctx.tasks().execute("Load runs", c -> q.runs().withPredictions(), list -> {
+            if (q != ctx.project().queries()) {
+                return; // another project was opened meanwhile
+            }
             Long keep = run.getValue() == null ? null : run.getValue().id();
             run.getItems().setAll(list);
             RunItem sel = list.stream().filter(r -> keep != null && r.id() == keep).findFirst()
@@ -168,6 +182,9 @@ public final class ResultsView implements AppView {
             Map<String, List<Prediction>> p = q.runs().predictions(r.id());
             return Map.entry(p, rows(p));
         }, result -> {
+            if (q != ctx.project().queries() || r != run.getValue()) {
+                return;
+            }
             predictions = result.getKey();
             table.getItems().setAll(result.getValue());
             table.getSelectionModel().clearAndSelect(table.getItems().size() - 1);

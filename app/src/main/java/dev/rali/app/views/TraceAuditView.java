@@ -216,6 +216,17 @@ public final class TraceAuditView implements AppView {
         }
     }
 
+    @Override
+    public void reset() {
+        table.getItems().clear();
+        dataset.getItems().clear();
+        dataset.setValue(null);
+        note.clear();
+        verdict.selectToggle(null);
+        detail.clear();
+        updatePosition();
+    }
+
     private void reloadDatasets() {
         ProjectQueries q = ctx.project().queries();
         empty.setVisible(q == null);
@@ -225,6 +236,9 @@ public final class TraceAuditView implements AppView {
             return;
         }
         ctx.tasks().execute("Load datasets", c -> Datasets.list(q.store()), list -> {
+            if (q != ctx.project().queries()) {
+                return; // another project was opened meanwhile
+            }
             DatasetSummary keep = dataset.getValue();
             dataset.getItems().setAll(ALL);
             dataset.getItems().addAll(list);
@@ -249,6 +263,9 @@ public final class TraceAuditView implements AppView {
         boolean only = flaggedOnly.isSelected();
         int keep = table.getSelectionModel().getSelectedIndex();
         ctx.tasks().execute("Load traces", x -> q.auditItems(id, c, only), items -> {
+            if (q != ctx.project().queries()) {
+                return;
+            }
             table.getItems().setAll(items);
             if (!items.isEmpty()) {
                 table.getSelectionModel().clearAndSelect(Math.max(0, Math.min(keep, items.size() - 1)));

@@ -64,6 +64,7 @@ public final class DatasetImporter {
 
         MosScale scale = scaleFor(req, parsed, report);
         report.scale = scale;
+        report.unlabelled = parsed.rows.stream().allMatch(r -> r.raw() == null);
         Map<String, String> splits = assignSplits(req, parsed);
         Long seed = parsed.officialSplit ? null : req.seed();
         report.splitSeed = seed;

@@ -30,6 +30,8 @@ public final class ImportReport {
     public final Map<String, Integer> splitCounts = new TreeMap<>();
     public MosScale scale;
     public Long splitSeed;
+    /** no row has a score (a plain folder for scoring): there is no scale and no split to report */
+    public boolean unlabelled;
 
     ImportReport(String dataset, String layout) {
         this.dataset = dataset;
@@ -48,11 +50,17 @@ public final class ImportReport {
         sb.append("  metadata rows:    ").append(rows).append('\n');
         sb.append("  imported:         ").append(imported).append('\n');
         sb.append("  already present:  ").append(skippedExisting).append('\n');
-        if (scale != null) {
-            sb.append("  score scale:      ").append(scale).append(" -> [1, 5]\n");
+        if (unlabelled) {
+            // "official" would claim a published split where the folder has none (issue 17, item 7)
+            sb.append("  score scale:      none (unlabelled images)\n");
+            sb.append("  split:            none (unlabelled, for scoring only) ").append(splitCounts).append('\n');
+        } else {
+            if (scale != null) {
+                sb.append("  score scale:      ").append(scale).append(" -> [1, 5]\n");
+            }
+            sb.append("  split:            ").append(splitSeed == null ? "official" : "generated, seed " + splitSeed)
+                    .append(' ').append(splitCounts).append('\n');
         }
-        sb.append("  split:            ").append(splitSeed == null ? "official" : "generated, seed " + splitSeed)
-                .append(' ').append(splitCounts).append('\n');
         section(sb, "missing image files", missingFiles, maxPerSection);
         section(sb, "unreadable images", unreadableImages, maxPerSection);
         section(sb, "duplicates", duplicates, maxPerSection);

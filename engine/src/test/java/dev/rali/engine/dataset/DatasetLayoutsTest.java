@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -331,6 +332,10 @@ class DatasetLayoutsTest {
         Fixtures.text(root.resolve("readme.txt"), "not an image");
         ImportReport r = run(ImportRequest.of("photos", "folder", root));
         assertEquals(2, r.imported);
+        // an unlabelled folder has no published split: the report must not call its "all" split official
+        String text = r.format(5);
+        assertTrue(text.contains("split:            none (unlabelled, for scoring only) {all=2}"), text);
+        assertFalse(text.contains("official"), text);
         List<ImageRow> all = Datasets.images(store, "photos", null);
         assertEquals(List.of("a.png", "sub/b.jpg"), all.stream().map(ImageRow::name).toList());
         assertNull(all.get(0).mos());
