@@ -90,6 +90,9 @@ public final class DatasetsView implements AppView {
     private final VBox empty;
     private final SplitPane content;
     private volatile long loadGeneration;
+    /** The keyboard cursor in the grid (index into its items; −1: none yet). */
+    private final javafx.beans.property.IntegerProperty cursor = new javafx.beans.property.SimpleIntegerProperty(-1);
+    private static final javafx.css.PseudoClass CURRENT = javafx.css.PseudoClass.getPseudoClass("current");
 
     public DatasetsView(AppContext ctx) {
         this.ctx = ctx;
@@ -103,7 +106,7 @@ public final class DatasetsView implements AppView {
         table.getColumns().add(numCol("Traces", d -> d.traces()));
         table.getColumns().add(col("MOS range", d -> d.normalisedMin() == null ? "–"
                 : Ui.num(d.normalisedMin(), 2) + " – " + Ui.num(d.normalisedMax(), 2), 90));
-        table.getColumns().add(col("Splits", d -> String.join(", ", d.splits().keySet()), 90));
+        table.getColumns().add(col("Splits", d -> String.join(", ", d.splits().keySet()), 120));
         table.getSelectionModel().selectedItemProperty().addListener((o, a, d) -> datasetSelected(d));
 
         Button importButton = new Button("Import…");
@@ -133,6 +136,11 @@ public final class DatasetsView implements AppView {
         grid.setHorizontalCellSpacing(6);
         grid.setVerticalCellSpacing(6);
         grid.setCellFactory(g -> new ThumbCell());
+        // Keyboard: arrows move the cursor (↑↓ by a row), Home/End, Enter or Space opens the detail, where ← →
+        // step on through the same images.
+        grid.setFocusTraversable(true);
+        grid.addEventHandler(javafx.scene.input.KeyEvent.KEY_PRESSED, this::gridKey);
+        Ui.tip(grid, "Arrow keys move, Enter opens the image (← → in the detail step through the grid)");
         VBox.setVgrow(grid, Priority.ALWAYS);
 
         report.setId("importReport");
@@ -174,11 +182,16 @@ public final class DatasetsView implements AppView {
             box.setAlignment(Pos.CENTER);
             setGraphic(box);
             getStyleClass().add("thumb-cell");
+            caption.setTextOverrun(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS); // keep the file's ending
+            caption.setMaxWidth(ctx.thumbnails().size() + 4);
             setOnMouseClicked(e -> {
                 if (getItem() != null) {
-                    ImageDetailPane.open(ctx, getItem().id());
+                    cursor.set(getIndex());
+                    grid.requestFocus();
+                    openDetail(getIndex());
                 }
             });
+            cursor.addListener((o, a, b) -> pseudoClassStateChanged(CURRENT, getItem() != null && getIndex() == b.intValue()));
         }
 
         @Override
@@ -191,7 +204,8 @@ public final class DatasetsView implements AppView {
                 return;
             }
             getGraphic().setVisible(true);
-            caption.setText((item.mos() == null ? "–" : Ui.num(item.mos(), 2)) + "  " + item.name());
+            pseudoClassStateChanged(CURRENT, getIndex() == cursor.get());
+            caption.setText((item.mos() == null ? "–" : Ui.num(item.mos(), 2)) + "  " + fileName(item.name()));
             setTooltip(new javafx.scene.control.Tooltip(item.name() + "\nMOS " + Ui.num(item.mos(), 3)
                     + "\nsplit " + item.split()));
             view.setImage(ctx.thumbnails().cached(item.path()));
@@ -208,6 +222,7 @@ public final class DatasetsView implements AppView {
     @Override
     public void reset() {
         loadGeneration++; // pages of the previous project still loading are dropped
+        cursor.set(-1);
         table.getItems().clear();
         grid.getItems().clear();
         split.getItems().clear();
@@ -217,6 +232,73 @@ public final class DatasetsView implements AppView {
         histogram.setChart(Charts.histogram("MOS distribution", "MOS [1,5]", new double[0], 20, 1, 5));
         report.clear();
         reportPane.setVisible(false);
+    }
+
+    /** The name without its folders ("images/a__blur_3.png" → "a__blur_3.png"): captions are narrow. */
+    static String fileName(String name) {
+        int slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
+        return slash < 0 ? name : name.substring(slash + 1);
+    }
+
+    private void gridKey(javafx.scene.input.KeyEvent e) {
+        int n = grid.getItems().size();
+        if (n == 0) {
+            return;
+        }
+        int at = cursor.get();
+        int columns = columns();
+        int to = switch (e.getCode()) {
+            case RIGHT -> at + 1;
+            case LEFT -> at - 1;
+            case DOWN -> at < 0 ? 0 : at + columns;
+            case UP -> at - columns;
+            case HOME -> 0;
+            case END -> n - 1;
+            case PAGE_DOWN -> at + columns * 4;
+            case PAGE_UP -> at - columns * 4;
+            case ENTER, SPACE -> {
+                openDetail(Math.max(0, at));
+                e.consume();
+                yield Integer.MIN_VALUE;
+            }
+            default -> Integer.MIN_VALUE;
+        };
+        if (to == Integer.MIN_VALUE) {
+            return;
+        }
+        moveCursor(Math.max(0, Math.min(n - 1, to)));
+        e.consume();
+    }
+
+    /** Thumbnails per grid row, as the grid lays them out. */
+    private int columns() {
+        if (grid.getSkin() instanceof impl.org.controlsfx.skin.GridViewSkin<?> skin) {
+            return Math.max(1, skin.computeMaxCellsInRow());
+        }
+        return 1;
+    }
+
+    /** Puts the keyboard cursor on thumbnail {@code index} and scrolls its row into view. */
+    public void moveCursor(int index) {
+        cursor.set(index);
+        if (grid.lookup(".virtual-flow") instanceof javafx.scene.control.skin.VirtualFlow<?> flow) {
+            int row = index / columns();
+            if (row < flow.getFirstVisibleCell().getIndex() || row > flow.getLastVisibleCell().getIndex()) {
+                flow.scrollTo(row);
+            }
+        }
+    }
+
+    public int cursor() {
+        return cursor.get();
+    }
+
+    /** Opens thumbnail {@code index} in the detail window, which steps through the grid's images in its order. */
+    void openDetail(int index) {
+        List<Long> ids = grid.getItems().stream().map(ImageItem::id).toList();
+        if (index >= 0 && index < ids.size()) {
+            ImageDetailPane.open(ctx, new ImageDetailPane.Browse(ids, "in grid order", id -> List.of()), index);
+        }
     }
 
     private void reload() {
@@ -292,6 +374,7 @@ public final class DatasetsView implements AppView {
         ImageFilter f = filter();
         long generation = ++loadGeneration;
         grid.getItems().clear();
+        cursor.set(-1);
         count.setText("loading…");
         // First page at once so the grid shows something, the rest page by page in the same background task.
         ctx.tasks().execute(BackgroundTask.of("Load images", c -> {

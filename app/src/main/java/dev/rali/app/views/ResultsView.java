@@ -12,7 +12,11 @@ import java.util.List;
 import java.util.Map;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
+import dev.rali.engine.eval.MetricReport;
+import dev.rali.engine.eval.ResultsTable;
+import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
+import javafx.scene.layout.Region;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.SplitPane;
@@ -60,8 +64,13 @@ public final class ResultsView implements AppView {
         }
     }
 
-    /** One table row. */
-    public record Row(String dataset, int n, double plcc, double srcc) { }
+    /**
+     * One table row. {@code plcc} is the headline PLCC, Pearson after the VQEG 4-parameter logistic (the convention
+     * of the paper's tables and of `rali eval`); {@code plccRaw} is Pearson on the raw scores. The intervals are
+     * null unless 95 % CIs were asked for.
+     */
+    public record Row(String dataset, int n, double plcc, double srcc, double krcc, double rmse, double plccRaw,
+                      MetricReport.Interval plccCi, MetricReport.Interval srccCi) { }
 
     private final AppContext ctx;
     private final StackPane root = new StackPane();
@@ -72,6 +81,7 @@ public final class ResultsView implements AppView {
     private final ChartViewer scatter = new ChartViewer(Charts.scatter("Predicted vs MOS", "MOS [1,5]",
             "predicted", points));
     private Map<String, List<Prediction>> predictions = Map.of();
+    private final CheckBox intervals = new CheckBox("95 % CIs");
 
     public ResultsView(AppContext ctx) {
         this.ctx = ctx;
@@ -82,29 +92,36 @@ public final class ResultsView implements AppView {
         table.setId("resultsTable");
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
         table.setPlaceholder(new Label("Choose a run with predictions (the evaluate stage writes them)."));
-        table.getColumns().add(col("Dataset", Row::dataset, 140));
-        table.getColumns().add(col("N", Row::n, 60));
-        table.getColumns().add(col("PLCC (raw)", r -> Ui.num(r.plcc(), 4), 80));
-        table.getColumns().add(col("SRCC", r -> Ui.num(r.srcc(), 4), 80));
+        table.getColumns().add(col("Dataset", Row::dataset, 110));
+        table.getColumns().add(col("N", Row::n, 50));
+        table.getColumns().add(col("PLCC", r -> withCi(r.plcc(), r.plccCi()), 70));
+        table.getColumns().add(col("SRCC", r -> withCi(r.srcc(), r.srccCi()), 70));
+        table.getColumns().add(col("KRCC", r -> Ui.num(r.krcc(), 3), 60));
+        table.getColumns().add(col("RMSE", r -> Ui.num(r.rmse(), 3), 60));
+        table.getColumns().add(col("PLCC (raw)", r -> Ui.num(r.plccRaw(), 3), 80));
+        intervals.setId("resultsIntervals");
+        intervals.setMinWidth(Region.USE_PREF_SIZE);
+        Ui.tip(intervals, "Percentile-bootstrap 95 % intervals of PLCC and SRCC, with the run's evaluate.bootstrap "
+                + "resamples and seed (as `rali eval` and the pipeline compute them)");
+        intervals.setOnAction(e -> loadRun());
         table.getSelectionModel().selectedItemProperty().addListener((o, a, r) -> plot(r));
         scatter.setId("resultsScatter");
         scatter.addChartMouseListener(new ChartMouseListenerFX() {
             @Override
             public void chartMouseClicked(ChartMouseEventFX e) {
                 if (e.getEntity() instanceof XYItemEntity item) {
-                    Prediction p = pointAt(item.getSeriesIndex(), item.getItem());
-                    if (p != null) {
-                        ImageDetailPane.open(ctx, p.imageId());
-                    }
+                    openPoint(item.getSeriesIndex(), item.getItem());
                 }
             }
 
             @Override
             public void chartMouseMoved(ChartMouseEventFX e) { }
         });
-        HBox bar = new HBox(8, new Label("Run"), run, Ui.hint("click a point to open the image"));
+        HBox bar = new HBox(8, new Label("Run"), run, intervals, Ui.hint("click a point to open the image"));
         bar.setAlignment(Pos.CENTER_LEFT);
-        VBox left = new VBox(8, table);
+        Label footer = Ui.hint(ResultsTable.FOOTER);
+        footer.setId("resultsFooter");
+        VBox left = new VBox(8, table, footer);
         VBox.setVgrow(table, Priority.ALWAYS);
         SplitPane split = new SplitPane(left, scatter);
         split.setDividerPositions(0.38);
@@ -178,9 +195,11 @@ public final class ResultsView implements AppView {
         if (q == null || r == null) {
             return;
         }
+        int bootstrap = intervals.isSelected() ? bootstrapOf(r) : 0;
+        long seed = seedOf(r);
         ctx.tasks().execute("Load predictions", c -> {
             Map<String, List<Prediction>> p = q.runs().predictions(r.id());
-            return Map.entry(p, rows(p));
+            return Map.entry(p, rows(p, bootstrap, seed));
         }, result -> {
             if (q != ctx.project().queries() || r != run.getValue()) {
                 return;
@@ -191,24 +210,95 @@ public final class ResultsView implements AppView {
         });
     }
 
-    /** PLCC/SRCC per dataset plus the unweighted mean row (as the paper averages datasets). */
+    /** Without intervals. */
     public static List<Row> rows(Map<String, List<Prediction>> byDataset) {
+        return rows(byDataset, 0, 0L);
+    }
+
+    /**
+     * The figures per dataset, as the pipeline's evaluate stage and `rali eval` report them ({@link MetricReport}:
+     * logistic PLCC headline, raw PLCC beside it), plus the unweighted mean row (as the paper averages datasets).
+     * A dataset with fewer than 3 predictions gets NaNs instead of failing the whole table.
+     */
+    public static List<Row> rows(Map<String, List<Prediction>> byDataset, int bootstrap, long seed) {
         List<Row> rows = new ArrayList<>();
-        double sp = 0;
-        double ss = 0;
         for (var e : byDataset.entrySet()) {
             double[] pred = e.getValue().stream().mapToDouble(Prediction::predicted).toArray();
             double[] mos = e.getValue().stream().mapToDouble(Prediction::mos).toArray();
-            Row r = new Row(e.getKey(), pred.length, Stats.plcc(pred, mos), Stats.srcc(pred, mos));
+            Row r;
+            try {
+                MetricReport m = MetricReport.compute(pred, mos, bootstrap, seed);
+                r = new Row(e.getKey(), pred.length, m.plccFitted(), m.srcc(), m.krcc(), m.rmse(), m.plcc(),
+                        m.plccFittedCi(), m.srccCi());
+            } catch (IllegalArgumentException tooFewOrConstant) {
+                r = new Row(e.getKey(), pred.length, Stats.plcc(pred, mos), Stats.srcc(pred, mos), Double.NaN,
+                        Double.NaN, Stats.plcc(pred, mos), null, null);
+            }
             rows.add(r);
-            sp += r.plcc();
-            ss += r.srcc();
         }
         if (rows.size() > 1) {
             int n = rows.stream().mapToInt(Row::n).sum();
-            rows.add(new Row("mean", n, sp / rows.size(), ss / rows.size()));
+            rows.add(new Row("mean", n, mean(rows, Row::plcc), mean(rows, Row::srcc), mean(rows, Row::krcc),
+                    mean(rows, Row::rmse), mean(rows, Row::plccRaw), null, null));
         }
         return rows;
+    }
+
+    private static double mean(List<Row> rows, java.util.function.ToDoubleFunction<Row> f) {
+        return rows.stream().mapToDouble(f).average().orElse(Double.NaN);
+    }
+
+    static String withCi(double v, MetricReport.Interval ci) {
+        return Ui.num(v, 3) + (ci == null ? "" : " " + ci);
+    }
+
+    /** The run's evaluate.bootstrap (1000 when it recorded none), so the CIs match the CLI's. */
+    static int bootstrapOf(RunItem r) {
+        try {
+            int b = dev.rali.engine.params.PipelineParams.fromJson(r.paramsJson()).get(
+                    dev.rali.engine.params.ParamKeys.BOOTSTRAP);
+            return b > 0 ? b : 1000;
+        } catch (RuntimeException notPipelineParams) {
+            return 1000;
+        }
+    }
+
+    static long seedOf(RunItem r) {
+        if (r.seed() != null) {
+            return r.seed();
+        }
+        try {
+            return dev.rali.engine.params.PipelineParams.fromJson(r.paramsJson()).get(dev.rali.engine.params.ParamKeys.SEED);
+        } catch (RuntimeException notPipelineParams) {
+            return 42L;
+        }
+    }
+
+    /**
+     * Opens the image behind a scatter point; Previous/Next walk the plotted images from the largest error to the
+     * smallest, and the detail shows the run's prediction and error beside the MOS and traces.
+     */
+    public void openPoint(int series, int item) {
+        Prediction clicked = pointAt(series, item);
+        RunItem r = run.getValue();
+        if (clicked == null || r == null) {
+            return;
+        }
+        List<Prediction> order = new ArrayList<>();
+        seriesItems.forEach(order::addAll);
+        order.sort(java.util.Comparator.comparingDouble((Prediction p) -> -Math.abs(p.predicted() - p.mos())));
+        Map<Long, Prediction> byId = new java.util.HashMap<>();
+        order.forEach(p -> byId.put(p.imageId(), p));
+        List<Long> ids = order.stream().map(Prediction::imageId).toList();
+        ImageDetailPane.open(ctx, new ImageDetailPane.Browse(ids, "largest |error| first", id -> {
+            Prediction p = byId.get(id);
+            if (p == null) {
+                return List.of();
+            }
+            return List.of(Map.entry("Prediction (run " + r.id() + ")", Ui.num(p.predicted(), 3)),
+                    Map.entry("Error (prediction − MOS)", String.format(java.util.Locale.ROOT, "%+.3f",
+                            p.predicted() - p.mos())));
+        }), ids.indexOf(clicked.imageId()));
     }
 
     /** Plots one dataset, or every dataset as its own series for the mean row. */
@@ -230,7 +320,7 @@ public final class ResultsView implements AppView {
             points.addSeries(s);
             seriesItems.add(list);
         });
-        scatter.getChart().setTitle(String.format(java.util.Locale.ROOT, "Predicted vs MOS — %s (raw PLCC %.3f, SRCC %.3f)",
+        scatter.getChart().setTitle(String.format(java.util.Locale.ROOT, "Predicted vs MOS — %s (PLCC %.3f, SRCC %.3f)",
                 r.dataset(), r.plcc(), r.srcc()));
     }
 

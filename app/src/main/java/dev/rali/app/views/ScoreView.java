@@ -93,6 +93,8 @@ public final class ScoreView implements AppView {
         final Path file;
         final SimpleObjectProperty<Double> score = new SimpleObjectProperty<>();
         final SimpleStringProperty status = new SimpleStringProperty("queued");
+        /** The bundle the score came from: a score from another model does not count as scored. */
+        Path model;
 
         Row(Path file) {
             this.file = file;
@@ -323,13 +325,24 @@ public final class ScoreView implements AppView {
                     : b + " is not a folder; choose a model bundle folder (*.rali-model).");
             return;
         }
-        List<Path> todo = rows.stream().filter(r -> r.score() == null).map(r -> r.file).toList();
+        Path bundleDir = Path.of(b).toAbsolutePath().normalize();
+        // Scores from another model are stale once the user picks a different bundle (issue 17, item 6): those
+        // rows are scored again with the chosen one.
+        List<Path> todo = rows.stream().filter(r -> r.score() == null || !bundleDir.equals(r.model))
+                .map(r -> r.file).toList();
         if (todo.isEmpty()) {
-            Dialogs.info(ctx.window(), "Nothing to score", "Add images first: drop them on the window or use "
-                    + "Choose files….");
+            Dialogs.info(ctx.window(), "Nothing to score", rows.isEmpty()
+                    ? "Add images first: drop them on the window or use Choose files…."
+                    : "All " + rows.size() + " files are already scored with " + bundleDir.getFileName()
+                            + ". Add more images, or choose another model to score them again.");
             return;
         }
-        todo.forEach(p -> byFile.get(p).status.set("queued"));
+        todo.forEach(p -> {
+            Row r = byFile.get(p);
+            r.status.set("queued");
+            r.score.set(null);
+            r.model = null;
+        });
         FxBatcher<ScoreResult> results = new FxBatcher<>(batch -> {
             for (ScoreResult r : batch) {
                 Row row = byFile.get(r.file().toAbsolutePath().normalize());
@@ -338,6 +351,7 @@ public final class ScoreView implements AppView {
                 }
                 if (r.isOk()) {
                     row.score.set(r.score());
+                    row.model = bundleDir;
                     row.status.set("ok");
                 } else {
                     row.score.set(null);
@@ -346,7 +360,6 @@ public final class ScoreView implements AppView {
             }
             updateSummary();
         });
-        Path bundleDir = Path.of(b);
         job = BackgroundTask.<Void>of("Score " + todo.size() + " images", c -> {
             c.progress("load model", 0, 0, bundleDir.getFileName().toString());
             try (ImageScorer scorer = factory.open(bundleDir)) {

@@ -78,14 +78,15 @@ public final class TraceAuditView implements AppView {
     private final StackPane root = new StackPane();
     private final ComboBox<DatasetSummary> dataset = new ComboBox<>();
     private final CheckBox flaggedOnly = new CheckBox("Flagged only");
-    private final Spinner<Double> mosThreshold = new Spinner<>(0.1, 4.0, FlagCriteria.DEFAULT.mosThreshold(), 0.1);
-    private final Spinner<Double> stdThreshold = new Spinner<>(0.05, 4.0, FlagCriteria.DEFAULT.seedStdThreshold(), 0.05);
+    private final Spinner<Double> mosThreshold = new Spinner<>(0.01, 4.0, FlagCriteria.DEFAULT.mosThreshold(), 0.1);
+    private final Spinner<Double> stdThreshold = new Spinner<>(0.01, 4.0, FlagCriteria.DEFAULT.seedStdThreshold(), 0.05);
     private final TableView<AuditItem> table = new TableView<>();
     private final ImageDetailPane detail = new ImageDetailPane(260);
     private final ToggleGroup verdict = new ToggleGroup();
     private final TextField note = new TextField();
     private final Label position = new Label();
     private final Label flagsLabel = new Label();
+    private final Label feedback = new Label();
     private final VBox empty;
     private final BorderPane content = new BorderPane();
 
@@ -108,8 +109,18 @@ public final class TraceAuditView implements AppView {
         Button export = new Button("Export CSV…");
         export.setId("exportAudit");
         export.setOnAction(e -> exportCsv());
+        Button worst = new Button("Worst 5 %");
+        worst.setId("flagWorst");
+        worst.setOnAction(e -> flagWorst(0.95));
+        Ui.tip(worst, "Set both thresholds to the 95th percentile of this selection, so the 5 % of traces furthest "
+                + "from MOS and the images whose seeds disagree most are flagged");
         HBox bar = new HBox(8, new Label("Dataset"), dataset, flaggedOnly, new Label("|score − MOS| >"), mosThreshold,
-                new Label("seed std >"), stdThreshold, export);
+                new Label("seed std >"), stdThreshold, worst, export);
+        bar.getChildren().forEach(n -> {
+            if (n instanceof javafx.scene.control.Labeled l) {
+                l.setMinWidth(Region.USE_PREF_SIZE); // labels and buttons never collapse to "…"
+            }
+        });
         bar.setAlignment(Pos.CENTER_LEFT);
 
         table.setId("auditTable");
@@ -141,7 +152,11 @@ public final class TraceAuditView implements AppView {
                 toggle("unsure", "U"), new Label("Note"), note);
         note.setId("auditNote");
         note.setPromptText("why (optional); Enter saves");
-        note.setOnAction(e -> save());
+        // Enter saves and hands the keys back to the list, so the next N/P navigates instead of typing into the note
+        note.setOnAction(e -> {
+            save();
+            table.requestFocus();
+        });
         HBox.setHgrow(note, Priority.ALWAYS);
         Button save = new Button("Save");
         save.setId("saveVerdict");
@@ -151,7 +166,10 @@ public final class TraceAuditView implements AppView {
         position.setId("auditPosition");
         flagsLabel.setId("auditFlags");
         flagsLabel.getStyleClass().add("flags");
-        VBox right = new VBox(8, new HBox(12, position, flagsLabel), verdictBar,
+        feedback.setId("auditFeedback");
+        feedback.getStyleClass().add("hint");
+        feedback.setWrapText(true);
+        VBox right = new VBox(8, new HBox(12, position, flagsLabel), feedback, verdictBar,
                 Ui.hint("Keys: N/J next flagged · P/K previous flagged · O/W/U verdict"), detail);
         VBox.setVgrow(detail, Priority.ALWAYS);
         right.setPadding(new javafx.geometry.Insets(0, 0, 0, 8));
@@ -203,28 +221,60 @@ public final class TraceAuditView implements AppView {
         e.consume();
     }
 
-    /** Moves the selection to the next (+1) or previous (−1) flagged trace; stays put at the ends. */
+    /**
+     * Moves the selection to the next (+1) or previous (−1) flagged trace; at the ends, or when nothing is flagged,
+     * stays put and says why instead of doing nothing silently.
+     */
     public void step(int dir) {
         List<AuditItem> items = table.getItems();
         int i = table.getSelectionModel().getSelectedIndex();
         for (int j = i + dir; j >= 0 && j < items.size(); j += dir) {
             if (items.get(j).flagged()) {
+                feedback.setText("");
                 table.getSelectionModel().clearAndSelect(j);
                 table.scrollTo(Math.max(0, j - 3));
                 return;
             }
         }
+        feedback.setText(items.stream().noneMatch(AuditItem::flagged) ? nothingFlagged(items)
+                : "No flagged trace " + (dir > 0 ? "after" : "before") + " this one.");
     }
 
-    @Override
-    public void reset() {
-        table.getItems().clear();
-        dataset.getItems().clear();
-        dataset.setValue(null);
-        note.clear();
-        verdict.selectToggle(null);
-        detail.clear();
-        updatePosition();
+    /** Why N/P found nothing: the largest deviations present, so the user knows how far to lower the thresholds. */
+    static String nothingFlagged(List<AuditItem> items) {
+        if (items.isEmpty()) {
+            return "No traces in this selection.";
+        }
+        double maxDiff = items.stream().filter(a -> a.mos() != null && a.trace().score() != null)
+                .mapToDouble(a -> Math.abs(a.trace().score() - a.mos())).max().orElse(Double.NaN);
+        double maxStd = items.stream().mapToDouble(AuditItem::seedStd).max().orElse(Double.NaN);
+        return String.format(java.util.Locale.ROOT, "No trace is flagged at these thresholds: the largest "
+                + "|score − MOS| here is %s and the largest seed std %s. Lower the thresholds, or press Worst 5 %%.",
+                Ui.num(maxDiff, 2), Ui.num(maxStd, 2));
+    }
+
+    /**
+     * Sets each threshold just below the {@code quantile} of |score − MOS| and of the seed std over the listed traces,
+     * so that the worst (1 − quantile) share of them (at least one) is flagged; ties below it are not.
+     */
+    public void flagWorst(double quantile) {
+        List<AuditItem> items = List.copyOf(table.getItems());
+        double[] diff = items.stream().filter(a -> a.mos() != null && a.trace().score() != null)
+                .mapToDouble(a -> Math.abs(a.trace().score() - a.mos())).sorted().toArray();
+        double[] std = items.stream().mapToDouble(AuditItem::seedStd).filter(v -> v > 0).sorted().toArray();
+        if (diff.length > 0) {
+            mosThreshold.getValueFactory().setValue(worstThreshold(diff, quantile));
+        }
+        if (std.length > 0) {
+            stdThreshold.getValueFactory().setValue(worstThreshold(std, quantile));
+        }
+    }
+
+    /** Just below the k-th largest value (k = the worst share, at least 1), in the spinner's two decimals. */
+    static double worstThreshold(double[] sorted, double quantile) {
+        int k = Math.max(1, (int) Math.round((1 - quantile) * sorted.length));
+        double v = sorted[sorted.length - k];
+        return Math.max(0.01, Math.floor(v * 100 - 1e-6) / 100);
     }
 
     private void reloadDatasets() {
@@ -267,6 +317,8 @@ public final class TraceAuditView implements AppView {
                 return;
             }
             table.getItems().setAll(items);
+            feedback.setText(items.isEmpty() || items.stream().anyMatch(AuditItem::flagged) ? ""
+                    : nothingFlagged(items));
             if (!items.isEmpty()) {
                 table.getSelectionModel().clearAndSelect(Math.max(0, Math.min(keep, items.size() - 1)));
             } else {
