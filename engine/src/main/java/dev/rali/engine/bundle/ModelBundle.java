@@ -155,8 +155,9 @@ public final class ModelBundle {
             throw new IOException(abs + ": not a model bundle folder (no such directory)");
         }
         if (!Files.isRegularFile(manifestFile)) {
-            throw new IOException(abs + ": not a model bundle (no " + MANIFEST + "); make one with `rali export` or"
-                    + " `rali import-official`");
+            throw new IOException(abs + ": not a model bundle (no " + MANIFEST + "); choose a *.rali-model folder "
+                    + "exported from a finished run (`rali export`, or the demo's demo.rali-model) or made with "
+                    + "`rali import-official`");
         }
         JsonNode manifest;
         try {

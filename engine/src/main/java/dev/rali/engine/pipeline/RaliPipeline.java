@@ -198,8 +198,10 @@ public final class RaliPipeline implements PipelineService {
         String base = p.encoder().base();
         if (base.isEmpty()) {
             base = new ProjectSettings(store).get(ProjectSettings.BASE_ENCODER).orElseThrow(() ->
-                    new IllegalArgumentException("no base encoder: pass encoder.base (an HF CLIP folder) or set it "
-                            + "for the project with `rali run --encoder DIR`"));
+                    // names both ways to set it: the app's users have the form, not the command line
+                    new IllegalArgumentException("no base encoder: set encoder.base to an HF CLIP folder (the "
+                            + "encoder section of the Pipeline view's parameters, or `rali run --encoder DIR`, which "
+                            + "also stores it for the project)"));
         }
         Path baseDir = Path.of(base);
         if (!Files.isRegularFile(baseDir.resolve("config.json"))) {
