@@ -50,6 +50,7 @@ class AppArchitectureTest {
             "dev.rali.engine.eval.Metrics",             // PLCC/SRCC exactly as the CLI reports them
             "dev.rali.engine.eval.MetricReport",        // the CLI's figures per dataset (logistic PLCC headline, CIs)
             "dev.rali.engine.eval.ResultsTable",        // its footer naming the PLCC convention
+            "dev.rali.engine.eval.PaperTables",         // Table 2 / Table 4 layouts of the evaluated runs
             "dev.rali.engine.image.ImageLoader",        // which files are images (the one loader)
             "dev.rali.engine.io.AtomicFiles",           // the one way output files are written (whole or not at all)
             "dev.rali.engine.io.OutputPaths");          // the one guard on output paths (never an input or the project)

@@ -61,9 +61,17 @@ class ViewDefectsFxTest {
         public void close() { }
     }
 
+    volatile boolean sampleProgressSeen;
+
     @Start
     void start(Stage stage) {
-        fx.start(stage, AppServices.builder().with(ScorerFactory.class, PerModelScorer::new).build());
+        fx.start(stage, AppServices.builder().with(ScorerFactory.class, PerModelScorer::new)
+                .with(SampleProjectSource.class, c -> {
+                    // what the real one reports while it trains the sample's run
+                    c.progress("align", 1, 2, "epoch 1/2");
+                    sampleProgressSeen = true;
+                    return Fixtures.project(dir.resolve("sample"));
+                }).build());
     }
 
     @AfterEach
@@ -262,5 +270,90 @@ class ViewDefectsFxTest {
         fx.settle();
         assertEquals("c.png", pane.fact("Image"));
         assertNotNull(position.getScene());
+    }
+
+    @Test
+    void resultsLayTheEvaluatedRunsOutAsThePapersTables2And4AndExportThem(FxRobot robot) throws Exception {
+        Path p = Fixtures.project(dir);
+        double[] mos = {1.5, 2.0, 2.5, 3.0, 3.5, 4.0};
+        double[] full = {1.7, 1.9, 2.7, 2.9, 3.7, 3.9};
+        double[] noPca = {2.0, 1.6, 2.9, 2.6, 3.2, 4.4};
+        var fullReport = dev.rali.engine.eval.MetricReport.compute(full, mos);
+        var noPcaReport = dev.rali.engine.eval.MetricReport.compute(noPca, mos);
+        try (ProjectStore s = ProjectStore.open(p)) {
+            // what the pipeline's evaluate stage leaves: predictions, results.json next to the 'table' artifact
+            s.inTransaction(c -> {
+                try (Statement st = c.createStatement()) {
+                    st.execute("INSERT INTO runs(id, stage, params_json, code_version, status) VALUES "
+                            + "(3, 'all', '{\"run\":{\"ablation\":\"no_pca\"}}', 'test', 'done')");
+                    for (int i = 0; i < 6; i++) {
+                        st.execute("INSERT INTO predictions(run_id, image_id, score) VALUES (3, " + (i + 1) + ", "
+                                + noPca[i] + ")");
+                    }
+                    st.execute("INSERT INTO artifacts(run_id, kind, path, sha256) VALUES "
+                            + "(2, 'table', 'runs/2/table.md', 'x'), (3, 'table', 'runs/3/table.md', 'x')");
+                }
+                return null;
+            });
+            for (var e : java.util.Map.of(2, fullReport, 3, noPcaReport).entrySet()) {
+                Path json = s.artifactDir().resolve("runs/" + e.getKey() + "/results.json");
+                Files.createDirectories(json.getParent());
+                Files.writeString(json, new dev.rali.engine.eval.ResultsTable().add("koniq", "test split", e.getValue())
+                        .toJson());
+            }
+        }
+        fx.open(robot, p);
+        robot.interact(() -> fx.window.select(ResultsView.TITLE));
+        ResultsView view = fx.window.view(ResultsView.TITLE);
+        FxTestSupport.waitFor(() -> view.paperTable4().size() == 2);
+        String f = "%.3f";
+        List<List<String>> t2 = view.paperTable2();
+        assertEquals(List.of("run 2", "PLCC", String.format(java.util.Locale.ROOT, f, fullReport.plccFitted()),
+                String.format(java.util.Locale.ROOT, f, fullReport.plccFitted())), t2.get(0));
+        assertEquals(List.of("run 3 no_pca", "SRCC", String.format(java.util.Locale.ROOT, f, noPcaReport.srcc()),
+                String.format(java.util.Locale.ROOT, f, noPcaReport.srcc())), t2.get(3));
+        assertEquals("RALI (paper)", t2.get(4).get(0), "the paper's row for reference under KonIQ");
+        assertFalse(t2.get(4).get(2).equals("–"), t2.get(4).toString());
+        List<List<String>> t4 = view.paperTable4();
+        assertEquals(List.of("full", "no_pca"), t4.stream().map(r -> r.get(0)).toList());
+        assertEquals("6", t4.get(0).get(6));
+        assertEquals("2", t4.get(1).get(6));
+
+        robot.interact(() -> robot.lookup("#resultsTabs").queryAs(javafx.scene.control.TabPane.class)
+                .getSelectionModel().select(1));
+        robot.clickOn("#paperKrcc");
+        FxTestSupport.waitFor(() -> view.paperTable2().size() == 8);
+        assertEquals("KRCC", view.paperTable2().get(2).get(1));
+        javafx.scene.control.TableView<?> shown = robot.lookup("#paperTable2").queryTableView();
+        assertEquals(List.of("Method", "Metric", "koniq", "AVG."),
+                shown.getColumns().stream().map(c -> c.getText()).toList());
+
+        Path tex = dir.resolve("out/table4.tex");
+        Path md = dir.resolve("out/table2.md");
+        Files.createDirectories(tex.getParent());
+        robot.interact(() -> {
+            view.exportPaperTable("table4", tex);
+            view.exportPaperTable("table2", md);
+        });
+        fx.settle();
+        String latex = Files.readString(tex);
+        assertTrue(latex.contains("\\begin{tabular}") && latex.contains("no\\_pca"), latex);
+        assertTrue(Files.readString(md).startsWith("| Method | Metric | koniq | AVG. |"), Files.readString(md));
+    }
+
+    @Test
+    void openSampleProjectBuildsItInTheBackgroundAndOpensItWithItsRun(FxRobot robot) throws Exception {
+        String next = robot.lookup("#nextStep").queryAs(Label.class).getText();
+        assertTrue(next.contains("a trained run and its results") && next.contains("a few minutes"), next);
+        java.nio.file.Files.createDirectories(dir.resolve("sample"));
+        robot.clickOn("#openSample");
+        fx.settle();
+        assertTrue(sampleProgressSeen);
+        assertEquals(dir.resolve("sample/demo.rali").toAbsolutePath(), fx.model.store().file().toAbsolutePath());
+        robot.interact(() -> fx.window.select(dev.rali.app.views.StartView.TITLE));
+        assertFalse(robot.lookup("#openSample").queryButton().isDisabled());
+        assertFalse(robot.lookup("#sampleProgress").query().isVisible(), "progress hidden once done");
+        // export dialogs start in the project's folder, not where the app was launched
+        assertEquals(dir.resolve("sample").toFile().getAbsoluteFile(), dev.rali.app.views.Ui.exportFolder(fx.ctx));
     }
 }

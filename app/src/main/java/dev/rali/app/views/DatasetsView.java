@@ -128,6 +128,8 @@ public final class DatasetsView implements AppView {
         HBox filters = new HBox(8, new Label("Split"), split, new Label("MOS"), minMos, new Label("to"), maxMos,
                 apply, count);
         filters.setAlignment(Pos.CENTER_LEFT);
+        Ui.noCollapse(filters);
+        count.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
 
         grid.setId("imageGrid");
         int s = ctx.thumbnails().size();

@@ -209,6 +209,7 @@ public final class PipelineView implements AppView {
         HBox bar = new HBox(8, stageLabel, target, run, cancel, progress, status, new Region(), runName, runTags);
         HBox.setHgrow(bar.getChildren().get(6), Priority.ALWAYS);
         bar.setAlignment(Pos.CENTER_LEFT);
+        Ui.noCollapse(bar);
 
         Button reset = new Button("Paper defaults");
         reset.setId("resetParams");

@@ -82,6 +82,7 @@ public final class ResultsView implements AppView {
             "predicted", points));
     private Map<String, List<Prediction>> predictions = Map.of();
     private final CheckBox intervals = new CheckBox("95 % CIs");
+    private final PaperTablesPane paperTables;
 
     public ResultsView(AppContext ctx) {
         this.ctx = ctx;
@@ -119,13 +120,28 @@ public final class ResultsView implements AppView {
         });
         HBox bar = new HBox(8, new Label("Run"), run, intervals, Ui.hint("click a point to open the image"));
         bar.setAlignment(Pos.CENTER_LEFT);
+        Ui.noCollapse(bar);
         Label footer = Ui.hint(ResultsTable.FOOTER);
         footer.setId("resultsFooter");
         VBox left = new VBox(8, table, footer);
         VBox.setVgrow(table, Priority.ALWAYS);
+        // table above the scatter: every column stays readable at 1024 px, and the scatter gets the full width
         SplitPane split = new SplitPane(left, scatter);
-        split.setDividerPositions(0.38);
-        BorderPane content = Ui.withBar(new BorderPane(split), bar);
+        split.setOrientation(javafx.geometry.Orientation.VERTICAL);
+        split.setDividerPositions(0.34);
+        BorderPane oneRun = Ui.withBar(new BorderPane(split), bar);
+        oneRun.setPadding(javafx.geometry.Insets.EMPTY);
+        paperTables = new PaperTablesPane(ctx);
+        javafx.scene.control.Tab runTab = new javafx.scene.control.Tab("One run", oneRun);
+        javafx.scene.control.Tab acrossTab = new javafx.scene.control.Tab("Across runs (paper Tables 2 and 4)",
+                paperTables);
+        javafx.scene.control.TabPane tabs = new javafx.scene.control.TabPane(runTab, acrossTab);
+        tabs.setId("resultsTabs");
+        tabs.setTabClosingPolicy(javafx.scene.control.TabPane.TabClosingPolicy.UNAVAILABLE);
+        BorderPane content = new BorderPane(tabs);
+        content.setPadding(new javafx.geometry.Insets(10));
+        paperTables.setPadding(new javafx.geometry.Insets(8, 0, 0, 0));
+        oneRun.setPadding(new javafx.geometry.Insets(8, 0, 0, 0));
         Ui.emptyUnless(root, content, ctx.project().queriesProperty().isNotNull(),
                 "No project open", "Open a project and run the evaluate stage to see results.");
         ctx.project().revisionProperty().addListener((o, a, b) -> reloadRuns());
@@ -160,6 +176,7 @@ public final class ResultsView implements AppView {
         points.removeAllSeries();
         seriesItems.clear();
         scatter.getChart().setTitle("Predicted vs MOS");
+        paperTables.reset();
     }
 
     private void reloadRuns() {
@@ -176,6 +193,7 @@ public final class ResultsView implements AppView {
             }
             Long keep = run.getValue() == null ? null : run.getValue().id();
             run.getItems().setAll(list);
+            paperTables.reload(q, list);
             RunItem sel = list.stream().filter(r -> keep != null && r.id() == keep).findFirst()
                     .orElse(list.isEmpty() ? null : list.get(0));
             if (sel != null && sel.equals(run.getValue())) {
@@ -329,6 +347,23 @@ public final class ResultsView implements AppView {
             return null;
         }
         return seriesItems.get(series).get(item);
+    }
+
+    /** The across-runs tables (tests). */
+    public List<List<String>> paperTable2() {
+        return paperTables.table2() == null ? List.of() : paperTables.table2().texts();
+    }
+
+    public List<List<String>> paperTable4() {
+        return paperTables.table4() == null ? List.of() : paperTables.table4().texts();
+    }
+
+    /** Writes the across-runs Table 2 or Table 4 ({@code which}: "table2"/"table4") in the file's format. */
+    public void exportPaperTable(String which, java.nio.file.Path file) {
+        var t = "table4".equals(which) ? paperTables.table4() : paperTables.table2();
+        if (t != null) {
+            paperTables.exportTo(t, file);
+        }
     }
 
     public TableView<Row> table() {

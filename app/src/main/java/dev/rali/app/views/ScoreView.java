@@ -168,6 +168,7 @@ public final class ScoreView implements AppView {
         HBox top = new HBox(8, choose, chooseFolder, clear, new Label("Model"), bundle, browse, score, cancel);
         top.setAlignment(Pos.CENTER_LEFT);
         HBox.setHgrow(bundle, Priority.ALWAYS);
+        Ui.noCollapse(top);
 
         filter.setId("scoreFilter");
         filter.setPromptText("filter by file name or status");
@@ -185,6 +186,8 @@ public final class ScoreView implements AppView {
         progress.setPrefWidth(200);
         HBox second = new HBox(8, new Label("Filter"), filter, copy, export, progress, summary);
         second.setAlignment(Pos.CENTER_LEFT);
+        progress.setMinWidth(60);
+        Ui.noCollapse(second);
 
         table.setId("scoreTable");
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
@@ -199,7 +202,7 @@ public final class ScoreView implements AppView {
         thumb.setSortable(false);
         thumb.setCellValueFactory(cd -> new ReadOnlyObjectWrapper<>(cd.getValue().file));
         thumb.setCellFactory(c -> new ThumbCell());
-        TableColumn<Row, String> file = new TableColumn<>("File");
+        TableColumn<Row, String> file = Ui.middleEllipsis(new TableColumn<>("File"));
         file.setCellValueFactory(cd -> new ReadOnlyObjectWrapper<>(cd.getValue().file.toString()));
         file.setPrefWidth(480);
         TableColumn<Row, Double> sc = new TableColumn<>("Score");
@@ -417,6 +420,7 @@ public final class ScoreView implements AppView {
         FileChooser fc = new FileChooser();
         fc.setTitle("Export scores");
         fc.setInitialFileName("scores.csv");
+        fc.setInitialDirectory(exportFolder());
         fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("CSV", "*.csv"));
         File f = fc.showSaveDialog(ctx.window());
         if (f != null) {
@@ -442,6 +446,16 @@ public final class ScoreView implements AppView {
             AtomicFiles.writeString(file, text);
             return file;
         }, p -> Dialogs.info(ctx.window(), "Scores exported", list.size() + " rows written to " + p));
+    }
+
+    /** The project's folder when one is open, else the folder of the first listed image. */
+    java.io.File exportFolder() {
+        java.io.File f = Ui.exportFolder(ctx);
+        if (f == null && !rows.isEmpty() && rows.get(0).file.getParent() != null
+                && Files.isDirectory(rows.get(0).file.getParent())) {
+            f = rows.get(0).file.getParent().toFile();
+        }
+        return f;
     }
 
     static String csv(String s) {

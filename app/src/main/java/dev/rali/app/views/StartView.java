@@ -57,6 +57,9 @@ public final class StartView implements AppView {
     private final Label current = new Label();
     private final Label next = new Label();
     private final ListView<Path> recent = new ListView<>();
+    private final javafx.scene.control.ProgressBar sampleProgress = new javafx.scene.control.ProgressBar(0);
+    private final Label sampleStatus = new Label();
+    private final Button sample = new Button("Open sample project");
 
     public StartView(AppContext ctx) {
         this.ctx = ctx;
@@ -66,11 +69,16 @@ public final class StartView implements AppView {
         Button open = new Button("Open project…");
         open.setId("openProject");
         open.setOnAction(e -> openProject());
-        Button sample = new Button("Open sample project");
         sample.setId("openSample");
         sample.setOnAction(e -> openSample());
         sample.setDefaultButton(true);
-        HBox buttons = new HBox(8, create, open, sample);
+        sampleProgress.setId("sampleProgress");
+        sampleProgress.setPrefWidth(220);
+        sampleStatus.setId("sampleStatus");
+        sampleStatus.getStyleClass().add("hint");
+        sampleProgress.setVisible(false);
+        HBox buttons = Ui.noCollapse(new HBox(8, create, open, sample, sampleProgress, sampleStatus));
+        buttons.setAlignment(Pos.CENTER_LEFT);
         current.setId("currentProject");
         current.getStyleClass().add("current-project");
         next.setId("nextStep");
@@ -111,7 +119,8 @@ public final class StartView implements AppView {
         if (store == null) {
             current.setText("No project open.");
             next.setText("Create a new project (Ctrl+N), open an existing .rali file (Ctrl+O), or open the sample "
-                    + "project to explore a small ready-made dataset with traces, runs and results.");
+                    + "project to explore a small synthetic dataset with reasoning traces, a trained run and its "
+                    + "results (the first time it is built and trained here: a few minutes on a CPU, with progress).");
         } else {
             current.setText("Project: " + store.file());
             next.setText("Next: import a dataset in Datasets, check the reasoning traces in Trace audit, run the "
@@ -158,7 +167,23 @@ public final class StartView implements AppView {
                             + "dataset instead, or run `./rali demo` and open the project it writes.");
             return;
         }
-        ctx.tasks().execute("Build sample project", c -> sample.sampleProject(), this::open);
+        // The first build trains a run (minutes): progress and the current step show here and in the status bar.
+        this.sample.setDisable(true);
+        sampleProgress.setVisible(true);
+        sampleProgress.setProgress(-1);
+        sampleStatus.setText("building the sample project…");
+        ctx.tasks().execute(dev.rali.engine.task.BackgroundTask.of("Build sample project", sample::sampleProject)
+                .onProgress(p -> {
+                    sampleProgress.setProgress(p.fraction());
+                    sampleStatus.setText(p.text());
+                })
+                .onSuccess(this::open)
+                .onFailure(e -> Dialogs.error(ctx.window(), "Cannot build the sample project", e))
+                .onFinished(() -> {
+                    this.sample.setDisable(false);
+                    sampleProgress.setVisible(false);
+                    sampleStatus.setText("");
+                }));
     }
 
     @Override

@@ -116,18 +116,14 @@ public final class TraceAuditView implements AppView {
                 + "from MOS and the images whose seeds disagree most are flagged");
         HBox bar = new HBox(8, new Label("Dataset"), dataset, flaggedOnly, new Label("|score − MOS| >"), mosThreshold,
                 new Label("seed std >"), stdThreshold, worst, export);
-        bar.getChildren().forEach(n -> {
-            if (n instanceof javafx.scene.control.Labeled l) {
-                l.setMinWidth(Region.USE_PREF_SIZE); // labels and buttons never collapse to "…"
-            }
-        });
+        Ui.noCollapse(bar);
         bar.setAlignment(Pos.CENTER_LEFT);
 
         table.setId("auditTable");
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
         table.setPlaceholder(new Label("No traces in this project yet. Import traces (rali traces import) or "
                 + "generate them, then audit them here."));
-        table.getColumns().add(col("Image", AuditItem::imageName, 150));
+        table.getColumns().add(Ui.middleEllipsis(col("Image", AuditItem::imageName, 150)));
         table.getColumns().add(col("Seed", a -> a.trace().seed(), 45));
         table.getColumns().add(col("Score", a -> Ui.num(a.trace().score(), 2), 55));
         table.getColumns().add(col("MOS", a -> Ui.num(a.mos(), 2), 55));
@@ -163,6 +159,7 @@ public final class TraceAuditView implements AppView {
         save.setOnAction(e -> save());
         verdictBar.getChildren().add(save);
         verdictBar.setAlignment(Pos.CENTER_LEFT);
+        Ui.noCollapse(verdictBar);
         position.setId("auditPosition");
         flagsLabel.setId("auditFlags");
         flagsLabel.getStyleClass().add("flags");
@@ -387,6 +384,7 @@ public final class TraceAuditView implements AppView {
         FileChooser fc = new FileChooser();
         fc.setTitle("Export audit CSV");
         fc.setInitialFileName("trace-audit.csv");
+        fc.setInitialDirectory(Ui.exportFolder(ctx));
         fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("CSV", "*.csv"));
         File f = fc.showSaveDialog(ctx.window());
         if (f != null) {

@@ -69,7 +69,18 @@ public final class Ui {
         TableColumn<S, T> c = new TableColumn<>(title);
         c.setCellValueFactory(cd -> new SimpleObjectProperty<>(f.apply(cd.getValue())));
         c.setPrefWidth(width);
+        c.setMinWidth(headerWidth(title));
         return c;
+    }
+
+    /**
+     * The width a column needs to show its whole title (text, padding, room for the sort arrow): narrow windows
+     * scroll the table sideways instead of cutting "PLCC (raw)" to "PLCC…".
+     */
+    public static double headerWidth(String title) {
+        javafx.scene.text.Text t = new javafx.scene.text.Text(title);
+        t.setFont(javafx.scene.text.Font.font(13));
+        return Math.ceil(t.getLayoutBounds().getWidth()) + 26;
     }
 
     /** Puts the tool bar on top of a view's content, spaced and padded the way all views are; returns content. */
@@ -90,6 +101,51 @@ public final class Ui {
         content.visibleProperty().bind(open);
         empty.visibleProperty().bind(javafx.beans.binding.Bindings.not(open));
         return empty;
+    }
+
+    /**
+     * Keeps every label, button and check box in a tool bar at its full text width, so a narrow window (1024 px)
+     * squeezes the text fields instead of turning "Score" or "Cancel" into "…"; returns the bar.
+     */
+    public static <P extends Pane> P noCollapse(P bar) {
+        for (Node n : bar.getChildren()) {
+            if (n instanceof javafx.scene.control.Labeled l) {
+                l.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+            } else if (n instanceof javafx.scene.control.TextField t) {
+                t.setMinWidth(Math.min(t.getMinWidth() > 0 ? t.getMinWidth() : 90, 90));
+            }
+        }
+        return bar;
+    }
+
+    /**
+     * A column of file names cut in the middle when too narrow ("astronaut…blur_3.png"): the start names the
+     * scene, the end the distortion and level, which is what tells neighbours apart.
+     */
+    public static <S> TableColumn<S, String> middleEllipsis(TableColumn<S, String> c) {
+        c.setCellFactory(col -> new javafx.scene.control.TableCell<>() {
+            {
+                setTextOverrun(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS);
+            }
+
+            @Override
+            protected void updateItem(String v, boolean empty) {
+                super.updateItem(v, empty);
+                setText(empty ? null : v);
+                setTooltip(empty || v == null ? null : new Tooltip(v));
+            }
+        });
+        return c;
+    }
+
+    /** Where export dialogs open: the open project's folder (not the directory the app was started from). */
+    public static java.io.File exportFolder(dev.rali.app.AppContext ctx) {
+        var store = ctx.project().store();
+        if (store == null) {
+            return null;
+        }
+        java.nio.file.Path dir = store.file().toAbsolutePath().getParent();
+        return dir != null && java.nio.file.Files.isDirectory(dir) ? dir.toFile() : null;
     }
 
     /** Wires a Cancel button: id, disabled until a job runs, cancels the current job (if any) when pressed. */

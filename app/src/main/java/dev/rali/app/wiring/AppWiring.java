@@ -13,6 +13,7 @@ import dev.rali.engine.score.BundleScorer;
 import dev.rali.engine.task.TaskContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The one place that connects the desktop app to the engine's real services (tests pass fakes instead). Only this
@@ -34,17 +35,21 @@ public final class AppWiring {
 
     /**
      * The sample project: the one {@code ./rali demo} trained (rali-demo/demo.rali next to the checkout) when it
-     * exists, otherwise a fresh copy prepared under ~/.rali/sample (sample data, MOS, traces and the demo CLIP
-     * imported, nothing trained yet — the Pipeline view runs the stages).
+     * exists, otherwise ~/.rali/sample/demo.rali built by the demo's own code ({@link Demo#run}: sample data, MOS,
+     * traces, the demo CLIP, then the full recipe trained, evaluated and exported; no ablations, so it takes a few
+     * CPU minutes once and is reused after). Start promises "traces, runs and results": this keeps the promise.
      */
-    static Path sampleProject() {
+    static Path sampleProject(TaskContext ctx) throws Exception {
         Path home = Path.of(System.getProperty("rali.home", ""));
         Path trained = home.resolve("rali-demo").resolve("demo.rali").toAbsolutePath();
         if (Files.isRegularFile(trained)) {
             return trained;
         }
         try {
-            return Demo.prepare(Path.of(System.getProperty("user.home"), ".rali", "sample"), null, TaskContext.silent());
+            return Demo.run(Path.of(System.getProperty("user.home"), ".rali", "sample"), null, List.of(), "auto", ctx)
+                    .project();
+        } catch (dev.rali.engine.task.CancelledException e) {
+            throw e;
         } catch (Exception e) {
             throw new IllegalStateException("cannot build the sample project: " + e.getMessage(), e);
         }
