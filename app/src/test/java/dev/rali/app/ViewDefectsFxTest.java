@@ -356,4 +356,26 @@ class ViewDefectsFxTest {
         // export dialogs start in the project's folder, not where the app was launched
         assertEquals(dir.resolve("sample").toFile().getAbsoluteFile(), dev.rali.app.views.Ui.exportFolder(fx.ctx));
     }
+
+    @Test
+    void aHistogramBarFiltersTheGridWhichSortsByAField(FxRobot robot) throws Exception {
+        fx.open(robot, Fixtures.project(dir));
+        DatasetsView view = fx.window.view(DatasetsView.TITLE);
+        FxTestSupport.waitFor(() -> view.grid().getItems().size() == 6);
+        // what a click on the bar [2.4, 3.1) does
+        robot.interact(() -> view.brush(2.4, 3.1));
+        fx.settle();
+        assertEquals(List.of("c.png", "d.png"), view.grid().getItems().stream().map(i -> i.name()).toList());
+        assertEquals("2.40", robot.lookup("#minMos").queryAs(javafx.scene.control.TextField.class).getText());
+        robot.interact(() -> robot.lookup("#imageSort").queryComboBox().setValue("MOS ↓"));
+        assertEquals(List.of("d.png", "c.png"), view.grid().getItems().stream().map(i -> i.name()).toList());
+        robot.interact(() -> {
+            robot.lookup("#minMos").queryAs(javafx.scene.control.TextField.class).clear();
+            robot.lookup("#maxMos").queryAs(javafx.scene.control.TextField.class).clear();
+            view.brush(0, 5);
+        });
+        fx.settle();
+        assertEquals(List.of("f.png", "e.png", "d.png", "c.png", "b.png", "a.png"),
+                view.grid().getItems().stream().map(i -> i.name()).toList(), "a reload keeps the chosen order");
+    }
 }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import javafx.collections.FXCollections;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
@@ -85,6 +86,7 @@ public final class DatasetsView implements AppView {
     private final Label count = new Label();
     private final ChartViewer histogram = new ChartViewer(Charts.histogram("MOS distribution", "MOS [1,5]",
             new double[0], 20, 1, 5));
+    private final ComboBox<String> sort = new ComboBox<>();
     private final TextArea report = new TextArea();
     private final TitledPane reportPane = new TitledPane("Import report", report);
     private final VBox empty;
@@ -99,7 +101,7 @@ public final class DatasetsView implements AppView {
         table.setId("datasetTable");
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
         table.setPlaceholder(new Label("No datasets yet — use Import… to add one."));
-        table.getColumns().add(col("Dataset", d -> d.name(), 110));
+        table.getColumns().add(col("Dataset", d -> d.name(), 84));
         table.getColumns().add(col("Layout", d -> d.layout(), 62));
         table.getColumns().add(numCol("Images", d -> d.count()));
         table.getColumns().add(numCol("Labels", d -> d.labelled()));
@@ -125,8 +127,12 @@ public final class DatasetsView implements AppView {
         Button apply = new Button("Filter");
         apply.setOnAction(e -> reloadImages());
         count.setId("imageCount");
+        sort.setId("imageSort");
+        sort.getItems().setAll(SORTS);
+        sort.setValue(SORTS.get(0));
+        sort.setOnAction(e -> FXCollections.sort(grid.getItems(), order()));
         HBox filters = new HBox(8, new Label("Split"), split, new Label("MOS"), minMos, new Label("to"), maxMos,
-                apply, count);
+                apply, new Label("Sort"), sort, count);
         filters.setAlignment(Pos.CENTER_LEFT);
         Ui.noCollapse(filters);
         count.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
@@ -152,9 +158,27 @@ public final class DatasetsView implements AppView {
         reportPane.setVisible(false);
         reportPane.managedProperty().bind(reportPane.visibleProperty());
 
+        // brushing: a click on a bar filters the grid to that MOS bin (the histogram keeps showing every bin)
+        histogram.setId("mosHistogram");
+        histogram.addChartMouseListener(new org.jfree.chart.fx.interaction.ChartMouseListenerFX() {
+            @Override
+            public void chartMouseClicked(org.jfree.chart.fx.interaction.ChartMouseEventFX e) {
+                if (e.getEntity() instanceof org.jfree.chart.entity.XYItemEntity item
+                        && item.getDataset() instanceof org.jfree.data.xy.IntervalXYDataset ds) {
+                    brush(ds.getStartXValue(item.getSeriesIndex(), item.getItem()),
+                            ds.getEndXValue(item.getSeriesIndex(), item.getItem()));
+                }
+            }
+
+            @Override
+            public void chartMouseMoved(org.jfree.chart.fx.interaction.ChartMouseEventFX e) { }
+        });
+        javafx.scene.control.Tooltip.install(histogram,
+                new javafx.scene.control.Tooltip("Click a bar to show only the images in that MOS range"));
         histogram.setPrefHeight(320);
         histogram.setMinHeight(160);
-        VBox left = new VBox(8, new HBox(8, Ui.heading("Datasets"), importButton), table, histogram, reportPane);
+        VBox left = new VBox(8, Ui.noCollapse(new HBox(8, Ui.heading("Datasets"), importButton)), table, histogram,
+                reportPane);
         table.setPrefHeight(200);
         VBox.setVgrow(histogram, Priority.ALWAYS);
         left.setPadding(new javafx.geometry.Insets(10));
@@ -234,6 +258,32 @@ public final class DatasetsView implements AppView {
         histogram.setChart(Charts.histogram("MOS distribution", "MOS [1,5]", new double[0], 20, 1, 5));
         report.clear();
         reportPane.setVisible(false);
+    }
+
+    static final List<String> SORTS = List.of("name", "MOS ↑", "MOS ↓", "split", "distortion");
+
+    /** The grid's order for the chosen sort; images without MOS sort last, ties by name. */
+    java.util.Comparator<ImageItem> order() {
+        java.util.Comparator<ImageItem> byName = java.util.Comparator.comparing(ImageItem::name);
+        java.util.Comparator<ImageItem> c = switch (sort.getValue() == null ? "name" : sort.getValue()) {
+            case "MOS ↑" -> java.util.Comparator.comparing(ImageItem::mos,
+                    java.util.Comparator.nullsLast(java.util.Comparator.<Double>naturalOrder()));
+            case "MOS ↓" -> java.util.Comparator.comparing(ImageItem::mos,
+                    java.util.Comparator.nullsLast(java.util.Comparator.<Double>reverseOrder()));
+            case "split" -> java.util.Comparator.comparing(ImageItem::split,
+                    java.util.Comparator.nullsLast(java.util.Comparator.<String>naturalOrder()));
+            case "distortion" -> java.util.Comparator.comparing(ImageItem::distortion,
+                    java.util.Comparator.nullsLast(java.util.Comparator.<String>naturalOrder()));
+            default -> byName;
+        };
+        return c.thenComparing(byName);
+    }
+
+    /** Filters the grid to MOS in [lo, hi] (a histogram bar), keeping the split. */
+    public void brush(double lo, double hi) {
+        minMos.setText(String.format(java.util.Locale.ROOT, "%.2f", lo));
+        maxMos.setText(String.format(java.util.Locale.ROOT, "%.2f", hi));
+        reloadImages();
     }
 
     /** The name without its folders ("images/a__blur_3.png" → "a__blur_3.png"): captions are narrow. */
@@ -397,6 +447,11 @@ public final class DatasetsView implements AppView {
                 });
                 c.checkCancelled();
             }
+            FxTaskExecutor.onFxThread(() -> {
+                if (generation == loadGeneration && !"name".equals(sort.getValue())) {
+                    FXCollections.sort(grid.getItems(), order()); // pages arrive in name order
+                }
+            });
             return null;
         }));
     }
@@ -449,7 +504,7 @@ public final class DatasetsView implements AppView {
 
     private static TableColumn<DatasetSummary, Integer> numCol(String title,
             java.util.function.Function<DatasetSummary, Integer> f) {
-        TableColumn<DatasetSummary, Integer> c = col(title, f, 64);
+        TableColumn<DatasetSummary, Integer> c = col(title, f, 60);
         c.setStyle("-fx-alignment: CENTER-RIGHT;");
         return c;
     }

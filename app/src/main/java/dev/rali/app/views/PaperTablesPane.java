@@ -48,6 +48,10 @@ final class PaperTablesPane extends BorderPane {
     private final TableView<List<Cell>> table4 = new TableView<>();
     private final Label notes2 = Ui.hint("");
     private final Label notes4 = Ui.hint("");
+    {
+        notes2.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        notes4.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+    }
     private final CheckBox krcc = new CheckBox("KRCC");
     private final CheckBox rmse = new CheckBox("RMSE");
     private final CheckBox ci = new CheckBox("95 % CIs");

@@ -123,12 +123,13 @@ public final class ResultsView implements AppView {
         Ui.noCollapse(bar);
         Label footer = Ui.hint(ResultsTable.FOOTER);
         footer.setId("resultsFooter");
+        footer.setMinHeight(Region.USE_PREF_SIZE);
         VBox left = new VBox(8, table, footer);
         VBox.setVgrow(table, Priority.ALWAYS);
         // table above the scatter: every column stays readable at 1024 px, and the scatter gets the full width
         SplitPane split = new SplitPane(left, scatter);
         split.setOrientation(javafx.geometry.Orientation.VERTICAL);
-        split.setDividerPositions(0.34);
+        split.setDividerPositions(0.28);
         BorderPane oneRun = Ui.withBar(new BorderPane(split), bar);
         oneRun.setPadding(javafx.geometry.Insets.EMPTY);
         paperTables = new PaperTablesPane(ctx);

@@ -123,12 +123,13 @@ public final class TraceAuditView implements AppView {
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
         table.setPlaceholder(new Label("No traces in this project yet. Import traces (rali traces import) or "
                 + "generate them, then audit them here."));
-        table.getColumns().add(Ui.middleEllipsis(col("Image", AuditItem::imageName, 150)));
+        // the file name without its folders ("astronaut__gaussian_blur_3.png"), cut in the middle if need be
+        table.getColumns().add(Ui.middleEllipsis(col("Image", a -> DatasetsView.fileName(a.imageName()), 180)));
         table.getColumns().add(col("Seed", a -> a.trace().seed(), 45));
         table.getColumns().add(col("Score", a -> Ui.num(a.trace().score(), 2), 55));
         table.getColumns().add(col("MOS", a -> Ui.num(a.mos(), 2), 55));
         table.getColumns().add(col("Parse", a -> a.trace().parseStatus(), 75));
-        table.getColumns().add(col("Flags", a -> String.join(", ", a.flags()), 130));
+        table.getColumns().add(col("Flags", a -> String.join(", ", a.flags()), 110));
         table.getColumns().add(col("Verdict", a -> a.trace().verdict() == null ? "" : a.trace().verdict(), 64));
         table.setRowFactory(t -> new TableRow<>() {
             @Override
@@ -166,12 +167,13 @@ public final class TraceAuditView implements AppView {
         feedback.setId("auditFeedback");
         feedback.getStyleClass().add("hint");
         feedback.setWrapText(true);
+        feedback.setMinHeight(Region.USE_PREF_SIZE); // two lines rather than cut
         VBox right = new VBox(8, new HBox(12, position, flagsLabel), feedback, verdictBar,
                 Ui.hint("Keys: N/J next flagged · P/K previous flagged · O/W/U verdict"), detail);
         VBox.setVgrow(detail, Priority.ALWAYS);
         right.setPadding(new javafx.geometry.Insets(0, 0, 0, 8));
         SplitPane split = new SplitPane(table, right);
-        split.setDividerPositions(0.45);
+        split.setDividerPositions(0.5);
         Ui.withBar(content, bar).setCenter(split);
         empty = Ui.emptyState("No project open", "Open a project with reasoning traces to audit them.");
         root.getChildren().addAll(content, empty);
@@ -272,6 +274,18 @@ public final class TraceAuditView implements AppView {
         int k = Math.max(1, (int) Math.round((1 - quantile) * sorted.length));
         double v = sorted[sorted.length - k];
         return Math.max(0.01, Math.floor(v * 100 - 1e-6) / 100);
+    }
+
+    @Override
+    public void reset() {
+        table.getItems().clear();
+        dataset.getItems().clear();
+        dataset.setValue(null);
+        note.clear();
+        feedback.setText("");
+        verdict.selectToggle(null);
+        detail.clear();
+        updatePosition();
     }
 
     private void reloadDatasets() {

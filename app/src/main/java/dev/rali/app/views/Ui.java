@@ -109,8 +109,8 @@ public final class Ui {
      */
     public static <P extends Pane> P noCollapse(P bar) {
         for (Node n : bar.getChildren()) {
-            if (n instanceof javafx.scene.control.Labeled l) {
-                l.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+            if (n instanceof javafx.scene.control.Labeled || n instanceof javafx.scene.control.ComboBoxBase<?>) {
+                ((javafx.scene.layout.Region) n).setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
             } else if (n instanceof javafx.scene.control.TextField t) {
                 t.setMinWidth(Math.min(t.getMinWidth() > 0 ? t.getMinWidth() : 90, 90));
             }

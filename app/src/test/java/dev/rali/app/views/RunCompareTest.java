@@ -69,7 +69,10 @@ class RunCompareTest {
         assertEquals(List.of("a", "b", "mean"), rows.stream().map(ResultsView.Row::dataset).toList());
         assertEquals(1.0, rows.get(0).plcc(), 1e-12);
         assertEquals(-1.0, rows.get(1).srcc(), 1e-12);
-        assertEquals(0.0, rows.get(2).plcc(), 1e-12);
+        // raw Pearson averages +1 and −1; the headline (logistic) PLCC is the engine's, as `rali eval` reports it
+        assertEquals(0.0, rows.get(2).plccRaw(), 1e-12);
+        assertEquals(dev.rali.engine.eval.MetricReport.compute(new double[] {3, 2, 1}, new double[] {1, 2, 3})
+                .plccFitted(), rows.get(1).plcc(), 1e-12);
         assertEquals(6, rows.get(2).n());
         // a dataset too small for a correlation shows NaN, not an error
         var tiny = ResultsView.rows(Map.of("t", List.of(new Prediction(1, "x", "test", 1, 1))));
