@@ -223,7 +223,8 @@ public final class PipelineView implements AppView {
         formSource.setId("formSource");
         formSource.getStyleClass().add("hint");
         formSource.setWrapText(true);
-        HBox formButtons = new HBox(6, fromRun, reset);
+        // wraps in a narrow form column instead of cutting the button texts (LayoutFxTest, 1024 x 700)
+        javafx.scene.layout.FlowPane formButtons = Ui.noCollapse(new javafx.scene.layout.FlowPane(6, 6, fromRun, reset));
         buildForm(PipelineParams.defaults(), null);
         ScrollPane formScroll = new ScrollPane(new VBox(6, Ui.heading("Parameters"), formSource, formButtons, form));
         formScroll.setFitToWidth(true);
@@ -268,6 +269,13 @@ public final class PipelineView implements AppView {
         heading.setMinWidth(Region.USE_PREF_SIZE);
         HBox runsBar = new HBox(8, heading, compare, export, runsHint);
         runsBar.setAlignment(Pos.CENTER_LEFT);
+        // the buttons keep their text; the hint wraps onto a second line when the window is narrow
+        compare.setMinWidth(Region.USE_PREF_SIZE);
+        export.setMinWidth(Region.USE_PREF_SIZE);
+        runsHint.setWrapText(true);
+        runsHint.setMinWidth(0);
+        runsHint.setMinHeight(Region.USE_PREF_SIZE);
+        HBox.setHgrow(runsHint, Priority.ALWAYS);
         VBox lower = new VBox(6, runsBar, runs);
         VBox.setVgrow(runs, Priority.ALWAYS);
 
