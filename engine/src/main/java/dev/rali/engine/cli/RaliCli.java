@@ -39,6 +39,7 @@ public final class RaliCli implements Runnable {
         cl.addSubcommand("run", new RunCommand());
         cl.addSubcommand("runs", new RunsCommand());
         cl.addSubcommand("score", new ScoreCommand());
+        cl.addSubcommand("sweep", new SweepCommand());
         cl.addSubcommand("tokenize", new TokenizeCommand());
         cl.addSubcommand("traces", new TracesCommand());
         cl.addSubcommand("train-head", new TrainHeadCommand());

@@ -41,6 +41,10 @@ public final class RunCommand implements Callable<Integer> {
             + "E.g. --set compression.enabled=false --set bases.count=100 --set data.alignDatasets=koniq,spaq")
     List<String> sets = new ArrayList<>();
 
+    @Option(names = "--preset", description = "Start from a preset saved in the project (`rali sweep save-preset`); "
+            + "--set still applies on top.")
+    String preset;
+
     @Option(names = "--ablation", description = "Shorthand for an ablation of the paper's Table 4: "
             + "full, no_alignment, no_pca, plain_kmeans, no_seed_augmentation, no_score_definition.")
     String ablation;
@@ -71,6 +75,17 @@ public final class RunCommand implements Callable<Integer> {
                 new ProjectSettings(store).put(ProjectSettings.BASE_ENCODER, encoder.toAbsolutePath().toString());
             }
             ConsoleTaskContext ctx = new ConsoleTaskContext().cancelOnInterrupt();
+            if (preset != null) {
+                if (paramsFile != null || ablation != null) {
+                    throw new IllegalArgumentException("--preset replaces --params and --ablation; give only one");
+                }
+                params = dev.rali.engine.sweep.SweepPresets.load(store, preset);
+                for (String s : sets) {
+                    int eq = s.indexOf('=');
+                    params = params.with(s.substring(0, eq).strip(), s.substring(eq + 1));
+                }
+                params.validate();
+            }
             RaliPipeline.Outcome o = pipeline.execute(store, stage, params, ctx);
             if (o.results() != null) {
                 System.out.println(o.results().toMarkdown());

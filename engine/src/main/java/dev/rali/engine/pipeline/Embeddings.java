@@ -32,6 +32,9 @@ public final class Embeddings implements AutoCloseable {
     private final Precision precision;
     private final EmbeddingCache cache;
     private ImageEmbedder embedder;
+    /** Images served from the cache / computed, over this object's life (sweeps report them as reuse). */
+    private long cacheHits;
+    private long cacheMisses;
 
     public Embeddings(ProjectStore store, Path encoderDir, String encoderId, String device, int batch) throws IOException {
         this(store, encoderDir, encoderId, device, "fp32", batch);
@@ -69,6 +72,8 @@ public final class Embeddings implements AutoCloseable {
                 missing.add(r);
             }
         }
+        cacheHits += rows.size() - missing.size();
+        cacheMisses += missing.size();
         if (missing.isEmpty()) {
             return out;
         }
@@ -111,6 +116,16 @@ public final class Embeddings implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** Image lookups served from the on-disk cache so far. */
+    public long cacheHits() {
+        return cacheHits;
+    }
+
+    /** Image lookups that had to run the encoder so far. */
+    public long cacheMisses() {
+        return cacheMisses;
     }
 
     @Override

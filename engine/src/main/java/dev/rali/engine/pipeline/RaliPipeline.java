@@ -45,6 +45,50 @@ public final class RaliPipeline implements PipelineService {
         return STAGES;
     }
 
+    /**
+     * What this pipeline object reused and recomputed so far, counted where the work folders are looked up: the
+     * aligned encoder and the head (hit = found finished in its hashed work folder), and embeddings per image (hit =
+     * served from the on-disk cache). Sweeps report the difference over each point; tests assert on them.
+     */
+    public static final class Reuse {
+        final java.util.concurrent.atomic.AtomicLong alignHits = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong alignMisses = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong embedHits = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong embedMisses = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong headHits = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong headMisses = new java.util.concurrent.atomic.AtomicLong();
+
+        /** The counters now. */
+        public Counts snapshot() {
+            return new Counts(alignHits.get(), alignMisses.get(), embedHits.get(), embedMisses.get(), headHits.get(),
+                    headMisses.get());
+        }
+    }
+
+    /** Reuse counters at one moment; {@link #minus} gives what happened in between. */
+    public record Counts(long alignHits, long alignMisses, long embedHits, long embedMisses, long headHits,
+                         long headMisses) {
+        public Counts minus(Counts before) {
+            return new Counts(alignHits - before.alignHits, alignMisses - before.alignMisses,
+                    embedHits - before.embedHits, embedMisses - before.embedMisses, headHits - before.headHits,
+                    headMisses - before.headMisses);
+        }
+
+        public Counts plus(Counts o) {
+            return new Counts(alignHits + o.alignHits, alignMisses + o.alignMisses, embedHits + o.embedHits,
+                    embedMisses + o.embedMisses, headHits + o.headHits, headMisses + o.headMisses);
+        }
+
+        public static final Counts ZERO = new Counts(0, 0, 0, 0, 0, 0);
+    }
+
+    private final Reuse reuse = new Reuse();
+
+    /** This pipeline's reuse counters (cumulative over its runs). */
+    public Reuse reuse() {
+        return reuse;
+    }
+
     /** Everything a finished (or partial) pipeline run produced. */
     public record Outcome(long runId, Path encoderDir, Path headFile, ResultsTable results) { }
 
@@ -59,20 +103,27 @@ public final class RaliPipeline implements PipelineService {
      * so the CLI and the app never train into the same work folder at once.
      */
     public Outcome execute(ProjectStore store, String stage, PipelineParams params, TaskContext ctx) throws Exception {
+        return execute(store, stage, params, ctx, id -> { });
+    }
+
+    /** {@link #execute}, telling {@code onRunStarted} the run's id as soon as its record exists (sweeps link it). */
+    public Outcome execute(ProjectStore store, String stage, PipelineParams params, TaskContext ctx,
+                           java.util.function.LongConsumer onRunStarted) throws Exception {
         if (!stage.equals("all") && !STAGES.contains(stage)) {
             throw new IllegalArgumentException("unknown stage '" + stage + "'; expected one of " + STAGES + " or all");
         }
         try (ProjectStore.Hold lock = store.holdWriterLock("pipeline " + stage)) {
-            return executeLocked(store, stage, params, ctx);
+            return executeLocked(store, stage, params, ctx, onRunStarted);
         }
     }
 
-    private Outcome executeLocked(ProjectStore store, String stage, PipelineParams params, TaskContext ctx)
-            throws Exception {
+    private Outcome executeLocked(ProjectStore store, String stage, PipelineParams params, TaskContext ctx,
+                                  java.util.function.LongConsumer onRunStarted) throws Exception {
         Setup s = setup(store, params);
         // A rerun after a cancel, crash or failure resumes the same work folders: record which run it continues.
         RunRecords run = RunRecords.resume(store, stage.equals("all") ? "pipeline" : stage, s.params.toJson(),
                 s.rali.seed);
+        onRunStarted.accept(run.runId());
         TaskContext rctx = run.context(ctx);
         try {
             Path encoderDir = s.baseEncoder;
@@ -87,7 +138,12 @@ public final class RaliPipeline implements PipelineService {
                 return new Outcome(run.runId(), encoderDir, null, null);
             }
             try (Embeddings emb = new Embeddings(store, encoderDir, encoderId, s.device, s.precision, s.embedBatch)) {
-                return afterEmbed(store, stage, s, run, rctx, encoderDir, encoderId, emb);
+                try {
+                    return afterEmbed(store, stage, s, run, rctx, encoderDir, encoderId, emb);
+                } finally {
+                    reuse.embedHits.addAndGet(emb.cacheHits());
+                    reuse.embedMisses.addAndGet(emb.cacheMisses());
+                }
             }
         } catch (dev.rali.engine.task.CancelledException e) {
             run.finish("cancelled", "cancelled; re-run to resume from the last checkpoint");
@@ -270,8 +326,10 @@ public final class RaliPipeline implements PipelineService {
         if (Files.isRegularFile(encoder.resolve("model.safetensors")) && Files.exists(work.resolve("DONE"))) {
             ctx.log("alignment: reusing " + work);
             recordTraces(run, idsFile, ids, tracesId);
+            reuse.alignHits.incrementAndGet();
             return encoder;
         }
+        reuse.alignMisses.incrementAndGet();
         if (!allowTraining) {
             throw new IllegalStateException("the aligned encoder for these parameters does not exist yet: run the "
                     + "align stage first (or stage all)");
@@ -360,8 +418,10 @@ public final class RaliPipeline implements PipelineService {
         Path headFile = work.resolve("rali.safetensors");
         if (Files.isRegularFile(headFile)) {
             ctx.log("head: reusing " + headFile);
+            reuse.headHits.incrementAndGet();
             return headFile;
         }
+        reuse.headMisses.incrementAndGet();
         if (!allowTraining) {
             throw new IllegalStateException("no trained head for these parameters yet: run the head stage first");
         }

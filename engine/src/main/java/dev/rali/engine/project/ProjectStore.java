@@ -23,7 +23,8 @@ public final class ProjectStore implements AutoCloseable {
 
     /** Migration scripts in order; index i holds version i+1. */
     static final List<String> MIGRATIONS = List.of("V1__initial.sql", "V2__settings.sql",
-            "V3__image_exclusion.sql", "V4__attention_dumps.sql", "V5__run_labels.sql");
+            "V3__image_exclusion.sql", "V4__attention_dumps.sql", "V5__run_labels.sql",
+            "V6__sweeps.sql");
 
     public static final String EXTENSION = ".rali";
 
@@ -83,6 +84,7 @@ public final class ProjectStore implements AutoCloseable {
         }
         try {
             RunRecords.markInterrupted(store, lock.stale().orElse(null));
+            SweepRecords.markInterrupted(store);
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;
@@ -91,18 +93,19 @@ public final class ProjectStore implements AutoCloseable {
     }
 
     /**
-     * A run still {@code running} whose process is gone (killed, crashed) becomes {@code interrupted}. Only when
+     * A run (or sweep point) still {@code running} whose process is gone (killed, crashed) becomes {@code interrupted}. Only when
      * nobody holds the project's writer lock — a live writer holds it for as long as its run is running — so this
      * takes the lock for a moment; a busy project is left alone.
      */
     private void recoverInterruptedRuns() throws IOException {
-        if (!RunRecords.anyRunning(this)) {
+        if (!RunRecords.anyRunning(this) && !SweepRecords.anyRunning(this)) {
             return;
         }
         Optional<ProjectLock> free = ProjectLock.tryAcquireProject(file, "recover interrupted runs");
         if (free.isPresent()) {
             try (ProjectLock l = free.get()) {
                 RunRecords.markInterrupted(this, l.stale().orElse(null));
+                SweepRecords.markInterrupted(this); // sweep points the dead process was running
             }
         }
     }
