@@ -2,6 +2,7 @@ package dev.rali.engine.analysis;
 
 import dev.rali.engine.bundle.ModelBundle;
 import dev.rali.engine.clip.ImageEmbedder;
+import dev.rali.engine.rali.HeadParams;
 import dev.rali.engine.rali.ScoreHead;
 import dev.rali.engine.task.TaskContext;
 
@@ -29,12 +30,18 @@ public final class Explainer {
     public static List<Explanation> explain(Path bundleDir, List<Path> images, int top, String device,
                                             TaskContext ctx) throws IOException {
         ModelBundle bundle = ModelBundle.read(bundleDir);
-        ScoreHead head = bundle.head().toScoreHead();
-        float[] f = bundle.head().f();
+        return explain(bundle.encoderDir(), bundle.head(), images, top, device, ctx);
+    }
+
+    /** Explains each image with an encoder folder and a head (a bundle's, or a run's). */
+    public static List<Explanation> explain(Path encoderDir, HeadParams params, List<Path> images, int top,
+                                            String device, TaskContext ctx) throws IOException {
+        ScoreHead head = params.toScoreHead();
+        float[] f = params.f();
         List<Explanation> out = new ArrayList<>();
-        try (ImageEmbedder embedder = ImageEmbedder.open(bundle.encoderDir(), device)) {
+        try (ImageEmbedder embedder = ImageEmbedder.open(encoderDir, device)) {
             if (embedder.dim() != head.inputDim()) {
-                throw new IOException(bundleDir + ": head expects " + head.inputDim()
+                throw new IOException(encoderDir + ": head expects " + head.inputDim()
                         + "-dim embeddings but the encoder produces " + embedder.dim());
             }
             for (ImageEmbedder.Result r : embedder.embed(images, ImageEmbedder.Options.defaults(), ctx)) {

@@ -192,6 +192,27 @@ class ProjectAnalysisTest {
     }
 
     @Test
+    void theServiceExplainsWithTheRunsEncoderAndHeadAsItsBundleDoes() throws Exception {
+        Path bundle = dir.resolve("m2.rali-model");
+        try (ProjectStore store = ProjectStore.open(projectFile)) {
+            dev.rali.engine.pipeline.BundleExport.export(store, runId, bundle, false);
+            Path image = dev.rali.engine.dataset.Datasets.images(store, "second", null).get(1).path();
+            EmbeddingAnalysisService svc = new ProjectAnalysis("cpu");
+            Explainer.Explanation byRun = svc.explain(store, runId, List.of(image), 3, TaskContext.silent()).get(0);
+            Explainer.Explanation byBundle = Explainer.explain(bundle, List.of(image), 3, "cpu",
+                    TaskContext.silent()).get(0);
+            assertEquals(byBundle.score(), byRun.score(), 1e-9);
+            assertEquals(byBundle.carriers(), byRun.carriers());
+            assertEquals(3, byRun.carriers().size());
+            // and the space/numbers route is the CLI's: same rows as ProjectSpaces.load
+            EmbeddingSpace s = svc.space(store, ProjectSpaces.Space.BASE, List.of(), null, 10000, 1,
+                    TaskContext.silent());
+            assertEquals(List.of(ProjectSpaces.load(store, ProjectSpaces.Space.BASE, List.of(), null, "cpu", 10000, 1,
+                    TaskContext.silent()).ids()), List.of(s.ids()));
+        }
+    }
+
+    @Test
     void tfIdfRanksAWordOnlyOneBasisUsesFirst() {
         List<List<String>> top = TfIdf.top(List.of(
                 java.util.Map.of("blur", 5, "noise", 1), java.util.Map.of("noise", 5, "blur", 1),
