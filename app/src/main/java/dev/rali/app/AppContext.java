@@ -14,6 +14,15 @@ public final class AppContext {
     private final ThumbnailCache thumbnails = new ThumbnailCache(128, 600);
     private Navigator navigator = name -> { };
     private Window window;
+    private final javafx.beans.property.ObjectProperty<ImageSelection> imageSelection =
+            new javafx.beans.property.SimpleObjectProperty<>();
+
+    /** Images picked in one view (a lasso on the domain-gap map) for another to show (the Datasets grid). */
+    public record ImageSelection(String origin, java.util.List<Long> imageIds) {
+        public ImageSelection {
+            imageIds = java.util.List.copyOf(imageIds);
+        }
+    }
 
     /** Switches the main window to a view by its title. */
     @FunctionalInterface
@@ -54,6 +63,11 @@ public final class AppContext {
 
     void setNavigator(Navigator navigator) {
         this.navigator = navigator;
+    }
+
+    /** The latest cross-view image selection; the Datasets view shows it when set. */
+    public javafx.beans.property.ObjectProperty<ImageSelection> imageSelection() {
+        return imageSelection;
     }
 
     public void navigate(String viewTitle) {

@@ -52,7 +52,7 @@ public final class Screenshots {
                     System.err.println("rali gui: cannot write " + file + ": " + ex.getMessage());
                 }
                 next(window, scene, dir, todo, n + 1, done);
-            }, 20);
+            }, 480); // up to 2 min: the Domain gap and Bases views compute their maps when first shown
         });
         wait.play();
     }

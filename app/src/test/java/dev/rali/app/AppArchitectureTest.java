@@ -53,7 +53,20 @@ class AppArchitectureTest {
             "dev.rali.engine.eval.PaperTables",         // Table 2 / Table 4 layouts of the evaluated runs
             "dev.rali.engine.image.ImageLoader",        // which files are images (the one loader)
             "dev.rali.engine.io.AtomicFiles",           // the one way output files are written (whole or not at all)
-            "dev.rali.engine.io.OutputPaths");          // the one guard on output paths (never an input or the project)
+            "dev.rali.engine.io.OutputPaths",           // the one guard on output paths (never an input or the project)
+            // embedding analysis (Domain gap and Bases views): the service and the data types it takes and returns
+            "dev.rali.engine.analysis.EmbeddingAnalysisService",
+            "dev.rali.engine.analysis.EmbeddingSpace",
+            "dev.rali.engine.analysis.DomainGapParams",
+            "dev.rali.engine.analysis.DomainGapResult",
+            "dev.rali.engine.analysis.GapStatistics$ClassifierScore",
+            "dev.rali.engine.analysis.MapProjection$Method",
+            "dev.rali.engine.analysis.ProjectSpaces$Space",
+            "dev.rali.engine.analysis.BasisExplorer$Report",
+            "dev.rali.engine.analysis.BasisExplorer$Basis",
+            "dev.rali.engine.analysis.BasisExplorer$Member",
+            "dev.rali.engine.analysis.Explainer$Explanation",
+            "dev.rali.engine.analysis.Explainer$Carrier");
 
     static final DescribedPredicate<JavaClass> ENGINE_INTERNALS = new DescribedPredicate<>(
             "engine classes other than its service interfaces and data types (see ENGINE_API_CLASSES)") {

@@ -190,7 +190,31 @@ public final class DatasetsView implements AppView {
                 + "dataset here.");
         root.getChildren().addAll(content, empty);
         ctx.project().revisionProperty().addListener((o, a, b) -> reload());
+        ctx.imageSelection().addListener((o, a, sel) -> showSelection(sel));
         reload();
+    }
+
+    /** Shows just the images another view selected (by id, any dataset); Filter or a dataset click clears it. */
+    void showSelection(AppContext.ImageSelection sel) {
+        ProjectQueries q = ctx.project().queries();
+        if (q == null || sel == null) {
+            return;
+        }
+        long generation = ++loadGeneration;
+        grid.getItems().clear();
+        count.setText("loading…");
+        ctx.tasks().execute("Load selection", c -> {
+            List<ImageItem> items = new ArrayList<>();
+            for (long id : sel.imageIds()) {
+                q.image(id).ifPresent(d -> items.add(d.image()));
+            }
+            return items;
+        }, items -> {
+            if (generation == loadGeneration) {
+                grid.getItems().setAll(items);
+                count.setText(items.size() + " selected in " + sel.origin() + " (Filter shows the dataset again)");
+            }
+        });
     }
 
     private final class ThumbCell extends GridCell<ImageItem> {

@@ -5,6 +5,8 @@ import dev.rali.app.BundleExportAction;
 import dev.rali.app.DatasetImportAction;
 import dev.rali.app.SampleProjectSource;
 import dev.rali.app.ScorerFactory;
+import dev.rali.engine.analysis.EmbeddingAnalysisService;
+import dev.rali.engine.analysis.ProjectAnalysis;
 import dev.rali.engine.pipeline.Demo;
 import dev.rali.engine.pipeline.PipelineService;
 import dev.rali.engine.pipeline.BundleExport;
@@ -30,6 +32,7 @@ public final class AppWiring {
                 .with(ScorerFactory.class, BundleScorer::open)
                 .with(PipelineService.class, new RaliPipeline())
                 .with(BundleExportAction.class, (store, run, out) -> BundleExport.export(store, run, out, false))
+                .with(EmbeddingAnalysisService.class, new ProjectAnalysis("auto"))
                 .build();
     }
 
