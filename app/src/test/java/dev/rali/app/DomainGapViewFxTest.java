@@ -61,6 +61,11 @@ class DomainGapViewFxTest {
         DomainGapView v = fx.window.view(DomainGapView.TITLE);
         FxTestSupport.waitFor(() -> !v.panels().isEmpty()); // a small project is computed when first shown
         fx.settle();
+        assertEquals(List.of("base"), v.panels().stream().map(p -> p.outcome.space().label()).toList(),
+                "on open only the base space (cached embeddings) is computed");
+        assertTrue(v.statusLabel().getText().contains("tick more spaces"), v.statusLabel().getText());
+        robot.interact(v::compute); // the ticked spaces: base and text
+        fx.settle();
         return v;
     }
 

@@ -70,7 +70,7 @@ class ScreenshotsFxTest {
         try (Stream<Path> s = Files.list(out)) {
             List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
             assertEquals(List.of("01-start.png", "02-datasets.png", "03-trace-audit.png", "04-pipeline.png",
-                    "05-results.png", "06-score.png"), names);
+                    "05-results.png", "06-score.png", "07-domain-gap.png", "08-bases.png"), names);
         }
         assertTrue(Files.size(out.resolve("02-datasets.png")) > 10_000);
     }

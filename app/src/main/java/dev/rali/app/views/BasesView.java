@@ -112,8 +112,11 @@ public final class BasesView implements AppView {
         explain.setOnAction(e -> chooseAndExplain());
         status.setId("basesStatus");
         progress.setPrefWidth(140);
-        HBox bar = new HBox(8, new Label("Run"), run, compute, cancel, progress, status, explain);
+        HBox bar = new HBox(8, new Label("Run"), run, compute, cancel, explain, progress, status);
         bar.setAlignment(Pos.CENTER_LEFT);
+        Ui.noCollapse(bar);
+        status.setMinWidth(0); // the status text shrinks first
+        HBox.setHgrow(status, Priority.ALWAYS);
 
         table.setId("basesTable");
         table.setPlaceholder(new Label("No bases yet: choose a run and press Show bases."));
@@ -185,7 +188,7 @@ public final class BasesView implements AppView {
             view.setFitHeight(96);
             view.setPreserveRatio(true);
             text.setWrapText(true);
-            text.setMaxWidth(420);
+            text.maxWidthProperty().bind(members.widthProperty().subtract(140));
             StackPane pic = new StackPane(view);
             pic.setPrefSize(96, 96);
             pic.setMinSize(96, 96);

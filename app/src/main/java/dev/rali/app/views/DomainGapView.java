@@ -257,7 +257,7 @@ public final class DomainGapView implements AppView {
                 "t-SNE perplexity: needs more than 3 × perplexity points"), perplexity,
                 Ui.tip(new Label("neighbours"), "UMAP neighbours (k of the k-NN graph)"), neighbours,
                 Ui.tip(new Label("cap"), "at most this many points per map (stratified by dataset); the numbers use "
-                        + "up to 10,000"), cap, new Label("seed"), seed, compute, cancel, progress, status);
+                        + "up to 10,000"), cap, new Label("seed"), seed, compute, cancel);
         bar2.setAlignment(Pos.CENTER_LEFT);
 
         colourBy.setId("gapColourBy");
@@ -286,7 +286,12 @@ public final class DomainGapView implements AppView {
         HBox bar3 = new HBox(8, new Label("Colour by"), colourBy, new Label("Select"), boxMode, lassoMode,
                 new Label("·"), png, svg, csv);
         bar3.setAlignment(Pos.CENTER_LEFT);
-        VBox bars = new VBox(6, bar1, bar2, bar3);
+        HBox bar4 = new HBox(8, progress, status);
+        bar4.setAlignment(Pos.CENTER_LEFT);
+        for (HBox b : List.of(bar1, bar2, bar3, spaces)) {
+            Ui.noCollapse(b);
+        }
+        VBox bars = new VBox(6, bar1, bar2, bar3, bar4);
 
         maps.setHgap(10);
         maps.setVgap(10);
@@ -436,7 +441,9 @@ public final class DomainGapView implements AppView {
         if (shownOnce && runsLoaded && !autoDone && job == null && panels.isEmpty() && totalImages > 0
                 && totalImages <= AUTO_IMAGES && ctx.services().has(EmbeddingAnalysisService.class)) {
             autoDone = true;
-            compute();
+            // only the base space: its embeddings are the pipeline's cached ones; the text space may first have
+            // to embed thousands of traces, which the user starts with Compute
+            compute(List.of(ProjectSpaces.Space.BASE));
         }
     }
 
@@ -457,6 +464,16 @@ public final class DomainGapView implements AppView {
 
     /** Computes the chosen spaces in the background (progress in the bar, Cancel stops at the next safe point). */
     public void compute() {
+        List<ProjectSpaces.Space> chosen = new ArrayList<>();
+        spaceBoxes.forEach((s, b) -> {
+            if (b.isSelected() && !b.isDisabled()) {
+                chosen.add(s);
+            }
+        });
+        compute(chosen);
+    }
+
+    private void compute(List<ProjectSpaces.Space> chosen) {
         ProjectQueries q = ctx.project().queries();
         EmbeddingAnalysisService svc = ctx.services().get(EmbeddingAnalysisService.class);
         if (q == null || svc == null || job != null) {
@@ -466,12 +483,6 @@ public final class DomainGapView implements AppView {
         if (p == null) {
             return;
         }
-        List<ProjectSpaces.Space> chosen = new ArrayList<>();
-        spaceBoxes.forEach((s, b) -> {
-            if (b.isSelected() && !b.isDisabled()) {
-                chosen.add(s);
-            }
-        });
         if (chosen.isEmpty()) {
             Dialogs.info(ctx.window(), "No space chosen", "Tick at least one space (base, aligned, pca or text).");
             return;
@@ -618,7 +629,9 @@ public final class DomainGapView implements AppView {
         mapsBox.getChildren().setAll(maps);
         long failed = c.outcomes().stream().filter(o -> o.result() == null).count();
         status.setText(c.outcomes().size() - failed + " space(s) mapped" + (failed > 0 ? ", " + failed
-                + " could not be computed (see under its map)" : ""));
+                + " could not be computed (see under its map)" : "") + (c.outcomes().size() == 1
+                ? " · tick more spaces (text: the reasoning traces) and press Compute to compare them side by side"
+                : ""));
         recolour();
     }
 
