@@ -111,8 +111,14 @@ public final class MapProjection {
             for (int i = 0; i < sub.length; i++) {
                 sub[i] = x[remaining[i]];
             }
+            // the exact k-NN graph from our blocked search; Smile's own would compute every pair's distance
+            NeighbourTable knn = NeighbourTable.of(sub, neighbours, ctx);
+            Integer[] keys = new Integer[sub.length];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = i;
+            }
             MathEx.setSeed(seed + components.size());
-            UMAP u = UMAP.of(sub, neighbours, 2, iters, 1.0, 0.1, 1.0, 5, 1.0);
+            UMAP u = UMAP.of(keys, knn.asDistance(), neighbours, 2, iters, 1.0, 0.1, 1.0, 5, 1.0);
             int[] comp = new int[u.index.length];
             boolean[] taken = new boolean[sub.length];
             for (int i = 0; i < comp.length; i++) {
