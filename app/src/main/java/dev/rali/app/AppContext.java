@@ -1,6 +1,11 @@
 package dev.rali.app;
 
 import dev.rali.engine.task.TaskExecutor;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
 import javafx.stage.Window;
 
 /**
@@ -13,6 +18,8 @@ public final class AppContext {
     private final TaskExecutor tasks;
     private final ThumbnailCache thumbnails = new ThumbnailCache(128, 600);
     private Navigator navigator = name -> { };
+    private final ObjectProperty<Path> modelBundle = new SimpleObjectProperty<>();
+    private final Map<String, Object> focus = new HashMap<>();
     private Window window;
     private final javafx.beans.property.ObjectProperty<ImageSelection> imageSelection =
             new javafx.beans.property.SimpleObjectProperty<>();
@@ -72,5 +79,24 @@ public final class AppContext {
 
     public void navigate(String viewTitle) {
         navigator.show(viewTitle);
+    }
+
+    /**
+     * Switches to a view and hands it what to show (e.g. the Trace audit passes a trace id to the Attention view),
+     * which the view takes with {@link #takeFocus} when it is shown.
+     */
+    public void navigate(String viewTitle, Object what) {
+        focus.put(viewTitle, what);
+        navigator.show(viewTitle);
+    }
+
+    /** What {@link #navigate(String, Object)} handed to this view, once; null when nothing is waiting. */
+    public Object takeFocus(String viewTitle) {
+        return focus.remove(viewTitle);
+    }
+
+    /** The model bundle folder last chosen in any view (Score, saliency panes), so it is chosen once. */
+    public ObjectProperty<Path> modelBundleProperty() {
+        return modelBundle;
     }
 }

@@ -47,6 +47,14 @@ class AppArchitectureTest {
             "dev.rali.engine.pipeline.MetricGroups",    // which plot panel (group, step unit) a run metric goes on
             "dev.rali.engine.score.ImageScorer",        // scoring with a bundle
             "dev.rali.engine.score.ScoreResult",
+            "dev.rali.engine.analysis.attention.AttentionService",   // imported dumps, their analysis (Attention view)
+            "dev.rali.engine.analysis.attention.AttentionDump",      // a dump as read (tokens, roles, tensor)
+            "dev.rali.engine.analysis.attention.AttentionReport",    // shares, token weights, image map
+            "dev.rali.engine.analysis.attention.AttentionAnalysis$Result", // per-dump reports + aggregate
+            "dev.rali.engine.analysis.attention.Role",
+            "dev.rali.engine.analysis.saliency.Explainer",           // image and text saliency with a bundle
+            "dev.rali.engine.analysis.saliency.ImageSaliency",
+            "dev.rali.engine.analysis.saliency.TextSaliency",
             "dev.rali.engine.eval.Metrics",             // PLCC/SRCC exactly as the CLI reports them
             "dev.rali.engine.eval.MetricReport",        // the CLI's figures per dataset (logistic PLCC headline, CIs)
             "dev.rali.engine.eval.ResultsTable",        // its footer naming the PLCC convention

@@ -35,6 +35,8 @@ class ScreenshotsFxTest {
         stage.setWidth(1360);
         stage.setHeight(860);
         fx.start(stage, AppServices.builder().with(ScorerFactory.class, b -> new Fixtures.FakeScorer())
+                .with(dev.rali.engine.analysis.attention.AttentionService.class,
+                        new dev.rali.engine.analysis.attention.ProjectAttention())
                 .with(PipelineService.class, new Fixtures.FakePipeline(150)).build());
     }
 
@@ -49,6 +51,7 @@ class ScreenshotsFxTest {
         Path photos = Path.of("../sample-projects/photos");
         assertTrue(Files.isDirectory(photos), "sample photos missing: " + photos.toAbsolutePath());
         Path project = DemoProject.build(dir, photos);
+        AttentionFixtures.importDumps(project, dir.resolve("dumps"), 4);
         fx.open(robot, project);
         robot.interact(() -> fx.window.select(PipelineView.TITLE));
         robot.clickOn("#runStage");
@@ -69,8 +72,8 @@ class ScreenshotsFxTest {
         assertTrue(done.await(60, TimeUnit.SECONDS));
         try (Stream<Path> s = Files.list(out)) {
             List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
-            assertEquals(List.of("01-start.png", "02-datasets.png", "03-trace-audit.png", "04-pipeline.png",
-                    "05-results.png", "06-score.png", "07-domain-gap.png", "08-bases.png"), names);
+            assertEquals(List.of("01-start.png", "02-datasets.png", "03-trace-audit.png", "04-attention.png",
+                    "05-pipeline.png", "06-results.png", "07-score.png", "08-domain-gap.png", "09-bases.png"), names);
         }
         assertTrue(Files.size(out.resolve("02-datasets.png")) > 10_000);
     }

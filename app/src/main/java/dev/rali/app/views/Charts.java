@@ -21,12 +21,20 @@ public final class Charts {
     private Charts() { }
 
     public static JFreeChart histogram(String title, String xLabel, double[] values, int bins, double min, double max) {
+        return histogram(title, xLabel, "images", values, bins, min, max);
+    }
+
+    /** A histogram whose y axis counts {@code yLabel} (e.g. "dumps"). */
+    public static JFreeChart histogram(String title, String xLabel, String yLabel, double[] values, int bins,
+                                       double min, double max) {
         HistogramDataset ds = new HistogramDataset();
         if (values.length > 0) {
-            ds.addSeries("MOS", values, bins, min, max);
+            ds.addSeries("values", values, bins, min, max);
         }
-        JFreeChart c = ChartFactory.createHistogram(title, xLabel, "images", ds, PlotOrientation.VERTICAL,
+        JFreeChart c = ChartFactory.createHistogram(title, xLabel, yLabel, ds, PlotOrientation.VERTICAL,
                 false, true, false);
+        c.getXYPlot().getDomainAxis().setRange(min, max);
+        c.getXYPlot().getRangeAxis().setStandardTickUnits(org.jfree.chart.axis.NumberAxis.createIntegerTickUnits());
         XYPlot p = c.getXYPlot();
         XYBarRenderer r = (XYBarRenderer) p.getRenderer();
         r.setBarPainter(new StandardXYBarPainter());
@@ -58,6 +66,34 @@ public final class Charts {
         }
         c.getXYPlot().setRenderer(r);
         style(c);
+        return c;
+    }
+
+    /** Grouped vertical bars: one group per column key, one bar per series, legend below. */
+    public static JFreeChart bars(String title, String categoryLabel, String valueLabel,
+                                  org.jfree.data.category.DefaultCategoryDataset data) {
+        JFreeChart c = ChartFactory.createBarChart(title, categoryLabel, valueLabel, data, PlotOrientation.VERTICAL,
+                true, true, false);
+        c.setBackgroundPaint(Color.WHITE);
+        c.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+        org.jfree.chart.plot.CategoryPlot p = c.getCategoryPlot();
+        p.setBackgroundPaint(Color.WHITE);
+        p.setRangeGridlinePaint(new Color(0xDDDDDD));
+        p.setOutlineVisible(false);
+        org.jfree.chart.renderer.category.BarRenderer r = (org.jfree.chart.renderer.category.BarRenderer) p.getRenderer();
+        r.setBarPainter(new org.jfree.chart.renderer.category.StandardBarPainter());
+        r.setShadowVisible(false);
+        r.setItemMargin(0.05);
+        for (int i = 0; i < PALETTE.length; i++) {
+            r.setSeriesPaint(i, PALETTE[i]);
+        }
+        r.setDefaultItemLabelGenerator(new org.jfree.chart.labels.StandardCategoryItemLabelGenerator("{2}",
+                new java.text.DecimalFormat("0.0")));
+        r.setDefaultItemLabelsVisible(true);
+        r.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
+        ((org.jfree.chart.axis.NumberAxis) p.getRangeAxis()).setUpperMargin(0.15);
+        p.getDomainAxis().setMaximumCategoryLabelWidthRatio(1.5f); // "reasoning" in full, not "reas..."
+        p.getDomainAxis().setCategoryMargin(0.15);
         return c;
     }
 

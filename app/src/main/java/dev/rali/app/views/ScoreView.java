@@ -126,9 +126,19 @@ public final class ScoreView implements AppView {
     private final ProgressBar progress = new ProgressBar(0);
     private final Label summary = new Label();
     private BackgroundTask<Void> job;
+    private final SaliencyPane saliency;
 
     public ScoreView(AppContext ctx) {
         this.ctx = ctx;
+        saliency = new SaliencyPane(ctx, "scoreSaliency", 300);
+        saliency.useViewsModelField();
+        // the bundle chosen here is the one the saliency panes explain with
+        bundle.textProperty().addListener((o, a, t) -> {
+            String s = t == null ? "" : t.strip();
+            if (!s.isEmpty() && Files.isDirectory(Path.of(s))) {
+                ctx.modelBundleProperty().set(Path.of(s));
+            }
+        });
         Button choose = new Button("Choose files…");
         choose.setId("chooseFiles");
         choose.setOnAction(e -> chooseFiles());
@@ -229,8 +239,15 @@ public final class ScoreView implements AppView {
                 e.consume();
             }
         });
-        VBox.setVgrow(table, Priority.ALWAYS);
-        VBox content = new VBox(8, top, second, table);
+        table.getSelectionModel().selectedItemProperty().addListener((o, a, r) ->
+                saliency.setImage(r == null || r.score() == null ? null : r.file));
+        javafx.scene.control.ScrollPane side = new javafx.scene.control.ScrollPane(saliency);
+        side.setFitToWidth(true);
+        side.setMinWidth(330);
+        javafx.scene.control.SplitPane split = new javafx.scene.control.SplitPane(table, side);
+        split.setDividerPositions(0.66);
+        VBox.setVgrow(split, Priority.ALWAYS);
+        VBox content = new VBox(8, top, second, split);
         content.setPadding(new Insets(10));
         root.setCenter(content);
         installDropTarget(root);
@@ -464,6 +481,14 @@ public final class ScoreView implements AppView {
 
     public ObservableList<Row> rows() {
         return rows;
+    }
+
+    public SaliencyPane saliency() {
+        return saliency;
+    }
+
+    public TableView<Row> table() {
+        return table;
     }
 
     public void setBundle(Path dir) {

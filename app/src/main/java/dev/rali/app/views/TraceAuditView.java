@@ -3,6 +3,8 @@ package dev.rali.app.views;
 import dev.rali.app.AppContext;
 import dev.rali.app.AppFeature;
 import dev.rali.app.Dialogs;
+import dev.rali.app.SaliencyFactory;
+import dev.rali.engine.analysis.attention.AttentionService;
 import dev.rali.engine.io.AtomicFiles;
 import dev.rali.engine.io.OutputPaths;
 import dev.rali.engine.dataset.DatasetSummary;
@@ -89,9 +91,19 @@ public final class TraceAuditView implements AppView {
     private final Label feedback = new Label();
     private final VBox empty;
     private final BorderPane content = new BorderPane();
+    private final Button attention = new Button("Attention…");
+    private final SaliencyPane saliency;
+    private java.util.Set<Long> tracesWithDump = java.util.Set.of();
 
     public TraceAuditView(AppContext ctx) {
         this.ctx = ctx;
+        saliency = new SaliencyPane(ctx, "auditSaliency", 300);
+        attention.setId("openAttention");
+        attention.setMinWidth(Region.USE_PREF_SIZE);
+        attention.setDisable(true);
+        attention.setOnAction(e -> openAttention());
+        Ui.tip(attention, "Where the reasoning model's score token looked while writing this trace (needs an imported "
+                + "attention dump of this trace: rali attention import)");
         dataset.setId("auditDataset");
         dataset.setCellFactory(l -> new DatasetCell());
         dataset.setButtonCell(new DatasetCell());
@@ -168,8 +180,25 @@ public final class TraceAuditView implements AppView {
         feedback.getStyleClass().add("hint");
         feedback.setWrapText(true);
         feedback.setMinHeight(Region.USE_PREF_SIZE); // two lines rather than cut
-        VBox right = new VBox(8, new HBox(12, position, flagsLabel), feedback, verdictBar,
+        // the image side shows either the image with its traces or which regions drive its RALI score
+        javafx.scene.control.ScrollPane saliencyScroll = new javafx.scene.control.ScrollPane(saliency);
+        saliencyScroll.setFitToWidth(true);
+        ToggleButton showSaliency = new ToggleButton("Saliency");
+        showSaliency.setId("auditSaliencyToggle");
+        showSaliency.setMinWidth(Region.USE_PREF_SIZE);
+        Ui.tip(showSaliency, "Show which regions of this image drive its RALI score (rollout and occlusion with a "
+                + "model bundle) instead of the image detail");
+        HBox positionBar = new HBox(12, position, flagsLabel, attention, showSaliency);
+        positionBar.setAlignment(Pos.CENTER_LEFT);
+        VBox right = new VBox(8, positionBar, feedback, verdictBar,
                 Ui.hint("Keys: N/J next flagged · P/K previous flagged · O/W/U verdict"), detail);
+        VBox.setVgrow(saliencyScroll, Priority.ALWAYS);
+        showSaliency.selectedProperty().addListener((o, a, on) -> {
+            int slot = right.getChildren().indexOf(on ? detail : saliencyScroll);
+            if (slot >= 0) {
+                right.getChildren().set(slot, on ? saliencyScroll : detail);
+            }
+        });
         VBox.setVgrow(detail, Priority.ALWAYS);
         right.setPadding(new javafx.geometry.Insets(0, 0, 0, 8));
         SplitPane split = new SplitPane(table, right);
@@ -320,6 +349,16 @@ public final class TraceAuditView implements AppView {
             return;
         }
         Long id = dataset.getValue() == null || dataset.getValue().id() < 0 ? null : dataset.getValue().id();
+        AttentionService dumps = ctx.services().get(AttentionService.class);
+        if (dumps != null && ctx.project().store() != null) {
+            var store = ctx.project().store();
+            ctx.tasks().execute("Load attention dumps", x -> dumps.dumps(store).stream()
+                    .map(AttentionService.ImportedDump::traceId).filter(java.util.Objects::nonNull)
+                    .collect(java.util.stream.Collectors.toSet()), set -> {
+                        tracesWithDump = set;
+                        updateAttentionButton();
+                    });
+        }
         FlagCriteria c = new FlagCriteria(mosThreshold.getValue(), stdThreshold.getValue());
         boolean only = flaggedOnly.isSelected();
         int keep = table.getSelectionModel().getSelectedIndex();
@@ -340,6 +379,8 @@ public final class TraceAuditView implements AppView {
 
     private void selected(AuditItem item) {
         updatePosition();
+        updateAttentionButton();
+        saliency.setImage(item == null ? null : item.imagePath());
         if (item == null) {
             return;
         }
@@ -353,6 +394,25 @@ public final class TraceAuditView implements AppView {
                 d.ifPresent(x -> detail.show(x, t.id()));
             }
         });
+    }
+
+    private void updateAttentionButton() {
+        AuditItem a = table.getSelectionModel().getSelectedItem();
+        boolean has = a != null && tracesWithDump.contains(a.trace().id());
+        attention.setDisable(!has);
+        attention.setText(has || a == null ? "Attention…" : "Attention… (no dump)");
+    }
+
+    /** Shows the selected trace's attention dump in the Attention view. */
+    public void openAttention() {
+        AuditItem a = table.getSelectionModel().getSelectedItem();
+        if (a != null && tracesWithDump.contains(a.trace().id())) {
+            ctx.navigate(AttentionView.TITLE, a.trace().id());
+        }
+    }
+
+    public SaliencyPane saliency() {
+        return saliency;
     }
 
     private void updatePosition() {

@@ -3,10 +3,14 @@ package dev.rali.app.wiring;
 import dev.rali.app.AppServices;
 import dev.rali.app.BundleExportAction;
 import dev.rali.app.DatasetImportAction;
+import dev.rali.app.SaliencyFactory;
 import dev.rali.app.SampleProjectSource;
 import dev.rali.app.ScorerFactory;
 import dev.rali.engine.analysis.EmbeddingAnalysisService;
 import dev.rali.engine.analysis.ProjectAnalysis;
+import dev.rali.engine.analysis.attention.AttentionService;
+import dev.rali.engine.analysis.attention.ProjectAttention;
+import dev.rali.engine.analysis.saliency.SaliencyService;
 import dev.rali.engine.pipeline.Demo;
 import dev.rali.engine.pipeline.PipelineService;
 import dev.rali.engine.pipeline.BundleExport;
@@ -33,6 +37,9 @@ public final class AppWiring {
                 .with(PipelineService.class, new RaliPipeline())
                 .with(BundleExportAction.class, (store, run, out) -> BundleExport.export(store, run, out, false))
                 .with(EmbeddingAnalysisService.class, new ProjectAnalysis("auto"))
+                .with(AttentionService.class, new ProjectAttention())
+                // saliency on the CPU, like rali analyze saliency's default (one image: seconds at demo size)
+                .with(SaliencyFactory.class, dir -> SaliencyService.open(dir, "cpu"))
                 .build();
     }
 

@@ -17,4 +17,19 @@ import java.nio.file.Path;
  * @param std        preprocessing std
  */
 public record ImageSaliency(Path image, double score, int grid, int patch, double[][] rollout, double[][] occlusion,
-                            int window, float[] pixels, int size, float[] mean, float[] std) { }
+                            int window, float[] pixels, int size, float[] mean, float[] std) {
+
+    /** The model input as the encoder saw it, normalisation undone: packed opaque ARGB, row-major, size × size. */
+    public int[] inputRgb() {
+        int[] out = new int[size * size];
+        for (int p = 0; p < out.length; p++) {
+            int argb = 0xff000000;
+            for (int c = 0; c < 3; c++) {
+                double v = pixels[c * size * size + p] * std[c] + mean[c];
+                argb |= (int) Math.round(255 * Math.min(1, Math.max(0, v))) << (16 - 8 * c);
+            }
+            out[p] = argb;
+        }
+        return out;
+    }
+}

@@ -24,15 +24,13 @@ public final class SaliencyImage {
         double occMax = max(r.occlusion());
         int cells = r.occlusion().length;
         int cellPx = r.window() * r.patch();
+        int[] input = r.inputRgb();
         for (int y = 0; y < side; y++) {
             for (int x = 0; x < side; x++) {
                 int px = x / scale;
                 int py = y / scale;
-                int[] rgb = new int[3];
-                for (int c = 0; c < 3; c++) {
-                    double v = r.pixels()[(c * s + py) * s + px] * r.std()[c] + r.mean()[c];
-                    rgb[c] = (int) Math.round(255 * Math.min(1, Math.max(0, v)));
-                }
+                int argb = input[py * s + px];
+                int[] rgb = {(argb >> 16) & 0xff, (argb >> 8) & 0xff, argb & 0xff};
                 out.setRGB(x, y, pack(rgb[0], rgb[1], rgb[2]));
                 double grey = (rgb[0] + rgb[1] + rgb[2]) / 3.0 / 255;
                 double roll = rollMax > 0 ? r.rollout()[Math.min(r.grid() - 1, py / r.patch())][Math.min(r.grid() - 1, px / r.patch())] / rollMax : 0;
