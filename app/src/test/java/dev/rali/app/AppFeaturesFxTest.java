@@ -87,11 +87,11 @@ class AppFeaturesFxTest {
     @Test
     void aFeatureRegisteredThroughServiceLoaderShowsUpInNavigationAndTheViewMenu(FxRobot robot) {
         ListView<?> nav = robot.lookup("#navigation").queryAs(ListView.class);
-        assertEquals(List.of("Start", "Datasets", "Trace audit", "Pipeline", "Sweeps", "Results", "Score", "Domain gap", "Bases"),
+        assertEquals(List.of("Start", "Datasets", "Trace audit", "Attention", "Pipeline", "Sweeps", "Results", "Score", "Domain gap", "Bases"),
                 nav.getItems());
         MenuBar menu = robot.lookup(".menu-bar").queryAs(MenuBar.class);
         List<String> viewMenu = menu.getMenus().get(1).getItems().stream().map(MenuItem::getText).toList();
-        assertEquals(List.of("Start", "Datasets", "Trace audit", "Pipeline", "Sweeps", "Results", "Score", "Domain gap", "Bases"), viewMenu);
+        assertEquals(List.of("Start", "Datasets", "Trace audit", "Attention", "Pipeline", "Sweeps", "Results", "Score", "Domain gap", "Bases"), viewMenu);
 
         robot.clickOn("Sweeps");
         assertEquals("parameter sweeps", robot.lookup("#sweepsView").queryAs(Label.class).getText());
@@ -101,7 +101,7 @@ class AppFeaturesFxTest {
     @Test
     void theDefaultClassPathRegistersTheBuiltInViews() {
         List<String> titles = AppFeatures.discover().stream().map(AppFeature::title).toList();
-        assertEquals(List.of("Start", "Datasets", "Trace audit", "Pipeline", "Results", "Score", "Domain gap", "Bases"), titles);
+        assertEquals(List.of("Start", "Datasets", "Trace audit", "Attention", "Pipeline", "Results", "Score", "Domain gap", "Bases"), titles);
         assertTrue(AppFeatures.discover().stream().noneMatch(f -> f instanceof SweepsFeature));
     }
 }

@@ -67,6 +67,13 @@ class ScreenshotsFxTest {
         fx.settle();
 
         Path out = Path.of("target/screenshots");
+        if (Files.isDirectory(out)) { // PNGs of an earlier build (another set of views) would fail the list below
+            try (Stream<Path> old = Files.list(out)) {
+                for (Path p : old.filter(p -> p.toString().endsWith(".png")).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
         CountDownLatch done = new CountDownLatch(1);
         robot.interact(() -> Screenshots.captureAll(fx.window, fx.window.root().getScene(), out, done::countDown));
         assertTrue(done.await(60, TimeUnit.SECONDS));
