@@ -229,6 +229,7 @@ class AttentionViewFxTest {
         fx.settle();
         robot.interact(score::startScoring);
         fx.settle();
+        robot.clickOn("#scoreSaliencyToggle");
         Button explain = robot.lookup("#scoreSaliencyExplain").queryAs(Button.class);
         assertTrue(explain.isDisabled(), "nothing selected yet");
         robot.interact(() -> score.table().getSelectionModel().clearAndSelect(0));

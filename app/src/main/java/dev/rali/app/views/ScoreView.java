@@ -244,9 +244,23 @@ public final class ScoreView implements AppView {
         javafx.scene.control.ScrollPane side = new javafx.scene.control.ScrollPane(saliency);
         side.setFitToWidth(true);
         side.setMinWidth(330);
-        javafx.scene.control.SplitPane split = new javafx.scene.control.SplitPane(table, side);
-        split.setDividerPositions(0.66);
+        javafx.scene.control.SplitPane split = new javafx.scene.control.SplitPane(table);
         VBox.setVgrow(split, Priority.ALWAYS);
+        // the saliency pane opens on demand, so the table keeps its width on small screens
+        javafx.scene.control.ToggleButton showSaliency = new javafx.scene.control.ToggleButton("Saliency");
+        showSaliency.setId("scoreSaliencyToggle");
+        showSaliency.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        Ui.tip(showSaliency, "Which regions of the selected scored image drive its score (rollout and occlusion "
+                + "with the chosen model)");
+        showSaliency.selectedProperty().addListener((o, was, on) -> {
+            if (on) {
+                split.getItems().add(side);
+                split.setDividerPositions(0.62);
+            } else {
+                split.getItems().remove(side);
+            }
+        });
+        second.getChildren().add(showSaliency);
         VBox content = new VBox(8, top, second, split);
         content.setPadding(new Insets(10));
         root.setCenter(content);
