@@ -45,6 +45,11 @@ class AppArchitectureTest {
             "dev.rali.engine.dataset.DatasetSummary",
             "dev.rali.engine.pipeline.PipelineService", // the RALI stages
             "dev.rali.engine.pipeline.MetricGroups",    // which plot panel (group, step unit) a run metric goes on
+            "dev.rali.engine.sweep.SweepService",       // sweeps: define, run/resume, cancel, report, presets
+            "dev.rali.engine.sweep.SweepSpec",          // a sweep definition (grid / paper presets), checked by params
+            "dev.rali.engine.sweep.SweepReport",        // a sweep's points, settings, importance (value type)
+            "dev.rali.engine.sweep.SweepRunner$Summary", // what SweepService.run returns
+            "dev.rali.engine.project.SweepRecords$Sweep", // a stored sweep as SweepService.list returns it
             "dev.rali.engine.score.ImageScorer",        // scoring with a bundle
             "dev.rali.engine.score.ScoreResult",
             "dev.rali.engine.analysis.attention.AttentionService",   // imported dumps, their analysis (Attention view)

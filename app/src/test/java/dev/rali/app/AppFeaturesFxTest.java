@@ -29,12 +29,12 @@ class AppFeaturesFxTest {
     final FxTestSupport fx = new FxTestSupport();
 
     /** A feature the main code does not know about, found only through the services file written below. */
-    public static final class SweepsFeature implements AppFeature {
-        static final String TITLE = "Sweeps";
+    public static final class ExtensionFeature implements AppFeature {
+        static final String TITLE = "Extension";
 
         @Override
         public String id() {
-            return "sweeps";
+            return "extension";
         }
 
         @Override
@@ -44,13 +44,13 @@ class AppFeaturesFxTest {
 
         @Override
         public int order() {
-            return 45; // between Pipeline (40) and Results (50)
+            return 47; // between Sweeps (45) and Results (50)
         }
 
         @Override
         public AppView createView(AppContext ctx) {
-            Label label = new Label("parameter sweeps");
-            label.setId("sweepsView");
+            Label label = new Label("an extension view");
+            label.setId("extensionView");
             return new AppView() {
                 @Override
                 public String title() {
@@ -65,18 +65,18 @@ class AppFeaturesFxTest {
         }
     }
 
-    /** The app's class path plus a folder whose services file registers {@link SweepsFeature}. */
-    static ClassLoader withSweeps() throws Exception {
+    /** The app's class path plus a folder whose services file registers {@link ExtensionFeature}. */
+    static ClassLoader withExtension() throws Exception {
         Path dir = Files.createTempDirectory("rali-features");
         Path services = dir.resolve("META-INF/services/" + AppFeature.class.getName());
         Files.createDirectories(services.getParent());
-        Files.writeString(services, SweepsFeature.class.getName() + "\n");
+        Files.writeString(services, ExtensionFeature.class.getName() + "\n");
         return new URLClassLoader(new URL[] {dir.toUri().toURL()}, AppFeaturesFxTest.class.getClassLoader());
     }
 
     @Start
     void start(Stage stage) throws Exception {
-        fx.start(stage, AppServices.none(), AppFeatures.discover(withSweeps()));
+        fx.start(stage, AppServices.none(), AppFeatures.discover(withExtension()));
     }
 
     @AfterEach
@@ -87,21 +87,21 @@ class AppFeaturesFxTest {
     @Test
     void aFeatureRegisteredThroughServiceLoaderShowsUpInNavigationAndTheViewMenu(FxRobot robot) {
         ListView<?> nav = robot.lookup("#navigation").queryAs(ListView.class);
-        assertEquals(List.of("Start", "Datasets", "Trace audit", "Attention", "Pipeline", "Sweeps", "Results", "Score", "Domain gap", "Bases"),
+        assertEquals(List.of("Start", "Datasets", "Trace audit", "Attention", "Pipeline", "Sweeps", "Extension", "Results", "Score", "Domain gap", "Bases"),
                 nav.getItems());
         MenuBar menu = robot.lookup(".menu-bar").queryAs(MenuBar.class);
         List<String> viewMenu = menu.getMenus().get(1).getItems().stream().map(MenuItem::getText).toList();
-        assertEquals(List.of("Start", "Datasets", "Trace audit", "Attention", "Pipeline", "Sweeps", "Results", "Score", "Domain gap", "Bases"), viewMenu);
+        assertEquals(List.of("Start", "Datasets", "Trace audit", "Attention", "Pipeline", "Sweeps", "Extension", "Results", "Score", "Domain gap", "Bases"), viewMenu);
 
-        robot.clickOn("Sweeps");
-        assertEquals("parameter sweeps", robot.lookup("#sweepsView").queryAs(Label.class).getText());
-        assertSame(fx.window.view(SweepsFeature.TITLE).node(), robot.lookup("#sweepsView").query());
+        robot.clickOn("Extension");
+        assertEquals("an extension view", robot.lookup("#extensionView").queryAs(Label.class).getText());
+        assertSame(fx.window.view(ExtensionFeature.TITLE).node(), robot.lookup("#extensionView").query());
     }
 
     @Test
     void theDefaultClassPathRegistersTheBuiltInViews() {
         List<String> titles = AppFeatures.discover().stream().map(AppFeature::title).toList();
-        assertEquals(List.of("Start", "Datasets", "Trace audit", "Attention", "Pipeline", "Results", "Score", "Domain gap", "Bases"), titles);
-        assertTrue(AppFeatures.discover().stream().noneMatch(f -> f instanceof SweepsFeature));
+        assertEquals(List.of("Start", "Datasets", "Trace audit", "Attention", "Pipeline", "Sweeps", "Results", "Score", "Domain gap", "Bases"), titles);
+        assertTrue(AppFeatures.discover().stream().noneMatch(f -> f instanceof ExtensionFeature));
     }
 }

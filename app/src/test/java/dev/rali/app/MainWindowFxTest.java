@@ -64,7 +64,7 @@ class MainWindowFxTest {
         assertEquals("No project open.", robot.lookup("#currentProject").queryAs(Label.class).getText());
         assertTrue(robot.lookup("#nextStep").queryAs(Label.class).getText().contains("Create a new project"));
         ListView<?> nav = robot.lookup("#navigation").queryAs(ListView.class);
-        assertEquals(List.of("Start", "Datasets", "Trace audit", "Attention", "Pipeline", "Results", "Score", "Domain gap", "Bases"), nav.getItems());
+        assertEquals(List.of("Start", "Datasets", "Trace audit", "Attention", "Pipeline", "Sweeps", "Results", "Score", "Domain gap", "Bases"), nav.getItems());
     }
 
     @Test

@@ -40,6 +40,7 @@ public final class AppWiring {
                 .with(AttentionService.class, new ProjectAttention())
                 // saliency on the CPU, like rali analyze saliency's default (one image: seconds at demo size)
                 .with(SaliencyFactory.class, dir -> SaliencyService.open(dir, "cpu"))
+                .with(dev.rali.engine.sweep.SweepService.class, dev.rali.engine.sweep.SweepService.engine())
                 .build();
     }
 

@@ -48,24 +48,9 @@ public final class SweepRunner {
     public record Summary(long sweepId, int ran, int done, int failed, int pruned, int cancelled, int remaining,
                           RaliPipeline.Counts reuse, int parallel, String status) { }
 
-    /** A point's metric as forwarded to the caller's context. */
-    public record PointMetric(int point, String name) { }
-
+    /** The name a point's metric is forwarded under: {@code p<index>:<name>} ({@link SweepService#pointMetric}). */
     public static String pointMetric(int point, String name) {
-        return "p" + point + ":" + name;
-    }
-
-    /** Parses a name written by {@link #pointMetric}; empty for any other metric name. */
-    public static Optional<PointMetric> parsePointMetric(String name) {
-        int colon = name.indexOf(':');
-        if (!name.startsWith("p") || colon < 2) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(new PointMetric(Integer.parseInt(name.substring(1, colon)), name.substring(colon + 1)));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
+        return SweepService.pointMetric(point, name);
     }
 
     /** Creates the sweep's rows and queues every point (the spec was validated when it was built). */

@@ -15,6 +15,28 @@ import java.util.Map;
  */
 public interface SweepService {
 
+    /** A point's metric as a running sweep forwards it to the caller's context. */
+    record PointMetric(int point, String name) { }
+
+    /** The name a point's metric is forwarded under: {@code p<index>:<name>}. */
+    static String pointMetric(int point, String name) {
+        return "p" + point + ":" + name;
+    }
+
+    /** Parses a name written by {@link #pointMetric}; empty for any other metric name. */
+    static java.util.Optional<PointMetric> parsePointMetric(String name) {
+        int colon = name.indexOf(':');
+        if (!name.startsWith("p") || colon < 2) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(new PointMetric(Integer.parseInt(name.substring(1, colon)),
+                    name.substring(colon + 1)));
+        } catch (NumberFormatException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** Stores the sweep and queues its points; returns its id. */
     long create(ProjectStore store, SweepSpec spec) throws Exception;
 

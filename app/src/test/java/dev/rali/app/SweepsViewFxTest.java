@@ -1,0 +1,177 @@
+package dev.rali.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rali.app.views.SweepsView;
+import dev.rali.engine.params.ParamKeys;
+import dev.rali.engine.params.PipelineParams;
+import dev.rali.engine.pipeline.PipelineService;
+import dev.rali.engine.project.ProjectStore;
+import dev.rali.engine.project.Runs;
+import dev.rali.engine.project.SweepRecords;
+import dev.rali.engine.sweep.SweepReport;
+import dev.rali.engine.sweep.SweepRunner;
+import dev.rali.engine.sweep.SweepService;
+import dev.rali.engine.sweep.SweepSpec;
+import dev.rali.engine.task.TaskContext;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import javafx.scene.control.TableColumn;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+
+/**
+ * The Sweeps view over the engine's sweep rows with a fake-fast runner: curves of the points appear and grow while
+ * the sweep runs, then the table (sortable), parallel coordinates (brushable), importance and the best-preset buttons.
+ */
+@ExtendWith(ApplicationExtension.class)
+class SweepsViewFxTest {
+    @TempDir Path dir;
+    final FxTestSupport fx = new FxTestSupport();
+    /** Released by the test to let the fake sweep continue after point 0. */
+    final Semaphore next = new Semaphore(0);
+    final List<PipelineParams> pipelineRuns = new CopyOnWriteArrayList<>();
+
+    /** The engine's sweep service, except that run() fakes each point: 10 epochs of curve, then figures. */
+    final class FakeFastSweeps implements SweepService {
+        final SweepService engine = SweepService.engine();
+
+        @Override public long create(ProjectStore s, SweepSpec spec) throws Exception { return engine.create(s, spec); }
+        @Override public void cancel(ProjectStore s, long id, Integer p) throws Exception { engine.cancel(s, id, p); }
+        @Override public List<SweepRecords.Sweep> list(ProjectStore s) throws Exception { return engine.list(s); }
+        @Override public SweepReport report(ProjectStore s, long id) throws Exception { return engine.report(s, id); }
+        @Override public Map<Integer, Map<String, List<Runs.MetricPoint>>> curves(ProjectStore s, long id) {
+            return Map.of();
+        }
+        @Override public String saveBestPreset(ProjectStore s, long id, String n, String m) throws Exception {
+            return engine.saveBestPreset(s, id, n, m);
+        }
+        @Override public PipelineParams preset(ProjectStore s, String n) throws Exception { return engine.preset(s, n); }
+
+        @Override
+        public SweepRunner.Summary run(ProjectStore store, long id, int parallel, boolean resume, TaskContext ctx)
+                throws Exception {
+            SweepRecords rec = new SweepRecords(store);
+            rec.setStatus(id, SweepRecords.RUNNING, null);
+            Optional<SweepRecords.Point> p;
+            int ran = 0;
+            while ((p = rec.takeNext(id)).isPresent()) {
+                SweepRecords.Point pt = p.get();
+                int k = PipelineParams.fromJson(pt.paramsJson()).get(ParamKeys.BASES_COUNT);
+                double target = 0.3 + 0.1 * (k - 5); // bases.count 5, 6, 7 → 0.3, 0.4, 0.5
+                for (int e = 0; e < 10; e++) {
+                    ctx.metric(SweepService.pointMetric(pt.index(), SweepRunner.VAL_METRIC), e, target * (e + 1) / 10);
+                    Thread.sleep(15);
+                }
+                if (pt.index() == 0) {
+                    next.acquire(); // the test looks at the curves while the sweep is still running
+                }
+                rec.finishPoint(pt.id(), SweepRecords.DONE, target, target + 0.05, target - 0.05, null, 0.2, "fake");
+                ctx.log("sweep " + id + ": point " + pt.index() + " done in 0.2 s (fake)");
+                ran++;
+            }
+            rec.setStatus(id, SweepRecords.DONE, "fake");
+            return new SweepRunner.Summary(id, ran, ran, 0, 0, 0, 0, null, 1, SweepRecords.DONE);
+        }
+    }
+
+    final class RecordingPipeline implements PipelineService {
+        @Override public List<String> stages() { return List.of("align", "embed", "head", "evaluate"); }
+        @Override public long run(ProjectStore store, String stage, PipelineParams params, TaskContext ctx) {
+            pipelineRuns.add(params);
+            return 99;
+        }
+    }
+
+    @Start
+    void start(Stage stage) {
+        fx.start(stage, AppServices.builder().with(SweepService.class, new FakeFastSweeps())
+                .with(PipelineService.class, new RecordingPipeline()).build());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        next.release(10);
+        fx.stop();
+    }
+
+    @Test
+    void curvesGrowWhileAFakeFastSweepRunsThenTableParallelCoordinatesImportanceAndBestPresetWork(FxRobot robot)
+            throws Exception {
+        Path project = dir.resolve("p.rali");
+        ProjectStore.open(project).close();
+        fx.open(robot, project);
+        robot.clickOn("Sweeps");
+        SweepsView view = fx.window.view(SweepsView.TITLE);
+        robot.interact(() -> view.gridField().setText("bases.count=5,6,7"));
+        robot.clickOn("#startSweep");
+        // point 0's curve is drawn while the sweep is still running (it waits for the test)
+        FxTestSupport.waitFor(() -> view.curves().getSeriesCount() == 1 && view.curves().getItemCount(0) == 10);
+        assertTrue(robot.lookup("#startSweep").queryButton().isDisabled(), "one sweep at a time");
+        assertFalse(fx.tasks.running().isEmpty(), "the sweep is still running");
+        next.release();
+        FxTestSupport.waitFor(() -> view.curves().getSeriesCount() == 3);
+        fx.settle();
+        FxTestSupport.waitFor(() -> view.table().getItems().size() == 3
+                && view.table().getItems().stream().allMatch(s -> s.done() == 1));
+        // sortable by any metric: test PLCC, descending → bases.count 7 first
+        robot.interact(() -> {
+            @SuppressWarnings("unchecked")
+            TableColumn<SweepReport.SettingRow, ?> col = (TableColumn<SweepReport.SettingRow, ?>) view.table()
+                    .getColumns().stream().filter(c -> "col-test_plcc".equals(c.getId())).findFirst().orElseThrow();
+            col.setSortType(TableColumn.SortType.DESCENDING);
+            view.table().getSortOrder().setAll(List.of(col));
+            view.table().sort();
+        });
+        assertEquals(7, view.table().getItems().get(0).assignment().get("bases.count"));
+        assertEquals("0.550", view.table().getItems().get(0).testPlcc().format());
+        // parallel coordinates: one axis per swept key and metric; a brush filters the table
+        assertEquals(List.of("bases.count", "val_plcc", "test_plcc", "test_srcc"), view.parallel().axes());
+        robot.interact(() -> view.parallel().brush("bases.count", 4.5, 5.5));
+        assertEquals(1, view.table().getItems().size());
+        assertEquals(5, view.table().getItems().get(0).assignment().get("bases.count"));
+        robot.interact(() -> view.parallel().clearBrush());
+        assertEquals(3, view.table().getItems().size());
+        // importance: the only swept key explains all the variance
+        assertEquals(1.0, view.importance().get("bases.count"), 1e-9);
+        // best → preset → run with one click
+        robot.clickOn("#runBest");
+        fx.settle();
+        FxTestSupport.waitFor(() -> pipelineRuns.size() == 1);
+        assertEquals(7, pipelineRuns.get(0).get(ParamKeys.BASES_COUNT));
+        try (ProjectStore store = ProjectStore.open(project)) {
+            SweepRecords.Preset p = new SweepRecords(store).preset("best");
+            assertTrue(p.source().contains("bases.count=7"), p.source());
+        }
+        assertTrue(fx.dialogs.isEmpty(), fx.dialogs.toString());
+    }
+
+    @Test
+    void anUnknownKeyInTheGridIsReportedAndNothingIsQueued(FxRobot robot) throws Exception {
+        Path project = dir.resolve("q.rali");
+        ProjectStore.open(project).close();
+        fx.open(robot, project);
+        robot.clickOn("Sweeps");
+        SweepsView view = fx.window.view(SweepsView.TITLE);
+        robot.interact(() -> view.gridField().setText("bases.cuont=5,6"));
+        robot.clickOn("#startSweep");
+        fx.settle();
+        FxTestSupport.waitFor(() -> !fx.dialogs.isEmpty());
+        assertTrue(fx.dialogs.get(0).contains("did you mean 'bases.count'"), fx.dialogs.toString());
+        try (ProjectStore store = ProjectStore.open(project)) {
+            assertTrue(new SweepRecords(store).list().isEmpty());
+        }
+    }
+}
