@@ -115,7 +115,8 @@ public final class BasesView implements AppView {
         HBox bar = new HBox(8, new Label("Run"), run, compute, cancel, explain, progress, status);
         bar.setAlignment(Pos.CENTER_LEFT);
         Ui.noCollapse(bar);
-        status.setMinWidth(0); // the status text shrinks first
+        status.setMinWidth(0); // the status text shrinks first, wrapping instead of being cut
+        status.setWrapText(true);
         HBox.setHgrow(status, Priority.ALWAYS);
 
         table.setId("basesTable");
