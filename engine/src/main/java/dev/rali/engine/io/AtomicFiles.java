@@ -83,15 +83,25 @@ public final class AtomicFiles {
             } catch (java.nio.file.FileAlreadyExistsException e) {
                 continue; // another writer picked the same name: draw again
             }
+            LIVE_TEMPS.add(tmp); // before locking, so this JVM's own cleaners never probe (and unlock) it
             try {
                 // held until commit/close: tells removeAbandonedTemps in other writers that this temp is alive
                 channel.lock();
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException noLocks) {
+                // a file system without locks (some network mounts): write unlocked, as before; cleaners there
+                // cannot lock other writers' temps either, so they remove none
+            } catch (RuntimeException e) {
                 channel.close();
+                LIVE_TEMPS.remove(tmp);
                 Files.deleteIfExists(tmp);
                 throw e;
             }
-            LIVE_TEMPS.add(tmp);
+            if (!Files.exists(tmp, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                // another process took it for abandoned between CREATE_NEW and lock(): draw again
+                channel.close();
+                LIVE_TEMPS.remove(tmp);
+                continue;
+            }
             return new Output(abs, tmp, channel);
         }
     }
@@ -136,6 +146,8 @@ public final class AtomicFiles {
                 }
             } catch (java.nio.file.NoSuchFileException gone) {
                 // committed or discarded meanwhile
+            } catch (IOException cannotTell) {
+                // not ours to open, or no locks on this file system: leave it; the write itself must not fail
             }
         }
         return removed;
