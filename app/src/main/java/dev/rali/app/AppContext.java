@@ -16,7 +16,8 @@ public final class AppContext {
     private final ProjectModel project;
     private final AppServices services;
     private final TaskExecutor tasks;
-    private final ThumbnailCache thumbnails = new ThumbnailCache(128, 600);
+    private final PendingWork pending = new PendingWork();
+    private final ThumbnailCache thumbnails = new ThumbnailCache(128, 600, pending);
     private Navigator navigator = name -> { };
     private final ObjectProperty<Path> modelBundle = new SimpleObjectProperty<>();
     private final Map<String, Object> focus = new HashMap<>();
@@ -54,6 +55,14 @@ public final class AppContext {
     /** Where views run engine work: worker threads in the app, the calling thread in some tests. */
     public TaskExecutor tasks() {
         return tasks;
+    }
+
+    /**
+     * Work outside {@link #tasks()} whose result a view still has to show (thumbnails count here already); a view
+     * with its own asynchronous loads registers them so screenshots wait for them.
+     */
+    public PendingWork pending() {
+        return pending;
     }
 
     public ThumbnailCache thumbnails() {

@@ -194,6 +194,11 @@ public final class MainWindow {
         return ctx.tasks();
     }
 
+    /** Pending work outside the tasks (thumbnails, views' own loads), for screenshots to wait on. */
+    public PendingWork pending() {
+        return ctx.pending();
+    }
+
     public BorderPane root() {
         return root;
     }

@@ -9,12 +9,16 @@ import java.util.Deque;
 import java.util.Locale;
 import javafx.animation.PauseTransition;
 import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.Parent;
 import javafx.scene.Scene;
 import javafx.scene.image.WritableImage;
 import javafx.util.Duration;
 import javax.imageio.ImageIO;
 
-/** Renders each main view to {@code NN-name.png}, waiting for its background loads to settle first. */
+/**
+ * Renders each main view to {@code NN-name.png}, waiting for its background tasks and pending work (thumbnails) to
+ * settle first.
+ */
 public final class Screenshots {
     static final Duration SETTLE = Duration.millis(1500);
 
@@ -57,9 +61,21 @@ public final class Screenshots {
         wait.play();
     }
 
-    /** Polls until no background task runs (max {@code tries} × 250 ms), so views are filled when captured. */
-    private static void waitForTasks(MainWindow window, Runnable then, int tries) {
-        if (window.tasks().running().isEmpty() || tries <= 0) {
+    /**
+     * Polls (every 250 ms, at most {@code tries} times) until no background task runs and no other work is pending
+     * ({@link PendingWork}: thumbnails, views' own loads), so views are filled when captured. Before declaring the
+     * view settled it lays the scene out once more: cells created by that layout (a list filled by the last task's
+     * result) ask for their thumbnails only then, and those are waited for too.
+     */
+    static void waitForTasks(MainWindow window, Runnable then, int tries) {
+        boolean quiet = window.tasks().running().isEmpty() && window.pending().idle();
+        if (quiet) {
+            Parent root = window.root();
+            root.applyCss();
+            root.layout();
+            quiet = window.pending().idle();
+        }
+        if (quiet || tries <= 0) {
             then.run();
             return;
         }

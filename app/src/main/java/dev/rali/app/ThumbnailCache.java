@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import javafx.application.Platform;
 import javafx.embed.swing.SwingFXUtils;
@@ -26,6 +27,9 @@ import javax.imageio.stream.ImageInputStream;
 public final class ThumbnailCache {
     private final int size;
     private final int capacity;
+    private final PendingWork pending;
+    /** Decodes one file; replaced in tests to make decoding slow on purpose. */
+    BiFunction<Path, Integer, Image> decoder = ThumbnailCache::decode;
     private final Map<Path, Image> cache;
     private final ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "rali-thumbs");
@@ -35,8 +39,14 @@ public final class ThumbnailCache {
     });
 
     public ThumbnailCache(int size, int capacity) {
+        this(size, capacity, new PendingWork());
+    }
+
+    /** Each load counts as {@code pending} work until its callback has run, so screenshots wait for thumbnails. */
+    public ThumbnailCache(int size, int capacity, PendingWork pending) {
         this.size = size;
         this.capacity = capacity;
+        this.pending = pending;
         this.cache = new LinkedHashMap<>(capacity, 0.75f, true);
     }
 
@@ -56,19 +66,39 @@ public final class ThumbnailCache {
             done.accept(hit);
             return;
         }
-        pool.execute(() -> {
-            Image img = decode(file, size);
-            Platform.runLater(() -> {
-                if (img != null) {
-                    cache.put(file, img);
-                    for (Iterator<Path> it = cache.keySet().iterator(); cache.size() > capacity && it.hasNext(); ) {
-                        it.next();
-                        it.remove();
-                    }
+        Runnable ended = pending.begin();
+        try {
+            pool.execute(() -> {
+                Image img;
+                try {
+                    img = decoder.apply(file, size);
+                } catch (RuntimeException e) {
+                    img = null;
                 }
-                done.accept(img);
+                Image decoded = img;
+                Platform.runLater(() -> {
+                    try {
+                        deliver(file, decoded, done);
+                    } finally {
+                        ended.run();
+                    }
+                });
             });
-        });
+        } catch (RuntimeException e) { // a rejected execution must not leave the work pending forever
+            ended.run();
+            throw e;
+        }
+    }
+
+    private void deliver(Path file, Image img, Consumer<Image> done) {
+        if (img != null) {
+            cache.put(file, img);
+            for (Iterator<Path> it = cache.keySet().iterator(); cache.size() > capacity && it.hasNext(); ) {
+                it.next();
+                it.remove();
+            }
+        }
+        done.accept(img);
     }
 
     static Image decode(Path file, int size) {
