@@ -38,6 +38,19 @@ public final class BasisExplorer {
             "than", "overall", "quality", "i", "we", "my", "our", "into", "such", "any", "all", "both", "each", "other",
             "their", "they", "them", "he", "she", "his", "her", "appears", "seems", "looks", "score");
 
+    /**
+     * The five ACR rating labels (ITU-T P.910; the levels Q-Insight and Q-Align verdicts use): a trace's closing
+     * verdict restates its score, which the basis's f already shows, so they would only crowd out what it looks like.
+     */
+    static final Set<String> RATING_WORDS = Set.of("excellent", "good", "fair", "poor", "bad");
+    /**
+     * A word in more than this share of all the run's traces is a template word, not a distinguishing one (like
+     * scikit-learn's {@code max_df}); it generalises the stop list to any reasoning model's phrasing.
+     */
+    static final double MAX_TRACE_SHARE = 0.5;
+    /** Below this many traces a share says little, so the {@link #MAX_TRACE_SHARE} rule is not applied. */
+    static final int MIN_TRACES_FOR_SHARE = 10;
+
     private BasisExplorer() { }
 
     /** One training image near a basis. */
@@ -106,18 +119,14 @@ public final class BasisExplorer {
             owner[i] = best;
         }
         Map<Long, List<String>> corpus = TraceStore.corpus(store, dataset, split, false);
-        List<Map<String, Integer>> termCounts = new ArrayList<>();
+        List<List<String>> tracesByBasis = new ArrayList<>();
         for (int b = 0; b < k; b++) {
-            termCounts.add(new HashMap<>());
+            tracesByBasis.add(new ArrayList<>());
         }
         for (int i = 0; i < rows.size(); i++) {
-            for (String t : corpus.getOrDefault(rows.get(i).id(), List.of())) {
-                for (String w : tokens(t)) {
-                    termCounts.get(owner[i]).merge(w, 1, Integer::sum);
-                }
-            }
+            tracesByBasis.get(owner[i]).addAll(corpus.getOrDefault(rows.get(i).id(), List.of()));
         }
-        List<List<String>> distinctive = TfIdf.top(termCounts, words);
+        List<List<String>> distinctive = distinctiveWords(tracesByBasis, words);
 
         double[][] coords = null;
         int[] mapRows = new int[0];
@@ -169,6 +178,42 @@ public final class BasisExplorer {
         }
         return new Report(runId, dataset, split, head.tau(), rows.size(), bases,
                 coords == null ? new double[0][] : coords, mapBasis);
+    }
+
+    /**
+     * The {@code k} words that set each basis's traces apart (tf-idf, one document per basis), after leaving out stop
+     * words, the rating labels and words in more than {@link #MAX_TRACE_SHARE} of all traces (counted once per trace).
+     */
+    static List<List<String>> distinctiveWords(List<List<String>> tracesByBasis, int k) {
+        List<List<List<String>>> tokenised = new ArrayList<>();
+        Map<String, Integer> traceCount = new HashMap<>();
+        int traces = 0;
+        for (List<String> texts : tracesByBasis) {
+            List<List<String>> doc = new ArrayList<>();
+            for (String t : texts) {
+                List<String> w = tokens(t);
+                doc.add(w);
+                for (String u : new java.util.HashSet<>(w)) {
+                    traceCount.merge(u, 1, Integer::sum);
+                }
+                traces++;
+            }
+            tokenised.add(doc);
+        }
+        int max = traces >= MIN_TRACES_FOR_SHARE ? (int) Math.floor(MAX_TRACE_SHARE * traces) : traces;
+        List<Map<String, Integer>> termCounts = new ArrayList<>();
+        for (List<List<String>> doc : tokenised) {
+            Map<String, Integer> counts = new HashMap<>();
+            for (List<String> trace : doc) {
+                for (String w : trace) {
+                    if (traceCount.get(w) <= max && !RATING_WORDS.contains(w)) {
+                        counts.merge(w, 1, Integer::sum);
+                    }
+                }
+            }
+            termCounts.add(counts);
+        }
+        return TfIdf.top(termCounts, k);
     }
 
     /** Lower-case alphabetic words of three letters or more, stop words left out. */
