@@ -38,6 +38,7 @@ public final class DomainGap implements DomainGapService {
         if (p.trustK() < mx.length / 2.0) {
             ctx.progress("trustworthiness", 0, 1, "");
             trust = GapStatistics.trustworthiness(mx, coords, p.trustK());
+            ctx.progress("trustworthiness", 1, 1, "done");
         } else {
             notes.add("trustworthiness: " + mx.length + " points are too few for " + p.trustK() + " neighbours");
         }
@@ -161,6 +162,8 @@ public final class DomainGap implements DomainGapService {
                 }
             }
         }
+        // finished explicitly: a terminal's progress line left at "0/1" sat right above the summary's kNN line
+        ctx.progress("kNN SRCC", names.size(), names.size(), "done");
         return new DomainGapResult.KnnResult(k, within, across);
     }
 

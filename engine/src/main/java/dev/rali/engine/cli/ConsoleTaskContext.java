@@ -104,7 +104,8 @@ public final class ConsoleTaskContext implements TaskContext {
             bar += "  " + message;
         }
         if (tty) {
-            err.print("\r" + bar + (finished ? "\n" : ""));
+            // erase to the end of the line: a shorter bar must not keep the tail of a longer one ("done 2/5")
+            err.print("\r\033[K" + bar + (finished ? "\n" : ""));
         } else {
             err.println(bar);
         }

@@ -55,6 +55,27 @@ class DomainGapTest {
     }
 
     @Test
+    void everyPhaseEndsFinishedAndTheSummaryPrintsEachKnnNumberOnce() {
+        java.util.Map<String, long[]> last = new java.util.LinkedHashMap<>();
+        TaskContext record = new TaskContext() {
+            @Override public void progress(String phase, long done, long total, String message) {
+                last.put(phase, new long[] {done, total});
+            }
+            @Override public void log(String line) { }
+            @Override public boolean isCancelled() { return false; }
+        };
+        DomainGapResult r = new DomainGap().analyze(clusters(2, 40, 6, 4, 5), fast(MapProjection.Method.TSNE), record);
+        assertTrue(last.keySet().containsAll(java.util.List.of("trustworthiness", "MMD²", "kNN SRCC")), last.keySet()
+                .toString());
+        // an unfinished phase leaves a terminal's progress line standing (it read as a second kNN line)
+        last.forEach((phase, dt) -> assertEquals(dt[1], dt[0], phase + " ends at " + dt[0] + "/" + dt[1]));
+        String summary = DomainGapReport.summary(r);
+        assertEquals(4, summary.lines().filter(l -> l.startsWith("kNN SRCC")).count(), summary);
+        assertEquals(1, summary.lines().filter(l -> l.startsWith("kNN SRCC within setA")).count(), summary);
+        assertEquals(1, summary.lines().filter(l -> l.startsWith("kNN SRCC setA → setB")).count(), summary);
+    }
+
+    @Test
     void theMapIsReproducibleForASeed() {
         EmbeddingSpace s = clusters(2, 60, 6, 3, 2);
         double[][] a = new DomainGap().analyze(s, fast(MapProjection.Method.TSNE), TaskContext.silent())
