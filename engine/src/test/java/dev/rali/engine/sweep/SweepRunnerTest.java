@@ -241,4 +241,61 @@ class SweepRunnerTest {
             }
         }
     }
+
+    @Test
+    void sweepRunWithParallelTwoRunsEveryPointOnceAndLeavesTheQueueDone() throws Exception {
+        Path project = dir.resolve("parallel.rali");
+        project(project).close();
+        Path params = Files.writeString(dir.resolve("parallel.json"), base().toString());
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stderr = System.err;
+        int code;
+        System.setErr(new java.io.PrintStream(console, true, java.nio.charset.StandardCharsets.UTF_8));
+        try { // the command's progress and log lines go to the console (System.err), its report to out
+            picocli.CommandLine cl = dev.rali.engine.cli.RaliCli.commandLine();
+            cl.setOut(new java.io.PrintWriter(out));
+            cl.setErr(new java.io.PrintWriter(err));
+            code = cl.execute("sweep", "run", "--project", project.toString(), "--params", params.toString(),
+                    "--grid", "bases.count=5,6,7", "--parallel", "2", "--json");
+        } finally {
+            System.setErr(stderr);
+        }
+        String log = console.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, code, err + log);
+        assertTrue(log.contains("sweep: 2 point(s) at a time (asked 2;"), log);
+        var json = SweepSpec.JSON.readTree(out.toString());
+        assertEquals(SweepRecords.DONE, json.get("status").asText(), out.toString());
+        assertEquals(3, json.get("points").size());
+        try (ProjectStore store = ProjectStore.open(project)) {
+            SweepRecords rec = new SweepRecords(store);
+            long id = rec.list().get(0).id();
+            assertEquals(1, rec.list().size());
+            assertEquals(SweepRecords.DONE, rec.get(id).status());
+            assertEquals("3 done, 0 pruned, 0 failed, 0 cancelled", rec.get(id).message());
+            List<SweepRecords.Point> pts = rec.points(id);
+            assertEquals(List.of(0, 1, 2), pts.stream().map(SweepRecords.Point::index).toList());
+            assertTrue(pts.stream().allMatch(p -> p.status().equals(SweepRecords.DONE) && p.runId() != null
+                    && p.valMetric() != null && p.testPlcc() != null), pts.toString());
+            // each point recorded once: one run per point, no run left over from a point started twice
+            List<Long> pointRuns = pts.stream().map(SweepRecords.Point::runId).sorted().toList();
+            Runs runs = new Runs(store);
+            assertEquals(pointRuns, runs.list().stream().map(Runs.RunItem::id).sorted().toList());
+            for (long r : pointRuns) {
+                assertEquals("done", runs.get(r).status());
+            }
+            // point 0 had a new upstream and ran alone; the two after it reused its encoder and embeddings
+            SweepReport report = SweepReport.of(store, id);
+            RaliPipeline.Counts total = report.reuse();
+            assertEquals(1, total.alignMisses());
+            assertEquals(2, total.alignHits());
+            assertEquals(3, total.headMisses(), "a head per setting");
+            for (SweepReport.PointRow p : report.points().subList(1, 3)) {
+                assertEquals(0, p.reuse().embedMisses(), "point " + p.index());
+            }
+            // the queue is empty: running it again finds nothing to do
+            assertEquals(0, new SweepRunner().run(store, id, 2, true, TaskContext.silent()).ran());
+        }
+    }
 }
