@@ -170,19 +170,33 @@ public final class SweepCommand implements Runnable {
         if (json) {
             out.println(r.toJson("val_plcc"));
         } else {
-            out.println(r.table(store).toMarkdown());
-            RaliPipeline.Counts c = s.reuse();
-            out.printf("sweep %d %s: %d done, %d pruned, %d failed, %d cancelled, %d left; this run reused the "
-                            + "aligned encoder %d×, the head %d×, %d cached embeddings (computed: %d alignments, %d "
-                            + "heads, %d embeddings)%n", id, s.status(), s.done(), s.pruned(), s.failed(),
-                    s.cancelled(), s.remaining(), c.alignHits(), c.headHits(), c.embedHits(), c.alignMisses(),
-                    c.headMisses(), c.embedMisses());
-            r.best("val_plcc").ifPresent(b -> out.printf("best by validation PLCC: setting %d %s; save it with "
-                    + "`rali sweep save-preset --project %s --sweep %d --name NAME`%n", b.setting(), b.assignment(),
-                    store.file(), id));
+            out.printf("sweep %d %s: %d done, %d pruned, %d failed, %d cancelled, %d left%n%n", id, s.status(), s.done(),
+                    s.pruned(), s.failed(), s.cancelled(), s.remaining());
+            printResults(out, store, r, r.table(store).toMarkdown(), "val_plcc", "in this run", s.reuse());
         }
         out.flush();
         return s.failed() > 0 && s.done() == 0 ? 1 : 0;
+    }
+
+    /**
+     * What {@code run}, {@code resume} and {@code show} print after their own lines: the settings table (mean ± std
+     * over seeds), parameter importance, the best setting by {@code by} with how to save it, and the reuse counters
+     * ({@code scope}: this process's points, or all of the sweep's).
+     */
+    static void printResults(PrintWriter out, ProjectStore store, SweepReport r, String table, String by, String scope,
+                             RaliPipeline.Counts c) {
+        out.print(table);
+        List<SweepReport.Importance> imp = r.importance(by);
+        if (!imp.isEmpty()) {
+            out.println("\nparameter importance (η²: share of the variance of " + by + " explained by each parameter "
+                    + "alone, one-way ANOVA over finished points):");
+            imp.forEach(i -> out.printf(Locale.ROOT, "  %-32s %.3f  (%d groups)%n", i.key(), i.share(), i.groups()));
+        }
+        r.best(by).ifPresent(b -> out.printf("%nbest by %s: setting %d %s = %s; save it with `rali sweep save-preset "
+                + "--project %s --sweep %d --name NAME%s`%n", by, b.setting(), b.assignment(), b.metric(by).format(),
+                store.file(), r.sweep().id(), by.equals("val_plcc") ? "" : " --by " + by));
+        out.printf("reuse %s: aligned encoder %d hit / %d computed, head %d / %d, embeddings %d / %d%n", scope,
+                c.alignHits(), c.alignMisses(), c.headHits(), c.headMisses(), c.embedHits(), c.embedMisses());
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "The project's sweeps.")
@@ -268,20 +282,7 @@ public final class SweepCommand implements Runnable {
                                     "%.1f", p.seconds()), p.assignment());
                 }
                 out.println();
-                out.print(table);
-                List<SweepReport.Importance> imp = r.importance(by);
-                if (!imp.isEmpty()) {
-                    out.println("\nparameter importance (η²: share of the variance of " + by + " explained by "
-                            + "each parameter alone, one-way ANOVA over finished points):");
-                    imp.forEach(i -> out.printf(Locale.ROOT, "  %-32s %.3f  (%d groups)%n", i.key(),
-                            i.share(), i.groups()));
-                }
-                r.best(by).ifPresent(b -> out.printf("%nbest by %s: setting %d %s = %s%n", by, b.setting(),
-                        b.assignment(), b.metric(by).format()));
-                var c = r.reuse();
-                out.printf("reuse over all points: aligned encoder %d hit / %d computed, head %d / %d, "
-                        + "embeddings %d / %d%n", c.alignHits(), c.alignMisses(), c.headHits(), c.headMisses(),
-                        c.embedHits(), c.embedMisses());
+                printResults(out, store, r, table, by, "over all points", r.reuse());
             }
             out.flush();
             return 0;

@@ -294,8 +294,27 @@ class SweepRunnerTest {
             for (SweepReport.PointRow p : report.points().subList(1, 3)) {
                 assertEquals(0, p.reuse().embedMisses(), "point " + p.index());
             }
-            // the queue is empty: running it again finds nothing to do
-            assertEquals(0, new SweepRunner().run(store, id, 2, true, TaskContext.silent()).ran());
+            String table = report.table(store).toMarkdown();
+            store.close(); // the commands below open the project themselves
+            // the queue is empty: resuming finds nothing to do; resume and show print the same results block
+            java.io.StringWriter resumed = new java.io.StringWriter();
+            picocli.CommandLine resume = dev.rali.engine.cli.RaliCli.commandLine();
+            resume.setOut(new java.io.PrintWriter(resumed));
+            assertEquals(0, resume.execute("sweep", "resume", "--project", project.toString(), Long.toString(id)));
+            String r = resumed.toString();
+            assertTrue(r.startsWith("sweep " + id + " done: 3 done, 0 pruned, 0 failed, 0 cancelled, 0 left"), r);
+            assertTrue(r.contains("reuse in this run: aligned encoder 0 hit / 0 computed, head 0 / 0"), r);
+            java.io.StringWriter shown = new java.io.StringWriter();
+            picocli.CommandLine show = dev.rali.engine.cli.RaliCli.commandLine();
+            show.setOut(new java.io.PrintWriter(shown));
+            assertEquals(0, show.execute("sweep", "show", "--project", project.toString(), Long.toString(id)));
+            String sh = shown.toString();
+            assertTrue(sh.contains("reuse over all points: aligned encoder 2 hit / 1 computed, head 0 / 3"), sh);
+            for (String text : List.of(r, sh)) {
+                assertTrue(text.contains(table), text);
+                assertTrue(text.contains("\nbest by val_plcc: setting "), text);
+                assertTrue(text.contains("parameter importance (η²"), text);
+            }
         }
     }
 }
