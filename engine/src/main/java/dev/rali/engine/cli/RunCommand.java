@@ -4,6 +4,7 @@ import dev.rali.engine.params.PipelineParams;
 import dev.rali.engine.pipeline.RaliPipeline;
 import dev.rali.engine.project.ProjectSettings;
 import dev.rali.engine.project.ProjectStore;
+import dev.rali.engine.project.RunRecords;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -49,6 +50,12 @@ public final class RunCommand implements Callable<Integer> {
             + "full, no_alignment, no_pca, plain_kmeans, no_seed_augmentation, no_score_definition.")
     String ablation;
 
+    @Option(names = "--name", description = "A name for the run (shown by `rali runs` and the app's Past runs).")
+    String name;
+
+    @Option(names = "--tag", description = "A tag for the run, repeatable (e.g. --tag baseline --tag lr).")
+    List<String> tags = new ArrayList<>();
+
     @Option(names = "--show-defaults", description = "Print every parameter with its type, default, the paper's "
             + "value and help, and exit (no project needed).")
     boolean showDefaults;
@@ -62,6 +69,11 @@ public final class RunCommand implements Callable<Integer> {
         }
         // Every parameter is parsed and checked before the project is opened or any work starts.
         PipelineParams params = resolve(paramsFile, ablation, sets);
+        for (String t : tags) {
+            if (t.contains(",")) { // checked here too: a bad tag must not cost a run
+                throw new IllegalArgumentException("--tag '" + t + "' contains a comma (give each tag its own --tag)");
+            }
+        }
         if (project == null) {
             throw new ParameterException(spec.commandLine(), "Missing required option: '--project=<project>'");
         }
@@ -86,7 +98,16 @@ public final class RunCommand implements Callable<Integer> {
                 }
                 params.validate();
             }
-            RaliPipeline.Outcome o = pipeline.execute(store, stage, params, ctx);
+            // labelled as soon as the run's record exists, so `rali runs` and the app show the name while it runs
+            RaliPipeline.Outcome o = pipeline.execute(store, stage, params, ctx, runId -> {
+                if ((name != null && !name.isBlank()) || !tags.isEmpty()) {
+                    try {
+                        RunRecords.label(store, runId, name, tags);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            });
             if (o.results() != null) {
                 System.out.println(o.results().toMarkdown());
             }

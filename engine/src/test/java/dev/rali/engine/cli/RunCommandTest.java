@@ -73,6 +73,14 @@ class RunCommandTest {
     }
 
     @Test
+    void aTagWithACommaIsRefusedBeforeTheProjectIsOpened() {
+        CliRun.Result r = CliRun.exec("run", "--project", project(), "--name", "base", "--tag", "a,b");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--tag 'a,b' contains a comma"), r.err());
+        assertFalse(r.err().contains("no such project"), r.err());
+    }
+
+    @Test
     void validParametersGetAsFarAsOpeningTheProject() {
         CliRun.Result r = CliRun.exec("run", "--project", project(), "--set", "data.scoreDataset=koniq",
                 "--set", "bases.count=100", "--set", "data.alignDatasets=koniq,spaq", "--ablation", "no_pca");

@@ -44,6 +44,40 @@ class RunsCommandTest {
     }
 
     @Test
+    void renameAndTagLabelARunAndTheListingShowsThem(@TempDir Path dir) throws Exception {
+        Path project = dir.resolve("p.rali");
+        long id;
+        try (ProjectStore store = ProjectStore.open(project)) {
+            try (RunRecords run = RunRecords.begin(store, "pipeline", "{}", 1L)) {
+                id = run.runId();
+                run.finish(RunRecords.DONE, "ok");
+            }
+        }
+        String p = project.toString();
+        String run = Long.toString(id);
+        assertTrue(stdout("runs", "rename", "--project", p, "--run", run, "lr sweep base").contains("named 'lr sweep base'"));
+        assertTrue(stdout("runs", "tag", "--project", p, "--run", run, "baseline", "bs64").endsWith("baseline, bs64\n"));
+        assertTrue(stdout("runs", "tag", "--project", p, "--run", run, "--remove", "bs64").endsWith("tags: baseline\n"));
+        String listed = stdout("runs", "list", "--project", p);
+        String row = listed.strip().split("\n")[1];
+        assertTrue(row.contains("lr sweep base") && row.contains("baseline") && !row.contains("bs64"), listed);
+        assertTrue(listed.split("\n")[0].contains("name") && listed.split("\n")[0].contains("tags"), listed);
+        // renaming keeps the tags; an empty name removes the name
+        stdout("runs", "rename", "--project", p, "--run", run, "");
+        try (ProjectStore store = ProjectStore.open(project)) {
+            var r = new dev.rali.engine.project.Runs(store).get(id);
+            assertEquals(null, r.name());
+            assertEquals(java.util.List.of("baseline"), r.tags());
+        }
+        CliRun.Result bad = CliRun.exec("runs", "tag", "--project", p, "--run", "99", "x");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("no run 99"), bad.err());
+        bad = CliRun.exec("runs", "tag", "--project", p, "--run", run, "a,b");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("contains a comma"), bad.err());
+    }
+
+    @Test
     void missingProjectIsAnErrorNamingIt(@TempDir Path dir) {
         CliRun.Result r = CliRun.exec("runs", "--project", dir.resolve("none.rali").toString());
         assertEquals(1, r.code());

@@ -409,7 +409,8 @@ class RaliPipelineTest {
         Files.writeString(params, params("full").toString());
         var cli = dev.rali.engine.cli.RaliCli.commandLine();
         String out = capture(() -> assertEquals(0, cli.execute("run", "--project", project.toString(), "--params",
-                params.toString(), "--set", "evaluate.bootstrap=0")));
+                params.toString(), "--set", "evaluate.bootstrap=0", "--name", "cli baseline", "--tag", "smoke",
+                "--tag", "bs0")));
         assertTrue(out.contains("| sample"), out);
         long run;
         try (ProjectStore store = ProjectStore.open(project); Statement s = store.connection().createStatement()) {
@@ -446,8 +447,9 @@ class RaliPipelineTest {
         try (var r = dev.rali.engine.io.Safetensors.open(emb)) {
             assertArrayEquals(new long[] {2, 16}, r.info("embeddings").shape());
         }
-        out = capture(() -> assertEquals(0, cli.execute("runs", "--project", project.toString())));
+        out = capture(() -> assertEquals(0, cli.execute("runs", "list", "--project", project.toString())));
         assertTrue(out.contains("pipeline") && out.contains("done"), out);
+        assertTrue(out.contains("cli baseline") && out.contains("smoke,bs0"), "the run's name and tags: " + out);
     }
 
     static String capture(Runnable r) {
