@@ -165,6 +165,50 @@ class PipelineFxTest {
     }
 
     @Test
+    void theFormSkipsNewerAblationsAndSweepPointsAndSaysWhichRunItCameFrom(FxRobot robot) throws Exception {
+        Path file = projectWithRun(); // run 3: the demo's full settings
+        long sweepRun;
+        try (ProjectStore store = ProjectStore.open(file)) {
+            // as on the demo project: the Table 4 ablations run after the full model, the last one newest
+            try (RunRecords run = RunRecords.begin(store, "pipeline",
+                    PipelineParams.ablation("no_score_definition").toJson(), 42L)) {
+                run.finish(RunRecords.DONE, "ablation");
+            }
+            try (RunRecords run = RunRecords.begin(store, "pipeline",
+                    PipelineParams.defaults().with(ParamKeys.BASES_COUNT, 7).toJson(), 42L)) {
+                sweepRun = run.runId();
+                run.finish(RunRecords.DONE, "sweep point");
+            }
+            var sweeps = new dev.rali.engine.project.SweepRecords(store);
+            long sweep = sweeps.create("bases", "grid", "{}", List.of(new dev.rali.engine.project.SweepRecords.NewPoint(
+                    0, 42L, "{\"bases.count\":7}", PipelineParams.defaults().with(ParamKeys.BASES_COUNT, 7).toJson())));
+            sweeps.linkRun(sweeps.points(sweep).get(0).id(), sweepRun);
+        }
+        PipelineView view = open(robot, file);
+        FxTestSupport.waitFor(() -> view.formSource().startsWith("From run"));
+        assertTrue(view.formSource().startsWith("From run 3 (pipeline, done) — the newest full run (run 5, a sweep "
+                + "point is newer)"), view.formSource());
+        assertEquals("full", view.params().run().ablation());
+        assertEquals(18, view.params().get(ParamKeys.ALIGNMENT_EPOCHS));
+        assertEquals(PipelineParams.defaults().get(ParamKeys.BASES_COUNT), view.params().get(ParamKeys.BASES_COUNT),
+                "not the sweep point's value");
+    }
+
+    @Test
+    void withOnlyAnAblationRecordedTheFormStartsFromItAndSaysSo(FxRobot robot) throws Exception {
+        Path file = Fixtures.project(dir); // runs 1, 2 carry no pipeline parameters
+        try (ProjectStore store = ProjectStore.open(file);
+             RunRecords run = RunRecords.begin(store, "pipeline", PipelineParams.ablation("no_pca").toJson(), 1L)) {
+            run.finish(RunRecords.DONE, "ablation");
+        }
+        PipelineView view = open(robot, file);
+        FxTestSupport.waitFor(() -> view.formSource().startsWith("From run"));
+        assertTrue(view.formSource().startsWith("From run 3 (pipeline, done) — run 3, ablation no_pca; no full run "
+                + "yet"), view.formSource());
+        assertFalse(view.params().rali().compression.enabled);
+    }
+
+    @Test
     void theProgressBarStopsWhenARunFails(FxRobot robot) throws Exception {
         PipelineView view = open(robot, Fixtures.project(dir));
         pipeline.failWith = new IllegalStateException("the aligned encoder for these parameters does not exist yet");

@@ -72,7 +72,7 @@ import javafx.scene.layout.VBox;
 
 /**
  * Pipeline: the stages with a progress bar each, a parameter form generated from {@link ParamKeys} (seeded from the
- * project's newest run or any chosen run, settings that differ from the paper in bold; help texts as tooltips; a
+ * project's newest full run — not an ablation or sweep point — or any chosen run, settings that differ from the paper in bold; help texts as tooltips; a
  * folder picker for the base encoder, dataset menus), Run/Cancel with an optional run name and tags, the metric plots
  * ({@link MetricPlots}: one panel per metric group, live from the job's TaskContext or read back from the project),
  * the log, and the table of past runs (name, tags, ablation, parent) with comparison and bundle export. The project
@@ -775,10 +775,15 @@ public final class PipelineView implements AppView {
             runs.getItems().clear();
             return;
         }
-        ctx.tasks().execute("Load runs", c -> q.runs().list(), list -> {
+        boolean seed = seededFor != q;
+        ctx.tasks().execute("Load runs", c -> {
+            List<RunItem> all = q.runs().list();
+            return new LoadedRuns(all, seed, seed ? seedCandidate(all, q.runs().sweepRunIds()) : null);
+        }, loaded -> {
             if (q != ctx.project().queries()) {
                 return; // another project was opened meanwhile
             }
+            List<RunItem> list = loaded.runs();
             List<Long> selected = runs.getSelectionModel().getSelectedItems().stream().map(RunItem::id).toList();
             runs.getItems().setAll(list);
             for (int i = 0; i < list.size(); i++) {
@@ -786,19 +791,26 @@ public final class PipelineView implements AppView {
                     runs.getSelectionModel().select(i);
                 }
             }
-            runsLoaded(q, list);
+            runsLoaded(q, list, loaded);
         });
     }
 
+    /** The runs list and, on a project's first load ({@code seeding}), the run its form starts from (null: none). */
+    private record LoadedRuns(List<RunItem> runs, boolean seeding, Seed seed) { }
+
     /**
-     * After the runs list is read: the first time for a project the form takes the newest run's parameters (so a
+     * After the runs list is read: the first time for a project the form takes the newest full run's parameters (so a
      * changed setting reuses that run's alignment and embeddings); with no job of the app's own, a run another
      * process is running is plotted, and the plotted runs pick up their new points.
      */
-    private void runsLoaded(ProjectQueries q, List<RunItem> list) {
-        if (seededFor != q) {
+    private void runsLoaded(ProjectQueries q, List<RunItem> list, LoadedRuns loaded) {
+        if (seededFor != q && loaded.seeding()) {
             seededFor = q;
-            list.stream().filter(r -> parses(r.paramsJson())).findFirst().ifPresent(this::loadParams);
+            if (loaded.seed() != null) {
+                loadParams(loaded.seed().run());
+                formOrigin += loaded.seed().why();
+                highlightChanges();
+            }
         }
         if (job != null) {
             return;
@@ -810,6 +822,33 @@ public final class PipelineView implements AppView {
         }
         List<RunItem> shown = list.stream().filter(r -> shownRuns.contains(r.id())).toList();
         reloadShownMetrics(shown);
+    }
+
+    /** The run the form starts from when a project opens, and why that one (shown in the form's header). */
+    record Seed(RunItem run, String why) { }
+
+    /**
+     * The newest run of the researcher's own (not an ablation of Table 4, not a sweep's point) with readable
+     * parameters: seeding from the demo's last ablation would start the form with that ablation switched on. When
+     * every run is an ablation or a sweep point, the newest of them, said so.
+     */
+    static Seed seedCandidate(List<RunItem> newestFirst, java.util.Set<Long> sweepRuns) {
+        List<RunItem> readable = newestFirst.stream().filter(r -> parses(r.paramsJson())).toList();
+        if (readable.isEmpty()) {
+            return null;
+        }
+        RunItem newest = readable.get(0);
+        for (RunItem r : readable) {
+            if (!sweepRuns.contains(r.id()) && "full".equals(ablation(r))) {
+                return new Seed(r, r == newest ? "" : " — the newest full run (" + skipped(newest, sweepRuns)
+                        + " is newer)");
+            }
+        }
+        return new Seed(newest, " — " + skipped(newest, sweepRuns) + "; no full run yet");
+    }
+
+    private static String skipped(RunItem r, java.util.Set<Long> sweepRuns) {
+        return "run " + r.id() + (sweepRuns.contains(r.id()) ? ", a sweep point" : ", ablation " + ablation(r));
     }
 
     private static boolean parses(String json) {

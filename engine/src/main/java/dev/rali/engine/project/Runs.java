@@ -105,6 +105,18 @@ public final class Runs {
         }
     }
 
+    /** Ids of the runs a sweep started (its points' runs): children of the sweep, not runs of their own. */
+    public java.util.Set<Long> sweepRunIds() throws SQLException {
+        java.util.Set<Long> out = new java.util.HashSet<>();
+        try (PreparedStatement ps = prepare("SELECT run_id FROM sweep_points WHERE run_id IS NOT NULL", List.of());
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getLong(1));
+            }
+        }
+        return out;
+    }
+
     /** Runs that stored predictions (the Results view's choices), newest first. */
     public List<RunItem> withPredictions() throws SQLException {
         return query("SELECT " + RUN_COLUMNS + " FROM runs r WHERE EXISTS (SELECT 1 FROM predictions p "
