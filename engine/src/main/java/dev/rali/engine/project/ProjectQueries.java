@@ -41,13 +41,143 @@ public final class ProjectQueries {
 
     // ---------------------------------------------------------------- images
 
-    /** Filter for the image grid: split (null = all splits) and an inclusive normalised-MOS range (null = open). */
-    public record ImageFilter(String split, Double minMos, Double maxMos) {
+    /**
+     * Filter for the image grid: split (null = all splits), an inclusive normalised-MOS range (null = open) and the
+     * values chosen per field of {@link #imageFields} (field name → accepted values, {@link #NONE} for "no value";
+     * several values of one field: any of them; several fields: all of them).
+     */
+    public record ImageFilter(String split, Double minMos, Double maxMos, Map<String, Set<String>> fields) {
         public static final ImageFilter ALL = new ImageFilter(null, null, null);
+
+        public ImageFilter {
+            Map<String, Set<String>> copy = new LinkedHashMap<>();
+            if (fields != null) {
+                fields.forEach((k, v) -> {
+                    if (!FIELDS.contains(k)) {
+                        throw new IllegalArgumentException("unknown image field '" + k + "'; known: " + FIELDS);
+                    }
+                    if (v != null && !v.isEmpty()) {
+                        copy.put(k, Set.copyOf(v));
+                    }
+                });
+            }
+            fields = java.util.Collections.unmodifiableMap(copy);
+        }
+
+        public ImageFilter(String split, Double minMos, Double maxMos) {
+            this(split, minMos, maxMos, Map.of());
+        }
 
         boolean hasMosBound() {
             return minMos != null || maxMos != null;
         }
+    }
+
+    // ---------------------------------------------------------------- image fields (the Datasets sidebar)
+
+    public static final String FIELD_SPLIT = "split";
+    public static final String FIELD_TYPE = "distortion type";
+    public static final String FIELD_LEVEL = "distortion level";
+    public static final String FIELD_REFERENCE = "reference";
+    /** The fields a dataset's images can be filtered and sorted by, in sidebar order. */
+    public static final List<String> FIELDS = List.of(FIELD_SPLIT, FIELD_TYPE, FIELD_LEVEL, FIELD_REFERENCE);
+    /** The value standing for "not set" (a pristine image's distortion, an image without reference). */
+    public static final String NONE = "";
+
+    /** One value of a field and how many of the dataset's images have it. */
+    public record FieldValue(String value, int count) { }
+
+    /** A field with its values, most natural order first (levels numerically). */
+    public record ImageField(String name, List<FieldValue> values) { }
+
+    /**
+     * The distortion type of a stored distortion: everything before its last '_' ("gaussian_blur_3" →
+     * "gaussian_blur", KADID's "01_03" → "01", CSIQ's "blur_2" → "blur"); the whole text when it has no level;
+     * {@link #NONE} for none. The importers store "type_level" ({@code images.distortion}).
+     */
+    public static String distortionType(String distortion) {
+        if (distortion == null) {
+            return NONE;
+        }
+        int u = distortion.lastIndexOf('_');
+        return u > 0 ? distortion.substring(0, u) : distortion;
+    }
+
+    /** The level of a stored distortion (after its last '_'), {@link #NONE} when it has none. */
+    public static String distortionLevel(String distortion) {
+        if (distortion == null) {
+            return NONE;
+        }
+        int u = distortion.lastIndexOf('_');
+        return u > 0 && u < distortion.length() - 1 ? distortion.substring(u + 1) : NONE;
+    }
+
+    /** The value of {@code field} for one image (for sorting the grid by a field). */
+    public static String fieldValue(ImageItem image, String field) {
+        return switch (field) {
+            case FIELD_SPLIT -> image.split() == null ? NONE : image.split();
+            case FIELD_TYPE -> distortionType(image.distortion());
+            case FIELD_LEVEL -> distortionLevel(image.distortion());
+            case FIELD_REFERENCE -> image.reference() == null ? NONE : image.reference();
+            default -> throw new IllegalArgumentException("unknown image field '" + field + "'; known: " + FIELDS);
+        };
+    }
+
+    /** Orders field values: numbers numerically ("2" before "10"), then text; {@link #NONE} first. */
+    public static final java.util.Comparator<String> VALUE_ORDER = (a, b) -> {
+        if (a.equals(b)) {
+            return 0;
+        }
+        if (a.equals(NONE) || b.equals(NONE)) {
+            return a.equals(NONE) ? -1 : 1;
+        }
+        Double x = number(a);
+        Double y = number(b);
+        if (x != null && y != null) {
+            int c = Double.compare(x, y);
+            return c != 0 ? c : a.compareTo(b);
+        }
+        return x != null ? -1 : y != null ? 1 : a.compareTo(b);
+    };
+
+    private static Double number(String s) {
+        try {
+            return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The dataset's fields with their values and counts (every image, excluded ones too, as the grid shows them):
+     * split always; distortion type and level, and reference, only when some image has them.
+     */
+    public List<ImageField> imageFields(long datasetId) throws SQLException {
+        Map<String, Map<String, Integer>> counts = new LinkedHashMap<>();
+        FIELDS.forEach(f -> counts.put(f, new java.util.TreeMap<>(VALUE_ORDER)));
+        try (PreparedStatement ps = prepare("SELECT i.split, i.distortion, i.reference, COUNT(*) FROM images i "
+                + "WHERE i.dataset_id = ? GROUP BY i.split, i.distortion, i.reference", List.of(datasetId));
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                int n = rs.getInt(4);
+                String split = rs.getString(1);
+                String distortion = rs.getString(2);
+                String reference = rs.getString(3);
+                counts.get(FIELD_SPLIT).merge(split == null ? NONE : split, n, Integer::sum);
+                counts.get(FIELD_TYPE).merge(distortionType(distortion), n, Integer::sum);
+                counts.get(FIELD_LEVEL).merge(distortionLevel(distortion), n, Integer::sum);
+                counts.get(FIELD_REFERENCE).merge(reference == null ? NONE : reference, n, Integer::sum);
+            }
+        }
+        List<ImageField> out = new ArrayList<>();
+        counts.forEach((field, values) -> {
+            boolean any = values.keySet().stream().anyMatch(v -> !v.equals(NONE));
+            if (any) {
+                out.add(new ImageField(field, values.entrySet().stream()
+                        .map(e -> new FieldValue(e.getKey(), e.getValue())).toList()));
+            }
+        });
+        return out;
     }
 
     /** One image row; MOS values are null when the image has no label. */
@@ -93,6 +223,7 @@ public final class ProjectQueries {
     }
 
     private static void where(ImageFilter f, StringBuilder sql, List<Object> args) {
+        whereFields(f, sql, args);
         if (f.split() != null) {
             sql.append(" AND i.split = ?");
             args.add(f.split());
@@ -107,21 +238,82 @@ public final class ProjectQueries {
         }
     }
 
-    /** Every normalised MOS of a dataset (optionally one split), for the histogram. */
-    public double[] mosValues(long datasetId, String split) throws SQLException {
-        String sql = "SELECT m.normalised FROM images i JOIN mos m ON m.image_id = i.id WHERE i.dataset_id = ?"
-                + (split == null ? "" : " AND i.split = ?");
+    /**
+     * The field conditions: per field, any of its chosen values. Type and level are the parts of the stored
+     * "type_level" text around its last '_' ({@link #distortionType}, {@link #distortionLevel}).
+     */
+    private static void whereFields(ImageFilter f, StringBuilder sql, List<Object> args) {
+        f.fields().forEach((field, values) -> {
+            List<String> any = new ArrayList<>();
+            for (String v : values) {
+                switch (field) {
+                    case FIELD_SPLIT -> {
+                        any.add("i.split = ?");
+                        args.add(v);
+                    }
+                    case FIELD_REFERENCE -> {
+                        if (v.equals(NONE)) {
+                            any.add("i.reference IS NULL");
+                        } else {
+                            any.add("i.reference = ?");
+                            args.add(v);
+                        }
+                    }
+                    case FIELD_TYPE -> {
+                        if (v.equals(NONE)) {
+                            any.add("i.distortion IS NULL");
+                        } else {
+                            // the whole text when it has no '_' after its first character, else the part before
+                            // the last '_': type + '_' + a rest without another '_' (substr, not the
+                            // case-insensitive LIKE)
+                            int n = v.codePointCount(0, v.length());
+                            any.add("((i.distortion = ? AND instr(substr(i.distortion, 2), '_') = 0) OR "
+                                    + "(substr(i.distortion, 1, ?) = ? AND substr(i.distortion, ?, 1) = '_' "
+                                    + "AND instr(substr(i.distortion, ?), '_') = 0))");
+                            args.addAll(List.of(v, n, v, n + 1, n + 2));
+                        }
+                    }
+                    case FIELD_LEVEL -> {
+                        if (v.equals(NONE)) {
+                            any.add("(i.distortion IS NULL OR instr(substr(i.distortion, 2), '_') = 0 "
+                                    + "OR substr(i.distortion, -1) = '_')");
+                        } else {
+                            // ends in '_' + level, that '_' not the first character
+                            int n = v.codePointCount(0, v.length());
+                            any.add("(substr(i.distortion, ?) = ? AND substr(i.distortion, ?, 1) = '_' "
+                                    + "AND length(i.distortion) > ?)");
+                            args.addAll(List.of(-n, v, -n - 1, n + 1));
+                        }
+                    }
+                    default -> throw new IllegalArgumentException("unknown image field '" + field + "'");
+                }
+            }
+            sql.append(" AND (").append(String.join(" OR ", any)).append(')');
+        });
+    }
+
+    /**
+     * Every normalised MOS of the images {@code filter} selects apart from its MOS range (the histogram keeps
+     * showing every bin while a bar is brushed).
+     */
+    public double[] mosHistogram(long datasetId, ImageFilter filter) throws SQLException {
+        ImageFilter f = filter == null ? ImageFilter.ALL : new ImageFilter(filter.split(), null, null, filter.fields());
+        StringBuilder sql = new StringBuilder(
+                "SELECT m.normalised FROM images i JOIN mos m ON m.image_id = i.id WHERE i.dataset_id = ?");
         List<Object> args = new ArrayList<>(List.of(datasetId));
-        if (split != null) {
-            args.add(split);
-        }
+        where(f, sql, args);
         List<Double> values = new ArrayList<>();
-        try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = prepare(sql.toString(), args); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 values.add(rs.getDouble(1));
             }
         }
         return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** Every normalised MOS of a dataset (optionally one split), for the histogram. */
+    public double[] mosValues(long datasetId, String split) throws SQLException {
+        return mosHistogram(datasetId, new ImageFilter(split, null, null));
     }
 
     // ---------------------------------------------------------------- image detail and traces

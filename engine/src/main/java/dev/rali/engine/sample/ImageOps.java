@@ -111,9 +111,13 @@ public final class ImageOps {
 
     public static void writePng(RgbImage img, Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
-        if (!ImageIO.write(toBuffered(img), "png", file.toFile())) {
-            throw new IOException(file + ": no PNG writer available");
-        }
+        // atomically: a build killed mid-image must not leave a truncated PNG that a later build or import trusts
+        java.awt.image.BufferedImage buffered = toBuffered(img);
+        dev.rali.engine.io.AtomicFiles.write(file, out -> {
+            if (!ImageIO.write(buffered, "png", out)) {
+                throw new IOException(file + ": no PNG writer available");
+            }
+        });
     }
 
     /** Crops the rectangle [x, x+w) × [y, y+h). */

@@ -31,7 +31,8 @@ import java.util.Set;
  * <p>Output (all paths relative to {@code outDir}):
  * <pre>
  *   images/&lt;photo&gt;.png, images/&lt;photo&gt;__&lt;type&gt;_&lt;level&gt;.png
- *   mos.csv            image,score,std,split   (generic CSV layout; score already on [1, 5], higher = better)
+ *   mos.csv            image,score,std,split,reference,distortion   (generic CSV layout; score already on [1, 5],
+ *                      higher = better; reference = the photo's stem, distortion = type_level, empty for a reference)
  *   distortions.csv    image,reference,distortion,level   (references: distortion "none", level 0)
  *   traces.jsonl       {"image": ..., "seed": ..., "text": "&lt;think&gt;…&lt;/think&gt;&lt;answer&gt;…&lt;/answer&gt;"}
  *   manifest.json      options, splits, counts, the MOS formula, code version
@@ -245,7 +246,8 @@ public final class SampleProjectBuilder {
         }
         writeCsvs(outDir, rows);
         ObjectMapper json = new ObjectMapper();
-        try (BufferedWriter w = Files.newBufferedWriter(outDir.resolve("traces.jsonl"), StandardCharsets.UTF_8)) {
+        try (AtomicFiles.Output out = AtomicFiles.open(outDir.resolve("traces.jsonl"));
+             BufferedWriter w = new BufferedWriter(new java.io.OutputStreamWriter(out.stream(), StandardCharsets.UTF_8))) {
             for (String[] t : traces) {
                 ObjectNode o = json.createObjectNode();
                 o.put("image", t[0]);
@@ -254,6 +256,8 @@ public final class SampleProjectBuilder {
                 w.write(json.writeValueAsString(o));
                 w.write('\n');
             }
+            w.flush();
+            out.commit();
         }
         writeAttentionDumps(outDir, rows, traces);
         Map<String, Integer> perSplit = new LinkedHashMap<>();
@@ -298,20 +302,26 @@ public final class SampleProjectBuilder {
         }
     }
 
+    /**
+     * mos.csv carries reference and distortion in the columns the csv layout imports ({@code images.reference},
+     * {@code images.distortion}): reference = the pristine photo's stem and distortion = "type_level", as the KADID
+     * importer stores them ("I01", "01_03"), so the Datasets view's fields work on the sample as on real data. A
+     * pristine image has no distortion (empty). Split is official, so the extra columns do not change it.
+     */
     private static void writeCsvs(Path outDir, List<Row> rows) throws IOException {
-        try (BufferedWriter w = Files.newBufferedWriter(outDir.resolve("mos.csv"), StandardCharsets.UTF_8)) {
-            w.write("image,score,std,split\n");
-            for (Row r : rows) {
-                w.write(String.format(Locale.ROOT, "%s,%.4f,%.4f,%s%n", r.image(), r.mos(), r.std(), r.split()));
-            }
+        StringBuilder mos = new StringBuilder("image,score,std,split,reference,distortion\n");
+        for (Row r : rows) {
+            mos.append(String.format(Locale.ROOT, "%s,%.4f,%.4f,%s,%s,%s%n", r.image(), r.mos(), r.std(), r.split(),
+                    stem(Path.of(r.reference()).getFileName().toString()),
+                    r.type() == null ? "" : r.type().id() + "_" + r.level()));
         }
-        try (BufferedWriter w = Files.newBufferedWriter(outDir.resolve("distortions.csv"), StandardCharsets.UTF_8)) {
-            w.write("image,reference,distortion,level\n");
-            for (Row r : rows) {
-                w.write(r.image() + "," + r.reference() + "," + (r.type() == null ? "none" : r.type().id()) + ","
-                        + r.level() + "\n");
-            }
+        AtomicFiles.writeString(outDir.resolve("mos.csv"), mos.toString());
+        StringBuilder dist = new StringBuilder("image,reference,distortion,level\n");
+        for (Row r : rows) {
+            dist.append(r.image()).append(',').append(r.reference()).append(',')
+                    .append(r.type() == null ? "none" : r.type().id()).append(',').append(r.level()).append('\n');
         }
+        AtomicFiles.writeString(outDir.resolve("distortions.csv"), dist.toString());
     }
 
     private static void writeManifest(Path outDir, Options opt, List<String> photos, List<Row> rows, int traces,

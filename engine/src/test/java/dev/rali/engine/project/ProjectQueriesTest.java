@@ -67,6 +67,82 @@ class ProjectQueriesTest {
         assertThrows(IllegalArgumentException.class, () -> q.images(1, null, -1, 0));
     }
 
+    /** Distortions as the importers store them ("type_level"), with the corner cases of the last-'_' rule. */
+    private static final String[] DISTORTIONS = {"gaussian_blur_3", "gaussian_blur_5", "jpeg_3", "JPEG_3", "01_03",
+            null, "contrast", "_7", "a_b_c", "blur_", "gaussian_blur"};
+
+    private long fieldsDataset() throws Exception {
+        try (Statement s = store.connection().createStatement()) {
+            s.execute("INSERT INTO datasets(id, name, layout) VALUES (3, 'synthetic', 'csv')");
+            for (int i = 0; i < DISTORTIONS.length; i++) {
+                String d = DISTORTIONS[i] == null ? "NULL" : "'" + DISTORTIONS[i] + "'";
+                String ref = i % 3 == 0 ? "NULL" : "'ref" + (i % 2) + "'";
+                s.execute("INSERT INTO images(id, dataset_id, path, name, content_hash, split, reference, distortion) "
+                        + "VALUES (" + (200 + i) + ", 3, '/s/" + i + ".png', 'img" + i + ".png', 'h', '"
+                        + (i < 4 ? "train" : "test") + "', " + ref + ", " + d + ")");
+                s.execute("INSERT INTO mos(image_id, raw, normalised) VALUES (" + (200 + i) + ", " + i + ", " + (1 + i * 0.3) + ")");
+            }
+        }
+        return 3;
+    }
+
+    @Test
+    void fieldsSplitDistortionsIntoTypeAndLevelAtTheLastUnderscore() {
+        assertEquals("gaussian_blur", ProjectQueries.distortionType("gaussian_blur_3"));
+        assertEquals("3", ProjectQueries.distortionLevel("gaussian_blur_3"));
+        assertEquals("01", ProjectQueries.distortionType("01_03"));
+        assertEquals("03", ProjectQueries.distortionLevel("01_03"));
+        assertEquals("contrast", ProjectQueries.distortionType("contrast"));
+        assertEquals(ProjectQueries.NONE, ProjectQueries.distortionLevel("contrast"));
+        assertEquals("_7", ProjectQueries.distortionType("_7"));
+        assertEquals(ProjectQueries.NONE, ProjectQueries.distortionLevel("_7"));
+        assertEquals("blur", ProjectQueries.distortionType("blur_"));
+        assertEquals(ProjectQueries.NONE, ProjectQueries.distortionLevel("blur_"));
+        assertEquals(ProjectQueries.NONE, ProjectQueries.distortionType(null));
+    }
+
+    @Test
+    void imageFieldsCountEveryValueAndLeaveOutFieldsNoImageHas() throws Exception {
+        long ds = fieldsDataset();
+        var fields = q.imageFields(ds);
+        assertEquals(ProjectQueries.FIELDS, fields.stream().map(ProjectQueries.ImageField::name).toList());
+        var levels = fields.get(2).values();
+        // "gaussian_blur" alone reads as type "gaussian", level "blur": the last '_' decides, as for KADID's "01_03"
+        assertEquals(List.of("", "03", "3", "5", "blur", "c"), levels.stream().map(ProjectQueries.FieldValue::value)
+                .toList(), "none first, numbers numerically, then text");
+        assertEquals(List.of(4, 1, 3, 1, 1, 1), levels.stream().map(ProjectQueries.FieldValue::count).toList());
+        var split = fields.get(0).values();
+        assertEquals(List.of(new ProjectQueries.FieldValue("test", 7), new ProjectQueries.FieldValue("train", 4)), split);
+        // koniq has no distortion or reference: only its split is a field
+        assertEquals(List.of(ProjectQueries.FIELD_SPLIT),
+                q.imageFields(1).stream().map(ProjectQueries.ImageField::name).toList());
+    }
+
+    @Test
+    void filteringByAFieldValueSelectsExactlyTheImagesWithThatValue() throws Exception {
+        long ds = fieldsDataset();
+        List<ProjectQueries.ImageItem> all = q.images(ds, ProjectQueries.ImageFilter.ALL, 100, 0);
+        for (var field : q.imageFields(ds)) {
+            for (var value : field.values()) {
+                var f = new ProjectQueries.ImageFilter(null, null, null, Map.of(field.name(), java.util.Set.of(value.value())));
+                List<String> sql = q.images(ds, f, 100, 0).stream().map(ProjectQueries.ImageItem::name).toList();
+                List<String> java = all.stream().filter(i -> ProjectQueries.fieldValue(i, field.name()).equals(value.value()))
+                        .map(ProjectQueries.ImageItem::name).toList();
+                assertEquals(java, sql, field.name() + " = '" + value.value() + "'");
+                assertEquals(value.count(), sql.size(), field.name() + " = '" + value.value() + "'");
+            }
+        }
+        // two values of one field: either; two fields: both; with split and MOS range as before
+        var f = new ProjectQueries.ImageFilter("train", null, 1.5, Map.of(ProjectQueries.FIELD_LEVEL,
+                java.util.Set.of("3", "5"), ProjectQueries.FIELD_TYPE, java.util.Set.of("gaussian_blur", "jpeg")));
+        assertEquals(List.of("img0.png", "img1.png"), q.images(ds, f, 100, 0).stream().map(ProjectQueries.ImageItem::name).toList());
+        assertEquals(2, q.countImages(ds, f));
+        assertEquals(3, q.mosHistogram(ds, f).length, "the histogram ignores the MOS range, not the fields (JPEG_3 "
+                + "is another type than jpeg)");
+        assertThrows(IllegalArgumentException.class, () -> new ProjectQueries.ImageFilter(null, null, null,
+                Map.of("colour", java.util.Set.of("red"))));
+    }
+
     @Test
     void mosValuesForHistogram() throws Exception {
         assertEquals(3, q.mosValues(1, null).length);

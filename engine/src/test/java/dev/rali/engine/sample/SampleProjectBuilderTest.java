@@ -1,5 +1,7 @@
 package dev.rali.engine.sample;
 
+import dev.rali.engine.dataset.Datasets;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rali.engine.task.TaskContext;
@@ -10,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -39,14 +42,14 @@ class SampleProjectBuilderTest {
     @Test
     void writesEveryImageOnceWithItsMosAndSplit() throws IOException {
         List<String> mos = Files.readAllLines(out.resolve("mos.csv"));
-        assertEquals("image,score,std,split", mos.get(0));
+        assertEquals("image,score,std,split,reference,distortion", mos.get(0));
         assertEquals(result.images(), mos.size() - 1);
         // 6 colour photos × (1 + 12·5) + 6 grey photos × (1 + 10·5) + 2 colour dead-leaves scenes × 61
         assertEquals(6 * 61 + 6 * 51 + 2 * 61, result.images());
         Set<String> names = new HashSet<>();
         for (String line : mos.subList(1, mos.size())) {
-            String[] f = line.split(",");
-            assertEquals(4, f.length, line);
+            String[] f = line.split(",", -1);
+            assertEquals(6, f.length, line);
             assertTrue(names.add(f[0]), "duplicate " + f[0]);
             assertTrue(Files.isRegularFile(out.resolve(f[0])), f[0]);
             double s = Double.parseDouble(f[1]);
@@ -80,6 +83,54 @@ class SampleProjectBuilderTest {
         assertEquals("train", refSplit.get("images/astronaut.png"));
         assertEquals("train", refSplit.get("images/scene01.png"));
         assertEquals(result.images(), result.imagesPerSplit().values().stream().mapToInt(Integer::intValue).sum());
+    }
+
+    @Test
+    void mosCsvNamesEachImagesReferenceAndDistortionAsTheImporterStoresThem() throws Exception {
+        Map<String, String[]> byImage = new HashMap<>();
+        for (String line : Files.readAllLines(out.resolve("mos.csv")).subList(1, result.images() + 1)) {
+            String[] f = line.split(",", -1);
+            byImage.put(f[0], f);
+        }
+        assertEquals("astronaut", byImage.get("images/astronaut__gaussian_blur_3.png")[4]);
+        assertEquals("gaussian_blur_3", byImage.get("images/astronaut__gaussian_blur_3.png")[5]);
+        assertEquals("astronaut", byImage.get("images/astronaut.png")[4], "a reference is its own reference");
+        assertEquals("", byImage.get("images/astronaut.png")[5], "and has no distortion");
+        // imported with the csv layout (as the demo does): the columns land in images.reference/distortion
+        try (dev.rali.engine.project.ProjectStore store = dev.rali.engine.project.ProjectStore.open(tmp.resolve("p.rali"))) {
+            dev.rali.engine.dataset.DatasetImporter.importDataset(store,
+                    dev.rali.engine.dataset.ImportRequest.of("sample", "csv", out.resolve("mos.csv")), TaskContext.silent());
+            var q = new dev.rali.engine.project.ProjectQueries(store);
+            long id = dev.rali.engine.dataset.Datasets.list(store).get(0).id();
+            var fields = q.imageFields(id);
+            assertEquals(dev.rali.engine.project.ProjectQueries.FIELDS,
+                    fields.stream().map(dev.rali.engine.project.ProjectQueries.ImageField::name).toList());
+            var levels = fields.get(2).values();
+            assertEquals(List.of("", "1", "2", "3", "4", "5"),
+                    levels.stream().map(dev.rali.engine.project.ProjectQueries.FieldValue::value).toList());
+            assertEquals(14, fields.get(3).values().size(), "12 photos + 2 scenes");
+            var blur = new dev.rali.engine.project.ProjectQueries.ImageFilter(null, null, null, Map.of(
+                    dev.rali.engine.project.ProjectQueries.FIELD_TYPE, Set.of("gaussian_blur")));
+            assertEquals(14 * DistortionType.LEVELS, q.countImages(id, blur));
+            assertEquals("test", Datasets.images(store, "sample", null).stream()
+                    .filter(r -> r.name().equals("images/chelsea__jpeg_2.png")).findFirst().orElseThrow().split(),
+                    "the official split still decides");
+        }
+    }
+
+    @Test
+    void aTruncatedImageLeftByAKilledBuildIsReplacedAndNoTempFilesRemain() throws IOException {
+        Path again = tmp.resolve("killed");
+        Path victim = again.resolve("images/rocket__jpeg_3.png");
+        Files.createDirectories(victim.getParent());
+        Files.write(victim, Arrays.copyOf(Files.readAllBytes(out.resolve("images/rocket__jpeg_3.png")), 50));
+        SampleProjectBuilder.build(again, SampleProjectBuilder.Options.defaults(photos).withImageSize(40)
+                .withSeedsPerImage(2).withScenes(2), TaskContext.silent());
+        assertEquals(-1, Files.mismatch(out.resolve("images/rocket__jpeg_3.png"), victim));
+        try (var files = Files.list(again.resolve("images"))) {
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith(".")).toList(),
+                    "PNGs are written through a temp file and renamed");
+        }
     }
 
     @Test
