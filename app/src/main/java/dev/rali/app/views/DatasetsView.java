@@ -87,6 +87,13 @@ public final class DatasetsView implements AppView {
     private final ChartViewer histogram = new ChartViewer(Charts.histogram("MOS distribution", "MOS [1,5]",
             new double[0], 20, 1, 5));
     private final ComboBox<String> sort = new ComboBox<>();
+    /** The field sidebar: one section per field of the dataset, a check box per value with its count. */
+    private final VBox fieldsBox = new VBox(6);
+    /** Chosen values per field (none chosen: the field does not filter). */
+    private final java.util.Map<String, java.util.Set<String>> chosen = new java.util.LinkedHashMap<>();
+    /** The check box of each (field, value), to set them from code and tests. */
+    private final java.util.Map<String, java.util.Map<String, javafx.scene.control.CheckBox>> fieldBoxes =
+            new java.util.LinkedHashMap<>();
     private final TextArea report = new TextArea();
     private final TitledPane reportPane = new TitledPane("Import report", report);
     private final VBox empty;
@@ -184,8 +191,15 @@ public final class DatasetsView implements AppView {
         left.setPadding(new javafx.geometry.Insets(10));
         VBox right = new VBox(8, filters, grid);
         right.setPadding(new javafx.geometry.Insets(10));
-        content = new SplitPane(left, right);
-        content.setDividerPositions(0.5);
+        fieldsBox.setId("fieldSidebar");
+        fieldsBox.setPadding(new javafx.geometry.Insets(10, 6, 10, 10));
+        javafx.scene.control.ScrollPane fieldsPane = new javafx.scene.control.ScrollPane(fieldsBox);
+        fieldsPane.setFitToWidth(true);
+        fieldsPane.setHbarPolicy(javafx.scene.control.ScrollPane.ScrollBarPolicy.NEVER);
+        fieldsPane.setMinWidth(150);
+        content = new SplitPane(left, fieldsPane, right);
+        content.setDividerPositions(0.36, 0.52);
+        SplitPane.setResizableWithParent(fieldsPane, false);
         empty = Ui.emptyState("No project open", "Open or create a project on the Start page, then import a "
                 + "dataset here.");
         root.getChildren().addAll(content, empty);
@@ -220,19 +234,24 @@ public final class DatasetsView implements AppView {
     private final class ThumbCell extends GridCell<ImageItem> {
         private final ImageView view = new ImageView();
         private final Label caption = new Label();
+        /** MOS as a badge on the picture, so the caption's whole width goes to the name. */
+        private final Label mos = new Label();
 
         ThumbCell() {
             view.setPreserveRatio(true);
             view.setFitWidth(ctx.thumbnails().size());
             view.setFitHeight(ctx.thumbnails().size());
             caption.getStyleClass().add("thumb-caption");
-            StackPane pic = new StackPane(view);
+            caption.setFont(CAPTION_FONT);
+            mos.getStyleClass().add("thumb-mos");
+            StackPane.setAlignment(mos, Pos.TOP_LEFT);
+            StackPane pic = new StackPane(view, mos);
             pic.setPrefSize(ctx.thumbnails().size(), ctx.thumbnails().size());
             VBox box = new VBox(2, pic, caption);
             box.setAlignment(Pos.CENTER);
             setGraphic(box);
             getStyleClass().add("thumb-cell");
-            caption.setTextOverrun(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS); // keep the file's ending
+            caption.setTextOverrun(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS); // caption() already fits it
             caption.setMaxWidth(ctx.thumbnails().size() + 4);
             setOnMouseClicked(e -> {
                 if (getItem() != null) {
@@ -255,9 +274,9 @@ public final class DatasetsView implements AppView {
             }
             getGraphic().setVisible(true);
             pseudoClassStateChanged(CURRENT, getIndex() == cursor.get());
-            caption.setText((item.mos() == null ? "–" : Ui.num(item.mos(), 2)) + "  " + fileName(item.name()));
-            setTooltip(new javafx.scene.control.Tooltip(item.name() + "\nMOS " + Ui.num(item.mos(), 3)
-                    + "\nsplit " + item.split()));
+            caption.setText(caption(item, CAPTION_FONT, caption.getMaxWidth() - 4));
+            mos.setText(item.mos() == null ? "no MOS" : "MOS " + Ui.num(item.mos(), 2));
+            setTooltip(new javafx.scene.control.Tooltip(tooltip(item)));
             view.setImage(ctx.thumbnails().cached(item.path()));
             if (view.getImage() == null) {
                 ctx.thumbnails().load(item.path(), img -> {
@@ -282,9 +301,13 @@ public final class DatasetsView implements AppView {
         histogram.setChart(Charts.histogram("MOS distribution", "MOS [1,5]", new double[0], 20, 1, 5));
         report.clear();
         reportPane.setVisible(false);
+        chosen.clear();
+        fieldBoxes.clear();
+        fieldsBox.getChildren().clear();
     }
 
-    static final List<String> SORTS = List.of("name", "MOS ↑", "MOS ↓", "split", "distortion");
+    static final List<String> SORTS = List.of("name", "MOS ↑", "MOS ↓", "split", "distortion",
+            ProjectQueries.FIELD_TYPE, ProjectQueries.FIELD_LEVEL, ProjectQueries.FIELD_REFERENCE);
 
     /** The grid's order for the chosen sort; images without MOS sort last, ties by name. */
     java.util.Comparator<ImageItem> order() {
@@ -298,6 +321,12 @@ public final class DatasetsView implements AppView {
                     java.util.Comparator.nullsLast(java.util.Comparator.<String>naturalOrder()));
             case "distortion" -> java.util.Comparator.comparing(ImageItem::distortion,
                     java.util.Comparator.nullsLast(java.util.Comparator.<String>naturalOrder()));
+            // the sidebar's fields, values in the sidebar's order (levels numerically: 2 before 10)
+            case ProjectQueries.FIELD_TYPE, ProjectQueries.FIELD_LEVEL, ProjectQueries.FIELD_REFERENCE -> {
+                String field = sort.getValue();
+                yield java.util.Comparator.comparing((ImageItem i) -> ProjectQueries.fieldValue(i, field),
+                        ProjectQueries.VALUE_ORDER);
+            }
             default -> byName;
         };
         return c.thenComparing(byName);
@@ -308,6 +337,53 @@ public final class DatasetsView implements AppView {
         minMos.setText(String.format(java.util.Locale.ROOT, "%.2f", lo));
         maxMos.setText(String.format(java.util.Locale.ROOT, "%.2f", hi));
         reloadImages();
+    }
+
+    /**
+     * A thumbnail's caption: the file name without folders and extension (MOS is a badge on the picture), cut so
+     * that its informative end survives ("astron…brighten_1", not "astro…hten_1.png"): what follows the sample's
+     * "__" (the distortion),
+     * else the last two '_'-separated parts (KADID's "I01_01_03" keeps "01_03").
+     */
+    static String caption(ImageItem item, javafx.scene.text.Font font, double width) {
+        String stem = stem(fileName(item.name()));
+        return Ui.fitKeepingEnd(stem, informativeEnd(stem), font, width);
+    }
+
+    /** The captions' font (rali.css: .thumb-caption 11px), also set in code so a caption is fitted before CSS. */
+    static final javafx.scene.text.Font CAPTION_FONT = javafx.scene.text.Font.font(
+            javafx.scene.text.Font.getDefault().getFamily(), 11);
+
+    /** Where a file stem's informative end starts (see {@link #caption}). */
+    static int informativeEnd(String stem) {
+        int sep = stem.lastIndexOf("__");
+        if (sep >= 0) {
+            return sep + 2;
+        }
+        int last = stem.lastIndexOf('_');
+        int before = last > 0 ? stem.lastIndexOf('_', last - 1) : -1;
+        if (before >= 0) {
+            return before + 1;
+        }
+        return Math.max(0, stem.length() - 10);
+    }
+
+    private static String stem(String fileName) {
+        int dot = fileName.lastIndexOf('.');
+        return dot > 0 ? fileName.substring(0, dot) : fileName;
+    }
+
+    /** A thumbnail's tooltip: the full path and what the sidebar's fields say about the image. */
+    static String tooltip(ImageItem item) {
+        StringBuilder t = new StringBuilder(item.name()).append('\n').append(item.path())
+                .append("\nMOS ").append(Ui.num(item.mos(), 3)).append("   split ").append(item.split());
+        if (item.distortion() != null) {
+            t.append("\ndistortion ").append(item.distortion());
+        }
+        if (item.reference() != null) {
+            t.append("\nreference ").append(item.reference());
+        }
+        return t.toString();
     }
 
     /** The name without its folders ("images/a__blur_3.png" → "a__blur_3.png"): captions are narrow. */
@@ -418,13 +494,115 @@ public final class DatasetsView implements AppView {
         splits.addAll(d.splits().keySet());
         split.getItems().setAll(splits);
         split.getSelectionModel().select(0);
+        chosen.clear();
+        loadFields(d);
         reloadImages();
+    }
+
+    /** Fills the sidebar with the dataset's fields (split has its own selector above the grid). */
+    private void loadFields(DatasetSummary d) {
+        ProjectQueries q = ctx.project().queries();
+        fieldBoxes.clear();
+        fieldsBox.getChildren().setAll(Ui.heading("Fields"));
+        if (q == null) {
+            return;
+        }
+        ctx.tasks().execute("Load fields", c -> q.imageFields(d.id()), fields -> {
+            if (q != ctx.project().queries() || table.getSelectionModel().getSelectedItem() != d) {
+                return; // another dataset or project was chosen meanwhile
+            }
+            showFields(fields.stream().filter(f -> !f.name().equals(ProjectQueries.FIELD_SPLIT)).toList());
+        });
+    }
+
+    /** The most values a field lists; the rest are reachable by sorting the grid by that field. */
+    static final int MAX_VALUES = 200;
+
+    private void showFields(List<ProjectQueries.ImageField> fields) {
+        Button clear = new Button("Clear");
+        clear.setId("clearFields");
+        clear.setOnAction(e -> clearFields());
+        Ui.tip(clear, "Show every value of every field again");
+        HBox head = Ui.noCollapse(new HBox(8, Ui.heading("Fields"), clear));
+        head.setAlignment(Pos.CENTER_LEFT);
+        fieldsBox.getChildren().setAll(head);
+        if (fields.isEmpty()) {
+            Label none = new Label("This dataset's metadata has no distortion type, level or reference. Filter by "
+                    + "split and MOS above the grid, or brush the histogram.");
+            none.setWrapText(true);
+            none.getStyleClass().add("hint");
+            fieldsBox.getChildren().add(none);
+            return;
+        }
+        Label hint = new Label("Tick values to show only those images (any ticked value of a field, every field)");
+        hint.setWrapText(true);
+        hint.getStyleClass().add("hint");
+        fieldsBox.getChildren().add(hint);
+        for (ProjectQueries.ImageField f : fields) {
+            VBox values = new VBox(2);
+            java.util.Map<String, javafx.scene.control.CheckBox> boxes = new java.util.LinkedHashMap<>();
+            List<ProjectQueries.FieldValue> shown = f.values().size() > MAX_VALUES
+                    ? f.values().subList(0, MAX_VALUES) : f.values();
+            for (ProjectQueries.FieldValue v : shown) {
+                javafx.scene.control.CheckBox cb = new javafx.scene.control.CheckBox(
+                        (v.value().equals(ProjectQueries.NONE) ? "(none)" : v.value()) + "  " + v.count());
+                cb.setMnemonicParsing(false);
+                cb.setOnAction(e -> choose(f.name(), v.value(), cb.isSelected()));
+                boxes.put(v.value(), cb);
+                values.getChildren().add(cb);
+            }
+            if (shown.size() < f.values().size()) {
+                Label more = new Label((f.values().size() - shown.size()) + " more values: sort the grid by "
+                        + f.name());
+                more.setWrapText(true);
+                more.getStyleClass().add("hint");
+                values.getChildren().add(more);
+            }
+            fieldBoxes.put(f.name(), boxes);
+            javafx.scene.control.TitledPane tp = new javafx.scene.control.TitledPane(f.name() + " ("
+                    + f.values().size() + ")", values);
+            tp.setId("field-" + f.name().replace(' ', '-'));
+            // a long list (references) starts folded so the short ones stay in sight
+            tp.setExpanded(f.values().size() <= 30);
+            fieldsBox.getChildren().add(tp);
+        }
+    }
+
+    /** Ticks or unticks one value of a field and filters the grid. */
+    public void choose(String field, String value, boolean on) {
+        java.util.Set<String> values = chosen.computeIfAbsent(field, k -> new java.util.LinkedHashSet<>());
+        if (on) {
+            values.add(value);
+        } else {
+            values.remove(value);
+        }
+        if (values.isEmpty()) {
+            chosen.remove(field);
+        }
+        javafx.scene.control.CheckBox cb = fieldBoxes.getOrDefault(field, java.util.Map.of()).get(value);
+        if (cb != null && cb.isSelected() != on) {
+            cb.setSelected(on);
+        }
+        reloadImages();
+    }
+
+    private void clearFields() {
+        chosen.clear();
+        fieldBoxes.values().forEach(m -> m.values().forEach(cb -> cb.setSelected(false)));
+        reloadImages();
+    }
+
+    /** The fields in the sidebar, each with its values' labels as shown ("gaussian_blur  70"). */
+    public java.util.Map<String, List<String>> sidebar() {
+        java.util.Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+        fieldBoxes.forEach((f, m) -> out.put(f, m.values().stream().map(javafx.scene.control.CheckBox::getText).toList()));
+        return out;
     }
 
     /** Current filter; an unparsable bound is shown red and ignored. */
     ImageFilter filter() {
         String sp = split.getValue() == null || split.getSelectionModel().getSelectedIndex() <= 0 ? null : split.getValue();
-        return new ImageFilter(sp, bound(minMos), bound(maxMos));
+        return new ImageFilter(sp, bound(minMos), bound(maxMos), chosen);
     }
 
     private static Double bound(TextField f) {
@@ -455,7 +633,7 @@ public final class DatasetsView implements AppView {
         // First page at once so the grid shows something, the rest page by page in the same background task.
         ctx.tasks().execute(BackgroundTask.of("Load images", c -> {
             int total = q.countImages(d.id(), f);
-            double[] mos = q.mosValues(d.id(), f.split());
+            double[] mos = q.mosHistogram(d.id(), f);
             FxTaskExecutor.onFxThread(() -> {
                 if (generation == loadGeneration) {
                     count.setText(total + (total == 1 ? " image" : " images"));

@@ -138,6 +138,40 @@ public final class Ui {
         return c;
     }
 
+    /**
+     * {@code text} cut to {@code width} pixels in {@code font} keeping its end from {@code keepFrom} on: the start
+     * is shortened first ("astro…brighten_1"), the kept end only when it alone is too wide ("…ssian_noise_5").
+     * For captions where the end carries the information (a distortion suffix) and JavaFX's own middle ellipsis
+     * would cut it.
+     */
+    public static String fitKeepingEnd(String text, int keepFrom, javafx.scene.text.Font font, double width) {
+        if (textWidth(text, font) <= width) {
+            return text;
+        }
+        int from = Math.max(0, Math.min(keepFrom, text.length()));
+        String tail = text.substring(from);
+        for (int k = from - 1; k >= 1; k--) {
+            String c = text.substring(0, k) + "…" + tail;
+            if (textWidth(c, font) <= width) {
+                return c;
+            }
+        }
+        for (int j = from; j < text.length(); j++) {
+            String c = "…" + text.substring(j);
+            if (textWidth(c, font) <= width) {
+                return c;
+            }
+        }
+        return "…";
+    }
+
+    /** The width {@code text} takes in {@code font}. */
+    public static double textWidth(String text, javafx.scene.text.Font font) {
+        javafx.scene.text.Text t = new javafx.scene.text.Text(text);
+        t.setFont(font);
+        return t.getLayoutBounds().getWidth();
+    }
+
     /** Where export dialogs open: the open project's folder (not the directory the app was started from). */
     public static java.io.File exportFolder(dev.rali.app.AppContext ctx) {
         var store = ctx.project().store();
