@@ -163,6 +163,11 @@ public final class DatasetsView implements AppView {
         report.setPrefRowCount(8);
         reportPane.setExpanded(true);
         reportPane.setVisible(false);
+        importAgain.setId("importAgainOutside");
+        importAgain.setVisible(false);
+        importAgain.managedProperty().bind(importAgain.visibleProperty());
+        importAgain.setOnAction(e -> reimportWizard().showAndWait().ifPresent(this::runImport));
+        reportPane.setContent(new VBox(6, report, importAgain));
         reportPane.managedProperty().bind(reportPane.visibleProperty());
 
         // brushing: a click on a bar filters the grid to that MOS bin (the histogram keeps showing every bin)
@@ -304,6 +309,8 @@ public final class DatasetsView implements AppView {
         chosen.clear();
         fieldBoxes.clear();
         fieldsBox.getChildren().clear();
+        importAgain.setVisible(false);
+        refusedSpec = null;
     }
 
     static final List<String> SORTS = List.of("name", "MOS ↑", "MOS ↓", "split", "distortion",
@@ -681,9 +688,10 @@ public final class DatasetsView implements AppView {
         var store = ctx.project().store();
         showReport("Importing " + spec.folder() + " as '" + spec.name() + "' (" + spec.layout() + ")…");
         DatasetImportAction importer = ctx.services().get(DatasetImportAction.class);
-        ctx.tasks().execute(BackgroundTask.of("Import " + spec.name(), c -> importer.importDataset(store, spec, c))
-                .onSuccess(text -> {
-                    showReport(text);
+        ctx.tasks().execute(BackgroundTask.of("Import " + spec.name(), c -> importer.importWithOutcome(store, spec, c))
+                .onSuccess(outcome -> {
+                    showReport(outcome.report());
+                    offerOutsideRoot(spec, outcome.refusedOutsideRoot());
                     ctx.project().changed();
                 })
                 .onFailure(e -> {
@@ -695,6 +703,25 @@ public final class DatasetsView implements AppView {
     private void showReport(String text) {
         report.setText(text);
         reportPane.setVisible(true);
+        importAgain.setVisible(false);
+    }
+
+    /** After an import that refused rows for leaving the folder: a button to import again, allowing them. */
+    private final Button importAgain = new Button();
+    private DatasetImportAction.ImportSpec refusedSpec;
+    private int refusedRows;
+
+    private void offerOutsideRoot(DatasetImportAction.ImportSpec spec, int refused) {
+        refusedSpec = spec;
+        refusedRows = refused;
+        importAgain.setText("Import again, allowing the " + refused + " path" + (refused == 1 ? "" : "s")
+                + " outside the folder…");
+        importAgain.setVisible(refused > 0 && !spec.allowOutsideRoot());
+    }
+
+    /** The Import wizard filled with the refused import, its "outside the folder" check box offered (unticked). */
+    public ImportWizard reimportWizard() {
+        return new ImportWizard(ctx.window(), ctx.services().get(DatasetImportAction.class), refusedSpec, refusedRows);
     }
 
     private static <T> TableColumn<DatasetSummary, T> col(String title,

@@ -27,7 +27,19 @@ public final class ImportWizard extends Dialog<ImportSpec> {
     /** Where the layouts are documented (shipped with the product; data/mos/FORMATS.md never was). */
     static final String DATASETS_DOC = "docs/DATASETS.md";
 
+    /** Shown only when an import refused rows for leaving the folder: the GUI's --allow-outside-root. */
+    final javafx.scene.control.CheckBox allowOutside = new javafx.scene.control.CheckBox(
+            "Also import images whose path leads outside the dataset folder");
+
     public ImportWizard(Window owner, DatasetImportAction importer) {
+        this(owner, importer, null, 0);
+    }
+
+    /**
+     * The wizard filled with {@code again} (an import that refused {@code refused} rows whose image path leaves
+     * the dataset folder), offering to allow such paths.
+     */
+    public ImportWizard(Window owner, DatasetImportAction importer, ImportSpec again, int refused) {
         setTitle("Import dataset");
         setHeaderText("Import a dataset into the project. Supported layouts and the files each expects are "
                 + "described in " + DATASETS_DOC + " (the layout's line below says what it reads).");
@@ -80,6 +92,25 @@ public final class ImportWizard extends Dialog<ImportSpec> {
         g.add(layoutInfo, 1, 1);
         g.addRow(2, new Label("Source"), folderRow);
         g.addRow(3, new Label("Name"), name);
+        if (again != null) {
+            layout.setValue(again.layout());
+            folder.setText(again.folder().toString());
+            name.setText(again.name());
+        }
+        if (refused > 0) {
+            allowOutside.setId("importAllowOutside");
+            allowOutside.setSelected(false);
+            Label warning = new Label(refused + (refused == 1 ? " row was" : " rows were") + " refused because its "
+                    + "image path (e.g. \"../other/x.jpg\" or an absolute path) leads outside the dataset folder. "
+                    + "Allow it only for metadata you trust: such a file may name any image on this computer, and "
+                    + "the project would then read it. Rows already imported are kept.");
+            warning.setId("importOutsideWarning");
+            warning.setWrapText(true);
+            warning.setMaxWidth(460);
+            warning.getStyleClass().add("warning");
+            g.add(allowOutside, 1, 4);
+            g.add(warning, 1, 5);
+        }
         getDialogPane().setContent(g);
         getDialogPane().getButtonTypes().addAll(ButtonType.OK, ButtonType.CANCEL);
         getDialogPane().lookupButton(ButtonType.OK).disableProperty().bind(
@@ -87,11 +118,17 @@ public final class ImportWizard extends Dialog<ImportSpec> {
         setResultConverter(b -> b == ButtonType.OK ? spec().orElse(null) : null);
     }
 
+    /** The "outside the dataset folder" check box (shown only after such rows were refused). */
+    public javafx.scene.control.CheckBox allowOutside() {
+        return allowOutside;
+    }
+
     /** What the fields say; the caller checks that the folder exists so it can say so. */
-    Optional<ImportSpec> spec() {
+    public Optional<ImportSpec> spec() {
         if (name.getText().isBlank() || layout.getValue() == null || folder.getText().isBlank()) {
             return Optional.empty();
         }
-        return Optional.of(new ImportSpec(layout.getValue(), Path.of(folder.getText().strip()), name.getText().strip()));
+        return Optional.of(new ImportSpec(layout.getValue(), Path.of(folder.getText().strip()), name.getText().strip(),
+                allowOutside.isSelected()));
     }
 }

@@ -27,10 +27,16 @@ public final class EngineDatasetImport implements DatasetImportAction {
 
     @Override
     public String importDataset(ProjectStore store, ImportSpec spec, TaskContext ctx) throws Exception {
+        return importWithOutcome(store, spec, ctx).report();
+    }
+
+    @Override
+    public Outcome importWithOutcome(ProjectStore store, ImportSpec spec, TaskContext ctx) throws Exception {
         ImportReport report;
         try (ProjectStore.Hold lock = store.holdWriterLock("app: import dataset " + spec.name())) {
-            report = DatasetImporter.importDataset(store, ImportRequest.of(spec.name(), spec.layout(), spec.folder()), ctx);
+            report = DatasetImporter.importDataset(store, ImportRequest.of(spec.name(), spec.layout(), spec.folder())
+                    .withAllowOutsideRoot(spec.allowOutsideRoot()), ctx);
         }
-        return report.format(MAX_PER_SECTION);
+        return new Outcome(report.format(MAX_PER_SECTION), report.outsideRoot.size());
     }
 }
