@@ -1,7 +1,7 @@
 package dev.rali.app.views;
 
 import dev.rali.app.AppContext;
-import dev.rali.app.AppFeature;
+import dev.rali.app.ViewFeature;
 import dev.rali.app.SaliencyFactory;
 import dev.rali.engine.analysis.attention.AttentionAnalysis;
 import dev.rali.engine.analysis.attention.AttentionDump;
@@ -20,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
@@ -68,31 +67,10 @@ public final class AttentionView implements AppView {
     public static final String RAW_SERIES = "raw (all roles)";
 
     /** Registers this view in the navigation (META-INF/services/dev.rali.app.AppFeature). */
-    public static final class Feature implements AppFeature {
-        @Override
-        public String id() {
-            return "attention";
-        }
-
-        @Override
-        public String title() {
-            return TITLE;
-        }
-
-        @Override
-        public int order() {
-            return 35;
-        }
-
-        /** Reads and analyses the dumps; text saliency opens a model bundle. */
-        @Override
-        public Set<Class<?>> services() {
-            return Set.of(AttentionService.class, SaliencyFactory.class);
-        }
-
-        @Override
-        public AppView createView(AppContext ctx) {
-            return new AttentionView(ctx);
+    public static final class Feature extends ViewFeature {
+        public Feature() {
+            // reads and analyses the dumps; text saliency opens a model bundle.
+            super("attention", TITLE, 35, AttentionView::new, AttentionService.class, SaliencyFactory.class);
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.rali.app.views;
 
 import dev.rali.app.AppContext;
-import dev.rali.app.AppFeature;
+import dev.rali.app.ViewFeature;
 import dev.rali.app.Dialogs;
 import dev.rali.engine.analysis.BasisExplorer;
 import dev.rali.engine.analysis.EmbeddingAnalysisService;
@@ -50,30 +50,9 @@ public final class BasesView implements AppView {
     /** Projects up to this size get their bases computed as soon as the view is first shown. */
     static final int AUTO_IMAGES = 5000;
 
-    public static final class Feature implements AppFeature {
-        @Override
-        public String id() {
-            return "bases";
-        }
-
-        @Override
-        public String title() {
-            return TITLE;
-        }
-
-        @Override
-        public int order() {
-            return 75;
-        }
-
-        @Override
-        public Set<Class<?>> services() {
-            return Set.of(EmbeddingAnalysisService.class);
-        }
-
-        @Override
-        public AppView createView(AppContext ctx) {
-            return new BasesView(ctx);
+    public static final class Feature extends ViewFeature {
+        public Feature() {
+            super("bases", TITLE, 75, BasesView::new, EmbeddingAnalysisService.class);
         }
     }
 

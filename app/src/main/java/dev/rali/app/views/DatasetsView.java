@@ -1,7 +1,7 @@
 package dev.rali.app.views;
 
 import dev.rali.app.AppContext;
-import dev.rali.app.AppFeature;
+import dev.rali.app.ViewFeature;
 import dev.rali.app.DatasetImportAction;
 import dev.rali.app.Dialogs;
 import dev.rali.app.FxTaskExecutor;
@@ -45,31 +45,10 @@ public final class DatasetsView implements AppView {
     public static final String TITLE = "Datasets";
 
     /** Registers this view in the navigation (META-INF/services/dev.rali.app.AppFeature). */
-    public static final class Feature implements AppFeature {
-        @Override
-        public String id() {
-            return "datasets";
-        }
-
-        @Override
-        public String title() {
-            return TITLE;
-        }
-
-        @Override
-        public int order() {
-            return 20;
-        }
-
-        /** The importer behind the Import wizard. */
-        @Override
-        public Set<Class<?>> services() {
-            return Set.of(DatasetImportAction.class);
-        }
-
-        @Override
-        public AppView createView(AppContext ctx) {
-            return new DatasetsView(ctx);
+    public static final class Feature extends ViewFeature {
+        public Feature() {
+            // the importer behind the Import wizard.
+            super("datasets", TITLE, 20, DatasetsView::new, DatasetImportAction.class);
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.rali.app.views;
 
 import dev.rali.app.AppContext;
-import dev.rali.app.AppFeature;
+import dev.rali.app.ViewFeature;
 import dev.rali.app.Dialogs;
 import dev.rali.engine.analysis.DomainGapParams;
 import dev.rali.engine.analysis.DomainGapResult;
@@ -73,30 +73,9 @@ public final class DomainGapView implements AppView {
     /** Projects up to this size are analysed (base space) as soon as the view is first shown. */
     static final int AUTO_IMAGES = 2000;
 
-    public static final class Feature implements AppFeature {
-        @Override
-        public String id() {
-            return "domain-gap";
-        }
-
-        @Override
-        public String title() {
-            return TITLE;
-        }
-
-        @Override
-        public int order() {
-            return 70;
-        }
-
-        @Override
-        public Set<Class<?>> services() {
-            return Set.of(EmbeddingAnalysisService.class);
-        }
-
-        @Override
-        public AppView createView(AppContext ctx) {
-            return new DomainGapView(ctx);
+    public static final class Feature extends ViewFeature {
+        public Feature() {
+            super("domain-gap", TITLE, 70, DomainGapView::new, EmbeddingAnalysisService.class);
         }
     }
 

@@ -3,7 +3,7 @@ package dev.rali.app.views;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rali.app.AppContext;
-import dev.rali.app.AppFeature;
+import dev.rali.app.ViewFeature;
 import dev.rali.app.Dialogs;
 import dev.rali.app.BundleExportAction;
 import dev.rali.engine.dataset.DatasetSummary;
@@ -82,31 +82,10 @@ public final class PipelineView implements AppView {
     public static final String TITLE = "Pipeline";
 
     /** Registers this view in the navigation (META-INF/services/dev.rali.app.AppFeature). */
-    public static final class Feature implements AppFeature {
-        @Override
-        public String id() {
-            return "pipeline";
-        }
-
-        @Override
-        public String title() {
-            return TITLE;
-        }
-
-        @Override
-        public int order() {
-            return 40;
-        }
-
-        /** The RALI stages. */
-        @Override
-        public Set<Class<?>> services() {
-            return Set.of(PipelineService.class);
-        }
-
-        @Override
-        public AppView createView(AppContext ctx) {
-            return new PipelineView(ctx);
+    public static final class Feature extends ViewFeature {
+        public Feature() {
+            // the RALI stages.
+            super("pipeline", TITLE, 40, PipelineView::new, PipelineService.class);
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.rali.app.views;
 
 import dev.rali.app.AppContext;
-import dev.rali.app.AppFeature;
+import dev.rali.app.ViewFeature;
 import dev.rali.app.Stats;
 import dev.rali.engine.project.ProjectQueries;
 import dev.rali.engine.project.Runs.Prediction;
@@ -42,25 +42,9 @@ public final class ResultsView implements AppView {
     public static final String TITLE = "Results";
 
     /** Registers this view in the navigation (META-INF/services/dev.rali.app.AppFeature). */
-    public static final class Feature implements AppFeature {
-        @Override
-        public String id() {
-            return "results";
-        }
-
-        @Override
-        public String title() {
-            return TITLE;
-        }
-
-        @Override
-        public int order() {
-            return 50;
-        }
-
-        @Override
-        public AppView createView(AppContext ctx) {
-            return new ResultsView(ctx);
+    public static final class Feature extends ViewFeature {
+        public Feature() {
+            super("results", TITLE, 50, ResultsView::new);
         }
     }
 

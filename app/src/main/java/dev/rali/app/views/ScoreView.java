@@ -1,7 +1,7 @@
 package dev.rali.app.views;
 
 import dev.rali.app.AppContext;
-import dev.rali.app.AppFeature;
+import dev.rali.app.ViewFeature;
 import dev.rali.app.Dialogs;
 import dev.rali.app.FxBatcher;
 import dev.rali.app.ImageFiles;
@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
@@ -60,31 +59,10 @@ public final class ScoreView implements AppView {
     public static final String TITLE = "Score";
 
     /** Registers this view in the navigation (META-INF/services/dev.rali.app.AppFeature). */
-    public static final class Feature implements AppFeature {
-        @Override
-        public String id() {
-            return "score";
-        }
-
-        @Override
-        public String title() {
-            return TITLE;
-        }
-
-        @Override
-        public int order() {
-            return 60;
-        }
-
-        /** Loads the chosen model bundle. */
-        @Override
-        public Set<Class<?>> services() {
-            return Set.of(ScorerFactory.class);
-        }
-
-        @Override
-        public AppView createView(AppContext ctx) {
-            return new ScoreView(ctx);
+    public static final class Feature extends ViewFeature {
+        public Feature() {
+            // loads the chosen model bundle.
+            super("score", TITLE, 60, ScoreView::new, ScorerFactory.class);
         }
     }
 

@@ -1,13 +1,12 @@
 package dev.rali.app.views;
 
 import dev.rali.app.AppContext;
-import dev.rali.app.AppFeature;
+import dev.rali.app.ViewFeature;
 import dev.rali.app.Dialogs;
 import dev.rali.app.SampleProjectSource;
 import dev.rali.engine.project.ProjectStore;
 import java.io.File;
 import java.nio.file.Path;
-import java.util.Set;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
@@ -24,31 +23,10 @@ public final class StartView implements AppView {
     public static final String TITLE = "Start";
 
     /** Registers this view in the navigation (META-INF/services/dev.rali.app.AppFeature). */
-    public static final class Feature implements AppFeature {
-        @Override
-        public String id() {
-            return "start";
-        }
-
-        @Override
-        public String title() {
-            return TITLE;
-        }
-
-        @Override
-        public int order() {
-            return 10;
-        }
-
-        /** The sample-project builder behind "Open sample project". */
-        @Override
-        public Set<Class<?>> services() {
-            return Set.of(SampleProjectSource.class);
-        }
-
-        @Override
-        public AppView createView(AppContext ctx) {
-            return new StartView(ctx);
+    public static final class Feature extends ViewFeature {
+        public Feature() {
+            // the sample-project builder behind "Open sample project".
+            super("start", TITLE, 10, StartView::new, SampleProjectSource.class);
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.rali.app.views;
 
 import dev.rali.app.AppContext;
-import dev.rali.app.AppFeature;
+import dev.rali.app.ViewFeature;
 import dev.rali.app.Dialogs;
 import dev.rali.engine.params.PipelineParams;
 import dev.rali.engine.pipeline.PipelineService;
@@ -63,30 +63,9 @@ public final class SweepsView implements dev.rali.app.views.AppView {
     public static final String TITLE = "Sweeps";
 
     /** Registers this view in the navigation (META-INF/services/dev.rali.app.AppFeature). */
-    public static final class Feature implements AppFeature {
-        @Override
-        public String id() {
-            return "sweeps";
-        }
-
-        @Override
-        public String title() {
-            return TITLE;
-        }
-
-        @Override
-        public int order() {
-            return 45;
-        }
-
-        @Override
-        public Set<Class<?>> services() {
-            return Set.of(SweepService.class, PipelineService.class);
-        }
-
-        @Override
-        public dev.rali.app.views.AppView createView(AppContext ctx) {
-            return new SweepsView(ctx);
+    public static final class Feature extends ViewFeature {
+        public Feature() {
+            super("sweeps", TITLE, 45, SweepsView::new, SweepService.class, PipelineService.class);
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.rali.app.views;
 
 import dev.rali.app.AppContext;
-import dev.rali.app.AppFeature;
+import dev.rali.app.ViewFeature;
 import dev.rali.app.Dialogs;
 import dev.rali.app.SaliencyFactory;
 import dev.rali.engine.analysis.attention.AttentionService;
@@ -51,25 +51,9 @@ public final class TraceAuditView implements AppView {
     public static final String TITLE = "Trace audit";
 
     /** Registers this view in the navigation (META-INF/services/dev.rali.app.AppFeature). */
-    public static final class Feature implements AppFeature {
-        @Override
-        public String id() {
-            return "traces";
-        }
-
-        @Override
-        public String title() {
-            return TITLE;
-        }
-
-        @Override
-        public int order() {
-            return 30;
-        }
-
-        @Override
-        public AppView createView(AppContext ctx) {
-            return new TraceAuditView(ctx);
+    public static final class Feature extends ViewFeature {
+        public Feature() {
+            super("traces", TITLE, 30, TraceAuditView::new);
         }
     }
 
