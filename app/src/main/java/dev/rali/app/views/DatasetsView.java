@@ -117,10 +117,15 @@ public final class DatasetsView implements AppView {
         sort.getItems().setAll(SORTS);
         sort.setValue(SORTS.get(0));
         sort.setOnAction(e -> FXCollections.sort(grid.getItems(), order()));
-        HBox filters = new HBox(8, new Label("Split"), split, new Label("MOS"), minMos, new Label("to"), maxMos,
-                apply, new Label("Sort"), sort, count);
+        // groups that wrap onto a second line beside the sidebar instead of being cut at 1024 px
+        HBox splitGroup = Ui.noCollapse(new HBox(8, new Label("Split"), split));
+        HBox mosGroup = Ui.noCollapse(new HBox(8, new Label("MOS"), minMos, new Label("to"), maxMos, apply));
+        HBox sortGroup = Ui.noCollapse(new HBox(8, new Label("Sort"), sort, count));
+        for (HBox g : List.of(splitGroup, mosGroup, sortGroup)) {
+            g.setAlignment(Pos.CENTER_LEFT);
+        }
+        javafx.scene.layout.FlowPane filters = new javafx.scene.layout.FlowPane(12, 6, splitGroup, mosGroup, sortGroup);
         filters.setAlignment(Pos.CENTER_LEFT);
-        Ui.noCollapse(filters);
         count.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
 
         grid.setId("imageGrid");
@@ -173,17 +178,21 @@ public final class DatasetsView implements AppView {
         table.setPrefHeight(200);
         VBox.setVgrow(histogram, Priority.ALWAYS);
         left.setPadding(new javafx.geometry.Insets(10));
-        VBox right = new VBox(8, filters, grid);
-        right.setPadding(new javafx.geometry.Insets(10));
+        VBox gridBox = new VBox(8, filters, grid);
+        gridBox.setPadding(new javafx.geometry.Insets(10));
         fieldsBox.setId("fieldSidebar");
-        fieldsBox.setPadding(new javafx.geometry.Insets(10, 6, 10, 10));
+        fieldsBox.setPadding(new javafx.geometry.Insets(10, 8, 10, 10));
         javafx.scene.control.ScrollPane fieldsPane = new javafx.scene.control.ScrollPane(fieldsBox);
         fieldsPane.setFitToWidth(true);
         fieldsPane.setHbarPolicy(javafx.scene.control.ScrollPane.ScrollBarPolicy.NEVER);
-        fieldsPane.setMinWidth(150);
-        content = new SplitPane(left, fieldsPane, right);
-        content.setDividerPositions(0.36, 0.52);
-        SplitPane.setResizableWithParent(fieldsPane, false);
+        // a fixed-width column beside the grid (FiftyOne's sidebar): wide enough for "saturation_decrease  140"
+        fieldsPane.setPrefWidth(SIDEBAR_WIDTH);
+        fieldsPane.setMinWidth(SIDEBAR_WIDTH);
+        fieldsPane.setMaxWidth(SIDEBAR_WIDTH);
+        HBox right = new HBox(fieldsPane, gridBox);
+        HBox.setHgrow(gridBox, Priority.ALWAYS);
+        content = new SplitPane(left, right);
+        content.setDividerPositions(0.3);
         empty = Ui.emptyState("No project open", "Open or create a project on the Start page, then import a "
                 + "dataset here.");
         root.getChildren().addAll(content, empty);
@@ -500,6 +509,9 @@ public final class DatasetsView implements AppView {
             showFields(fields.stream().filter(f -> !f.name().equals(ProjectQueries.FIELD_SPLIT)).toList());
         });
     }
+
+    /** The field sidebar's width. */
+    static final double SIDEBAR_WIDTH = 250;
 
     /** The most values a field lists; the rest are reachable by sorting the grid by that field. */
     static final int MAX_VALUES = 200;
