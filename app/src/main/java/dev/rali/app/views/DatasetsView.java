@@ -192,7 +192,7 @@ public final class DatasetsView implements AppView {
         HBox right = new HBox(fieldsPane, gridBox);
         HBox.setHgrow(gridBox, Priority.ALWAYS);
         content = new SplitPane(left, right);
-        content.setDividerPositions(0.3);
+        content.setDividerPositions(0.25);
         empty = Ui.emptyState("No project open", "Open or create a project on the Start page, then import a "
                 + "dataset here.");
         root.getChildren().addAll(content, empty);
