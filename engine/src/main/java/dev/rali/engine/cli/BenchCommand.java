@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 
 /** {@code rali bench}: performance measurements. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Performance measurements.",
-        subcommands = {BenchCommand.Clip.class, BenchCommand.Score.class}, synopsisSubcommandLabel = "COMMAND")
+        subcommands = {BenchCommand.Clip.class, BenchCommand.Score.class, BenchCommand.Train.class}, synopsisSubcommandLabel = "COMMAND")
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -26,6 +26,30 @@ public final class BenchCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** A preset name (vit-b-32 ... vit-l-14-336, or demo: the demo's CLIP) or a CLIP config.json. */
+    static ClipConfig config(String config) throws java.io.IOException {
+        Path p = Path.of(config);
+        if (Files.isRegularFile(p)) {
+            return ClipConfig.read(p);
+        }
+        if (config.endsWith(".json")) {
+            throw new java.io.IOException(p + ": no such file");
+        }
+        if (config.equals("demo")) {
+            return dev.rali.engine.sample.DemoClipFactory.clipConfig(dev.rali.engine.sample.DemoClipFactory.Config.defaults());
+        }
+        return ClipConfig.preset(config);
+    }
+
+    /** The 1-minute load average (what the machine's other work was doing to a timing), "n/a" off Linux. */
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "n/a";
+        }
     }
 
     /** {@code rali bench clip}: image-tower throughput against a matmul roofline. */
@@ -37,7 +61,7 @@ public final class BenchCommand implements Runnable {
         CommandLine.Model.CommandSpec spec;
 
         @Option(names = "--config", defaultValue = "vit-l-14-336", paramLabel = "PRESET|FILE",
-                description = "preset (vit-b-32, vit-b-16, vit-l-14, vit-l-14-336) or a config.json (default ${DEFAULT-VALUE})")
+                description = "preset (demo, vit-b-32, vit-b-16, vit-l-14, vit-l-14-336) or a config.json (default ${DEFAULT-VALUE})")
         String config;
 
         @Option(names = "--batch", defaultValue = "1", description = "images per forward (default ${DEFAULT-VALUE})")
@@ -62,15 +86,7 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             precision = dev.rali.engine.clip.Precision.checkChoice(precision);
-            ClipConfig cfg;
-            Path p = Path.of(config);
-            if (Files.isRegularFile(p)) {
-                cfg = ClipConfig.read(p);
-            } else if (config.endsWith(".json")) {
-                throw new java.io.IOException(p + ": no such file");
-            } else {
-                cfg = ClipConfig.preset(config);
-            }
+            ClipConfig cfg = config(config);
             ConsoleTaskContext ctx = new ConsoleTaskContext(System.err, json);
             ClipBench.Result r = ClipBench.run(cfg, config, batch, iters, warmup,
                     ClipLoadOptions.defaults().withDevice(device).withPrecision(precision), ctx);
@@ -194,13 +210,99 @@ public final class BenchCommand implements Runnable {
             out.flush();
             return leak ? 3 : 0;
         }
+    }
 
-        private static String loadAverage() {
-            try {
-                return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-            } catch (java.io.IOException | RuntimeException e) {
-                return "n/a";
+    /** {@code rali bench train}: the alignment stage's training step (forward, backward, AdamW) on random data. */
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = {"Times the alignment stage's training step (image tower forward, contrastive loss against "
+                    + "frozen text embeddings, backward, gradient clipping and AdamW, with the stage's default "
+                    + "settings) on a CLIP with random weights: ms/step, images/s, the share of forward, backward "
+                    + "and optimizer, peak memory. Compare with bench/torch_train_bench.py (bench/train_report.sh "
+                    + "runs both interleaved)."})
+    static final class Train implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--config", defaultValue = "demo", paramLabel = "PRESET|FILE",
+                description = "preset (demo, vit-b-32, vit-b-16, vit-l-14, vit-l-14-336) or a config.json "
+                        + "(default ${DEFAULT-VALUE})")
+        String config;
+
+        @Option(names = "--batch", defaultValue = "8",
+                description = "image-text pairs per step, at least 2 (default ${DEFAULT-VALUE})")
+        int batch;
+
+        @Option(names = "--steps", defaultValue = "3", description = "timed steps (default ${DEFAULT-VALUE})")
+        int steps;
+
+        @Option(names = "--warmup", defaultValue = "1",
+                description = "untimed steps first (default ${DEFAULT-VALUE})")
+        int warmup;
+
+        @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto (default ${DEFAULT-VALUE})")
+        String device;
+
+        @Option(names = "--precision", defaultValue = "fp32",
+                description = "fp32 or bf16 (mixed precision with fp32 master weights) (default ${DEFAULT-VALUE})")
+        String precision;
+
+        @Option(names = "--json", description = "print JSON")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!precision.equals("fp32") && !precision.equals("bf16")) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--precision must be fp32 or bf16, got '" + precision + "'");
             }
+            if (batch < 2) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--batch must be at least 2 (the contrastive loss needs negatives), got " + batch);
+            }
+            if (steps < 1 || warmup < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--steps must be >= 1 and --warmup >= 0");
+            }
+            ClipConfig cfg = config(config);
+            ConsoleTaskContext ctx = new ConsoleTaskContext(System.err, json).cancelOnInterrupt();
+            dev.rali.engine.pipeline.AlignmentBench.Result r = dev.rali.engine.pipeline.AlignmentBench.run(cfg,
+                    config, batch, steps, warmup, device, precision, ctx);
+            String load = loadAverage();
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+                ObjectNode n = om.createObjectNode();
+                n.put("engine", "rali (DJL 0.36, libtorch " + ai.djl.engine.Engine.getEngine("PyTorch").getVersion() + ")");
+                n.put("config", r.config());
+                n.put("device", r.device());
+                n.put("precision", r.precision());
+                n.put("threads", r.threads());
+                n.put("batch", r.batch());
+                n.put("steps", r.steps());
+                n.put("warmup", r.warmup());
+                n.put("ms_per_step", r.msPerStep());
+                n.put("images_per_s", r.imagesPerS());
+                ObjectNode shares = n.putObject("shares");
+                shares.put("forward", r.forwardShare());
+                shares.put("backward", r.backwardShare());
+                shares.put("optimizer", r.optimizerShare());
+                n.put("trainable_params", r.trainableParams());
+                n.put("peak_rss_mb", r.peakRssMb());
+                n.put("first_loss", r.firstLoss());
+                n.put("last_loss", r.lastLoss());
+                n.put("load_average", load);
+                out.println(om.writeValueAsString(n));
+            } else {
+                out.printf(Locale.ROOT, "alignment step, CLIP %s image tower (%.1f M trainable), %s on %s (%d threads), "
+                        + "batch %d, %d timed steps after %d warm-up (load average %s)%n", r.config(),
+                        r.trainableParams() / 1e6, r.precision(), r.device(), r.threads(), r.batch(), r.steps(),
+                        r.warmup(), load);
+                out.printf(Locale.ROOT, "  %.1f ms/step, %.3f images/s; forward %.0f%%, backward %.0f%%, "
+                        + "optimizer %.0f%%; peak memory %.0f MB%n", r.msPerStep(), r.imagesPerS(),
+                        100 * r.forwardShare(), 100 * r.backwardShare(), 100 * r.optimizerShare(), r.peakRssMb());
+            }
+            out.flush();
+            return 0;
         }
     }
 }

@@ -115,7 +115,7 @@ public final class ClipBench {
     }
 
     /** Peak resident memory of the process (VmHWM: JVM heap and native tensors together), NaN off Linux. */
-    static double peakRssMb() {
+    public static double peakRssMb() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmHWM:")) {

@@ -35,7 +35,8 @@ import java.util.Map;
  * master weights: the float32 parameters stay the optimiser's state, the forward/backward run on working copies in
  * the compute type (bf16 on a GPU), whose gradients are widened to float32 for clipping and the update, after
  * which the copies are refreshed. The loss itself is computed in float32. The same path runs in float64 on the CPU
- * for gradient checks; bf16 is refused on the CPU (its kernels are slow or missing there).
+ * for gradient checks. bf16 is refused on every device: DJL 0.36's JNI maps no bfloat16 dtype, and
+ * {@code NDArray.toType(BFLOAT16)} aborts the whole JVM (docs/PERFORMANCE.md), so it must never be reached.
  */
 public final class ClipVisionTrainer implements AutoCloseable {
 
@@ -112,6 +113,18 @@ public final class ClipVisionTrainer implements AutoCloseable {
     /** More non-finite steps in a row than this means the run has diverged: stop with an error. */
     static final int MAX_CONSECUTIVE_SKIPS = 20;
     private double lastLearningRate = Double.NaN;
+    private StepTimes lastStepTimes;
+
+    /**
+     * Wall time of the last {@link #step}'s parts: forward (tower, projection and loss, up to reading the loss),
+     * backward, and the optimiser (global-norm clipping, AdamW, zeroing the gradients). On the CPU every op is
+     * synchronous, so the parts add up to the step; on a GPU the split is only indicative.
+     */
+    public record StepTimes(double forwardS, double backwardS, double optimizerS) {
+        public double totalS() {
+            return forwardS + backwardS + optimizerS;
+        }
+    }
 
     public ClipVisionTrainer(ClipModel model, Options options) {
         this(model, options, null);
@@ -125,9 +138,12 @@ public final class ClipVisionTrainer implements AutoCloseable {
         if (computeType == null) {
             computeType = options.mixedPrecision() ? DataType.BFLOAT16 : DataType.FLOAT32;
         }
-        if (computeType == DataType.BFLOAT16 && !dev.isGpu()) {
-            throw new IllegalArgumentException("mixed precision (bf16) needs the model on a GPU; it is on " + dev
-                    + " (train in float32 there)");
+        if (computeType == DataType.BFLOAT16) {
+            // Refused before any cast: DJL 0.36's toType(BFLOAT16) aborts the JVM ("terminate called without an
+            // active exception") on the CPU and on a GPU alike, taking the whole run and the GUI with it.
+            throw new IllegalArgumentException("mixed precision (bf16) training is not available: DJL 0.36 cannot "
+                    + "cast tensors to bfloat16 (the cast aborts the JVM), on " + dev + " or any other device; "
+                    + "train in float32 (see docs/PERFORMANCE.md, alignment training step)");
         }
         this.compute = computeType;
         this.manager = model.manager().newSubManager();
@@ -183,6 +199,11 @@ public final class ClipVisionTrainer implements AutoCloseable {
         return lastGradNorm;
     }
 
+    /** Where the last step's time went; null before the first step. */
+    public StepTimes lastStepTimes() {
+        return lastStepTimes;
+    }
+
     /** The learning rate the last step used. */
     public double lastLearningRate() {
         return lastLearningRate;
@@ -207,21 +228,27 @@ public final class ClipVisionTrainer implements AutoCloseable {
         check(pixels, n, targetTextEmbeds);
         zeroGradients(); // a failed earlier step may have left gradients behind
         double loss;
+        long t0 = System.nanoTime();
+        long t1;
+        long t2;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray l = loss(pixels, n, targetTextEmbeds);
                 loss = l.toType(DataType.FLOAT64, false).getDouble();
+                t1 = System.nanoTime();
                 if (!Double.isFinite(loss)) {
                     throw new IllegalStateException("loss is " + loss + " at step " + (step + 1)
                             + " (lower the learning rate?)");
                 }
                 gc.backward(l);
+                t2 = System.nanoTime();
             }
             update();
         } finally {
             zeroGradients();
         }
+        lastStepTimes = new StepTimes((t1 - t0) / 1e9, (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9);
         return (float) loss;
     }
 
@@ -413,6 +440,11 @@ public final class ClipVisionTrainer implements AutoCloseable {
             refreshWorking();
         }
         model.invalidateCaches();
+    }
+
+    /** How many values this trainer updates (the sum of its tensors' sizes). */
+    public long trainableParameterCount() {
+        return master.values().stream().mapToLong(a -> a.getShape().size()).sum();
     }
 
     /** Names of the tensors this trainer updates. */

@@ -50,6 +50,22 @@ public final class AlignmentStage {
         boolean allPairs() {
             return seedAugmentation && pairsPerEpoch == RaliParams.PairsPerEpoch.IMAGES_X_TRACES;
         }
+
+        /** The stage's options from a run's alignment.* parameters and its seed. */
+        public static Options of(RaliParams.AlignmentParams a, long seed) {
+            return new Options(a.epochs, a.batchSize, a.lr, a.weightDecay, a.warmupSteps, a.gradClip,
+                    a.seedAugmentation, a.cropAugmentation, a.textContext, seed, a.pairsPerEpoch);
+        }
+    }
+
+    /**
+     * The trainer's settings for a stage of {@code totalSteps} steps (learning rate, warmup, clipping, weight
+     * decay; the loss and AdamW's betas are the trainer's). {@code rali bench train} times exactly these.
+     */
+    public static ClipVisionTrainer.Options trainerOptions(Options o, long totalSteps) {
+        return ClipVisionTrainer.Options.defaults((int) Math.max(1, totalSteps))
+                .withLearningRate(o.lr()).withWarmup((int) Math.min(o.warmupSteps(), totalSteps))
+                .withMaxGradNorm(o.gradClip()).withWeightDecay(o.weightDecay());
     }
 
     /**
@@ -132,9 +148,7 @@ public final class AlignmentStage {
             ClipImagePreprocessor pre = ClipImagePreprocessor.forModel(baseEncoder, model.config());
             Map<String, float[]> textEmbeds = embedTexts(model, tokenizer, train, val, o.textContext(), ctx);
 
-            ClipVisionTrainer.Options to = ClipVisionTrainer.Options.defaults((int) Math.max(1, totalSteps))
-                    .withLearningRate(o.lr()).withWarmup((int) Math.min(o.warmupSteps(), totalSteps))
-                    .withMaxGradNorm(o.gradClip()).withWeightDecay(o.weightDecay());
+            ClipVisionTrainer.Options to = trainerOptions(o, totalSteps);
             List<Double> trainLoss = new ArrayList<>();
             List<Double> valLoss = new ArrayList<>();
             try (ClipVisionTrainer trainer = new ClipVisionTrainer(model, to)) {

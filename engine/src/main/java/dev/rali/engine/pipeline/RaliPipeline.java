@@ -336,9 +336,7 @@ public final class RaliPipeline implements PipelineService {
         }
         Files.createDirectories(work);
         recordTraces(run, idsFile, ids, tracesId);
-        AlignmentStage.Options o = new AlignmentStage.Options(a.epochs, a.batchSize, a.lr, a.weightDecay,
-                a.warmupSteps, a.gradClip, a.seedAugmentation, a.cropAugmentation, a.textContext, s.rali.seed,
-                a.pairsPerEpoch);
+        AlignmentStage.Options o = AlignmentStage.Options.of(a, s.rali.seed);
         AlignmentStage.Result r = AlignmentStage.run(s.baseEncoder, train, val, o, work, s.device, ctx, bad -> {
             Map<Path, String> reasons = new LinkedHashMap<>();
             bad.forEach(u -> reasons.put(u.image(), u.reason()));

@@ -139,9 +139,18 @@ public final class DemoClipFactory {
         return out;
     }
 
+    /** The demo CLIP's architecture as the model code reads it (what {@code config.json} of its folder holds). */
+    public static dev.rali.engine.clip.ClipConfig clipConfig(Config c) {
+        return dev.rali.engine.clip.ClipConfig.fromJson(configJson(c));
+    }
+
     private static void writeConfig(Path dir, Config c) throws IOException {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = json.createObjectNode();
+        AtomicFiles.write(dir.resolve("config.json"), json.writeValueAsBytes(configJson(c)));
+    }
+
+    private static ObjectNode configJson(Config c) {
+        ObjectNode root = new ObjectMapper().createObjectNode();
         root.putArray("architectures").add("CLIPModel");
         root.put("initializer_factor", 1.0);
         root.put("logit_scale_init_value", c.logitScale());
@@ -174,7 +183,7 @@ public final class DemoClipFactory {
         v.put("num_hidden_layers", c.visionLayers());
         v.put("patch_size", c.patchSize());
         v.put("projection_dim", c.projectionDim());
-        AtomicFiles.write(dir.resolve("config.json"), json.writeValueAsBytes(root));
+        return root;
     }
 
     private static void writePreprocessor(Path dir, Config c) throws IOException {

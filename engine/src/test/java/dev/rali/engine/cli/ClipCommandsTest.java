@@ -71,4 +71,55 @@ class ClipCommandsTest {
         assertFalse(bad.err().isEmpty());
         assertTrue(bad.err().contains("unknown CLIP preset"), bad.err());
     }
+
+    @Test
+    void benchTrainTimesTheAlignmentStepAndReportsEveryField() throws Exception {
+        CliRun.Result r = CliRun.exec("bench", "train", "--config", "demo", "--batch", "3", "--steps", "2",
+                "--warmup", "1", "--device", "cpu", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode n = new ObjectMapper().readTree(r.out());
+        for (String key : new String[] {"ms_per_step", "images_per_s", "peak_rss_mb", "trainable_params"}) {
+            assertTrue(n.has(key), key);
+            assertTrue(n.get(key).asDouble() > 0, key + " = " + n.get(key));
+        }
+        double shares = 0;
+        for (String part : new String[] {"forward", "backward", "optimizer"}) {
+            assertTrue(n.path("shares").has(part), part);
+            shares += n.path("shares").get(part).asDouble();
+        }
+        assertEquals(1.0, shares, 1e-9, "the three parts make up the step");
+        assertEquals(3, n.get("batch").asInt());
+        assertEquals(2, n.get("steps").asInt());
+        assertEquals("fp32", n.get("precision").asText());
+        assertTrue(n.has("load_average") && n.has("first_loss") && n.has("last_loss") && n.has("threads"), r.out());
+        // the demo's image tower: 2 layers of width 64 on 64 px with patch 8, plus the projection
+        assertTrue(n.get("trainable_params").asLong() > 100_000 && n.get("trainable_params").asLong() < 200_000,
+                n.toString());
+        // three AdamW steps on one batch lower its loss
+        assertTrue(n.get("last_loss").asDouble() < n.get("first_loss").asDouble(), n.toString());
+    }
+
+    @Test
+    void benchTrainRefusesBadArgumentsAndBf16WithAClearMessage() throws Exception {
+        CliRun.Result one = CliRun.exec("bench", "train", "--batch", "1");
+        assertEquals(2, one.code());
+        assertTrue(one.err().contains("--batch must be at least 2"), one.err());
+        CliRun.Result prec = CliRun.exec("bench", "train", "--precision", "fp16");
+        assertEquals(2, prec.code());
+        assertTrue(prec.err().contains("fp32 or bf16"), prec.err());
+        CliRun.Result steps = CliRun.exec("bench", "train", "--steps", "0");
+        assertEquals(2, steps.code());
+        assertTrue(steps.err().contains("--steps"), steps.err());
+        CliRun.Result preset = CliRun.exec("bench", "train", "--config", "vit-h-99");
+        assertEquals(1, preset.code());
+        assertTrue(preset.err().contains("unknown CLIP preset"), preset.err());
+        CliRun.Result file = CliRun.exec("bench", "train", "--config", "/nonexistent/config.json");
+        assertEquals(1, file.code());
+        assertTrue(file.err().contains("/nonexistent/config.json") && file.err().contains("no such file"), file.err());
+        // bf16 training is refused (DJL 0.36's bfloat16 cast would abort the JVM) with a message, not a crash
+        CliRun.Result bf16 = CliRun.exec("bench", "train", "--config", "demo", "--batch", "2", "--steps", "1",
+                "--warmup", "0", "--device", "cpu", "--precision", "bf16");
+        assertEquals(1, bf16.code(), bf16.err());
+        assertTrue(bf16.err().contains("bf16") && bf16.err().contains("float32"), bf16.err());
+    }
 }

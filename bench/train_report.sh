@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Issue 14 item 4 in one command: the alignment training step, ours (`rali bench train`) vs PyTorch eager
+# (bench/torch_train_bench.py), interleaved A/B/A/B so both see the same machine load.
+#   bench/train_report.sh            (after ./mvnw -B -o -q -DskipTests -pl engine package; PyTorch = /usr/bin/python3)
+# Prints one JSON line per run, then a table with ours/PyTorch per pair of neighbouring runs and the load average.
+# Environment: CONFIGS ("demo vit-b-16"), BATCHES ("8 32"), STEPS (3), WARMUP (1), ROUNDS (2: A/B pairs per row),
+# THREADS (2), BF16 (1: also PyTorch under bf16 autocast, and ours, which refuses bf16 training under DJL 0.36).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CONFIGS="${CONFIGS:-demo vit-b-16}"; BATCHES="${BATCHES:-8 32}"; STEPS="${STEPS:-3}"; WARMUP="${WARMUP:-1}"
+ROUNDS="${ROUNDS:-2}"; THREADS="${THREADS:-2}"; BF16="${BF16:-1}"
+OUT="$(mktemp -d)/train.jsonl"
+export RALI_SKIP_BUILD=1
+one() { # label, command...
+  local label="$1"; shift
+  local load; load="$(cut -d' ' -f1 /proc/loadavg)"
+  local json; json="$("$@" 2>/dev/null | tr -d '\n')" || true
+  [ -n "$json" ] || json='{"error":"run failed or refused"}'
+  echo "{\"run\":\"$label\",\"load\":$load,\"result\":$json}" | tee -a "$OUT"
+}
+PRECS="fp32"; [ "$BF16" = 1 ] && PRECS="fp32 bf16"
+for c in $CONFIGS; do
+  for b in $BATCHES; do
+    for p in $PRECS; do
+      flag=""; [ "$p" = bf16 ] && flag="--bf16"
+      for r in $(seq "$ROUNDS"); do
+        one "ours $c $p batch $b" "$ROOT/rali" bench train --config "$c" --batch "$b" --steps "$STEPS" \
+            --warmup "$WARMUP" --precision "$p" --device cpu --json
+        one "pytorch $c $p batch $b" /usr/bin/python3 "$ROOT/bench/torch_train_bench.py" --config "$c" --batch "$b" \
+            --steps "$STEPS" --warmup "$WARMUP" --threads "$THREADS" $flag
+      done
+    done
+  done
+done
+/usr/bin/python3 - "$OUT" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+fmt = lambda v, f: (f % v) if isinstance(v, (int, float)) else "-"
+print("\n| run | load | ms/step | images/s | fwd / bwd / opt | peak MB | ours/PyTorch (speed) |")
+print("|---|---|---|---|---|---|---|")
+last = {}
+for r in rows:
+    x = r["result"]; name = r["run"]; key = name.split(" ", 1)[1]; ips = x.get("images_per_s")
+    ratio = ""
+    if name.startswith("pytorch") and last.get(key) and ips:
+        ratio = "%.2fx" % (last[key] / ips)
+    if name.startswith("ours"):
+        last[key] = ips
+    s = x.get("shares") or {}
+    split = "/".join(fmt(100 * s[k], "%.0f") for k in ("forward", "backward", "optimizer")) if s else "-"
+    print("| %s | %s | %s | %s | %s | %s | %s |" % (name, r["load"], fmt(x.get("ms_per_step"), "%.0f"), fmt(ips, "%.3f"),
+          split, fmt(x.get("peak_rss_mb"), "%.0f"), ratio))
+PY
