@@ -4,7 +4,7 @@
 #   bench/train_report.sh            (after ./mvnw -B -o -q -DskipTests -pl engine package; PyTorch = /usr/bin/python3)
 # Prints one JSON line per run, then a table with ours/PyTorch per pair of neighbouring runs and the load average.
 # Environment: CONFIGS ("demo vit-b-16"), BATCHES ("8 32"), STEPS (3), WARMUP (1), ROUNDS (2: A/B pairs per row),
-# THREADS (2), BF16 (1: also PyTorch under bf16 autocast, and ours, which refuses bf16 training under DJL 0.36).
+# THREADS (2), BF16 (1: also both in bf16 mixed precision: ours --precision bf16, PyTorch under bf16 autocast).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CONFIGS="${CONFIGS:-demo vit-b-16}"; BATCHES="${BATCHES:-8 32}"; STEPS="${STEPS:-3}"; WARMUP="${WARMUP:-1}"

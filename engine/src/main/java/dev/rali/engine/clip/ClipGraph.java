@@ -50,7 +50,10 @@ final class ClipGraph {
         }
     }
 
-    /** One encoder layer computed elsewhere (inference without traces only): prefix "...layers.i.", h [B, T, D]. */
+    /**
+     * One encoder layer computed elsewhere, in forwards without traces: prefix "...layers.i.", h [B, T, D]. In
+     * inference the bf16 layer; with autograd on, the trainer's bf16 mixed-precision layer.
+     */
     @FunctionalInterface
     interface LayerKernel {
         NDArray layer(String prefix, ClipConfig.Encoder e, NDArray h);
@@ -147,7 +150,7 @@ final class ClipGraph {
         for (int i = 0; i < e.numLayers(); i++) {
             String l = prefix + i + ".";
             if (!freeEachLayer) {
-                h = layer(p, l, e, h, mask, tr);
+                h = kernel != null && !tr.hidden && !tr.attentions ? kernel.layer(l, e, h) : layer(p, l, e, h, mask, tr);
                 if (tr.hidden) {
                     tr.hiddenStates.add(h);
                 }

@@ -31,12 +31,16 @@ import java.util.Map;
  * then cosine decay, gradients clipped by their global L2 norm (torch's clip_grad_norm_), and zeroed after every
  * step (PyTorch accumulates them otherwise).
  *
- * <p>Mixed precision: DJL has no autocast, and its dtype cast is not differentiable, so mixed precision uses
- * master weights: the float32 parameters stay the optimiser's state, the forward/backward run on working copies in
- * the compute type (bf16 on a GPU), whose gradients are widened to float32 for clipping and the update, after
- * which the copies are refreshed. The loss itself is computed in float32. The same path runs in float64 on the CPU
- * for gradient checks. bf16 is refused on every device: DJL 0.36's JNI maps no bfloat16 dtype, and
- * {@code NDArray.toType(BFLOAT16)} aborts the whole JVM (docs/PERFORMANCE.md), so it must never be reached.
+ * <p>bf16 mixed precision ({@link Options#mixedPrecision}) is PyTorch's autocast with fp32 master weights: the
+ * encoder layers run in a TorchScript module ({@code bf16_train_layer.pt}, written by
+ * {@code tools/make_bf16_train_layer.py}) that casts the fp32 weights and activations to bf16 inside libtorch,
+ * computes the projections, attention and MLP in bf16 and adds each branch to the fp32 residual stream; DJL runs it
+ * with autograd recording, so the gradients land in float32 on the float32 parameters, which stay the optimiser's
+ * state. Patch embedding, layer norms, pooling, the projection, the loss and AdamW stay float32. DJL 0.36 itself
+ * cannot hold bf16 tensors ({@code NDArray.toType(BFLOAT16)} aborts the JVM), so only float32 crosses the JNI.
+ *
+ * <p>The older master-weight path (working copies in another dtype, gradients widened for the update) remains for
+ * float64 gradient checks on the CPU; asking it for bf16 copies is refused, as that cast would abort the JVM.
  */
 public final class ClipVisionTrainer implements AutoCloseable {
 
@@ -130,20 +134,25 @@ public final class ClipVisionTrainer implements AutoCloseable {
         this(model, options, null);
     }
 
-    /** {@code computeType} null = float32, or bf16 when options ask for mixed precision (GPU only). */
+    /**
+     * {@code computeType} null = float32 weights (with the bf16 layers when options ask for mixed precision), or
+     * working copies in another type (float64, for gradient checks).
+     */
     ClipVisionTrainer(ClipModel model, Options options, DataType computeType) {
         this.model = model;
         this.options = options;
         Device dev = model.device();
-        if (computeType == null) {
-            computeType = options.mixedPrecision() ? DataType.BFLOAT16 : DataType.FLOAT32;
-        }
         if (computeType == DataType.BFLOAT16) {
             // Refused before any cast: DJL 0.36's toType(BFLOAT16) aborts the JVM ("terminate called without an
             // active exception") on the CPU and on a GPU alike, taking the whole run and the GUI with it.
-            throw new IllegalArgumentException("mixed precision (bf16) training is not available: DJL 0.36 cannot "
-                    + "cast tensors to bfloat16 (the cast aborts the JVM), on " + dev + " or any other device; "
-                    + "train in float32 (see docs/PERFORMANCE.md, alignment training step)");
+            throw new IllegalArgumentException("bf16 working copies are not available: DJL 0.36 cannot cast tensors "
+                    + "to bfloat16 (the cast aborts the JVM) on " + dev + " or any other device; use "
+                    + "Options.withMixedPrecision (bf16 layers in TorchScript, float32 master weights)");
+        }
+        if (computeType == null) {
+            computeType = DataType.FLOAT32;
+        } else if (options.mixedPrecision()) {
+            throw new IllegalArgumentException("mixed precision runs on float32 master weights, not " + computeType);
         }
         this.compute = computeType;
         this.manager = model.manager().newSubManager();
@@ -323,7 +332,8 @@ public final class ClipVisionTrainer implements AutoCloseable {
             px = px.toType(compute, false);
         }
         ClipGraph.Params params = name -> working.containsKey(name) ? working.get(name) : model.params().get(name);
-        ClipGraph.Tower t = ClipGraph.vision(params, v, px, ClipGraph.Trace.none());
+        ClipGraph.Tower t = ClipGraph.vision(params, v, px, ClipGraph.Trace.none(),
+                options.mixedPrecision() ? (prefix, e, h) -> bf16Layer(params, prefix, e, h) : null);
         NDArray img = ClipGraph.visualProjection(params, t.pooled());
         // The loss runs in at least float32: adding a float32 zero promotes bf16 differentiably (toType does not).
         DataType lossType = compute == DataType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
@@ -350,6 +360,47 @@ public final class ClipVisionTrainer implements AutoCloseable {
         NDArray perImage = logits.logSoftmax(1).mul(eye).sum().div(-n);
         NDArray perText = logits.logSoftmax(0).mul(eye).sum().div(-n);
         return perImage.add(perText).div(2);
+    }
+
+    private static final String[] BF16_LAYER_WEIGHTS = {"layer_norm1.weight", "layer_norm1.bias",
+        "self_attn.q_proj.weight", "self_attn.q_proj.bias", "self_attn.k_proj.weight", "self_attn.k_proj.bias",
+        "self_attn.v_proj.weight", "self_attn.v_proj.bias", "self_attn.out_proj.weight", "self_attn.out_proj.bias",
+        "layer_norm2.weight", "layer_norm2.bias", "mlp.fc1.weight", "mlp.fc1.bias", "mlp.fc2.weight", "mlp.fc2.bias"};
+
+    private ai.djl.pytorch.engine.PtSymbolBlock bf16Kernel;
+
+    /**
+     * One encoder layer in bf16 (see the class comment), recorded by autograd: IValueUtils.forward with
+     * isTrain = true runs the module without libtorch's no-grad guard. The weights go in as views named "w[]"
+     * (DJL passes same-named arrays as one TorchScript List[Tensor]); a view shares the parameter's storage and
+     * its gradient flows back to it.
+     */
+    private NDArray bf16Layer(ClipGraph.Params params, String prefix, ClipConfig.Encoder e, NDArray h) {
+        if (bf16Kernel == null) {
+            try (java.io.InputStream in = ClipVisionTrainer.class.getResourceAsStream("bf16_train_layer.pt")) {
+                if (in == null) {
+                    throw new IllegalStateException("bf16_train_layer.pt missing from the engine's resources");
+                }
+                bf16Kernel = JniUtils.loadModule((ai.djl.pytorch.engine.PtNDManager) manager, in, true, false);
+            } catch (IOException ex) {
+                throw new java.io.UncheckedIOException("cannot load the bf16 training layer: " + ex.getMessage(), ex);
+            }
+        }
+        int act = switch (e.hiddenAct()) {
+            case "quick_gelu" -> 0;
+            case "gelu" -> 1;
+            case "gelu_new", "gelu_pytorch_tanh" -> 2;
+            default -> throw new IllegalArgumentException("unsupported activation " + e.hiddenAct());
+        };
+        ai.djl.ndarray.NDList in = new ai.djl.ndarray.NDList(h);
+        for (String n : BF16_LAYER_WEIGHTS) {
+            NDArray w = params.get(prefix + n);
+            NDArray view = w.reshape(w.getShape());
+            view.setName("w[]");
+            in.add(view);
+        }
+        in.add(h.getManager().create(new double[] {e.numHeads(), act, e.layerNormEps()}));
+        return ai.djl.pytorch.jni.IValueUtils.forward(bf16Kernel, in, true).singletonOrThrow();
     }
 
     /** Clip by global norm, AdamW, refresh working copies; runs without autograd. */
@@ -534,6 +585,9 @@ public final class ClipVisionTrainer implements AutoCloseable {
         zeroGradients();
         for (String name : trainable) {
             master.get(name).setRequiresGradient(false);
+        }
+        if (bf16Kernel != null) {
+            bf16Kernel.close();
         }
         manager.close();
     }
