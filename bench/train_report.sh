@@ -4,7 +4,8 @@
 #   bench/train_report.sh            (after ./mvnw -B -o -q -DskipTests -pl engine package; PyTorch = /usr/bin/python3)
 # Prints one JSON line per run, then a table with ours/PyTorch per pair of neighbouring runs and the load average.
 # Environment: CONFIGS ("demo vit-b-16"), BATCHES ("8 32"), STEPS (3), WARMUP (1), ROUNDS (2: A/B pairs per row),
-# THREADS (2), BF16 (1: also both in bf16 mixed precision: ours --precision bf16, PyTorch under bf16 autocast).
+# THREADS (2), BF16 (1: also both in bf16 mixed precision: ours --precision bf16, PyTorch under bf16 autocast),
+# PRECISIONS (overrides BF16: e.g. "bf16" for the bf16 rows only).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CONFIGS="${CONFIGS:-demo vit-b-16}"; BATCHES="${BATCHES:-8 32}"; STEPS="${STEPS:-3}"; WARMUP="${WARMUP:-1}"
@@ -18,7 +19,7 @@ one() { # label, command...
   [ -n "$json" ] || json='{"error":"run failed or refused"}'
   echo "{\"run\":\"$label\",\"load\":$load,\"result\":$json}" | tee -a "$OUT"
 }
-PRECS="fp32"; [ "$BF16" = 1 ] && PRECS="fp32 bf16"
+PRECS="fp32"; [ "$BF16" = 1 ] && PRECS="fp32 bf16"; PRECS="${PRECISIONS:-$PRECS}"
 for c in $CONFIGS; do
   for b in $BATCHES; do
     for p in $PRECS; do
