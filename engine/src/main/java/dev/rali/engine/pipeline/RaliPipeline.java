@@ -417,6 +417,7 @@ public final class RaliPipeline implements PipelineService {
         if (Files.isRegularFile(headFile)) {
             ctx.log("head: reusing " + headFile);
             reuse.headHits.incrementAndGet();
+            reportStoredValidation(headFile, ctx);
             return headFile;
         }
         reuse.headMisses.incrementAndGet();
@@ -436,8 +437,32 @@ public final class RaliPipeline implements PipelineService {
         var result = dev.rali.engine.rali.RaliHeadTrainer.train(train.embeddings, train.scores, val.embeddings,
                 val.scores, s.rali, work, ctx);
         HeadParams hp = result.head();
-        hp.write(headFile, Map.of("encoder_sha256", encoderId)); // atomic (Safetensors.Writer)
+        Map<String, String> meta = new LinkedHashMap<>(Map.of("encoder_sha256", encoderId));
+        Double valPlcc = result.metrics().get("head.val_plcc");
+        if (valPlcc != null && Double.isFinite(valPlcc)) {
+            meta.put(HEAD_VAL_PLCC_KEY, Double.toString(valPlcc));
+        }
+        hp.write(headFile, meta); // atomic (Safetensors.Writer)
         return headFile;
+    }
+
+    /** Metadata key of a trained head file: its validation PLCC (what {@code head/val_plcc} reported). */
+    static final String HEAD_VAL_PLCC_KEY = "head_val_plcc";
+
+    /**
+     * A reused head reports the validation PLCC stored when it was trained, as training does ({@code head/val_plcc}),
+     * so a sweep point or run that finds its head finished still has its validation figure. Heads written before
+     * the key existed have none: nothing is reported, as before.
+     */
+    private static void reportStoredValidation(Path headFile, TaskContext ctx) {
+        try (dev.rali.engine.io.Safetensors.Reader r = dev.rali.engine.io.Safetensors.open(headFile)) {
+            String v = r.metadata().get(HEAD_VAL_PLCC_KEY);
+            if (v != null) {
+                ctx.metric("head/val_plcc", 0, Double.parseDouble(v));
+            }
+        } catch (IOException | NumberFormatException e) {
+            ctx.log("head: " + headFile + ": no stored validation PLCC (" + e.getMessage() + ")");
+        }
     }
 
     record Labelled(float[][] embeddings, double[] scores, List<ImageRow> rows) { }

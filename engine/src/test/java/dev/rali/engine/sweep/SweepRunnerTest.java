@@ -126,6 +126,15 @@ class SweepRunnerTest {
             assertEquals(4, s2.reuse().headHits());
             assertEquals(0, s2.reuse().headMisses());
             assertEquals(0, s2.reuse().embedMisses());
+            // a point whose head was found finished still gets the head's validation PLCC (it trained none)
+            SweepReport r2 = SweepReport.of(store, again);
+            for (int i = 0; i < 4; i++) {
+                Long firstRun = r.points().get(i).runId();
+                List<Runs.MetricPoint> headVal = runs.metrics(firstRun).get(SweepRunner.HEAD_VAL_METRIC);
+                assertNotNull(headVal, "the trained head reported its validation PLCC");
+                assertEquals(headVal.get(headVal.size() - 1).value(), r2.points().get(i).valPlcc(), 1e-9,
+                        "point " + i + " of the rerun");
+            }
             // importance, best and preset
             assertEquals(2, r.importance("test_plcc").size());
             String src = SweepPresets.saveBest(store, id, "best-g", null, "val_plcc");
