@@ -45,21 +45,21 @@ public final class PaperTables {
      */
     public record Figures(double plcc, double srcc, double krcc, double rmse, double plccRaw, long n,
                           MetricReport.Interval plccCi, MetricReport.Interval srccCi,
-                          double plccStd, double srccStd, int seeds) {
+                          double plccStd, double srccStd, double plccRawStd, int seeds) {
 
         public static Figures of(MetricReport m) {
             return new Figures(m.plccFitted(), m.srcc(), m.krcc(), m.rmse(), m.plcc(), m.n(), m.plccFittedCi(),
-                    m.srccCi(), Double.NaN, Double.NaN, 1);
+                    m.srccCi(), Double.NaN, Double.NaN, Double.NaN, 1);
         }
 
         /** A single run's figures without CIs. */
         public static Figures single(double plcc, double srcc, double krcc, double rmse, double plccRaw, long n) {
-            return new Figures(plcc, srcc, krcc, rmse, plccRaw, n, null, null, Double.NaN, Double.NaN, 1);
+            return new Figures(plcc, srcc, krcc, rmse, plccRaw, n, null, null, Double.NaN, Double.NaN, Double.NaN, 1);
         }
 
         /**
-         * The mean over runs of one setting (e.g. its seeds), with the sample standard deviation of PLCC and SRCC
-         * (NaN for one run); CIs are dropped (the spread over seeds replaces them).
+         * The mean over runs of one setting (e.g. its seeds), with the sample standard deviation of PLCC, SRCC and
+         * raw PLCC (NaN for one run); CIs are dropped (the spread over seeds replaces them).
          */
         public static Figures mean(List<Figures> runs) {
             if (runs.isEmpty()) {
@@ -70,7 +70,7 @@ public final class PaperTables {
             }
             return new Figures(avg(runs, Figures::plcc), avg(runs, Figures::srcc), avg(runs, Figures::krcc),
                     avg(runs, Figures::rmse), avg(runs, Figures::plccRaw), Math.round(avg(runs, f -> f.n)), null,
-                    null, std(runs, Figures::plcc), std(runs, Figures::srcc), runs.size());
+                    null, std(runs, Figures::plcc), std(runs, Figures::srcc), std(runs, Figures::plccRaw), runs.size());
         }
     }
 
@@ -110,7 +110,7 @@ public final class PaperTables {
                 JsonNode ci = o.path("ci95");
                 d.put(name, new Figures(num(o, "plcc", source), num(o, "srcc", source), num(o, "krcc", source),
                         num(o, "rmse", source), num(o, "plcc_raw", source), o.path("n").asLong(),
-                        interval(ci.path("plcc")), interval(ci.path("srcc")), Double.NaN, Double.NaN, 1));
+                        interval(ci.path("plcc")), interval(ci.path("srcc")), Double.NaN, Double.NaN, Double.NaN, 1));
             }
             JsonNode a = root.get("average");
             return new RunFigures(d, Figures.single(num(a, "plcc", source), num(a, "srcc", source),
@@ -369,10 +369,13 @@ public final class PaperTables {
      */
     public static Table table4(Map<String, Figures> variants, String what, boolean emphasis) {
         Map<Integer, List<String>> paper = paperRows("table4.csv", "case");
-        List<String> header = List.of("variant (paper Table 4)", "PLCC [95% CI]", "SRCC [95% CI]", "KRCC", "RMSE",
-                "PLCC (raw)", "paper case", "paper PLCC / SRCC");
-        List<List<Cell>> rows = new ArrayList<>();
         List<Figures> fs = new ArrayList<>(variants.values());
+        // Averaged seeds print mean ± std, not a CI: the header says which (a one-run row keeps its CI in brackets).
+        String spread = fs.stream().anyMatch(f -> f.seeds() > 1) ? " (mean ± std)" : " [95% CI]";
+        List<String> header = List.of("variant (paper Table 4)", "PLCC" + spread, "SRCC" + spread, "KRCC", "RMSE",
+                fs.stream().anyMatch(f -> f.seeds() > 1) ? "PLCC (raw, mean ± std)" : "PLCC (raw)", "paper case",
+                "paper PLCC / SRCC");
+        List<List<Cell>> rows = new ArrayList<>();
         for (var e : variants.entrySet()) {
             Figures f = e.getValue();
             Integer c = TABLE4_CASES.get(e.getKey());
@@ -380,7 +383,7 @@ public final class PaperTables {
             rows.add(List.of(Cell.of(e.getKey()),
                     new Cell(withSpread(f.plcc(), f.plccStd(), f.plccCi()), emphasis ? mark(fs, f, Figures::plcc) : Mark.NONE),
                     new Cell(withSpread(f.srcc(), f.srccStd(), f.srccCi()), emphasis ? mark(fs, f, Figures::srcc) : Mark.NONE),
-                    Cell.of(fmt(f.krcc())), Cell.of(fmt(f.rmse())), Cell.of(fmt(f.plccRaw())),
+                    Cell.of(fmt(f.krcc())), Cell.of(fmt(f.rmse())), Cell.of(withSpread(f.plccRaw(), f.plccRawStd(), null)),
                     Cell.of(c == null ? "–" : Integer.toString(c)),
                     Cell.of(p == null ? "–" : p.get(6) + " / " + p.get(7))));
         }

@@ -88,10 +88,16 @@ class PaperTablesTest {
         // mean 0.6, sample std sqrt(0.02) = 0.141
         assertEquals("0.600 ± 0.141", x.get(1).get(1));
         assertEquals("0.500 ± 0.141", x.get(1).get(2));
+        assertEquals("0.600 ± 0.141", x.get(1).get(5), "raw PLCC gets its spread over seeds too");
+        assertEquals(f(KONIQ.plcc()), x.get(0).get(5), "one run: raw PLCC alone");
+        assertEquals(List.of("PLCC (mean ± std)", "SRCC (mean ± std)"), t.header().subList(1, 3));
+        assertEquals("PLCC (raw, mean ± std)", t.header().get(5));
         assertEquals(List.of("2", "0.792 / 0.772"), x.get(1).subList(6, 8));
         assertEquals(PaperTables.Mark.BEST, t.rows().get(0).get(1).mark(), "0.99 PLCC beats 0.6");
         assertTrue(t.toMarkdown().contains("**" + f(KONIQ.plccFitted())), t.toMarkdown());
         assertTrue(t.toMarkdown().contains("over up to 2 seeds"), t.toMarkdown());
+        assertEquals(List.of("PLCC [95% CI]", "SRCC [95% CI]"), PaperTables.table4(Map.of("full",
+                PaperTables.Figures.of(KONIQ)), "test split", true).header().subList(1, 3), "one run each: CIs");
     }
 
     @Test
