@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rali.engine.clip.ClipConfig;
 import dev.rali.engine.clip.ClipConformance;
 import dev.rali.engine.clip.ClipLoadOptions;
+import dev.rali.engine.clip.ClipModel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,7 +20,7 @@ import java.util.concurrent.Callable;
 
 /** {@code rali model}: checks on CLIP model folders. */
 @Command(name = "model", mixinStandardHelpOptions = true, description = "CLIP model folders (Hugging Face layout).",
-        subcommands = {ModelCommand.Verify.class}, synopsisSubcommandLabel = "COMMAND")
+        subcommands = {ModelCommand.Verify.class, ModelCommand.Random.class}, synopsisSubcommandLabel = "COMMAND")
 public final class ModelCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -92,6 +94,46 @@ public final class ModelCommand implements Runnable {
             }
             out.flush();
             return r.passed() ? 0 : 2;
+        }
+    }
+
+    /**
+     * {@code rali model random}: a CLIP folder with random weights of a published size, for benchmarks and
+     * fidelity checks that need the real shapes (a ViT-L/14-336 is 1.7 GB) but no downloaded weights.
+     */
+    @Command(name = "random", mixinStandardHelpOptions = true,
+            description = {"Write a Hugging Face CLIP folder (config.json + model.safetensors) with random weights of"
+                    + " a preset size (CLIP's initialisation: N(0, 0.02) weights, layer norms 1/0), e.g. for"
+                    + " bench/bf16_fidelity.py or the scoring rows of bench/perf_report.sh. Same seed, same weights."})
+    static final class Random implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--config", defaultValue = "vit-l-14-336", paramLabel = "PRESET|FILE",
+                description = "preset (vit-b-32, vit-b-16, vit-l-14, vit-l-14-336) or a config.json (default ${DEFAULT-VALUE})")
+        String config;
+
+        @Option(names = "--seed", defaultValue = "0", description = "random seed (default ${DEFAULT-VALUE})")
+        long seed;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder to write (must not hold a model)")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            if (java.nio.file.Files.exists(out.resolve("model.safetensors"))) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        out + ": already holds a model.safetensors (not overwritten)");
+            }
+            ClipConfig cfg = config.endsWith(".json") ? ClipConfig.read(Path.of(config)) : ClipConfig.preset(config);
+            try (ClipModel m = ClipModel.random(cfg, seed, ClipLoadOptions.cpu())) {
+                m.saveHf(out);
+            }
+            PrintWriter w = spec.commandLine().getOut();
+            w.printf(Locale.ROOT, "rali model random: %s (%s, seed %d, image tower %d wide x %d layers)%n", out,
+                    config, seed, cfg.vision().hiddenSize(), cfg.vision().numLayers());
+            w.flush();
+            return 0;
         }
     }
 }

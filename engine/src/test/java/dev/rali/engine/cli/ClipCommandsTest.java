@@ -122,4 +122,25 @@ class ClipCommandsTest {
         assertEquals(0, bf16.code(), bf16.err());
         assertEquals("bf16", new ObjectMapper().readTree(bf16.out()).get("precision").asText(), bf16.out());
     }
+
+    @Test
+    void modelRandomWritesALoadableFolderOfTheConfigsSizeAndRefusesToOverwrite(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        Path out = tmp.resolve("rand");
+        String cfg = fixture("clip-b").resolve("config.json").toString();
+        CliRun.Result r = CliRun.exec("model", "random", "--config", cfg, "--seed", "3", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        try (dev.rali.engine.clip.ClipModel m = dev.rali.engine.clip.ClipModel.load(out)) {
+            assertEquals(dev.rali.engine.clip.ClipConfig.read(Path.of(cfg)).vision().hiddenSize(),
+                    m.config().vision().hiddenSize());
+        }
+        byte[] first = java.nio.file.Files.readAllBytes(out.resolve("model.safetensors"));
+        CliRun.Result again = CliRun.exec("model", "random", "--config", cfg, "--out", out.toString());
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("already holds a model.safetensors"), again.err());
+        Path same = tmp.resolve("same");
+        assertEquals(0, CliRun.exec("model", "random", "--config", cfg, "--seed", "3", "--out", same.toString()).code());
+        assertTrue(java.util.Arrays.equals(first, java.nio.file.Files.readAllBytes(same.resolve("model.safetensors"))),
+                "same seed, same weights");
+    }
 }
