@@ -213,7 +213,7 @@ public final class ClipModel implements AutoCloseable {
             ClipGraph.Trace tr = new ClipGraph.Trace(hiddenStates, attentions);
             // traced forwards (hidden states, attentions) stay fp32: they are for inspection, not throughput
             ClipGraph.Tower t = ClipGraph.vision(this::param, v, px, tr,
-                    precision == Precision.BF16 ? this::bf16Layer : null);
+                    precision != Precision.FP32 ? this::bf16Layer : null);
             NDArray emb = ClipGraph.visualProjection(params::get, t.pooled());
             return output(emb, t, tr);
         });
@@ -359,6 +359,8 @@ public final class ClipModel implements AutoCloseable {
      * The bf16 encoder layer (tools/make_bf16_layer.py, a TorchScript module of code only, loaded once per model):
      * DJL 0.36 cannot hold bf16 tensors itself (its JNI maps no bfloat16 dtype), so the casts and the bf16 math
      * happen inside libtorch and only fp32 tensors come back. Weights are cast once and kept with the fused QKV.
+     * The module runs each block in the dtype of the weights it gets: the attention's and the MLP's are handed
+     * over in bf16 or fp32 as the {@link Precision} says.
      */
     private NDArray bf16Layer(String prefix, ClipConfig.Encoder e, NDArray h) {
         PtSymbolBlock k = bf16Kernel();
@@ -369,7 +371,9 @@ public final class ClipModel implements AutoCloseable {
         PtNDArray[] w = new PtNDArray[names.length];
         for (int i = 0; i < names.length; i++) {
             String n = prefix + names[i];
-            w[i] = (PtNDArray) (names[i].startsWith("layer_norm") ? param(n) : bf16Copy(n));
+            boolean bf16 = names[i].startsWith("mlp.") ? precision.bf16Mlp()
+                    : names[i].startsWith("self_attn.") && precision.bf16Attention();
+            w[i] = (PtNDArray) (bf16 ? bf16Copy(n) : param(n));
         }
         int act = switch (e.hiddenAct()) {
             case "quick_gelu" -> 0;

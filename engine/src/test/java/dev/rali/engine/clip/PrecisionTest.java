@@ -27,7 +27,10 @@ class PrecisionTest {
     @Test
     void explicitChoicesIgnoreTheHardwareAndAutoFollowsTheCpuFlags() {
         assertEquals(Precision.FP32, Precision.resolve("fp32", Device.cpu(), 1024));
-        assertEquals(Precision.BF16, Precision.resolve("bf16", Device.cpu(), 64));
+        assertEquals(Precision.BF16, Precision.resolve("bf16", Device.cpu(), 1024));
+        // a narrow tower under bf16 keeps its attention in fp32 (fidelity, see Precision)
+        assertEquals(Precision.BF16_MLP, Precision.resolve("bf16", Device.cpu(), 64));
+        assertEquals("bf16-mlp", Precision.BF16_MLP.label());
         assertEquals(Precision.fastBf16(Device.cpu()) ? Precision.BF16 : Precision.FP32,
                 Precision.resolve("auto", Device.cpu(), 1024));
         // too narrow to gain: auto stays fp32 whatever the CPU (the demo's encoder is 64 wide)
@@ -61,7 +64,7 @@ class PrecisionTest {
             fp32 = m.embedImages(px, 3);
         }
         try (ClipModel m = ClipModel.random(cfg, 7, ClipLoadOptions.cpu().withPrecision("bf16"))) {
-            assertEquals(Precision.BF16, m.precision());
+            assertEquals(Precision.BF16_MLP, m.precision());
             bf16 = m.embedImages(px, 3);
         }
         double maxRel = 0;
