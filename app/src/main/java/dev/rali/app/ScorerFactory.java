@@ -7,4 +7,12 @@ import java.nio.file.Path;
 @FunctionalInterface
 public interface ScorerFactory {
     ImageScorer open(Path bundleDir) throws Exception;
+
+    /**
+     * As {@link #open(Path)} with the encoder precision the user chose: "fp32", "bf16" or "auto" (issue 14). A
+     * factory that has no precision to choose (test fakes) ignores it.
+     */
+    default ImageScorer open(Path bundleDir, String precision) throws Exception {
+        return open(bundleDir);
+    }
 }

@@ -33,7 +33,18 @@ public final class AppWiring {
         return AppServices.builder()
                 .with(SampleProjectSource.class, AppWiring::sampleProject)
                 .with(DatasetImportAction.class, new EngineDatasetImport())
-                .with(ScorerFactory.class, BundleScorer::open)
+                .with(ScorerFactory.class, new ScorerFactory() {
+                    @Override
+                    public dev.rali.engine.score.ImageScorer open(java.nio.file.Path bundleDir) throws Exception {
+                        return open(bundleDir, "auto");
+                    }
+
+                    @Override
+                    public dev.rali.engine.score.ImageScorer open(java.nio.file.Path bundleDir, String precision)
+                            throws Exception {
+                        return BundleScorer.open(bundleDir, "auto", precision, 16);
+                    }
+                })
                 .with(PipelineService.class, new RaliPipeline())
                 .with(BundleExportAction.class, (store, run, out) -> BundleExport.export(store, run, out, false))
                 .with(EmbeddingAnalysisService.class, new ProjectAnalysis("auto"))

@@ -63,7 +63,12 @@ public final class BundleScorer implements ImageScorer {
     public String describe() {
         return bundle.dir() + " (" + head.numBases() + " bases, " + head.inputDim() + "-d embeddings"
                 + (head.compressedDim() != head.inputDim() ? " → PCA " + head.compressedDim() : "") + ", encoder "
-                + embedder.model().precision().label() + " on " + embedder.model().device().getDeviceType() + ")";
+                + precisionInUse() + ")";
+    }
+
+    @Override
+    public String precisionInUse() {
+        return embedder.model().precision().label() + " on " + embedder.model().device().getDeviceType();
     }
 
     @Override

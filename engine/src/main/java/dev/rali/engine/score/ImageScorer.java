@@ -14,6 +14,11 @@ public interface ImageScorer extends AutoCloseable {
     /** A short description of the loaded model (bundle path, encoder, number of bases). */
     String describe();
 
+    /** The encoder precision in use and where, e.g. "bf16 on cpu" (auto resolved); empty when not known. */
+    default String precisionInUse() {
+        return "";
+    }
+
     /**
      * Scores {@code files} in order, batched; calls {@code sink} once per file (from the calling thread) as
      * results arrive. Bad files produce a failed {@link ScoreResult} naming the problem; they never stop the run.
