@@ -6,12 +6,13 @@ and >= 0.999).
     bench/bf16_fidelity.py --bundle B.rali-model FOLDER            an existing bundle (e.g. the demo's)
     bench/bf16_fidelity.py --random vit-l-14-336 [--images 32] FOLDER
 
---random builds the honest stand-in for "a random ViT-L with a head": `rali model random` (CLIP's initialisation,
-seed 0), `rali embed --precision fp32` of the first --images files of FOLDER (sorted, evenly spaced), then a RALI
-head fitted to those fp32 embeddings the way the paper's stages C/D shape it -- PCA to --pca dims (centred,
-unit scale), --bases bases mu = k-means centroids of the compressed embeddings, f drawn uniformly from [1, 5]
-(seed 0), tau 0.07 -- written as a bundle that `rali score` loads (manifest with sha256s, as ModelBundle
-writes). The fp32 and bf16 scores both come from our engine; the head runs in Java doubles either way. Needs a
+--random builds the stand-in for "a random ViT-L with a head": `rali model random` (CLIP's initialisation,
+seed 0), `rali embed --precision fp32` and `--precision bf16` of --images files of FOLDER (sorted, evenly
+spaced), then a RALI head fitted to the fp32 embeddings the way the paper's stages C/D shape one -- PCA to --pca
+dims (centred, unit scale), --bases bases mu = k-means centroids of the compressed embeddings, f drawn uniformly
+from [1, 5] (seed 0), tau 0.07 -- applied to both in numpy doubles (ScoreHead's math). With --bundle-out the
+head is written as a bundle (manifest with sha256s, as ModelBundle writes) and both score lists come from
+`rali score` instead (one more encoder pass). The encoder is ours in every case. Needs a
 built ./rali (./mvnw -B -o -q -DskipTests -pl engine,app package) and numpy (/usr/bin/python3 on Debian).
 """
 import argparse
@@ -27,7 +28,7 @@ import time
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RALI = os.path.join(ROOT, "rali")
+RALI = os.environ.get("RALI_CMD", os.path.join(ROOT, "rali"))  # e.g. a copy that a rebuild cannot disturb
 EXTS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 
 
@@ -35,7 +36,7 @@ def rali(*args):
     env = dict(os.environ, RALI_SKIP_BUILD=os.environ.get("RALI_SKIP_BUILD", "1"))
     p = subprocess.run([RALI, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if p.returncode != 0:
-        sys.exit("rali %s failed (%d):\n%s" % (" ".join(args), p.returncode, p.stderr[-3000:]))
+        sys.exit("rali %s failed (%d):\n%s" % (" ".join(args[:12]), p.returncode, p.stderr[-3000:]))
     return p.stdout, p.stderr
 
 
@@ -85,6 +86,52 @@ def kmeans(x, k, seed=0, iters=50):
             if (lab == j).any():
                 c[j] = x[lab == j].mean(0)
     return c
+
+
+def embed(clip, images, precision, work, batch):
+    out = os.path.join(work, "emb-%s.safetensors" % precision)
+    print("embedding %d images in %s" % (len(images), precision), file=sys.stderr)
+    t0 = time.time()
+    rali("embed", "--model", clip, "--precision", precision, "--device", "cpu", "--batch", str(batch),
+         "--out", out, "--force", *images)
+    t, meta = read_safetensors(out)
+    names = json.loads(meta["names"]) if "names" in meta else list(range(len(t["embeddings"])))
+    return dict(zip(names, t["embeddings"].astype(np.float64))), time.time() - t0
+
+
+def head_scores(e, mean, comps, mu, f, tau):
+    """ScoreHead.score in numpy doubles: z = (e - mean) Uᵀ, cosines to the bases, softmax(cos / tau) · f."""
+    z = (e - mean) @ comps.T
+    z = (z.astype(np.float32).astype(np.float64))  # the engine keeps z in float, like here
+    z /= np.linalg.norm(z, axis=1, keepdims=True)
+    m = mu / np.linalg.norm(mu, axis=1, keepdims=True)
+    a = z @ m.T / tau
+    w = np.exp(a - a.max(1, keepdims=True))
+    return (w / w.sum(1, keepdims=True)) @ f
+
+
+def random_tower_fidelity(args, images, work):
+    """Random tower, head fitted to its fp32 embeddings; fp32 and bf16 embeddings from `rali embed`, scored by
+    the head in numpy (two encoder passes instead of three: a ViT-L takes seconds per image on 2 cores)."""
+    clip = os.path.join(work, "clip")
+    if not os.path.isfile(os.path.join(clip, "model.safetensors")):
+        print("writing a random %s to %s" % (args.random, clip), file=sys.stderr)
+        rali("model", "random", "--config", args.random, "--seed", "0", "--out", clip)
+    e32, t32 = embed(clip, images, "fp32", work, args.batch)
+    e16, t16 = embed(clip, images, "bf16", work, args.batch)
+    keys = sorted(set(e32) & set(e16))
+    a32 = np.stack([e32[k] for k in keys])
+    a16 = np.stack([e16[k] for k in keys])
+    mean = a32.mean(0)
+    _, _, vt = np.linalg.svd(a32 - mean, full_matrices=False)
+    comps = vt[: args.pca]
+    z = (a32 - mean) @ comps.T
+    z /= np.linalg.norm(z, axis=1, keepdims=True)
+    mu = kmeans(z, args.bases)
+    f = np.random.default_rng(0).uniform(1, 5, args.bases)
+    s32 = head_scores(a32, mean, comps, mu, f, 0.07)
+    s16 = head_scores(a16, mean, comps, mu, f, 0.07)
+    return dict(zip(keys, s32)), t32, "fp32", dict(zip(keys, s16)), t16, "bf16"
 
 
 def make_random_bundle(args, images, work):
@@ -159,6 +206,9 @@ def main():
     ap.add_argument("--pca", type=int, default=16)
     ap.add_argument("--bases", type=int, default=8)
     ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--bundle-out", action="store_true", help="with --random: also write the tower + fitted head "
+                    "as WORK/fidelity.rali-model and score with `rali score` (three encoder passes; the bundle then "
+                    "serves perf_report.sh's scoring rows)")
     args = ap.parse_args()
     files = sorted(os.path.join(args.folder, n) for n in os.listdir(args.folder) if n.lower().endswith(EXTS))
     if not files:
@@ -169,9 +219,13 @@ def main():
     os.makedirs(work, exist_ok=True)
     if args.random and args.pca >= len(files):
         sys.exit("--pca %d needs more than %d images" % (args.pca, len(files)))
-    bundle = args.bundle or make_random_bundle(args, files, work)
-    s32, t32, used32 = score(bundle, files, "fp32", work, args.batch)
-    s16, t16, used16 = score(bundle, files, "bf16", work, args.batch)
+    if args.random and not args.bundle_out:
+        bundle = "random %s, head in numpy" % args.random
+        s32, t32, used32, s16, t16, used16 = random_tower_fidelity(args, files, work)
+    else:
+        bundle = args.bundle or make_random_bundle(args, files, work)
+        s32, t32, used32 = score(bundle, files, "fp32", work, args.batch)
+        s16, t16, used16 = score(bundle, files, "bf16", work, args.batch)
     common = sorted(set(s32) & set(s16))
     a = np.array([s32[k] for k in common])
     b = np.array([s16[k] for k in common])
