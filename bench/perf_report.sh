@@ -34,18 +34,24 @@ fi
 /usr/bin/python3 - "$OUT" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-print("\n| run | load | images/s | ms/batch | roofline | peak MB | ours/PyTorch |")
-print("|---|---|---|---|---|---|---|")
-last = {}
+print("\n| run | load | images/s | ms/batch | roofline | peak MB | not overlapped | ours/PyTorch | bf16/fp32 |")
+print("|---|---|---|---|---|---|---|---|---|")
+last, fp32 = {}, {}
 for r in rows:
     x = r["result"]; ips = x.get("images_per_s")
-    name = r["run"]; key = name.split(" ", 1)[1]
-    ratio = ""
-    if name.startswith("pytorch") and key in last and ips:
+    name = r["run"]; who, key = name.split(" ", 1)
+    ratio = speedup = ""
+    if who == "pytorch" and key in last and ips:
         ratio = "%.2fx" % (last[key] / ips)
-    if name.startswith("ours"):
+    if who == "ours":
         last[key] = ips or 0
+    if "fp32" in key.split():
+        fp32[(who, key.replace("fp32", "bf16"))] = ips or 0
+    elif (who, key) in fp32 and fp32[(who, key)] and ips:
+        speedup = "%.2fx" % (ips / fp32[(who, key)])  # the same engine's fp32 at the same batch
     fmt = lambda v, f: (f % v) if isinstance(v, (int, float)) else "-"
-    print("| %s | %s | %s | %s | %s | %s | %s |" % (name, r["load"], fmt(ips, "%.3f"), fmt(x.get("ms_per_batch"), "%.0f"),
-          fmt(x.get("roofline_share"), "%.0f%%" if False else "%.2f"), fmt(x.get("peak_mem_mb", x.get("peak_rss_mb")), "%.0f"), ratio))
+    print("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (name, r["load"], fmt(ips, "%.3f"),
+          fmt(x.get("ms_per_batch"), "%.0f"), fmt(x.get("roofline_share"), "%.2f"),
+          fmt(x.get("peak_mem_mb", x.get("peak_rss_mb")), "%.0f"), fmt(x.get("not_overlapped_share"), "%.2f"),
+          ratio, speedup))
 PY
