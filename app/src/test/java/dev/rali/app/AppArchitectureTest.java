@@ -45,6 +45,7 @@ class AppArchitectureTest {
             "dev.rali.engine.dataset.DatasetSummary",
             "dev.rali.engine.pipeline.PipelineService", // the RALI stages
             "dev.rali.engine.pipeline.MetricGroups",    // which plot panel (group, step unit) a run metric goes on
+            "dev.rali.engine.pipeline.RaliPipeline$Counts", // what a sweep point reused (SweepReport.PointRow.reuse)
             "dev.rali.engine.sweep.SweepService",       // sweeps: define, run/resume, cancel, report, presets
             "dev.rali.engine.sweep.SweepSpec",          // a sweep definition (grid / paper presets), checked by params
             "dev.rali.engine.sweep.SweepReport",        // a sweep's points, settings, importance (value type)

@@ -43,17 +43,22 @@ class SweepsViewFxTest {
     /** Released by the test to let the fake sweep continue after point 0. */
     final Semaphore next = new Semaphore(0);
     final List<PipelineParams> pipelineRuns = new CopyOnWriteArrayList<>();
+    final FakeFastSweeps sweeps = new FakeFastSweeps();
 
     /** The engine's sweep service, except that run() fakes each point: 10 epochs of curve, then figures. */
     final class FakeFastSweeps implements SweepService {
         final SweepService engine = SweepService.engine();
+        /** Points that train nothing (their head was found finished): no live metrics, a head hit recorded. */
+        volatile java.util.Set<Integer> reusedHead = java.util.Set.of();
+        /** What curves() returns: the recorded series (the engine fills in a reused head's trainer's curve). */
+        volatile Map<Integer, Map<String, List<Runs.MetricPoint>>> recorded = Map.of();
 
         @Override public long create(ProjectStore s, SweepSpec spec) throws Exception { return engine.create(s, spec); }
         @Override public void cancel(ProjectStore s, long id, Integer p) throws Exception { engine.cancel(s, id, p); }
         @Override public List<SweepRecords.Sweep> list(ProjectStore s) throws Exception { return engine.list(s); }
         @Override public SweepReport report(ProjectStore s, long id) throws Exception { return engine.report(s, id); }
         @Override public Map<Integer, Map<String, List<Runs.MetricPoint>>> curves(ProjectStore s, long id) {
-            return Map.of();
+            return recorded;
         }
         @Override public String saveBestPreset(ProjectStore s, long id, String n, String m) throws Exception {
             return engine.saveBestPreset(s, id, n, m);
@@ -71,14 +76,17 @@ class SweepsViewFxTest {
                 SweepRecords.Point pt = p.get();
                 int k = PipelineParams.fromJson(pt.paramsJson()).get(ParamKeys.BASES_COUNT);
                 double target = 0.3 + 0.1 * (k - 5); // bases.count 5, 6, 7 → 0.3, 0.4, 0.5
-                for (int e = 0; e < 10; e++) {
+                boolean reused = reusedHead.contains(pt.index());
+                for (int e = 0; e < (reused ? 0 : 10); e++) {
                     ctx.metric(SweepService.pointMetric(pt.index(), SweepRunner.VAL_METRIC), e, target * (e + 1) / 10);
                     Thread.sleep(15);
                 }
                 if (pt.index() == 0) {
                     next.acquire(); // the test looks at the curves while the sweep is still running
                 }
-                rec.finishPoint(pt.id(), SweepRecords.DONE, target, target + 0.05, target - 0.05, null, 0.2, "fake");
+                rec.finishPoint(pt.id(), SweepRecords.DONE, target, target + 0.05, target - 0.05, reused
+                        ? "{\"align_hits\":1,\"align_misses\":0,\"embed_hits\":6,\"embed_misses\":0,\"head_hits\":1,"
+                        + "\"head_misses\":0}" : null, 0.2, "fake");
                 ctx.log("sweep " + id + ": point " + pt.index() + " done in 0.2 s (fake)");
                 ran++;
             }
@@ -97,7 +105,7 @@ class SweepsViewFxTest {
 
     @Start
     void start(Stage stage) {
-        fx.start(stage, AppServices.builder().with(SweepService.class, new FakeFastSweeps())
+        fx.start(stage, AppServices.builder().with(SweepService.class, sweeps)
                 .with(PipelineService.class, new RecordingPipeline()).build());
     }
 
@@ -155,6 +163,47 @@ class SweepsViewFxTest {
             SweepRecords.Preset p = new SweepRecords(store).preset("best");
             assertTrue(p.source().contains("bases.count=7"), p.source());
         }
+        assertTrue(fx.dialogs.isEmpty(), fx.dialogs.toString());
+    }
+
+    @Test
+    void pointsThatReusedAFinishedHeadShowTheTrainersCurveOrAMarker(FxRobot robot) throws Exception {
+        // points 2 and 3 find their heads finished and send no live metrics; the recorded curves (the engine's
+        // curves(): the run that trained the head) have point 2's, while point 3's trainer is gone
+        sweeps.reusedHead = java.util.Set.of(2, 3);
+        List<Runs.MetricPoint> trainer = new java.util.ArrayList<>();
+        for (int e = 0; e < 10; e++) {
+            trainer.add(new Runs.MetricPoint(e, 0.05 * (e + 1)));
+        }
+        sweeps.recorded = Map.of(2, Map.of(SweepRunner.VAL_METRIC, trainer));
+        next.release(10);
+        Path project = dir.resolve("r.rali");
+        ProjectStore.open(project).close();
+        fx.open(robot, project);
+        robot.clickOn("Sweeps");
+        SweepsView view = fx.window.view(SweepsView.TITLE);
+        robot.interact(() -> view.gridField().setText("bases.count=5,6,7,8"));
+        robot.clickOn("#startSweep");
+        fx.settle();
+        FxTestSupport.waitFor(() -> view.table().getItems().size() == 4
+                && view.table().getItems().stream().allMatch(s -> s.done() == 1));
+        FxTestSupport.waitFor(() -> view.curves().getSeriesCount() == 4);
+        Map<String, Integer> items = new java.util.TreeMap<>();
+        for (int i = 0; i < view.curves().getSeriesCount(); i++) {
+            items.put(String.valueOf(view.curves().getSeriesKey(i)), view.curves().getItemCount(i));
+        }
+        assertEquals(Map.of("p0 " + SweepRunner.VAL_METRIC, 10, "p1 " + SweepRunner.VAL_METRIC, 10,
+                "p2 " + SweepRunner.VAL_METRIC, 10, "p3 final", 1), items, "every point is drawn");
+        var marker = view.curves().getSeries("p3 final");
+        assertEquals(0.6, marker.getY(0).doubleValue(), 1e-9, "point 3 at its final validation PLCC");
+        assertEquals(9.0, marker.getX(0).doubleValue(), 1e-9, "at the last epoch of the curves");
+        assertEquals(0.5, view.curves().getSeries("p2 " + SweepRunner.VAL_METRIC).getY(9).doubleValue(), 1e-9,
+                "point 2 shows its head's trainer's curve");
+        assertTrue(view.curveNote().isVisible());
+        assertTrue(view.curveNote().getText().contains("dashed: a point that found its head already trained"),
+                view.curveNote().getText());
+        assertTrue(view.curveNote().getText().contains("■: 1 point(s) without a recorded curve"),
+                view.curveNote().getText());
         assertTrue(fx.dialogs.isEmpty(), fx.dialogs.toString());
     }
 

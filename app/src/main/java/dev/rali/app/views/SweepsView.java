@@ -95,6 +95,7 @@ public final class SweepsView implements dev.rali.app.views.AppView {
     private final XYSeriesCollection curves = new XYSeriesCollection();
     private final JFreeChart curveChart = Charts.lines("Curves of all points", "epoch / step", "value", curves);
     private final ChartViewer curveViewer = new ChartViewer(curveChart);
+    private final Label curveNote = Ui.hint("");
     private final ParallelCoordinates parallel = new ParallelCoordinates();
     private final TableView<SweepReport.SettingRow> table = new TableView<>();
     private final ComboBox<String> importanceMetric = new ComboBox<>();
@@ -206,7 +207,10 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         curveChart.removeLegend();
         HBox curveBar = new HBox(8, Ui.heading("Curves"), curveMetric, new Label("colour by"), colourBy);
         curveBar.setAlignment(Pos.CENTER_LEFT);
-        VBox curvePane = new VBox(4, curveBar, curveViewer);
+        curveNote.setId("curveNote");
+        curveNote.setVisible(false);
+        curveNote.setManaged(false);
+        VBox curvePane = new VBox(4, curveBar, curveViewer, curveNote);
         VBox.setVgrow(curveViewer, Priority.ALWAYS);
 
         parallel.setId("parallelCoordinates");
@@ -319,23 +323,37 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         return new Base(PipelineParams.defaults(), "the paper's defaults (no finished pipeline run yet)");
     }
 
-    /** Loads a sweep's report and every point's recorded curves. */
-    void loadSweep(long id, boolean curvesToo) {
+    /**
+     * Loads a sweep's report and every point's recorded curves: with {@code replace} the recorded curves replace what
+     * is shown; without (a sweep this view runs, whose curves arrive live) they only fill in finished points that
+     * drew no curve — a point whose head was found finished trains nothing, so it sends no live metrics.
+     */
+    void loadSweep(long id, boolean replace) {
         ProjectStore store = ctx.project().store();
         if (store == null) {
             return;
         }
         ctx.tasks().execute("Load sweep " + id, c -> new Object[] {sweeps.report(store, id),
-                curvesToo ? sweeps.curves(store, id) : null}, r -> {
+                sweeps.curves(store, id)}, r -> {
             report = (SweepReport) r[0];
-            if (r[1] != null) {
+            @SuppressWarnings("unchecked")
+            Map<Integer, Map<String, List<Runs.MetricPoint>>> cv =
+                    (Map<Integer, Map<String, List<Runs.MetricPoint>>>) r[1];
+            if (replace) {
                 pointSeries.clear();
-                @SuppressWarnings("unchecked")
-                Map<Integer, Map<String, List<Runs.MetricPoint>>> cv =
-                        (Map<Integer, Map<String, List<Runs.MetricPoint>>>) r[1];
-                cv.forEach((p, m) -> m.forEach((name, pts) -> pts.forEach(x -> addPoint(p, name, x.step(),
-                        x.value()))));
             }
+            java.util.Set<Integer> finished = new java.util.HashSet<>();
+            for (SweepReport.PointRow p : report.points()) {
+                if (!List.of("queued", "running", "interrupted").contains(p.status())) {
+                    finished.add(p.index());
+                }
+            }
+            cv.forEach((p, m) -> m.forEach((name, pts) -> {
+                boolean drawn = pointSeries.containsKey(p) && pointSeries.get(p).containsKey(name);
+                if (replace || (finished.contains(p) && !drawn)) {
+                    pts.forEach(x -> addPoint(p, name, x.step(), x.value()));
+                }
+            }));
             showReport();
         });
     }
@@ -450,18 +468,70 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         List<Integer> points = new ArrayList<>(pointSeries.keySet());
         points.sort(null);
         Map<Object, Color> colours = colours();
+        Map<Integer, SweepReport.PointRow> rows = new HashMap<>();
+        if (report != null) {
+            report.points().forEach(p -> rows.put(p.index(), p));
+        }
         int i = 0;
+        boolean reusedShown = false;
+        double lastStep = 0;
         for (int p : points) {
             XYSeries s = pointSeries.get(p).get(metric);
             if (s == null) {
                 continue;
             }
             curves.addSeries(s);
-            r.setSeriesPaint(i++, colourOf(p, colours));
+            boolean reused = reusedHead(rows.get(p));
+            reusedShown |= reused;
+            r.setSeriesPaint(i, colourOf(p, colours));
+            r.setSeriesStroke(i, reused ? REUSED_STROKE : SOLID_STROKE);
+            r.setSeriesShapesVisible(i, false);
+            i++;
+            if (!s.isEmpty()) {
+                lastStep = Math.max(lastStep, s.getMaxX());
+            }
             s.fireSeriesChanged();
+        }
+        // a finished point with no curve at all (its training run is gone): its final validation PLCC as a marker
+        int markers = 0;
+        if (metric.equals(CURVES.get(0))) { // score_definition/val_plcc: the metric valPlcc holds
+            for (SweepReport.PointRow p : rows.values().stream().sorted(java.util.Comparator.comparingInt(
+                    SweepReport.PointRow::index)).toList()) {
+                boolean drawn = pointSeries.containsKey(p.index()) && pointSeries.get(p.index()).containsKey(metric);
+                if (!drawn && p.valPlcc() != null && p.status().equals("done")) {
+                    XYSeries m = new XYSeries("p" + p.index() + " final", true, true);
+                    m.add(lastStep, p.valPlcc());
+                    curves.addSeries(m);
+                    r.setSeriesPaint(i, colourOf(p.index(), colours));
+                    r.setSeriesStroke(i, SOLID_STROKE);
+                    r.setSeriesShapesVisible(i, true);
+                    r.setSeriesShape(i, new java.awt.geom.Rectangle2D.Double(-4, -4, 8, 8));
+                    i++;
+                    markers++;
+                }
+            }
         }
         curveChart.setTitle(metric + " of every point" + (colourBy.getValue() == null ? ""
                 : ", colour = " + colourBy.getValue()));
+        List<String> notes = new ArrayList<>();
+        if (reusedShown) {
+            notes.add("dashed: a point that found its head already trained (reused) — the curve of the run that "
+                    + "trained it");
+        }
+        if (markers > 0) {
+            notes.add("■: " + markers + " point(s) without a recorded curve, at their final validation PLCC");
+        }
+        curveNote.setText(String.join("; ", notes));
+        curveNote.setVisible(!notes.isEmpty());
+        curveNote.setManaged(!notes.isEmpty());
+    }
+
+    static final java.awt.BasicStroke SOLID_STROKE = new java.awt.BasicStroke(1.6f);
+    static final java.awt.BasicStroke REUSED_STROKE = new java.awt.BasicStroke(1.6f, java.awt.BasicStroke.CAP_BUTT,
+            java.awt.BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f);
+
+    private static boolean reusedHead(SweepReport.PointRow p) {
+        return p != null && p.reuse() != null && p.reuse().headHits() > 0;
     }
 
     /** Colour per value of the colour-by parameter: a blue → orange ramp over its sorted distinct values. */
@@ -521,6 +591,10 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         if (shown) {
             redrawCurves();
         }
+    }
+
+    public Label curveNote() {
+        return curveNote;
     }
 
     /** The overlaid series now shown (for tests). */

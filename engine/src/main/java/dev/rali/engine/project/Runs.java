@@ -136,6 +136,20 @@ public final class Runs {
         return out;
     }
 
+    /**
+     * The run that computed the {@code kind} artifact {@code runId} recorded, when {@code runId} found it finished
+     * in its work folder (a sweep point or ablation whose head another run trained): the earliest other run that
+     * recorded the same file and has metrics. Empty when no other run did.
+     */
+    public Optional<Long> producer(long runId, String kind) throws SQLException {
+        try (PreparedStatement ps = prepare("SELECT b.run_id FROM artifacts a JOIN artifacts b ON b.kind = a.kind "
+                + "AND b.path = a.path AND b.run_id <> a.run_id WHERE a.run_id = ? AND a.kind = ? AND EXISTS "
+                + "(SELECT 1 FROM run_metrics m WHERE m.run_id = b.run_id) ORDER BY b.run_id LIMIT 1",
+                List.of(runId, kind)); ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+        }
+    }
+
     /** A run's output files in the order they were recorded. */
     public List<Artifact> artifacts(long runId) throws SQLException, IOException {
         List<Artifact> out = new ArrayList<>();

@@ -52,8 +52,35 @@ public interface SweepService {
 
     SweepReport report(ProjectStore store, long sweepId) throws Exception;
 
-    /** Each point's recorded metric series (point index → metric name → steps), for the overlaid curves. */
+    /**
+     * Each point's recorded metric series (point index → metric name → steps), for the overlaid curves; a point that
+     * found its head or aligned encoder finished shows the curves of the run that trained it ({@link #pointCurves}).
+     */
     Map<Integer, Map<String, List<Runs.MetricPoint>>> curves(ProjectStore store, long sweepId) throws Exception;
+
+    /** What each artifact's training records: a run that reused the artifact has none of these curves itself. */
+    Map<String, List<String>> STAGE_METRICS = Map.of("head", List.of("score_definition/", "head/", "pca/", "bases/"),
+            "encoder", List.of("align/"));
+
+    /**
+     * A run's metric series, with the curves of the stages it reused (its head or aligned encoder found finished in
+     * the hashed work folder, so nothing trained) taken from the run that computed that artifact.
+     */
+    static Map<String, List<Runs.MetricPoint>> pointCurves(Runs runs, long runId) throws java.sql.SQLException {
+        Map<String, List<Runs.MetricPoint>> out = new java.util.LinkedHashMap<>(runs.metrics(runId));
+        for (Map.Entry<String, List<String>> stage : STAGE_METRICS.entrySet()) {
+            var from = runs.producer(runId, stage.getKey());
+            if (from.isEmpty()) {
+                continue;
+            }
+            runs.metrics(from.get()).forEach((name, pts) -> {
+                if (stage.getValue().stream().anyMatch(name::startsWith)) {
+                    out.putIfAbsent(name, pts);
+                }
+            });
+        }
+        return out;
+    }
 
     /** Saves the best setting by {@code metric} as a preset; returns where it came from. */
     String saveBestPreset(ProjectStore store, long sweepId, String name, String metric) throws Exception;
@@ -101,7 +128,7 @@ public interface SweepService {
                 Runs runs = new Runs(store);
                 for (SweepRecords.Point p : new SweepRecords(store).points(sweepId)) {
                     if (p.runId() != null) {
-                        out.put(p.index(), runs.metrics(p.runId()));
+                        out.put(p.index(), pointCurves(runs, p.runId()));
                     }
                 }
                 return out;

@@ -135,6 +135,17 @@ class SweepRunnerTest {
                 assertEquals(headVal.get(headVal.size() - 1).value(), r2.points().get(i).valPlcc(), 1e-9,
                         "point " + i + " of the rerun");
             }
+            // nothing trained in the second sweep, yet every point has the curve of the run that trained its head
+            Runs again2 = new Runs(store);
+            var firstCurves = SweepService.engine().curves(store, id);
+            var againCurves = SweepService.engine().curves(store, again);
+            for (SweepRecords.Point p : new SweepRecords(store).points(again)) {
+                assertFalse(again2.metrics(p.runId()).containsKey(SweepRunner.VAL_METRIC), "its run trained nothing");
+                assertEquals(firstCurves.get(p.index()).get(SweepRunner.VAL_METRIC),
+                        againCurves.get(p.index()).get(SweepRunner.VAL_METRIC), "point " + p.index());
+                assertEquals(firstCurves.get(p.index()).get("align/val_loss"),
+                        againCurves.get(p.index()).get("align/val_loss"), "the encoder's curve too");
+            }
             // importance, best and preset
             assertEquals(2, r.importance("test_plcc").size());
             String src = SweepPresets.saveBest(store, id, "best-g", null, "val_plcc");
