@@ -41,6 +41,18 @@ public final class AppServices {
         return services.keySet();
     }
 
+    /**
+     * Frees what services keep open between calls (opened model bundles: {@link dev.rali.engine.task.Releasable});
+     * called when the project changes and at exit. The services stay usable: they open again on their next call.
+     */
+    public void releaseAll() {
+        for (Object s : new java.util.LinkedHashSet<>(services.values())) {
+            if (s instanceof dev.rali.engine.task.Releasable r) {
+                r.release();
+            }
+        }
+    }
+
     public static final class Builder {
         private final Map<Class<?>, Object> services = new LinkedHashMap<>();
 

@@ -109,6 +109,8 @@ public final class MainWindow {
         // Registered before any view's own listeners react to the new project's revision (ProjectModel.open sets
         // the queries first, then bumps the revision), so every view starts from a clean state, then reloads.
         ctx.project().queriesProperty().addListener((o, a, q) -> views.values().forEach(AppView::reset));
+        // bundles kept open for the previous project's Explain / saliency requests are freed (DJL native memory)
+        ctx.project().queriesProperty().addListener((o, a, q) -> ctx.services().releaseAll());
         ctx.project().queriesProperty().addListener((o, a, q) -> {
             if (q != null && start != null && start.title().equals(nav.getSelectionModel().getSelectedItem())
                     && views.containsKey(DatasetsView.TITLE)) {
@@ -187,6 +189,11 @@ public final class MainWindow {
                 ctx.project().close();
             }
         });
+    }
+
+    /** Frees the models services keep open (at exit). */
+    void releaseServices() {
+        ctx.services().releaseAll();
     }
 
     /** The executor the views run their work on. */

@@ -88,5 +88,8 @@ public class RaliApp extends Application {
         if (model != null) {
             model.close();
         }
+        if (window != null) {
+            window.releaseServices();
+        }
     }
 }

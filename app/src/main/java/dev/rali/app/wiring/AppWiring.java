@@ -10,7 +10,7 @@ import dev.rali.engine.analysis.EmbeddingAnalysisService;
 import dev.rali.engine.analysis.ProjectAnalysis;
 import dev.rali.engine.analysis.attention.AttentionService;
 import dev.rali.engine.analysis.attention.ProjectAttention;
-import dev.rali.engine.analysis.saliency.SaliencyService;
+import dev.rali.engine.analysis.saliency.SaliencyModels;
 import dev.rali.engine.pipeline.Demo;
 import dev.rali.engine.pipeline.PipelineService;
 import dev.rali.engine.pipeline.BundleExport;
@@ -49,10 +49,25 @@ public final class AppWiring {
                 .with(BundleExportAction.class, (store, run, out) -> BundleExport.export(store, run, out, false))
                 .with(EmbeddingAnalysisService.class, new ProjectAnalysis("auto"))
                 .with(AttentionService.class, new ProjectAttention())
-                // saliency on the CPU, like rali analyze saliency's default (one image: seconds at demo size)
-                .with(SaliencyFactory.class, dir -> SaliencyService.open(dir, "cpu"))
+                // saliency on the CPU, like rali analyze saliency's default (one image: seconds at demo size); each
+                // bundle is opened once and kept open until the project changes
+                .with(SaliencyFactory.class, saliency(new SaliencyModels("cpu")))
                 .with(dev.rali.engine.sweep.SweepService.class, dev.rali.engine.sweep.SweepService.engine())
                 .build();
+    }
+
+    static SaliencyFactory saliency(SaliencyModels models) {
+        return new SaliencyFactory() {
+            @Override
+            public dev.rali.engine.analysis.saliency.Explainer open(Path bundleDir) throws Exception {
+                return models.open(bundleDir);
+            }
+
+            @Override
+            public void release() {
+                models.release();
+            }
+        };
     }
 
     /**

@@ -13,7 +13,7 @@ import java.util.List;
  * report the same numbers. Every method is long-running: it reports progress on {@code ctx} and stops at the next
  * safe point when it is cancelled.
  */
-public interface EmbeddingAnalysisService {
+public interface EmbeddingAnalysisService extends dev.rali.engine.task.Releasable {
 
     /** One space of the project's images ({@link ProjectSpaces#load}); cap = at most this many images in all. */
     EmbeddingSpace space(ProjectStore store, ProjectSpaces.Space space, List<String> datasets, Long runId, int cap,
@@ -29,4 +29,9 @@ public interface EmbeddingAnalysisService {
     /** The bases that carried each image's score under a run's encoder and head ({@link Explainer}). */
     List<Explainer.Explanation> explain(ProjectStore store, long runId, List<Path> images, int top, TaskContext ctx)
             throws IOException;
+
+    /** Frees the models kept open between {@link #explain} requests (the app calls it on a project switch). */
+    @Override
+    default void release() {
+    }
 }

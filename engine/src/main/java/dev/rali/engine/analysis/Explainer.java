@@ -36,22 +36,28 @@ public final class Explainer {
     /** Explains each image with an encoder folder and a head (a bundle's, or a run's). */
     public static List<Explanation> explain(Path encoderDir, HeadParams params, List<Path> images, int top,
                                             String device, TaskContext ctx) throws IOException {
+        try (ImageEmbedder embedder = ImageEmbedder.open(encoderDir, device)) {
+            return explain(embedder, encoderDir, params, images, top, ctx);
+        }
+    }
+
+    /** Explains each image with an encoder already open (the app keeps a run's encoder open between requests). */
+    public static List<Explanation> explain(ImageEmbedder embedder, Path encoderDir, HeadParams params,
+                                            List<Path> images, int top, TaskContext ctx) throws IOException {
         ScoreHead head = params.toScoreHead();
         float[] f = params.f();
         List<Explanation> out = new ArrayList<>();
-        try (ImageEmbedder embedder = ImageEmbedder.open(encoderDir, device)) {
-            if (embedder.dim() != head.inputDim()) {
-                throw new IOException(encoderDir + ": head expects " + head.inputDim()
-                        + "-dim embeddings but the encoder produces " + embedder.dim());
+        if (embedder.dim() != head.inputDim()) {
+            throw new IOException(encoderDir + ": head expects " + head.inputDim()
+                    + "-dim embeddings but the encoder produces " + embedder.dim());
+        }
+        for (ImageEmbedder.Result r : embedder.embed(images, ImageEmbedder.Options.defaults(), ctx)) {
+            if (!r.ok()) {
+                out.add(new Explanation(r.file().toString(), Double.NaN, r.message(), List.of()));
+                continue;
             }
-            for (ImageEmbedder.Result r : embedder.embed(images, ImageEmbedder.Options.defaults(), ctx)) {
-                if (!r.ok()) {
-                    out.add(new Explanation(r.file().toString(), Double.NaN, r.message(), List.of()));
-                    continue;
-                }
-                out.add(new Explanation(r.file().toString(), head.score(r.embedding()), null,
-                        carriers(head.weights(r.embedding()), f, top)));
-            }
+            out.add(new Explanation(r.file().toString(), head.score(r.embedding()), null,
+                    carriers(head.weights(r.embedding()), f, top)));
         }
         return out;
     }

@@ -197,8 +197,14 @@ class ProjectAnalysisTest {
         try (ProjectStore store = ProjectStore.open(projectFile)) {
             dev.rali.engine.pipeline.BundleExport.export(store, runId, bundle, false);
             Path image = dev.rali.engine.dataset.Datasets.images(store, "second", null).get(1).path();
-            EmbeddingAnalysisService svc = new ProjectAnalysis("cpu");
+            ProjectAnalysis svc = new ProjectAnalysis("cpu");
             Explainer.Explanation byRun = svc.explain(store, runId, List.of(image), 3, TaskContext.silent()).get(0);
+            // a second request on the run reuses its opened encoder; after release the next one opens it again
+            assertEquals(byRun, svc.explain(store, runId, List.of(image), 3, TaskContext.silent()).get(0));
+            assertEquals(1, svc.encodersOpened());
+            svc.release();
+            assertEquals(byRun, svc.explain(store, runId, List.of(image), 3, TaskContext.silent()).get(0));
+            assertEquals(2, svc.encodersOpened());
             Explainer.Explanation byBundle = Explainer.explain(bundle, List.of(image), 3, "cpu",
                     TaskContext.silent()).get(0);
             assertEquals(byBundle.score(), byRun.score(), 1e-9);

@@ -60,6 +60,28 @@ class SaliencyTest {
     }
 
     @Test
+    void theAppsSaliencyModelsOpenABundleOnceUntilReleased(@TempDir Path tmp) throws Exception {
+        Path bundle = SaliencyTestBundles.tiny(tmp);
+        Path photo = SampleProjectBuilder.findPhotosDir(Path.of("")).resolve("camera.png");
+        SaliencyModels models = new SaliencyModels("cpu");
+        double score;
+        try (Explainer x = models.open(bundle)) {
+            score = x.explain(photo, 2, TaskContext.silent()).score();
+        }
+        try (Explainer x = models.open(bundle)) { // closing the first did not close the model
+            assertEquals(score, x.explain(photo, 2, TaskContext.silent()).score(), 1e-9);
+            assertTrue(x.explainText("the image is sharp", TaskContext.silent()).words().size() > 0);
+        }
+        assertEquals(1, models.opened());
+        models.release();
+        try (Explainer x = models.open(bundle)) {
+            assertEquals(score, x.explain(photo, 2, TaskContext.silent()).score(), 1e-9);
+        }
+        assertEquals(2, models.opened(), "opened again after a release");
+        models.release();
+    }
+
+    @Test
     void scoreMatchesTheScorerAndTheMostAttributedWindowMattersMost(@TempDir Path tmp) throws Exception {
         Path bundle = SaliencyTestBundles.tiny(tmp);
         Path photo = SampleProjectBuilder.findPhotosDir(Path.of("")).resolve("camera.png");
