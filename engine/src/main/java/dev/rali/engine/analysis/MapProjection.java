@@ -1,7 +1,6 @@
 package dev.rali.engine.analysis;
 
 import dev.rali.engine.task.TaskContext;
-import smile.manifold.TSNE;
 import smile.manifold.UMAP;
 import smile.math.MathEx;
 
@@ -11,8 +10,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * 2-D maps of an embedding space with Smile's t-SNE and UMAP, seeded, in the background (progress between
- * iteration chunks, cancel between chunks).
+ * 2-D maps of an embedding space, seeded, in the background with progress and cancel: t-SNE by our Barnes-Hut
+ * implementation ({@link BarnesHutTsne}, O(n log n) per iteration where Smile's is exact O(n²)), UMAP by Smile's.
  */
 public final class MapProjection {
     private MapProjection() { }
@@ -30,8 +29,8 @@ public final class MapProjection {
         }
     }
 
-    /** Iterations per progress/cancel check of t-SNE. */
-    private static final int TSNE_CHUNK = 50;
+    /** Barnes-Hut accuracy of t-SNE: scikit-learn's default angle. */
+    static final double TSNE_THETA = 0.5;
 
     /**
      * The map of {@code x}.
@@ -63,19 +62,8 @@ public final class MapProjection {
         }
         int total = iterations > 0 ? iterations : 1000;
         ctx.checkCancelled();
-        MathEx.setSeed(seed); // Smile draws the initial layout from this thread's generator
-        int first = Math.min(TSNE_CHUNK, total);
-        TSNE t = new TSNE(x, 2, perplexity, 200, first);
-        int done = first;
-        while (done < total) {
-            ctx.progress("t-SNE", done, total, String.format(Locale.ROOT, "KL %.4f", t.cost()));
-            ctx.checkCancelled();
-            int step = Math.min(TSNE_CHUNK, total - done);
-            t.update(step);
-            done += step;
-        }
-        ctx.progress("t-SNE", total, total, String.format(Locale.ROOT, "KL %.4f", t.cost()));
-        return t.coordinates;
+        return BarnesHutTsne.embed(x, perplexity, total, TSNE_THETA, BarnesHutTsne.defaultLearningRate(x.length),
+                seed, ctx);
     }
 
     /**
