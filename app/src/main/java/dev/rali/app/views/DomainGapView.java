@@ -107,7 +107,7 @@ public final class DomainGapView implements AppView {
     private final ComboBox<String> method = new ComboBox<>();
     private final Spinner<Double> perplexity = new Spinner<>(2.0, 100.0, 30.0, 5.0);
     private final Spinner<Integer> neighbours = new Spinner<>(2, 200, 15, 1);
-    private final Spinner<Integer> cap = new Spinner<>(50, 20000, 1000, 250);
+    private final Spinner<Integer> cap = new Spinner<>(50, 20000, 2000, 250);
     private final TextField seed = new TextField("42");
     private final Button compute = new Button("Compute");
     private final Button cancel = new Button("Cancel");

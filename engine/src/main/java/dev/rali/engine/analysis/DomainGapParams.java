@@ -2,7 +2,7 @@ package dev.rali.engine.analysis;
 
 /**
  * Settings of a domain-gap analysis. Defaults: t-SNE perplexity 30 (UMAP 15 neighbours), seed 42, maps of at most
- * 2,000 points and numbers on at most 10,000 (stratified subsamples), MMD² on at most 500 rows per dataset with
+ * 5,000 points and numbers on at most 10,000 (stratified subsamples), MMD² on at most 500 rows per dataset with
  * 200 permutations, 5-fold domain classifier, kNN regression with 10 neighbours, trustworthiness at 5 neighbours.
  *
  * @param iterations map iterations; 0 = the method's default (t-SNE 1000; UMAP 500, or 200 above 10,000 points)
@@ -12,7 +12,7 @@ public record DomainGapParams(MapProjection.Method method, double perplexity, in
                               int knnK, int trustK) {
 
     public static DomainGapParams defaults() {
-        return new DomainGapParams(MapProjection.Method.TSNE, 30, 15, 0, 42, 2000, 10000, 500, 200, 5, 10, 5);
+        return new DomainGapParams(MapProjection.Method.TSNE, 30, 15, 0, 42, 5000, 10000, 500, 200, 5, 10, 5);
     }
 
     public DomainGapParams {

@@ -98,7 +98,7 @@ public final class AnalyzeCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "42", description = "seed of map, subsampling, folds, permutations")
         long seed;
 
-        @Option(names = "--cap", defaultValue = "2000",
+        @Option(names = "--cap", defaultValue = "5000",
                 description = "at most this many points on the map (stratified subsample; default ${DEFAULT-VALUE})")
         int cap;
 
