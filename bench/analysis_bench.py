@@ -3,7 +3,7 @@
 
 Data: 512-d embeddings of 4 "datasets" (Gaussian clusters with a shared quality direction), seeded. Measures, in the
 same run on the same machine (so ratios are comparable even under load):
-  * t-SNE of 2,000 x 512: Smile (ours, through rali) vs sklearn.manifold.TSNE (exact? no: Barnes-Hut, sklearn's
+  * t-SNE of 2,000 x 512: ours (Barnes-Hut, through rali) vs sklearn.manifold.TSNE (exact? no: Barnes-Hut, sklearn's
     default), wall time and trustworthiness@5 (sklearn's function on both maps);
   * UMAP of 10,000 x 512: ours (umap-learn is not in Debian, so no Python side; sklearn checks our map's
     trustworthiness);
