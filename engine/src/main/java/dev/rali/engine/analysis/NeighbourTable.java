@@ -93,6 +93,7 @@ final class NeighbourTable {
             }
         });
         ctx.checkCancelled();
+        ctx.progress("k-NN graph", n, n, "done"); // the in-loop reports stop short of n: finish the line
         return new NeighbourTable(idx, dist);
     }
 
