@@ -337,23 +337,60 @@ public final class GapStatistics {
             throw new IllegalArgumentException("trustworthiness with " + k + " neighbours needs more than "
                     + (2 * k) + " points, got " + n);
         }
-        double total = IntStream.range(0, n).parallel().mapToDouble(i -> {
-            int[] mapNbrs = nearest(low, i, k);
-            double[] dh = new double[n];
-            for (int j = 0; j < n; j++) {
-                dh[j] = j == i ? Double.POSITIVE_INFINITY : sq(high[i], high[j]);
+        // original-space distances of 4 rows at a time from register-tiled Gram blocks (NeighbourTable.gram; the
+        // O(n²·D) part, several times faster than a distance call per pair); a comparison whose Gram values lie
+        // within rounding of each other is redone with exact distances, so ranks equal the exact ones
+        int d = high[0].length;
+        double[] norm = new double[n];
+        for (int i = 0; i < n; i++) {
+            for (double v : high[i]) {
+                norm[i] += v * v;
             }
-            double penalty = 0;
-            for (int j : mapNbrs) {
-                // 1-based rank of j among i's original-space neighbours (ties: lower index first, like a stable sort)
-                int rank = 1;
-                for (int l = 0; l < n; l++) {
-                    if (l != i && (dh[l] < dh[j] || (dh[l] == dh[j] && l < j))) {
-                        rank++;
+        }
+        int blocks = (n + 3) / 4;
+        double total = IntStream.range(0, blocks).parallel().mapToDouble(b -> {
+            int i0 = 4 * b;
+            int rows = Math.min(4, n - i0);
+            double[][] dh = new double[rows][n];
+            double[] g = new double[16];
+            for (int j0 = 0; j0 < n; j0 += 4) {
+                int cols = Math.min(4, n - j0);
+                NeighbourTable.gram(high, i0, rows, j0, cols, d, g);
+                for (int r = 0; r < rows; r++) {
+                    for (int c = 0; c < cols; c++) {
+                        dh[r][j0 + c] = norm[i0 + r] + norm[j0 + c] - 2 * g[4 * r + c];
                     }
                 }
-                if (rank > k) {
-                    penalty += rank - k;
+            }
+            double penalty = 0;
+            for (int r = 0; r < rows; r++) {
+                int i = i0 + r;
+                double[] row = dh[r];
+                for (int j : nearest(low, i, k)) {
+                    // 1-based rank of j among i's original-space neighbours (ties: lower index first, like a stable
+                    // sort)
+                    double dj = row[j];
+                    double exactJ = sq(high[i], high[j]);
+                    int rank = 1;
+                    for (int l = 0; l < n; l++) {
+                        if (l == i || l == j) {
+                            continue;
+                        }
+                        double diff = row[l] - dj;
+                        // the Gram formula's rounding is ≲ D·ε relative: this bound holds to D ≈ 90,000
+                        double tol = 1e-11 * (norm[i] + norm[l] + norm[j]) + 1e-300;
+                        if (diff < -tol) {
+                            rank++;
+                        } else if (diff <= tol) {
+                            double el = sq(high[i], high[l]);
+                            if (el < exactJ || (el == exactJ && l < j)) {
+                                rank++;
+                            }
+                        }
+                    }
+                    if (rank > k) {
+                        penalty += rank - k;
+                    }
                 }
             }
             return penalty;

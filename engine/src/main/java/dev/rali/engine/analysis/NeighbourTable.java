@@ -98,7 +98,7 @@ final class NeighbourTable {
     }
 
     /** g[4r + c] = x[i0 + r] · x[j0 + c] for a tile of up to 4 × 4 rows: 16 accumulators, 8 loads per step. */
-    private static void gram(double[][] x, int i0, int rows, int j0, int cols, int d, double[] g) {
+    static void gram(double[][] x, int i0, int rows, int j0, int cols, int d, double[] g) {
         if (rows == 4 && cols == 4) {
             double[] a0 = x[i0], a1 = x[i0 + 1], a2 = x[i0 + 2], a3 = x[i0 + 3];
             double[] b0 = x[j0], b1 = x[j0 + 1], b2 = x[j0 + 2], b3 = x[j0 + 3];

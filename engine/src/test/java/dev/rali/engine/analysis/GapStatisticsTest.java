@@ -69,6 +69,47 @@ class GapStatisticsTest {
     }
 
     @Test
+    void trustworthinessFromGramBlocksRanksExactlyLikeDirectDistancesEvenWithTies() {
+        // integer coordinates: many exactly tied distances, and rows far from the origin where the Gram formula
+        // rounds; 4 duplicate rows; 103 rows so the last block of 4 is partial
+        Random r = new Random(12);
+        double[][] x = new double[103][7];
+        double[][] y = new double[103][2];
+        for (int i = 0; i < x.length; i++) {
+            for (int j = 0; j < 7; j++) {
+                x[i][j] = 1e4 + r.nextInt(3);
+            }
+            y[i][0] = r.nextGaussian();
+            y[i][1] = r.nextGaussian();
+        }
+        for (int i = 1; i < 4; i++) {
+            x[i] = x[0].clone();
+        }
+        for (int k : new int[] {1, 5, 20}) {
+            assertEquals(directTrustworthiness(x, y, k), GapStatistics.trustworthiness(x, y, k), 1e-12, "k = " + k);
+        }
+    }
+
+    /** The definition, one exact distance per pair (what the blocked computation must reproduce). */
+    private static double directTrustworthiness(double[][] high, double[][] low, int k) {
+        int n = high.length;
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j : GapStatistics.nearest(low, i, k)) {
+                int rank = 1;
+                for (int l = 0; l < n; l++) {
+                    double dl = GapStatistics.sq(high[i], high[l]), dj = GapStatistics.sq(high[i], high[j]);
+                    if (l != i && (dl < dj || (dl == dj && l < j))) {
+                        rank++;
+                    }
+                }
+                total += Math.max(0, rank - k);
+            }
+        }
+        return 1.0 - total * (2.0 / (n * (double) k * (2.0 * n - 3.0 * k - 1.0)));
+    }
+
+    @Test
     void aMapThatKeepsTheSpaceIsFullyTrustworthy() {
         double[][][] s = twoSamples(60, 2, 0, 3);
         assertEquals(1.0, GapStatistics.trustworthiness(s[0], s[0], 5), 1e-12);
