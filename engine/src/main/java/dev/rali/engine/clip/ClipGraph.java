@@ -243,7 +243,7 @@ final class ClipGraph {
             v = y.get(2);
         } else {
             // q is scaled before the product ([B, T, D] values instead of [B, H, T, T]); same math as HF.
-            q = heads(linear(x, p.get(prefix + "q_proj.weight"), p.get(prefix + "q_proj.bias")).mul(scale), b, t,
+            q = heads(linear(x, p.get(prefix + "q_proj.weight"), p.get(prefix + "q_proj.bias")).mul(k(x, scale)), b, t,
                     heads, hd);
             k = heads(linear(x, p.get(prefix + "k_proj.weight"), p.get(prefix + "k_proj.bias")), b, t, heads, hd);
             v = heads(linear(x, p.get(prefix + "v_proj.weight"), p.get(prefix + "v_proj.bias")), b, t, heads, hd);
@@ -290,18 +290,32 @@ final class ClipGraph {
                 .singletonOrThrow();
     }
 
+    /**
+     * A constant for an op that autograd may record, as a tensor libtorch owns. DJL's {@code op(Number)} wraps the
+     * number in a tensor over a Java direct buffer and frees that buffer as soon as the op returns, but autograd keeps
+     * the tensor for the backward pass of mul, div and pow, which then reads freed memory: usually the right value,
+     * sometimes garbage. In alignment training that showed up as gradients that were now and then Infinity (in q_proj
+     * and everything below it) and a skipped step, so two identical runs could end with different encoders. Same
+     * dtype as DJL's own wrapping, so the arithmetic is unchanged.
+     */
+    static NDArray k(NDArray like, Number value) {
+        try (NDArray blob = like.getManager().create(value)) {
+            return blob.duplicate();
+        }
+    }
+
     static NDArray activation(NDArray x, String act) {
         return switch (act) {
             // float scalars: a double scalar takes a slower mixed-type path. Without autograd the last product
             // goes into the sigmoid's buffer; with it, that buffer is kept for the backward pass.
-            case "quick_gelu" -> JniUtils.isGradMode() ? x.mul(Activation.sigmoid(x.mul(1.702f)))
+            case "quick_gelu" -> JniUtils.isGradMode() ? x.mul(Activation.sigmoid(x.mul(k(x, 1.702f))))
                     : Activation.sigmoid(x.mul(1.702f)).muli(x);
             case "gelu" -> Activation.gelu(x); // torch's exact erf form
             case "gelu_new", "gelu_pytorch_tanh" -> {
                 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
                 // not in place: tanh's output is saved for its backward pass
-                NDArray inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2.0 / Math.PI));
-                yield x.mul(inner.tanh().add(1)).mul(0.5);
+                NDArray inner = x.add(x.pow(k(x, 3)).mul(k(x, 0.044715))).mul(k(x, Math.sqrt(2.0 / Math.PI)));
+                yield x.mul(inner.tanh().add(1)).mul(k(x, 0.5));
             }
             default -> throw new IllegalArgumentException("unsupported activation " + act);
         };

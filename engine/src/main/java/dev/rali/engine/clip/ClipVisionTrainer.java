@@ -111,6 +111,8 @@ public final class ClipVisionTrainer implements AutoCloseable {
     private final Map<String, NDArray> m2 = new LinkedHashMap<>();
     private long step;
     private double lastGradNorm = Double.NaN;
+    private String lastNonFinite;
+
     /** Steps whose gradients were not finite and were skipped (as mixed-precision loss scalers do). */
     private long skippedSteps;
     private int consecutiveSkips;
@@ -240,9 +242,12 @@ public final class ClipVisionTrainer implements AutoCloseable {
         long t0 = System.nanoTime();
         long t1;
         long t2;
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        try {
+            // the forward's tensors are freed before the update (two scopes), as PyTorch frees them after backward:
+            // the optimiser's working memory then reuses them instead of adding to the peak
+            try (NDScope scope = new NDScope();
+                 GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                scope.suppressNotUsedWarning();
                 NDArray l = loss(pixels, n, targetTextEmbeds);
                 loss = l.toType(DataType.FLOAT64, false).getDouble();
                 t1 = System.nanoTime();
@@ -253,7 +258,10 @@ public final class ClipVisionTrainer implements AutoCloseable {
                 gc.backward(l);
                 t2 = System.nanoTime();
             }
-            update();
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                update();
+            }
         } finally {
             zeroGradients();
         }
@@ -349,7 +357,8 @@ public final class ClipVisionTrainer implements AutoCloseable {
         if (lossType != DataType.FLOAT32) {
             txt = txt.toType(lossType, false);
         }
-        NDArray imgN = img.div(img.pow(2).sum(new int[] {1}, true).sqrt());
+        // constants through ClipGraph.k: autograd keeps them for the backward pass (see there)
+        NDArray imgN = img.div(img.square().sum(new int[] {1}, true).sqrt());
         NDArray txtN = txt.div(txt.pow(2).sum(new int[] {1}, true).sqrt());
         NDArray scale = params.get("logit_scale");
         if (scale.getDataType() != lossType) {
@@ -357,9 +366,9 @@ public final class ClipVisionTrainer implements AutoCloseable {
         }
         NDArray logits = imgN.matMul(txtN.transpose()).mul(scale.exp());
         NDArray eye = base.eye(n).toType(lossType, false);
-        NDArray perImage = logits.logSoftmax(1).mul(eye).sum().div(-n);
-        NDArray perText = logits.logSoftmax(0).mul(eye).sum().div(-n);
-        return perImage.add(perText).div(2);
+        NDArray perImage = logits.logSoftmax(1).mul(eye).sum().div(ClipGraph.k(logits, -n));
+        NDArray perText = logits.logSoftmax(0).mul(eye).sum().div(ClipGraph.k(logits, -n));
+        return perImage.add(perText).div(ClipGraph.k(logits, 2));
     }
 
     private static final String[] BF16_LAYER_WEIGHTS = {"layer_norm1.weight", "layer_norm1.bias",
@@ -409,19 +418,23 @@ public final class ClipVisionTrainer implements AutoCloseable {
         JniUtils.setGradMode(false);
         try {
             Map<String, NDArray> grads = new LinkedHashMap<>();
-            NDArray sq = null;
+            // the global norm as torch's clip_grad_norm_: the norm of the per-tensor norms (no [size] temporary)
+            double sumSq = 0;
             for (String name : trainable) {
                 NDArray g = working.get(name).getGradient();
                 if (g.getDataType() != DataType.FLOAT32) {
                     g = g.toType(DataType.FLOAT32, false);
                 }
                 grads.put(name, g);
-                NDArray s = g.pow(2).sum();
-                sq = sq == null ? s : sq.add(s);
+                try (NDArray n = g.norm()) {
+                    double v = n.getFloat();
+                    sumSq += v * v;
+                }
             }
-            double norm = Math.sqrt(sq.toType(DataType.FLOAT64, false).getDouble());
+            double norm = Math.sqrt(sumSq);
             lastGradNorm = norm;
             if (!Double.isFinite(norm)) {
+                lastNonFinite = nonFiniteTensors(grads);
                 // A rare non-finite gradient (e.g. a degenerate batch) would poison the Adam moments: skip the
                 // update, keep the schedule moving, and give up only if it keeps happening.
                 skippedSteps++;
@@ -443,23 +456,35 @@ public final class ClipVisionTrainer implements AutoCloseable {
             double b2 = options.beta2();
             double bc1 = 1 - Math.pow(b1, t);
             double bc2 = 1 - Math.pow(b2, t);
+            double bc2Sqrt = Math.sqrt(bc2);
+            // In place wherever torch's AdamW is: each tensor's update needs one temporary of its size at a time, and
+            // it is freed at once (the update's peak no longer holds ~7 copies of the parameters until the scope ends).
+            // The gradient itself is scaled in place: it is zeroed after the step anyway.
             for (String name : trainable) {
                 NDArray g = grads.get(name);
                 if (gscale != 1f) {
-                    g = g.mul(gscale);
+                    g.muli(gscale);
                 }
                 NDArray p = master.get(name);
                 NDArray mom = m1.get(name);
                 NDArray vel = m2.get(name);
-                mom.muli(b1).addi(g.mul(1 - b1));
-                vel.muli(b2).addi(g.mul(g).muli(1 - b2));
+                try (NDArray scaled = g.mul(1 - b1)) {
+                    mom.muli(b1).addi(scaled);
+                }
+                try (NDArray sq = g.mul(g)) {
+                    vel.muli(b2).addi(sq.muli(1 - b2));
+                }
                 boolean decay = p.getShape().dimension() >= 2 && options.weightDecay() > 0;
                 if (decay) {
                     p.muli(1 - lr * options.weightDecay()); // decoupled (AdamW), before the Adam step as torch
                 }
-                // p -= lr / bc1 * m / (sqrt(v / bc2) + eps), the order of operations of torch.optim.AdamW
-                NDArray denom = vel.div(bc2).sqrt().addi(options.epsilon());
-                p.subi(mom.div(denom).muli(lr / bc1));
+                // p -= lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps), torch.optim.AdamW's order of operations
+                try (NDArray denom = vel.sqrt()) {
+                    denom.divi(bc2Sqrt).addi(options.epsilon());
+                    try (NDArray u = mom.div(denom)) {
+                        p.subi(u.muli(lr / bc1));
+                    }
+                }
                 if (name.equals("logit_scale")) {
                     p.set(new float[] {(float) Math.min(MAX_LOGIT_SCALE, Math.max(0, p.getFloat()))});
                 }
@@ -472,6 +497,28 @@ public final class ClipVisionTrainer implements AutoCloseable {
         } finally {
             JniUtils.setGradMode(grad);
         }
+    }
+
+    /** The tensors whose gradient norm is not finite, with the norm ("name=NaN"), for the stage's log. */
+    private static String nonFiniteTensors(Map<String, NDArray> grads) {
+        List<String> bad = new ArrayList<>();
+        for (Map.Entry<String, NDArray> e : grads.entrySet()) {
+            try (NDArray n = e.getValue().norm()) {
+                float v = n.getFloat();
+                if (!Float.isFinite(v)) {
+                    bad.add(e.getKey() + "=" + v);
+                }
+            }
+        }
+        return String.join(", ", bad);
+    }
+
+    /**
+     * The tensors whose gradient was not finite at the last skipped step ("name=NaN, ..."; empty when only their sum
+     * of squares overflowed), or null if no step was skipped.
+     */
+    public String lastNonFiniteGradients() {
+        return lastNonFinite;
     }
 
     /** Overwrites one trainable tensor's float32 values (gradient checks perturb single weights). */

@@ -202,7 +202,10 @@ public final class AlignmentStage {
                             long skippedBefore = trainer.skippedSteps();
                             double loss = trainer.step(pixels, t.length, t);
                             if (trainer.skippedSteps() > skippedBefore) {
-                                ctx.log("alignment: step " + (step + 1) + " had a non-finite gradient; update skipped");
+                                String which = trainer.lastNonFiniteGradients();
+                                ctx.log("alignment: step " + (step + 1) + " had a non-finite gradient ("
+                                        + (which == null || which.isEmpty() ? "sum of squares overflowed" : which)
+                                        + ", loss " + loss + "); update skipped");
                             }
                             step++;
                             sum += loss;

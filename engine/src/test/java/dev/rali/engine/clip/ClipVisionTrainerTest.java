@@ -319,6 +319,119 @@ class ClipVisionTrainerTest {
     }
 
     @Test
+    void twoStepsFollowTorchAdamWWithClippingAndDecoupledDecay() throws Exception {
+        Path dir = ClipFixtures.dir("clip-c");
+        ClipConfig cfg = ClipConfig.read(dir.resolve("config.json"));
+        double lr = 1e-3;
+        double wd = 0.05;
+        double maxNorm = 0.5;
+        try (ClipModel m = ClipModel.load(dir, ClipLoadOptions.cpu());
+             ClipVisionTrainer tr = new ClipVisionTrainer(m, ClipVisionTrainer.Options.defaults(1000)
+                     .withLearningRate(lr).withWeightDecay(wd).withMaxGradNorm(maxNorm))) {
+            ClipVisionTrainer.Options o = tr.options();
+            List<String> names = tr.trainableNames();
+            Map<String, double[]> p = new java.util.HashMap<>();
+            Map<String, double[]> mom = new java.util.HashMap<>();
+            Map<String, double[]> vel = new java.util.HashMap<>();
+            for (String n : names) {
+                float[] f = m.parameter(n);
+                double[] d = new double[f.length];
+                for (int i = 0; i < f.length; i++) {
+                    d[i] = f[i];
+                }
+                p.put(n, d);
+                mom.put(n, new double[f.length]);
+                vel.put(n, new double[f.length]);
+            }
+            for (int t = 1; t <= 2; t++) {
+                float[] px = pixels(cfg, 3, 10 + t);
+                float[][] tg = targets(cfg, 3, 20 + t);
+                Map<String, double[]> g = tr.gradients(px, 3, tg);
+                double sq = 0;
+                for (double[] a : g.values()) {
+                    for (double v : a) {
+                        sq += v * v;
+                    }
+                }
+                double clip = Math.min(1, maxNorm / (Math.sqrt(sq) + 1e-6)); // torch's clip_grad_norm_
+                double rate = tr.learningRate(t);
+                double bc1 = 1 - Math.pow(o.beta1(), t);
+                double bc2 = 1 - Math.pow(o.beta2(), t);
+                for (String n : names) {
+                    double[] w = p.get(n);
+                    double[] gm = g.get(n);
+                    boolean decay = m.params().get(n).getShape().dimension() >= 2;
+                    for (int i = 0; i < w.length; i++) {
+                        double gi = gm[i] * clip;
+                        mom.get(n)[i] = o.beta1() * mom.get(n)[i] + (1 - o.beta1()) * gi;
+                        vel.get(n)[i] = o.beta2() * vel.get(n)[i] + (1 - o.beta2()) * gi * gi;
+                        if (decay) {
+                            w[i] *= 1 - rate * wd;
+                        }
+                        double denom = Math.sqrt(vel.get(n)[i]) / Math.sqrt(bc2) + o.epsilon();
+                        w[i] -= rate / bc1 * mom.get(n)[i] / denom;
+                    }
+                }
+                tr.step(px, 3, tg);
+                assertTrue(clip < 1, "the test must clip at step " + t);
+            }
+            for (String n : names) {
+                float[] got = m.parameter(n);
+                double[] want = p.get(n);
+                for (int i = 0; i < got.length; i++) {
+                    assertEquals(want[i], got[i], 1e-6 + 1e-5 * Math.abs(want[i]), n + "[" + i + "]");
+                }
+            }
+        }
+    }
+
+    private static float[] fourSteps(Path dir, ClipConfig cfg) throws Exception {
+        float[] out = new float[5];
+        try (ClipModel m = ClipModel.load(dir, ClipLoadOptions.cpu());
+             ClipVisionTrainer tr = new ClipVisionTrainer(m, ClipVisionTrainer.Options.defaults(10)
+                     .withLearningRate(1e-3))) {
+            for (int i = 0; i < 4; i++) {
+                out[i] = tr.step(pixels(cfg, 3, i), 3, targets(cfg, 3, 20 + i));
+            }
+            assertEquals(0, tr.skippedSteps(), "skipped: " + tr.lastNonFiniteGradients());
+            out[4] = tr.evalLoss(pixels(cfg, 3, 9), 3, targets(cfg, 3, 29));
+        }
+        return out;
+    }
+
+    /**
+     * Regression: DJL's op(Number) frees its scalar's memory while autograd still holds it for the backward pass,
+     * so while the garbage collector ran, gradients were now and then Infinity, the step was skipped and two
+     * identical runs diverged (19 of 30 runs differed in this setting before the fix; ClipGraph.k).
+     */
+    @Test
+    void trainingIsRepeatableWhileTheGarbageCollectorRuns() throws Exception {
+        Path dir = ClipFixtures.dir("clip-c");
+        ClipConfig cfg = ClipConfig.read(dir.resolve("config.json"));
+        float[] ref = fourSteps(dir, cfg);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread collector = new Thread(() -> {
+            while (!stop.get()) {
+                byte[][] junk = new byte[8][];
+                for (int i = 0; i < junk.length; i++) {
+                    junk[i] = new byte[1 << 17];
+                }
+                System.gc();
+            }
+        });
+        collector.setDaemon(true);
+        collector.start();
+        try {
+            for (int run = 0; run < 10; run++) {
+                assertArrayEquals(ref, fourSteps(dir, cfg), "run " + run + " differs from the first");
+            }
+        } finally {
+            stop.set(true);
+            collector.join();
+        }
+    }
+
+    @Test
     void badBatchesAndBf16WorkingCopiesAreRefused() throws Exception {
         ClipConfig cfg = ClipConfig.read(ClipFixtures.dir("clip-c").resolve("config.json"));
         try (ClipModel m = ClipModel.random(cfg, 1)) {
