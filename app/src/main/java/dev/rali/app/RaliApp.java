@@ -11,8 +11,9 @@ import javafx.scene.image.Image;
 import javafx.stage.Stage;
 
 /**
- * The desktop app. Arguments: {@code [--screenshot DIR] [PROJECT]}: opens PROJECT if given; with --screenshot it
- * renders every main view into DIR as PNG and exits (works on a headless Monocle or Xvfb display).
+ * The desktop app. Arguments: {@code [--screenshot DIR [--score BUNDLE FOLDER]] [PROJECT]}: opens PROJECT if given;
+ * with --screenshot it renders every main view into DIR as PNG and exits (works on a headless Monocle or Xvfb
+ * display); with --score the Score view first scores FOLDER with BUNDLE, so its picture shows a scored folder.
  */
 public class RaliApp extends Application {
     public static final String CSS = "/dev/rali/app/rali.css";
@@ -37,6 +38,18 @@ public class RaliApp extends Application {
             args.remove(i + 1);
             args.remove(i);
             Dialogs.headlessSink = line -> System.err.println("rali gui: " + line);
+        }
+        // --score BUNDLE FOLDER (with --screenshot): the Score view scores FOLDER with BUNDLE before it is captured
+        Path[] score = null;
+        int j = args.indexOf("--score");
+        if (j >= 0) {
+            if (j + 2 >= args.size()) {
+                System.err.println("rali gui: --score needs a model bundle and a folder");
+                Platform.exit();
+                return;
+            }
+            score = new Path[] {Path.of(args.get(j + 1)), Path.of(args.get(j + 2))};
+            args.subList(j, j + 3).clear();
         }
         model = new ProjectModel(RecentProjects.user());
         tasks = new FxTaskExecutor();
@@ -63,7 +76,7 @@ public class RaliApp extends Application {
         }
         stage.show();
         if (screenshots != null) {
-            Screenshots.captureAll(window, scene, screenshots, () -> {
+            Screenshots.captureAll(window, scene, screenshots, score, () -> {
                 model.close();
                 Platform.exit();
             });

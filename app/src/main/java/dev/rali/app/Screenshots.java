@@ -21,10 +21,17 @@ import javax.imageio.ImageIO;
  */
 public final class Screenshots {
     static final Duration SETTLE = Duration.millis(1500);
+    private static Path[] scoreWith;
 
     private Screenshots() { }
 
     public static void captureAll(MainWindow window, Scene scene, Path dir, Runnable done) {
+        captureAll(window, scene, dir, null, done);
+    }
+
+    /** As above; {@code score} = {bundle, folder}: the Score view scores that folder before it is captured. */
+    public static void captureAll(MainWindow window, Scene scene, Path dir, Path[] score, Runnable done) {
+        scoreWith = score;
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -44,6 +51,20 @@ public final class Screenshots {
         }
         String title = todo.poll();
         window.select(title);
+        if (scoreWith != null && title.equals(dev.rali.app.views.ScoreView.TITLE)) {
+            dev.rali.app.views.ScoreView v = window.view(title);
+            Path[] s = scoreWith;
+            scoreWith = null;
+            v.setBundle(s[0]);
+            v.addFiles(java.util.List.of(s[1]));
+            // the folder is listed first (maybe in the background), then scored; the capture waits for both
+            waitForTasks(window, () -> {
+                v.startScoring();
+                todo.push(title);
+                next(window, scene, dir, todo, n, done);
+            }, 480);
+            return;
+        }
         PauseTransition wait = new PauseTransition(SETTLE);
         wait.setOnFinished(e -> {
             waitForTasks(window, () -> {
