@@ -121,6 +121,14 @@ public final class ParamKeys {
             .help("What one alignment epoch sees with seed augmentation: IMAGES = each image once with one of its "
                     + "traces drawn at random; IMAGES_X_TRACES = every (image, trace) pair once (tracesPerImage "
                     + "passes, each image with a different trace per pass), for testing the paper's convergence claim."));
+    public static final ParamKey<String> ALIGNMENT_PRECISION = add(ParamKey.<String>builder(
+            "alignment.precision", CHOICE)
+            .choices(List.of("fp32", "bf16"), v -> v)
+            .rali(r -> r.alignment.precision, (r, v) -> r.alignment.precision = v)
+            .paper(NOT_GIVEN)
+            .help("fp32, or bf16 mixed precision for the alignment step: the encoder layers run in bf16 (TorchScript, "
+                    + "autocast's split), master weights, loss and AdamW stay fp32. 2.8x the fp32 step at ViT-B/16 "
+                    + "batch 8 on an AVX-512-BF16 CPU (docs/PERFORMANCE.md); slow on CPUs without bf16 instructions."));
     public static final ParamKey<Double> ALIGNMENT_LR = add(ParamKey.<Double>builder("alignment.lr", DOUBLE)
             .above(0).rali(r -> r.alignment.lr, (r, v) -> r.alignment.lr = v).paper("1e-5 (§5.1)")
             .help("Learning rate of the alignment, 1e-5 (§5.1)."));

@@ -45,7 +45,14 @@ public final class AlignmentStage {
     /** Options of the stage, taken from the run's alignment.* parameters (defaults: {@code ParamKeys}). */
     public record Options(int epochs, int batchSize, double lr, double weightDecay, int warmupSteps,
                           double gradClip, boolean seedAugmentation, boolean cropAugmentation, int textContext,
-                          long seed, RaliParams.PairsPerEpoch pairsPerEpoch) {
+                          long seed, RaliParams.PairsPerEpoch pairsPerEpoch, boolean mixedPrecision) {
+        public Options(int epochs, int batchSize, double lr, double weightDecay, int warmupSteps, double gradClip,
+                       boolean seedAugmentation, boolean cropAugmentation, int textContext, long seed,
+                       RaliParams.PairsPerEpoch pairsPerEpoch) {
+            this(epochs, batchSize, lr, weightDecay, warmupSteps, gradClip, seedAugmentation, cropAugmentation,
+                    textContext, seed, pairsPerEpoch, false);
+        }
+
         /** Whether an epoch sees every (image, trace) pair rather than every image once. */
         boolean allPairs() {
             return seedAugmentation && pairsPerEpoch == RaliParams.PairsPerEpoch.IMAGES_X_TRACES;
@@ -54,7 +61,8 @@ public final class AlignmentStage {
         /** The stage's options from a run's alignment.* parameters and its seed. */
         public static Options of(RaliParams.AlignmentParams a, long seed) {
             return new Options(a.epochs, a.batchSize, a.lr, a.weightDecay, a.warmupSteps, a.gradClip,
-                    a.seedAugmentation, a.cropAugmentation, a.textContext, seed, a.pairsPerEpoch);
+                    a.seedAugmentation, a.cropAugmentation, a.textContext, seed, a.pairsPerEpoch,
+                    "bf16".equals(a.precision));
         }
     }
 
@@ -65,7 +73,8 @@ public final class AlignmentStage {
     public static ClipVisionTrainer.Options trainerOptions(Options o, long totalSteps) {
         return ClipVisionTrainer.Options.defaults((int) Math.max(1, totalSteps))
                 .withLearningRate(o.lr()).withWarmup((int) Math.min(o.warmupSteps(), totalSteps))
-                .withMaxGradNorm(o.gradClip()).withWeightDecay(o.weightDecay());
+                .withMaxGradNorm(o.gradClip()).withWeightDecay(o.weightDecay())
+                .withMixedPrecision(o.mixedPrecision());
     }
 
     /**

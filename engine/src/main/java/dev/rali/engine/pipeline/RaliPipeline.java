@@ -312,6 +312,9 @@ public final class RaliPipeline implements PipelineService {
         AlignmentStage.Truncation cut = in.truncation();
         ctx.log("alignment: " + cut.describe() + " by the text tower (alignment.textContext "
                 + a.textContext + ", the encoder's limit applied)");
+        if ("bf16".equals(a.precision)) {
+            ctx.log("alignment: bf16 mixed precision (encoder layers in bf16; master weights, loss and AdamW fp32)");
+        }
         ctx.metric("align/traces_used", 0, in.used());
         ctx.metric("align/traces_excluded_wrong", 0, in.excludedWrong());
         ctx.metric("align/traces_truncated", 0, cut.truncated());

@@ -71,6 +71,25 @@ public final class RaliParams {
         public int textContext = 77;
         /** Random crop (at the model's input size, after the resize) + horizontal flip per image and epoch. */
         public boolean cropAugmentation = false;
+        /**
+         * fp32, or bf16 = mixed precision (encoder layers in bf16, fp32 master weights, loss and AdamW). Left out of
+         * the JSON at its default so the work-folder keys of existing fp32 alignments do not change.
+         */
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = DefaultAlignPrecision.class)
+        public String precision = "fp32";
+    }
+
+    /** Jackson filter: the default alignment precision is not written (see AlignmentParams.precision). */
+    static final class DefaultAlignPrecision {
+        @Override
+        public boolean equals(Object o) {
+            return o == null || "fp32".equals(o);
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
     }
 
     /** Stage C.2: PCA D → M. */

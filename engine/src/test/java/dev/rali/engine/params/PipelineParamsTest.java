@@ -199,7 +199,7 @@ class PipelineParamsTest {
 
     @Test
     void everyKeyHasHelpAPaperValueAndADefaultThatParsesBack() {
-        assertEquals(54, ParamKeys.all().size());
+        assertEquals(55, ParamKeys.all().size());
         for (ParamKey<?> k : ParamKeys.all()) {
             assertFalse(k.help().isBlank(), k.name());
             assertFalse(k.paperValue().isBlank(), k.name());

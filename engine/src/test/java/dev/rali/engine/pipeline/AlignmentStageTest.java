@@ -113,4 +113,18 @@ class AlignmentStageTest {
         assertEquals(0.4, t.share(), 1e-12);
         assertEquals(5, AlignmentStage.truncation(tok, 2, texts).truncated(), "BOS + EOT alone fill 2");
     }
+
+    @Test
+    void bf16PrecisionTrainsInMixedPrecisionAndTheFp32DefaultKeepsOldWorkFolderKeys() throws Exception {
+        RaliParams.AlignmentParams a = new RaliParams.AlignmentParams();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertFalse(json.writeValueAsString(a).contains("precision"),
+                "fp32 is not written, so existing alignments keep their work-folder key");
+        assertFalse(AlignmentStage.trainerOptions(AlignmentStage.Options.of(a, 7), 10).mixedPrecision());
+        a.precision = "bf16";
+        assertTrue(json.writeValueAsString(a).contains("\"precision\":\"bf16\""), "bf16 gets its own work folder");
+        assertTrue(AlignmentStage.trainerOptions(AlignmentStage.Options.of(a, 7), 10).mixedPrecision());
+        dev.rali.engine.params.ParamKey<String> k = dev.rali.engine.params.ParamKeys.ALIGNMENT_PRECISION;
+        assertEquals(List.of("fp32", "bf16"), k.choices());
+    }
 }
