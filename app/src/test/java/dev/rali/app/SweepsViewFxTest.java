@@ -116,6 +116,13 @@ class SweepsViewFxTest {
     }
 
     @Test
+    void aKeyASettingLeavesUnassignedShowsAsTheBaseValueNotNull() {
+        assertEquals("base", dev.rali.app.views.SweepsView.valueText(null));
+        assertEquals("16", dev.rali.app.views.SweepsView.valueText(16));
+        assertEquals("false", dev.rali.app.views.SweepsView.valueText(false));
+    }
+
+    @Test
     void curvesGrowWhileAFakeFastSweepRunsThenTableParallelCoordinatesImportanceAndBestPresetWork(FxRobot robot)
             throws Exception {
         Path project = dir.resolve("p.rali");

@@ -41,6 +41,7 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Pane;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.scene.text.Font;
@@ -205,7 +206,11 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         XYPlot plot = curveChart.getXYPlot();
         ((XYLineAndShapeRenderer) plot.getRenderer()).setDefaultShapesVisible(false);
         curveChart.removeLegend();
-        HBox curveBar = new HBox(8, Ui.heading("Curves"), curveMetric, new Label("colour by"), colourBy);
+        Label curvesHeading = Ui.heading("Curves");
+        curvesHeading.setMinWidth(Region.USE_PREF_SIZE);
+        Label colourLabel = new Label("colour by");
+        colourLabel.setMinWidth(Region.USE_PREF_SIZE);
+        HBox curveBar = new HBox(8, curvesHeading, curveMetric, colourLabel, colourBy);
         curveBar.setAlignment(Pos.CENTER_LEFT);
         curveNote.setId("curveNote");
         curveNote.setVisible(false);
@@ -391,7 +396,8 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         }
         for (String k : report.keys()) {
             TableColumn<SweepReport.SettingRow, String> c = new TableColumn<>(k);
-            c.setCellValueFactory(x -> new SimpleStringProperty(String.valueOf(x.getValue().assignment().get(k))));
+            // a key a setting does not assign keeps the sweep's base value
+            c.setCellValueFactory(x -> new SimpleStringProperty(valueText(x.getValue().assignment().get(k))));
             c.setPrefWidth(110);
             table.getColumns().add(c);
         }
@@ -459,6 +465,11 @@ public final class SweepsView implements dev.rali.app.views.AppView {
             return x;
         });
         s.add(step, value, false);
+    }
+
+    /** A swept value as shown: a key the setting leaves unassigned keeps the base value ("base"). */
+    public static String valueText(Object v) {
+        return v == null ? "base" : String.valueOf(v);
     }
 
     private void redrawCurves() {
@@ -897,7 +908,7 @@ public final class SweepsView implements dev.rali.app.views.AppView {
             return new double[] {lo - pad, hi + pad};
         }
 
-        private static final double TOP = 34;
+        private static final double TOP = 40;
         private static final double BOTTOM = 30;
         private static final double SIDE = 50;
 
@@ -980,7 +991,9 @@ public final class SweepsView implements dev.rali.app.views.AppView {
                 }
                 g.setFill(javafx.scene.paint.Color.BLACK);
                 String name = SweepReport.METRICS.contains(axis) ? label(axis) : shortName(axis);
-                g.fillText(name, Math.max(2, Math.min(w - 7 * name.length(), x - 3.2 * name.length())), TOP - 18);
+                // neighbouring names alternate between two rows so long keys do not overlap
+                g.fillText(name, Math.max(2, Math.min(w - 7 * name.length(), x - 3.2 * name.length())),
+                        a % 2 == 0 ? TOP - 22 : TOP - 8);
                 double[] r = range(axis);
                 boolean text = !SweepReport.METRICS.contains(axis) && !finished().isEmpty()
                         && !(finished().get(0).assignment().get(axis) instanceof Number);
@@ -988,7 +1001,7 @@ public final class SweepsView implements dev.rali.app.views.AppView {
                 if (text) {
                     List<Object> cats = categories(axis);
                     for (int i = 0; i < cats.size(); i++) {
-                        g.fillText(String.valueOf(cats.get(i)), x + 4, y(axis, i) + 4);
+                        g.fillText(valueText(cats.get(i)), x + 4, y(axis, i) + 4);
                     }
                 } else {
                     g.fillText(fmt(r[1]), x + 4, TOP + 4);
