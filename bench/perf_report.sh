@@ -5,13 +5,15 @@
 # CONFIG (default vit-l-14-336), ITERS (2), BATCHES ("1 4 8") and THREADS (2) can be set in the environment.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CONFIG="${CONFIG:-vit-l-14-336}"; ITERS="${ITERS:-2}"; BATCHES="${BATCHES:-1 4 8}"; THREADS="${THREADS:-2}"
+CONFIG="${CONFIG:-vit-l-14-336}"; ITERS="${ITERS:-2}"; BATCHES="${BATCHES-1 4 8}"; THREADS="${THREADS:-2}"
 BUNDLE="${1:-}"; FOLDER="${2:-}"
+# absolute: the PyTorch reference runs from bench/
+[ -z "$BUNDLE" ] || BUNDLE="$(cd "$BUNDLE" && pwd)"; [ -z "$FOLDER" ] || FOLDER="$(cd "$FOLDER" && pwd)"
 OUT="$(mktemp -d)/runs.jsonl"
 export RALI_SKIP_BUILD=1
 one() { # label, command...
   local label="$1"; shift
-  local json; json="$("$@" 2>/dev/null | tr -d '\n')"
+  local json; json="$("$@" 2>/dev/null | tr -d '\n')" || json=""
   [ -n "$json" ] || json='{"error":"run failed"}'
   echo "{\"run\":\"$label\",\"load\":$(cut -d' ' -f1 /proc/loadavg),\"result\":$json}" | tee -a "$OUT"
 }

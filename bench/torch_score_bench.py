@@ -85,7 +85,13 @@ def main():
         torch.set_num_threads(a.threads)
     cfg = json.load(open(os.path.join(a.model, "config.json")))
     v = cfg["vision_config"]
-    pc = json.load(open(os.path.join(a.model, "preprocessor_config.json")))
+    pc_path = os.path.join(a.model, "preprocessor_config.json")
+    if os.path.isfile(pc_path):
+        pc = json.load(open(pc_path))
+    else:  # as ClipImagePreprocessor.forModel: CLIP's standard processing at the tower's image size
+        n = v["image_size"]
+        pc = dict(size=dict(shortest_edge=n), crop_size=dict(height=n, width=n), rescale_factor=1 / 255,
+                  image_mean=[0.48145466, 0.4578275, 0.40821073], image_std=[0.26862954, 0.26130258, 0.27577711])
     w = weights(read_safetensors(os.path.join(a.model, "model.safetensors")), v["num_hidden_layers"])
     files = sorted(os.path.join(r, f) for r, _, fs in os.walk(a.folder) for f in fs
                    if f.lower().endswith((".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")))

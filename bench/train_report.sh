@@ -3,12 +3,13 @@
 # (bench/torch_train_bench.py), interleaved A/B/A/B so both see the same machine load.
 #   bench/train_report.sh            (after ./mvnw -B -o -q -DskipTests -pl engine package; PyTorch = /usr/bin/python3)
 # Prints one JSON line per run, then a table with ours/PyTorch per pair of neighbouring runs and the load average.
-# Environment: CONFIGS ("demo vit-b-16"), BATCHES ("8 32"), STEPS (3), WARMUP (1), ROUNDS (2: A/B pairs per row),
+# Environment: CONFIGS ("demo vit-b-16"), BATCHES ("8 32"), STEPS (3; demo 200), WARMUP (1; demo 20: a demo step is
+# ~10-30 ms, so a few steps measure the JIT's and the allocator's warm-up, not the step), ROUNDS (2: A/B pairs per row),
 # THREADS (2), BF16 (1: also both in bf16 mixed precision: ours --precision bf16, PyTorch under bf16 autocast),
 # PRECISIONS (overrides BF16: e.g. "bf16" for the bf16 rows only).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CONFIGS="${CONFIGS:-demo vit-b-16}"; BATCHES="${BATCHES:-8 32}"; STEPS="${STEPS:-3}"; WARMUP="${WARMUP:-1}"
+CONFIGS="${CONFIGS:-demo vit-b-16}"; BATCHES="${BATCHES:-8 32}"; USER_STEPS="${STEPS:-}"; USER_WARMUP="${WARMUP:-}"
 ROUNDS="${ROUNDS:-2}"; THREADS="${THREADS:-2}"; BF16="${BF16:-1}"
 OUT="$(mktemp -d)/train.jsonl"
 export RALI_SKIP_BUILD=1
@@ -21,6 +22,8 @@ one() { # label, command...
 }
 PRECS="fp32"; [ "$BF16" = 1 ] && PRECS="fp32 bf16"; PRECS="${PRECISIONS:-$PRECS}"
 for c in $CONFIGS; do
+  if [ "$c" = demo ]; then STEPS="${USER_STEPS:-200}"; WARMUP="${USER_WARMUP:-20}"
+  else STEPS="${USER_STEPS:-3}"; WARMUP="${USER_WARMUP:-1}"; fi
   for b in $BATCHES; do
     for p in $PRECS; do
       flag=""; [ "$p" = bf16 ] && flag="--bf16"

@@ -1,6 +1,7 @@
 package dev.rali.spark;
 
 import dev.rali.engine.bundle.ModelBundle;
+import dev.rali.engine.clip.ClipLoadOptions;
 import dev.rali.engine.clip.ImageEmbedder;
 import dev.rali.engine.io.FileHashes;
 import dev.rali.engine.score.BundleScorer;
@@ -31,6 +32,8 @@ final class ExecutorModels {
         final String bundleSha256;
         /** sha256 of model.safetensors: the key of the project's embedding cache. */
         final String encoderSha256;
+        /** The precision the encoder runs in on this executor (auto resolved): fp32, bf16 or bf16-mlp. */
+        final String precision;
         final Object lock = new Object();
 
         private Loaded(BundleScorer scorer, ImageEmbedder embedder, String bundleSha256, String encoderSha256) {
@@ -38,14 +41,16 @@ final class ExecutorModels {
             this.embedder = embedder;
             this.bundleSha256 = bundleSha256;
             this.encoderSha256 = encoderSha256;
+            this.precision = (scorer != null ? scorer.precision() : embedder.model().precision()).label();
         }
     }
 
     /** The loaded model for {@code model} (a local path, or the name of a file shipped with SparkFiles). */
-    static Loaded get(String model, String device, int batch, boolean needBundle) {
-        return LOADED.computeIfAbsent(model + "\u0000" + device + "\u0000" + batch + "\u0000" + needBundle, k -> {
+    static Loaded get(String model, String device, String precision, int batch, boolean needBundle) {
+        return LOADED.computeIfAbsent(model + "\u0000" + device + "\u0000" + precision + "\u0000" + batch + "\u0000"
+                + needBundle, k -> {
             try {
-                return load(resolve(model), device, batch, needBundle);
+                return load(resolve(model), device, precision, batch, needBundle);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -74,12 +79,13 @@ final class ExecutorModels {
                 + "present at that path)");
     }
 
-    static Loaded load(Path dir, String device, int batch, boolean needBundle) throws IOException {
+    static Loaded load(Path dir, String device, String precision, int batch, boolean needBundle) throws IOException {
+        ClipLoadOptions options = ClipLoadOptions.defaults().withDevice(device).withPrecision(precision);
         // DJL must use the libtorch jar shipped with the job, never download one on an executor.
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
         System.setProperty("offline", System.getProperty("offline", "true"));
         if (ModelBundle.isBundle(dir) && needBundle) {
-            BundleScorer scorer = BundleScorer.open(dir, device, batch);
+            BundleScorer scorer = BundleScorer.open(dir, device, precision, batch);
             ModelBundle b = scorer.bundle();
             String enc = b.manifest().path("files").path("model.safetensors").asText(null);
             return new Loaded(scorer, null, FileHashes.sha256(dir.resolve(ModelBundle.MANIFEST)),
@@ -88,7 +94,7 @@ final class ExecutorModels {
         if (ModelBundle.isBundle(dir)) { // embeddings only: the bundle is itself the encoder's CLIP folder
             ModelBundle b = ModelBundle.read(dir);
             String enc = b.manifest().path("files").path("model.safetensors").asText(null);
-            return new Loaded(null, ImageEmbedder.open(b.encoderDir(), device),
+            return new Loaded(null, ImageEmbedder.open(b.encoderDir(), options),
                     FileHashes.sha256(dir.resolve(ModelBundle.MANIFEST)),
                     enc != null ? enc : FileHashes.sha256(b.encoderDir().resolve("model.safetensors")));
         }
@@ -96,7 +102,7 @@ final class ExecutorModels {
             throw new IOException(dir + ": not a model bundle (no " + ModelBundle.MANIFEST + " of format "
                     + ModelBundle.FORMAT + "); scoring needs one made by `rali export`");
         }
-        return new Loaded(null, ImageEmbedder.open(dir, device), null,
+        return new Loaded(null, ImageEmbedder.open(dir, options), null,
                 FileHashes.sha256(dir.resolve("model.safetensors")));
     }
 }

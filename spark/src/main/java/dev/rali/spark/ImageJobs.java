@@ -37,13 +37,16 @@ public final class ImageJobs {
 
     /** How the job is asked to run (the command line's options). */
     public record Request(boolean score, String model, String input, String inputFormat, String pathColumn,
-                          String output, boolean embeddings, int batch, String device, int partitions,
-                          boolean overwrite, int failFirstAttemptOfPartition) { }
+                          String output, boolean embeddings, int batch, String device, String precision,
+                          int partitions, boolean overwrite, int failFirstAttemptOfPartition) { }
 
     /** What the job did. */
     public record Summary(long images, long ok, long errors, String output) { }
 
-    /** Output columns: path, [score], status, error, [embedding], content_sha256, [bundle_sha256], encoder_sha256, code_version. */
+    /**
+     * Output columns: path, [score], status, error, [embedding], content_sha256, [bundle_sha256], encoder_sha256,
+     * precision (the encoder's, as resolved on the executor: fp32, bf16 or bf16-mlp), code_version.
+     */
     static StructType schema(boolean score, boolean embeddings) {
         StructType s = new StructType().add("path", DataTypes.StringType, false);
         if (score) {
@@ -57,7 +60,8 @@ public final class ImageJobs {
         if (score) {
             s = s.add("bundle_sha256", DataTypes.StringType, true);
         }
-        return s.add("encoder_sha256", DataTypes.StringType, true).add("code_version", DataTypes.StringType, false);
+        return s.add("encoder_sha256", DataTypes.StringType, true).add("precision", DataTypes.StringType, true)
+                .add("code_version", DataTypes.StringType, false);
     }
 
     public static Summary run(SparkSession spark, Request r) {
@@ -72,7 +76,7 @@ public final class ImageJobs {
         }
         Dataset<Row> uris = inputUris(spark, r.input(), r.inputFormat(), r.pathColumn());
         int n = r.partitions() > 0 ? r.partitions() : defaultPartitions(spark, uris.count());
-        JobSpec spec = new JobSpec(r.score(), modelRef, r.device(), r.batch(), r.embeddings(),
+        JobSpec spec = new JobSpec(r.score(), modelRef, r.device(), r.precision(), r.batch(), r.embeddings(),
                 PartitionJob.hadoopSettings(spark.sparkContext().hadoopConfiguration()), Version.CODE,
                 r.failFirstAttemptOfPartition());
         Dataset<Row> out = uris.repartition(n, col("path")).sortWithinPartitions("path")

@@ -47,7 +47,8 @@ final class PartitionJob implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> input) {
-        ExecutorModels.Loaded model = ExecutorModels.get(spec.model(), spec.device(), spec.batch(), spec.score());
+        ExecutorModels.Loaded model = ExecutorModels.get(spec.model(), spec.device(), spec.precision(), spec.batch(),
+                spec.score());
         Configuration conf = new Configuration(false);
         spec.hadoopConf().forEach(conf::set);
         int chunk = spec.batch() * BATCHES_PER_CALL;
@@ -140,7 +141,7 @@ final class PartitionJob implements MapPartitionsFunction<Row, Row> {
 
     /** The output row; the column order is {@link ImageJobs#schema}'s. */
     private Row row(ExecutorModels.Loaded m, String path, Double score, String error, float[] embedding, String contentSha) {
-        List<Object> v = new ArrayList<>(9);
+        List<Object> v = new ArrayList<>(10);
         v.add(path);
         if (spec.score()) {
             v.add(score);
@@ -155,6 +156,7 @@ final class PartitionJob implements MapPartitionsFunction<Row, Row> {
             v.add(m.bundleSha256);
         }
         v.add(m.encoderSha256);
+        v.add(m.precision);
         v.add(spec.codeVersion());
         return RowFactory.create(v.toArray());
     }

@@ -45,8 +45,10 @@ public final class RaliSpark {
         @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto on each executor.")
         String device;
 
-        @Option(names = "--precision", defaultValue = "f32",
-                description = "Compute precision of the encoder; f32 only for now (the engine's only one).")
+        @Option(names = "--precision", defaultValue = "fp32",
+                description = "Encoder precision on each executor: fp32 (default: the same numbers on every node), "
+                        + "bf16, or auto (bf16 where that executor runs it natively). The precision each row was "
+                        + "computed in is written in its 'precision' column.")
         String precision;
 
         @Option(names = "--partitions", defaultValue = "0",
@@ -65,12 +67,14 @@ public final class RaliSpark {
         @Override
         public Integer call() throws Exception {
             // validated where the engine defines it, so the job accepts exactly what the engine can run
-            new dev.rali.engine.clip.ClipLoadOptions(device, precision, false, false);
+            dev.rali.engine.clip.ClipLoadOptions checked =
+                    new dev.rali.engine.clip.ClipLoadOptions(device, precision, false, false);
             SparkSession spark = SparkSession.builder().appName("rali-spark " + (score() ? "score" : "embed"))
                     .getOrCreate();
             try {
                 ImageJobs.Summary s = ImageJobs.run(spark, new ImageJobs.Request(score(), model, input, inputFormat,
-                        pathColumn, output, embeddings(), batch, device, partitions, overwrite, failFirstAttempt));
+                        pathColumn, output, embeddings(), batch, device, checked.precision(), partitions, overwrite,
+                        failFirstAttempt));
                 System.err.printf("rali-spark %s: %d image(s): %d ok, %d error row(s); written to %s%n",
                         score() ? "score" : "embed", s.images(), s.ok(), s.errors(), s.output());
                 return s.ok() > 0 || s.images() == 0 ? 0 : 1;

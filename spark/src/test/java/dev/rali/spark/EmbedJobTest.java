@@ -27,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The embedding job writes {@code rali embed}'s vectors, and {@code rali import-embeddings} puts them in a project. */
 class EmbedJobTest {
@@ -60,7 +61,7 @@ class EmbedJobTest {
         }
         String out = dir.resolve("emb.parquet").toString();
         ImageJobs.Summary s = ImageJobs.run(spark, new ImageJobs.Request(false, clip.toString(), images.toString(),
-                "auto", "path", out, true, 8, "cpu", 0, false, -1));
+                "auto", "path", out, true, 8, "cpu", "fp32", 0, false, -1));
         assertEquals(new ImageJobs.Summary(29, 24, 5, out), s);
         String encoder = FileHashes.sha256(clip.resolve("model.safetensors"));
         for (Row r : spark.read().parquet(out).collectAsList()) {
@@ -114,11 +115,60 @@ class EmbedJobTest {
         SparkFixtures.images(images, 6);
         String out = dir.resolve("bundle-emb.parquet").toString();
         ImageJobs.Summary s = ImageJobs.run(spark, new ImageJobs.Request(false, bundle.toString(), images.toString(),
-                "auto", "path", out, true, 4, "cpu", 0, false, -1));
+                "auto", "path", out, true, 4, "cpu", "fp32", 0, false, -1));
         assertEquals(new ImageJobs.Summary(11, 6, 5, out), s);
         String encoder = FileHashes.sha256(bundle.resolve("model.safetensors"));
         for (Row r : spark.read().parquet(out).collectAsList()) {
             assertEquals(encoder, r.getAs("encoder_sha256"));
+        }
+    }
+
+    /**
+     * --precision bf16 reaches the executors: the vectors are the engine's own bf16 vectors, each row says the
+     * precision it was computed in, and the import keys them apart from fp32 vectors of the same encoder.
+     */
+    @Test
+    void bf16EmbeddingsAreTheEnginesBf16VectorsAndImportUnderTheirOwnCacheKey() throws Exception {
+        Path clip = SparkFixtures.clip(dir.resolve("clip-bf16"));
+        Path images = dir.resolve("bf16-images");
+        SparkFixtures.images(images, 6);
+        Map<String, float[]> reference = new HashMap<>();
+        String label;
+        try (ImageEmbedder e = ImageEmbedder.open(clip, dev.rali.engine.clip.ClipLoadOptions.cpu()
+                .withPrecision("bf16"))) {
+            label = e.model().precision().label();
+            for (ImageEmbedder.Result r : e.embed(ImageLoader.listImages(List.of(images)),
+                    ImageEmbedder.Options.defaults(), TaskContext.silent())) {
+                if (r.ok()) {
+                    reference.put(r.file().toString(), r.embedding());
+                }
+            }
+        }
+        assertTrue(label.startsWith("bf16"), label);
+        String out = dir.resolve("emb-bf16.parquet").toString();
+        ImageJobs.run(spark, new ImageJobs.Request(false, clip.toString(), images.toString(), "auto", "path", out,
+                true, 4, "cpu", "bf16", 0, false, -1));
+        int ok = 0;
+        for (Row r : spark.read().parquet(out).collectAsList()) {
+            assertEquals(label, r.getAs("precision"));
+            float[] ref = reference.get(Path.of(java.net.URI.create(r.getAs("path"))).toString());
+            if (ref != null) {
+                List<Float> got = r.getList(r.fieldIndex("embedding"));
+                for (int i = 0; i < ref.length; i++) {
+                    assertEquals(ref[i], got.get(i), 1e-5);
+                }
+                ok++;
+            }
+        }
+        assertEquals(6, ok);
+        String encoder = FileHashes.sha256(clip.resolve("model.safetensors"));
+        try (ProjectStore store = ProjectStore.open(dir.resolve("p-bf16.rali"))) {
+            EmbeddingImport.Report r = EmbeddingImport.run(store, Path.of(out), TaskContext.silent());
+            assertEquals(6, r.imported());
+            assertEquals(java.util.Set.of(encoder + "+" + label), r.dims().keySet());
+            Path caches = store.artifactDir().resolve("embeddings");
+            assertEquals(6, EmbeddingCache.open(caches, encoder + "+" + label).size());
+            assertEquals(0, EmbeddingCache.open(caches, encoder).size(), "fp32's table stays empty");
         }
     }
 }

@@ -61,14 +61,14 @@ class ScoreJobTest {
     }
 
     private static ImageJobs.Request request(String input, String output, boolean embeddings, int failPartition) {
-        return new ImageJobs.Request(true, bundle.toString(), input, "auto", "path", output, embeddings, 8, "cpu", 0,
-                false, failPartition);
+        return new ImageJobs.Request(true, bundle.toString(), input, "auto", "path", output, embeddings, 8, "cpu",
+                "fp32", 0, false, failPartition);
     }
 
     /** Two tasks of ~50 images, 16 per engine call: the hook's task fails after writing some rows. */
     private static ImageJobs.Request twoTasks(String output, int failPartition) {
         return new ImageJobs.Request(true, bundle.toString(), images.toString(), "auto", "path", output, true, 4,
-                "cpu", 2, false, failPartition);
+                "cpu", "fp32", 2, false, failPartition);
     }
 
     /** Output rows by local absolute path. */
@@ -111,6 +111,7 @@ class ScoreJobTest {
         Row any = rows.values().iterator().next();
         assertEquals(64, ((String) any.getAs("bundle_sha256")).length());
         assertEquals(dev.rali.engine.Version.CODE, any.getAs("code_version"));
+        assertEquals("fp32", any.getAs("precision"));
         assertFalse(List.of(spark.read().parquet(out).columns()).contains("embedding"));
     }
 

@@ -26,7 +26,7 @@ import java.util.Map;
  * then writes out.
  *
  * <p>Loss: CLIP's symmetric InfoNCE, (CE(logits, diag) + CE(logits^T, diag)) / 2 with
- * logits = exp(logit_scale) * norm(img) norm(txt)^T. Optimiser: AdamW written on NDArrays (decoupled weight
+ * logits = exp(logit_scale) * norm(img) norm(txt)^T. Optimiser: AdamW in one TorchScript call (decoupled weight
  * decay as torch.optim.AdamW, applied to tensors of rank >= 2 only, as OpenCLIP), learning rate with linear warmup
  * then cosine decay, gradients clipped by their global L2 norm (torch's clip_grad_norm_), and zeroed after every
  * step (PyTorch accumulates them otherwise).
@@ -120,6 +120,8 @@ public final class ClipVisionTrainer implements AutoCloseable {
     static final int MAX_CONSECUTIVE_SKIPS = 20;
     private double lastLearningRate = Double.NaN;
     private StepTimes lastStepTimes;
+    /** False only when the gradients are known to be zero (saves two JNI calls per tensor per step). */
+    private boolean gradientsSet = true;
 
     /**
      * Wall time of the last {@link #step}'s parts: forward (tower, projection and loss, up to reading the loss),
@@ -237,7 +239,9 @@ public final class ClipVisionTrainer implements AutoCloseable {
      */
     public float step(float[] pixels, int n, float[][] targetTextEmbeds) {
         check(pixels, n, targetTextEmbeds);
-        zeroGradients(); // a failed earlier step may have left gradients behind
+        if (gradientsSet) {
+            zeroGradients(); // a failed earlier step may have left gradients behind
+        }
         double loss;
         long t0 = System.nanoTime();
         long t1;
@@ -255,6 +259,7 @@ public final class ClipVisionTrainer implements AutoCloseable {
                     throw new IllegalStateException("loss is " + loss + " at step " + (step + 1)
                             + " (lower the learning rate?)");
                 }
+                gradientsSet = true;
                 gc.backward(l);
                 t2 = System.nanoTime();
             }
@@ -263,7 +268,9 @@ public final class ClipVisionTrainer implements AutoCloseable {
                 update();
             }
         } finally {
-            zeroGradients();
+            if (gradientsSet) { // the update's script zeroes them; an exception may have left them set
+                zeroGradients();
+            }
         }
         lastStepTimes = new StepTimes((t1 - t0) / 1e9, (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9);
         return (float) loss;
@@ -412,31 +419,45 @@ public final class ClipVisionTrainer implements AutoCloseable {
         return ai.djl.pytorch.jni.IValueUtils.forward(bf16Kernel, in, true).singletonOrThrow();
     }
 
-    /** Clip by global norm, AdamW, refresh working copies; runs without autograd. */
+    /**
+     * Clip by global norm, AdamW and zero the gradients ({@link FusedAdamW}, one call over all tensors), then
+     * count a skipped step, clamp the logit scale and refresh working copies.
+     */
     private void update() {
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
-            Map<String, NDArray> grads = new LinkedHashMap<>();
-            // the global norm as torch's clip_grad_norm_: the norm of the per-tensor norms (no [size] temporary)
+            long t = step + 1;
+            double lr = learningRate(t);
+            if (adamW == null) {
+                adamW = new FusedAdamW(manager, trainable.stream().map(master::get).toList(),
+                        trainable.stream().map(m1::get).toList(), trainable.stream().map(m2::get).toList());
+            }
+            int clamp = trainable.indexOf("logit_scale"); // CLIP's learned temperature stays in [0, ln 100]
+            float[] norms;
+            if (compute == DataType.FLOAT32) { // the script reads (and zeroes) each parameter's own .grad
+                norms = adamW.step(options.maxGradNorm(), lr, options.beta1(), options.beta2(), options.epsilon(),
+                        t, options.weightDecay(), clamp, MAX_LOGIT_SCALE);
+                gradientsSet = false;
+            } else { // float64 working copies (gradient checks): their gradients, converted; zeroed by the caller
+                List<NDArray> grads = new ArrayList<>(trainable.size());
+                for (String name : trainable) {
+                    grads.add(working.get(name).getGradient().toType(DataType.FLOAT32, false));
+                }
+                norms = adamW.stepWithGradients(grads, options.maxGradNorm(), lr, options.beta1(), options.beta2(),
+                        options.epsilon(), t, options.weightDecay(), clamp, MAX_LOGIT_SCALE);
+            }
+            // the global norm as torch's clip_grad_norm_: the norm of the per-tensor norms, summed in double
             double sumSq = 0;
-            for (String name : trainable) {
-                NDArray g = working.get(name).getGradient();
-                if (g.getDataType() != DataType.FLOAT32) {
-                    g = g.toType(DataType.FLOAT32, false);
-                }
-                grads.put(name, g);
-                try (NDArray n = g.norm()) {
-                    double v = n.getFloat();
-                    sumSq += v * v;
-                }
+            for (float v : norms) {
+                sumSq += (double) v * v;
             }
             double norm = Math.sqrt(sumSq);
             lastGradNorm = norm;
             if (!Double.isFinite(norm)) {
-                lastNonFinite = nonFiniteTensors(grads);
-                // A rare non-finite gradient (e.g. a degenerate batch) would poison the Adam moments: skip the
-                // update, keep the schedule moving, and give up only if it keeps happening.
+                lastNonFinite = nonFiniteTensors(norms);
+                // A rare non-finite gradient (e.g. a degenerate batch) would poison the Adam moments: the script
+                // skipped the update; keep the schedule moving, and give up only if it keeps happening.
                 skippedSteps++;
                 if (++consecutiveSkips > MAX_CONSECUTIVE_SKIPS) {
                     throw new IllegalStateException("gradient norm is " + norm + " for " + consecutiveSkips
@@ -446,49 +467,7 @@ public final class ClipVisionTrainer implements AutoCloseable {
                 return;
             }
             consecutiveSkips = 0;
-            // torch.nn.utils.clip_grad_norm_: scale by max / (norm + 1e-6) when that is below 1
-            double clip = options.maxGradNorm() / (norm + 1e-6);
-            float gscale = clip < 1 ? (float) clip : 1f;
-            long t = step + 1;
-            double lr = learningRate(t);
             lastLearningRate = lr;
-            double b1 = options.beta1();
-            double b2 = options.beta2();
-            double bc1 = 1 - Math.pow(b1, t);
-            double bc2 = 1 - Math.pow(b2, t);
-            double bc2Sqrt = Math.sqrt(bc2);
-            // In place wherever torch's AdamW is: each tensor's update needs one temporary of its size at a time, and
-            // it is freed at once (the update's peak no longer holds ~7 copies of the parameters until the scope ends).
-            // The gradient itself is scaled in place: it is zeroed after the step anyway.
-            for (String name : trainable) {
-                NDArray g = grads.get(name);
-                if (gscale != 1f) {
-                    g.muli(gscale);
-                }
-                NDArray p = master.get(name);
-                NDArray mom = m1.get(name);
-                NDArray vel = m2.get(name);
-                try (NDArray scaled = g.mul(1 - b1)) {
-                    mom.muli(b1).addi(scaled);
-                }
-                try (NDArray sq = g.mul(g)) {
-                    vel.muli(b2).addi(sq.muli(1 - b2));
-                }
-                boolean decay = p.getShape().dimension() >= 2 && options.weightDecay() > 0;
-                if (decay) {
-                    p.muli(1 - lr * options.weightDecay()); // decoupled (AdamW), before the Adam step as torch
-                }
-                // p -= lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps), torch.optim.AdamW's order of operations
-                try (NDArray denom = vel.sqrt()) {
-                    denom.divi(bc2Sqrt).addi(options.epsilon());
-                    try (NDArray u = mom.div(denom)) {
-                        p.subi(u.muli(lr / bc1));
-                    }
-                }
-                if (name.equals("logit_scale")) {
-                    p.set(new float[] {(float) Math.min(MAX_LOGIT_SCALE, Math.max(0, p.getFloat()))});
-                }
-            }
             step = t;
             if (compute != DataType.FLOAT32) {
                 refreshWorking();
@@ -499,15 +478,21 @@ public final class ClipVisionTrainer implements AutoCloseable {
         }
     }
 
+    private FusedAdamW adamW;
+
+    private void dropAdamW() {
+        if (adamW != null) {
+            adamW.close();
+            adamW = null;
+        }
+    }
+
     /** The tensors whose gradient norm is not finite, with the norm ("name=NaN"), for the stage's log. */
-    private static String nonFiniteTensors(Map<String, NDArray> grads) {
+    private String nonFiniteTensors(float[] norms) {
         List<String> bad = new ArrayList<>();
-        for (Map.Entry<String, NDArray> e : grads.entrySet()) {
-            try (NDArray n = e.getValue().norm()) {
-                float v = n.getFloat();
-                if (!Float.isFinite(v)) {
-                    bad.add(e.getKey() + "=" + v);
-                }
+        for (int i = 0; i < norms.length; i++) {
+            if (!Float.isFinite(norms[i])) {
+                bad.add(trainable.get(i) + "=" + norms[i]);
             }
         }
         return String.join(", ", bad);
@@ -531,6 +516,7 @@ public final class ClipVisionTrainer implements AutoCloseable {
         JniUtils.setGradMode(false);
         try {
             p.set(values);
+            dropAdamW(); // set() may give the tensor new storage: the optimiser takes the tensors anew
         } finally {
             JniUtils.setGradMode(grad);
         }
@@ -557,6 +543,7 @@ public final class ClipVisionTrainer implements AutoCloseable {
                 JniUtils.zeroGrad((PtNDArray) w);
             }
         }
+        gradientsSet = false;
     }
 
     /**
@@ -615,6 +602,7 @@ public final class ClipVisionTrainer implements AutoCloseable {
                     m1.get(name).set(r.floats("adam_m/" + name));
                     m2.get(name).set(r.floats("adam_v/" + name));
                 }
+                dropAdamW(); // set() may give the tensors new storage: the optimiser takes the tensors anew
             } finally {
                 JniUtils.setGradMode(grad);
             }
@@ -635,6 +623,9 @@ public final class ClipVisionTrainer implements AutoCloseable {
         }
         if (bf16Kernel != null) {
             bf16Kernel.close();
+        }
+        if (adamW != null) {
+            adamW.close();
         }
         manager.close();
     }

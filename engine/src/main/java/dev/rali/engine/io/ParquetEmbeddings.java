@@ -35,7 +35,7 @@ import java.util.zip.GZIPInputStream;
 /**
  * Reads image embeddings from Parquet, as the Spark jobs write them ({@code rali-spark embed}, or {@code score
  * --embeddings}): one row per image with {@code path}, {@code status}, {@code embedding: array<float>},
- * {@code content_sha256} and {@code encoder_sha256}. A file, or a folder of part files (Spark's output; files
+ * {@code content_sha256} and {@code encoder_sha256} (and {@code precision} from jobs that record it). A file, or a folder of part files (Spark's output; files
  * starting with {@code _} or {@code .} skipped). Runs without Spark or Hadoop: parquet's file reader on a local
  * file, pages decompressed in pure Java (uncompressed, Snappy, GZIP, ZSTD, LZ4_RAW). Every problem names the file
  * (and the row).
@@ -49,9 +49,24 @@ public final class ParquetEmbeddings {
      * @param row 1-based row number within {@code file}
      */
     public record Row(Path file, long row, String path, String status, String error, float[] embedding,
-                      String contentSha256, String encoderSha256) {
+                      String contentSha256, String encoderSha256, String precision) {
         public boolean ok() {
             return embedding != null && (status == null || status.equals("ok"));
+        }
+
+        /**
+         * The embedding cache's key for this row: the encoder's sha256, with "+bf16" (or "+bf16-mlp") when the
+         * optional {@code precision} column says the vector was computed in reduced precision, as
+         * {@link dev.rali.engine.pipeline.Embeddings} keys its own (fp32 and bf16 vectors never share a table).
+         */
+        public String cacheKey() {
+            if (precision == null || precision.isEmpty() || precision.equals("fp32")) {
+                return encoderSha256;
+            }
+            if (!precision.equals("bf16") && !precision.equals("bf16-mlp")) {
+                throw new IllegalArgumentException("precision '" + precision + "' is not fp32, bf16 or bf16-mlp");
+            }
+            return encoderSha256 + "+" + precision;
         }
     }
 
@@ -97,7 +112,8 @@ public final class ParquetEmbeddings {
                     row++;
                     Group g = records.read();
                     sink.accept(new Row(file, row, string(g, "path"), string(g, "status"), string(g, "error"),
-                            floats(g, "embedding"), string(g, "content_sha256"), string(g, "encoder_sha256")));
+                            floats(g, "embedding"), string(g, "content_sha256"), string(g, "encoder_sha256"),
+                            string(g, "precision")));
                 }
             }
         } catch (IOException | RuntimeException e) {

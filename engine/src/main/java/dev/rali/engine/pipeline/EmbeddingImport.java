@@ -60,22 +60,23 @@ public final class EmbeddingImport {
                     throw new IllegalArgumentException(at + ": an embedding without content_sha256/encoder_sha256");
                 }
                 try {
-                    EmbeddingCache cache = caches.get(r.encoderSha256());
+                    String key = r.cacheKey(); // precision-aware, as the pipeline keys its own
+                    EmbeddingCache cache = caches.get(key);
                     if (cache == null) {
-                        cache = EmbeddingCache.open(store.artifactDir().resolve("embeddings"), r.encoderSha256());
-                        caches.put(r.encoderSha256(), cache);
+                        cache = EmbeddingCache.open(store.artifactDir().resolve("embeddings"), key);
+                        caches.put(key, cache);
                     }
-                    Integer d = dims.putIfAbsent(r.encoderSha256(), r.embedding().length);
+                    Integer d = dims.putIfAbsent(key, r.embedding().length);
                     int cached = cache.dim();
                     int expected = cached > 0 ? cached : d == null ? r.embedding().length : d;
                     if (r.embedding().length != expected) {
                         throw new IllegalArgumentException(at + ": embedding of dimension " + r.embedding().length
-                                + ", expected " + expected + " for encoder " + r.encoderSha256());
+                                + ", expected " + expected + " for encoder " + key);
                     }
                     if (cache.contains(r.contentSha256())) {
                         n[2]++;
                     } else {
-                        Map<String, float[]> p = pending.computeIfAbsent(r.encoderSha256(), k -> new LinkedHashMap<>());
+                        Map<String, float[]> p = pending.computeIfAbsent(key, k -> new LinkedHashMap<>());
                         if (p.put(r.contentSha256().toLowerCase(java.util.Locale.ROOT), r.embedding()) == null) {
                             n[1]++;
                         }

@@ -79,4 +79,17 @@ class ParquetEmbeddingsTest {
         IOException missing = assertThrows(IOException.class, () -> rows(dir.resolve("nothing.parquet")));
         assertTrue(missing.getMessage().contains("nothing.parquet"), missing.getMessage());
     }
+
+    @Test
+    void theCacheKeyKeepsReducedPrecisionVectorsApartAndRefusesUnknownPrecisions() {
+        java.util.function.Function<String, ParquetEmbeddings.Row> row = precision -> new ParquetEmbeddings.Row(
+                Path.of("x.parquet"), 1, "a.png", "ok", null, new float[] {1}, "c", "enc", precision);
+        assertEquals("enc", row.apply(null).cacheKey(), "files without the column are fp32");
+        assertEquals("enc", row.apply("fp32").cacheKey());
+        assertEquals("enc+bf16", row.apply("bf16").cacheKey());
+        assertEquals("enc+bf16-mlp", row.apply("bf16-mlp").cacheKey());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> row.apply("../../x").cacheKey());
+        assertTrue(e.getMessage().contains("'../../x'"), e.getMessage());
+    }
 }

@@ -1,0 +1,135 @@
+package dev.rali.engine.clip;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The TorchScript optimiser step on hand-sized tensors (the trainer's own test checks it against torch's AdamW). */
+class FusedAdamWTest {
+
+    @Test
+    void oneStepIsClippedAdamWWithDecayOnMatricesOnlyAndZeroesTheGradients() {
+        try (NDManager mgr = NDManager.newBaseManager("PyTorch")) {
+            NDArray w = mgr.create(new float[] {1, -2, 3, 4}, new Shape(2, 2));
+            NDArray b = mgr.create(new float[] {0.5f, -0.5f});
+            NDArray gw = mgr.create(new float[] {3, 0, 0, 4}, new Shape(2, 2)); // norm 5
+            NDArray gb = mgr.create(new float[] {0, 0});
+            NDArray mw = mgr.zeros(new Shape(2, 2));
+            NDArray mb = mgr.zeros(new Shape(2));
+            NDArray vw = mgr.zeros(new Shape(2, 2));
+            NDArray vb = mgr.zeros(new Shape(2));
+            double lr = 0.1;
+            double wd = 0.5;
+            float[] norms;
+            try (FusedAdamW adamW = new FusedAdamW(mgr, List.of(w, b), List.of(mw, mb), List.of(vw, vb))) {
+                norms = adamW.stepWithGradients(List.of(gw, gb), 1.0, lr, 0.9, 0.98, 1e-6, 1, wd, -1, 0);
+            }
+            assertArrayEquals(new float[] {5, 0}, norms, 1e-6f);
+            // clipped to norm 1: g = [0.6, 0, 0, 0.8]; step 1's bias-corrected update is lr * g / (|g| + eps')
+            double[] g = {0.6, 0, 0, 0.8};
+            float[] want = new float[4];
+            float[] w0 = {1, -2, 3, 4};
+            for (int i = 0; i < 4; i++) {
+                double decayed = w0[i] * (1 - lr * wd);
+                double m = 0.1 * g[i] / 0.1;                       // m / (1 - beta1)
+                double denom = Math.sqrt(0.02 * g[i] * g[i]) / Math.sqrt(0.02) + 1e-6;
+                want[i] = (float) (decayed - lr * m / denom);
+            }
+            assertArrayEquals(want, w.toFloatArray(), 1e-6f);
+            assertArrayEquals(new float[] {0.5f, -0.5f}, b.toFloatArray(), 0f, "a vector gets no weight decay");
+            assertArrayEquals(new float[] {0.06f, 0, 0, 0.08f}, mw.toFloatArray(), 1e-7f);
+            assertArrayEquals(new float[] {0, 0, 0, 0}, gw.toFloatArray(), 0f, "gradients are zeroed");
+        }
+    }
+
+    @Test
+    void theStepReadsEachParametersOwnGradientAndZeroesIt() {
+        try (NDManager mgr = NDManager.newBaseManager("PyTorch")) {
+            NDArray w = mgr.create(new float[] {1, 2});
+            NDArray unused = mgr.create(new float[] {5});
+            w.setRequiresGradient(true);
+            unused.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(w.mul(w).sum()); // d/dw = 2w = [2, 4]; autograd never reaches `unused`
+            }
+            float[] norms;
+            try (FusedAdamW adamW = new FusedAdamW(mgr, List.of(w, unused), List.of(mgr.zeros(new Shape(2)),
+                    mgr.zeros(new Shape(1))), List.of(mgr.zeros(new Shape(2)), mgr.zeros(new Shape(1))))) {
+                norms = adamW.step(100, 0.1, 0.9, 0.98, 1e-6, 1, 0, -1, 0);
+            }
+            assertArrayEquals(new float[] {(float) Math.sqrt(20), 0}, norms, 1e-5f);
+            // step 1, no clipping: w -= lr * g / (|g| + eps)
+            assertArrayEquals(new float[] {0.9f, 1.9f}, w.toFloatArray(), 1e-5f);
+            assertArrayEquals(new float[] {0, 0}, w.getGradient().toFloatArray(), 0f, "its gradient is zeroed");
+            assertEquals(5f, unused.getFloat(), 0f, "no gradient counts as a zero gradient");
+        }
+    }
+
+    @Test
+    void aNonFiniteGradientLeavesWeightsAndMomentsAsTheyWereAndNamesItsTensor() {
+        try (NDManager mgr = NDManager.newBaseManager("PyTorch")) {
+            NDArray w = mgr.create(new float[] {1, 2});
+            NDArray u = mgr.create(new float[] {3, 4});
+            NDArray gw = mgr.create(new float[] {0.1f, 0.2f});
+            NDArray gu = mgr.create(new float[] {Float.NaN, 1});
+            NDArray mw = mgr.create(new float[] {0.01f, 0.02f});
+            NDArray mu = mgr.zeros(new Shape(2));
+            NDArray vw = mgr.create(new float[] {0.001f, 0.002f});
+            NDArray vu = mgr.zeros(new Shape(2));
+            float[] norms;
+            try (FusedAdamW adamW = new FusedAdamW(mgr, List.of(w, u), List.of(mw, mu), List.of(vw, vu))) {
+                norms = adamW.stepWithGradients(List.of(gw, gu), 1.0, 0.1, 0.9, 0.98, 1e-6, 3, 0.1, -1, 0);
+            }
+            assertEquals((float) Math.sqrt(0.05), norms[0], 1e-6f);
+            assertTrue(Float.isNaN(norms[1]));
+            assertArrayEquals(new float[] {1, 2}, w.toFloatArray(), 0f);
+            assertArrayEquals(new float[] {3, 4}, u.toFloatArray(), 0f);
+            assertArrayEquals(new float[] {0.01f, 0.02f}, mw.toFloatArray(), 0f);
+            assertArrayEquals(new float[] {0.001f, 0.002f}, vw.toFloatArray(), 0f);
+            assertArrayEquals(new float[] {0, 0}, gw.toFloatArray(), 0f, "gradients are zeroed even when skipped");
+        }
+    }
+
+    @Test
+    void theClampedTensorStaysWithinZeroAndItsMaximum() {
+        try (NDManager mgr = NDManager.newBaseManager("PyTorch")) {
+            NDArray scale = mgr.create(new float[] {4.6f});   // CLIP's logit scale, max ln 100 = 4.605
+            NDArray other = mgr.create(new float[] {4.6f});
+            NDArray m = mgr.zeros(new Shape(1));
+            NDArray v = mgr.zeros(new Shape(1));
+            NDArray m2 = mgr.zeros(new Shape(1));
+            NDArray v2 = mgr.zeros(new Shape(1));
+            try (FusedAdamW adamW = new FusedAdamW(mgr, List.of(scale, other), List.of(m, m2), List.of(v, v2))) {
+                adamW.stepWithGradients(List.of(mgr.create(new float[] {-1}), mgr.create(new float[] {-1})), 10,
+                        0.1, 0.9, 0.98, 1e-6, 1, 0, 0, Math.log(100));
+            }
+            assertEquals((float) Math.log(100), scale.getFloat(), 1e-6f);
+            assertEquals(4.7f, other.getFloat(), 1e-5f, "only the named tensor is clamped");
+        }
+    }
+
+    @Test
+    void listsOfDifferentLengthsAreRefused() {
+        try (NDManager mgr = NDManager.newBaseManager("PyTorch")) {
+            NDArray a = mgr.zeros(new Shape(2));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new FusedAdamW(mgr, List.of(a, a), List.of(a), List.of(a, a)));
+            assertTrue(e.getMessage().contains("2 parameters, 1 and 2 moments"), e.getMessage());
+            try (FusedAdamW adamW = new FusedAdamW(mgr, List.of(a, a), List.of(a, a), List.of(a, a))) {
+                e = assertThrows(IllegalArgumentException.class,
+                        () -> adamW.stepWithGradients(List.of(a), 1, 0.1, 0.9, 0.98, 1e-6, 1, 0, -1, 0));
+                assertTrue(e.getMessage().contains("1 gradients for 2 parameters"), e.getMessage());
+            }
+        }
+    }
+}

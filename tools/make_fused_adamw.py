@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Writes engine/src/main/resources/dev/rali/engine/clip/fused_adamw.pt: a TorchScript module (code only, no
+weights) holding ClipVisionTrainer's whole optimiser step — per-tensor gradient norms, global-norm clipping
+(torch.nn.utils.clip_grad_norm_), AdamW (torch.optim.AdamW's order of operations, decoupled weight decay on tensors
+of rank >= 2) and zeroing the gradients — over lists of tensors, in ONE call.
+
+Why: written on DJL NDArrays the update is ~12 JNI crossings per tensor plus one norm read back per tensor; at the
+demo's size (40 small tensors) that was 40 % of a training step against 5 % of PyTorch's (docs/PERFORMANCE.md,
+"Alignment training step"). Inside libtorch's interpreter each op costs a few microseconds. The arithmetic is the
+same, op by op, as the NDArray version it replaces (and is checked against torch's AdamW formula in
+ClipVisionTrainerTest). Regenerate with Debian's torch:
+
+    /usr/bin/python3 tools/make_fused_adamw.py
+
+forward(p, m, v, hp) takes the gradients from the parameters' own .grad (no tensor per gradient crosses the JNI);
+step_with_grads(p, g, m, v, hp) takes them as a list (float64 gradient checks convert theirs). p, g, m, v: parameters,
+float32 gradients, Adam's first and second moments (lists in the same order; updated in place); hp: [max_norm, lr, beta1, beta2, eps, 1 - beta1^t, sqrt(1 - beta2^t),
+weight_decay, clamp_index, clamp_max]: after the update p[clamp_index] is clamped to [0, clamp_max] (CLIP's learned
+logit scale; -1 = none). Returns the float32 per-tensor gradient norms before clipping. When their global norm is not finite
+nothing is updated (the caller skips the step) but the gradients are still zeroed.
+"""
+import math
+import os
+from typing import List
+
+import torch
+
+
+class FusedAdamW(torch.nn.Module):
+
+    def forward(self, p: List[torch.Tensor], m: List[torch.Tensor], v: List[torch.Tensor],
+                hp: List[float]) -> torch.Tensor:
+        """The step with each parameter's own .grad. A parameter autograd never reached has an undefined .grad, which
+        TorchScript cannot test for (`is None` is compiled away): the norms fail before anything changes, and the
+        caller (FusedAdamW.java) retries with step_with_grads and zeros for it."""
+        g: List[torch.Tensor] = []
+        for x in p:
+            g.append(x.grad)
+        return self.step_with_grads(p, g, m, v, hp)
+
+    @torch.jit.export
+    def step_with_grads(self, p: List[torch.Tensor], g: List[torch.Tensor], m: List[torch.Tensor],
+                        v: List[torch.Tensor], hp: List[float]) -> torch.Tensor:
+        max_norm, lr, b1, b2, eps, bc1, bc2_sqrt, wd = hp[0], hp[1], hp[2], hp[3], hp[4], hp[5], hp[6], hp[7]
+        clamp_index, clamp_max = int(hp[8]), hp[9]
+        norms = torch.stack([torch.linalg.vector_norm(x) for x in g])
+        total = math.sqrt(float(norms.double().pow(2).sum().item()))
+        if math.isfinite(total):
+            clip = max_norm / (total + 1e-6)  # clip_grad_norm_: scale when below 1
+            for i in range(len(p)):
+                gi = g[i]
+                if clip < 1:
+                    gi.mul_(clip)
+                m[i].mul_(b1).add_(gi * (1 - b1))
+                v[i].mul_(b2).add_((gi * gi).mul_(1 - b2))
+                if wd > 0 and p[i].dim() >= 2:
+                    p[i].mul_(1 - lr * wd)  # decoupled (AdamW), before the Adam step as torch
+                denom = v[i].sqrt().div_(bc2_sqrt).add_(eps)
+                p[i].sub_((m[i] / denom).mul_(lr / bc1))
+            if clamp_index >= 0:
+                p[clamp_index].clamp_(0.0, clamp_max)
+        for gi in g:
+            gi.zero_()
+        return norms
+
+
+def main():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = os.path.join(root, "engine/src/main/resources/dev/rali/engine/clip/fused_adamw.pt")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    torch.jit.script(FusedAdamW()).save(out)
+    print("wrote", out, os.path.getsize(out), "bytes, torch", torch.__version__)
+
+
+if __name__ == "__main__":
+    main()
