@@ -32,6 +32,7 @@ public final class Screenshots {
     /** As above; {@code score} = {bundle, folder}: the Score view scores that folder before it is captured. */
     public static void captureAll(MainWindow window, Scene scene, Path dir, Path[] score, Runnable done) {
         scoreWith = score;
+        gapSpacesDone = false;
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -65,21 +66,56 @@ public final class Screenshots {
             }, 480);
             return;
         }
-        PauseTransition wait = new PauseTransition(SETTLE);
-        wait.setOnFinished(e -> {
-            waitForTasks(window, () -> {
-                Path file = dir.resolve(String.format(Locale.ROOT, "%02d-%s.png", n,
-                        title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")));
-                try {
-                    write(scene, file);
-                    System.out.println(file);
-                } catch (IOException ex) {
-                    System.err.println("rali gui: cannot write " + file + ": " + ex.getMessage());
+        String name = title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+        if (title.equals(dev.rali.app.views.DomainGapView.TITLE) && !gapSpacesDone) {
+            // the view maps only the base space when first shown; the screenshot shows every space the project
+            // has (base, the run's aligned and PCA spaces, the traces' text) side by side with their numbers
+            gapSpacesDone = true;
+            afterSettling(window, () -> {
+                dev.rali.app.views.DomainGapView v = window.view(title);
+                v.spaceBoxes().values().forEach(b -> b.setSelected(!b.isDisabled()));
+                v.compute();
+                todo.push(title);
+                next(window, scene, dir, todo, n, done);
+            });
+            return;
+        }
+        afterSettling(window, () -> {
+            capture(scene, dir.resolve(String.format(Locale.ROOT, "%02d-%s.png", n, name)));
+            if (title.equals(dev.rali.app.views.ResultsView.TITLE)) {
+                // and the across-runs tab: the paper's Table 2 and Table 4 laid out from the project's runs
+                javafx.scene.control.TabPane tabs = (javafx.scene.control.TabPane) window.root().lookup("#resultsTabs");
+                if (tabs != null && tabs.getTabs().size() > 1) {
+                    tabs.getSelectionModel().select(1);
+                    afterSettling(window, () -> {
+                        capture(scene, dir.resolve(String.format(Locale.ROOT, "%02d-%s-across-runs.png", n, name)));
+                        tabs.getSelectionModel().select(0);
+                        next(window, scene, dir, todo, n + 1, done);
+                    });
+                    return;
                 }
-                next(window, scene, dir, todo, n + 1, done);
-            }, 480); // up to 2 min: the Domain gap and Bases views compute their maps when first shown
+            }
+            next(window, scene, dir, todo, n + 1, done);
         });
+    }
+
+    private static boolean gapSpacesDone;
+
+    /** Runs {@code then} once the view has settled: a pause, then no background task or pending work. */
+    private static void afterSettling(MainWindow window, Runnable then) {
+        PauseTransition wait = new PauseTransition(SETTLE);
+        // up to 2 min: the Domain gap and Bases views compute their maps when first shown
+        wait.setOnFinished(e -> waitForTasks(window, then, 480));
         wait.play();
+    }
+
+    private static void capture(Scene scene, Path file) {
+        try {
+            write(scene, file);
+            System.out.println(file);
+        } catch (IOException ex) {
+            System.err.println("rali gui: cannot write " + file + ": " + ex.getMessage());
+        }
     }
 
     /**

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import javafx.scene.control.Label;
+import javafx.scene.control.TableColumn;
 import javafx.scene.control.TextField;
 import javafx.stage.Stage;
 import org.jfree.chart.axis.LogAxis;
@@ -167,6 +168,7 @@ class PipelineFxTest {
     @Test
     void theFormSkipsNewerAblationsAndSweepPointsAndSaysWhichRunItCameFrom(FxRobot robot) throws Exception {
         Path file = projectWithRun(); // run 3: the demo's full settings
+        long sweepId;
         long sweepRun;
         try (ProjectStore store = ProjectStore.open(file)) {
             // as on the demo project: the Table 4 ablations run after the full model, the last one newest
@@ -180,9 +182,9 @@ class PipelineFxTest {
                 run.finish(RunRecords.DONE, "sweep point");
             }
             var sweeps = new dev.rali.engine.project.SweepRecords(store);
-            long sweep = sweeps.create("bases", "grid", "{}", List.of(new dev.rali.engine.project.SweepRecords.NewPoint(
+            sweepId = sweeps.create("bases", "grid", "{}", List.of(new dev.rali.engine.project.SweepRecords.NewPoint(
                     0, 42L, "{\"bases.count\":7}", PipelineParams.defaults().with(ParamKeys.BASES_COUNT, 7).toJson())));
-            sweeps.linkRun(sweeps.points(sweep).get(0).id(), sweepRun);
+            sweeps.linkRun(sweeps.points(sweepId).get(0).id(), sweepRun);
         }
         PipelineView view = open(robot, file);
         FxTestSupport.waitFor(() -> view.formSource().startsWith("From run"));
@@ -192,6 +194,12 @@ class PipelineFxTest {
         assertEquals(18, view.params().get(ParamKeys.ALIGNMENT_EPOCHS));
         assertEquals(PipelineParams.defaults().get(ParamKeys.BASES_COUNT), view.params().get(ParamKeys.BASES_COUNT),
                 "not the sweep point's value");
+        // the sweep's run names its sweep and point in Past runs' Parent column
+        FxTestSupport.waitFor(() -> view.runs().getItems().stream().anyMatch(r -> r.id() == sweepRun));
+        TableColumn<RunItem, ?> parent = view.runs().getColumns().stream().filter(c -> c.getText().equals("Parent"))
+                .findFirst().orElseThrow();
+        RunItem point = view.runs().getItems().stream().filter(r -> r.id() == sweepRun).findFirst().orElseThrow();
+        assertEquals("sweep " + sweepId + " · point 1", parent.getCellData(point));
     }
 
     @Test
@@ -406,6 +414,22 @@ class PipelineFxTest {
         assertEquals(4, table.getColumns().size(), "the parameter column and one per run");
         assertNotNull(plots.chart("alignment-loss"));
         assertNotEquals(0, plots.points("run 4", "align/train_loss").size());
+    }
+
+    @Test
+    void aProjectOpensOnTheCurvesOfTheRunItsFormStartsFrom(FxRobot robot) throws Exception {
+        Path file = Fixtures.project(dir);
+        try (ProjectStore store = ProjectStore.open(file);
+             RunRecords run = RunRecords.begin(store, "pipeline", PipelineParams.defaults().toJson(), 42L)) {
+            for (int step = 1; step <= 5; step++) {
+                run.metric("align/train_loss", step, 2.0 / step);
+            }
+            run.finish(RunRecords.DONE, "average PLCC 0.8");
+        }
+        PipelineView view = open(robot, file);
+        FxTestSupport.waitFor(() -> !view.plots().runs().isEmpty());
+        String label = view.plots().runs().get(0);
+        assertEquals(5, view.plots().points(label, "align/train_loss").size(), label);
     }
 
     @Test

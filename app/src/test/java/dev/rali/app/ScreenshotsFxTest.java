@@ -80,7 +80,7 @@ class ScreenshotsFxTest {
         try (Stream<Path> s = Files.list(out)) {
             List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
             assertEquals(List.of("01-start.png", "02-datasets.png", "03-trace-audit.png", "04-attention.png",
-                    "05-pipeline.png", "06-sweeps.png", "07-results.png", "08-score.png", "09-domain-gap.png",
+                    "05-pipeline.png", "06-sweeps.png", "07-results-across-runs.png", "07-results.png", "08-score.png", "09-domain-gap.png",
                     "10-bases.png"), names);
         }
         assertTrue(Files.size(out.resolve("02-datasets.png")) > 10_000);

@@ -835,6 +835,7 @@ public final class DomainGapView implements AppView {
         FileChooser fc = new FileChooser();
         fc.setTitle("Export domain gap");
         fc.setInitialFileName("domain-gap." + ext);
+        fc.setInitialDirectory(Ui.exportFolder(ctx));
         fc.getExtensionFilters().add(new FileChooser.ExtensionFilter(ext.toUpperCase(Locale.ROOT), "*." + ext));
         File f = fc.showSaveDialog(ctx.window());
         if (f != null) {

@@ -293,7 +293,9 @@ public final class PipelineView implements AppView {
         runs.getColumns().add(col("Stage", RunItem::stage, 75));
         runs.getColumns().add(col("Ablation", PipelineView::ablation, 140));
         runs.getColumns().add(col("Status", RunItem::status, 80));
-        runs.getColumns().add(col("Parent", r -> r.parentRun() == null ? "" : "↳ run " + r.parentRun(), 75));
+        // a resumed run links the run it resumed; a sweep's run names its sweep and point (Sweeps view)
+        runs.getColumns().add(col("Parent", r -> r.parentRun() != null ? "↳ run " + r.parentRun()
+                : sweepOf.getOrDefault(r.id(), ""), 120));
         runs.getColumns().add(col("Started (UTC)", r -> time(r.startedAt()), 135));
         runs.getColumns().add(col("Ended (UTC)", r -> time(r.endedAt()), 135));
         runs.getColumns().add(col("Message", r -> r.message() == null ? "" : r.message(), 300));
@@ -757,12 +759,14 @@ public final class PipelineView implements AppView {
         boolean seed = seededFor != q;
         ctx.tasks().execute("Load runs", c -> {
             List<RunItem> all = q.runs().list();
-            return new LoadedRuns(all, seed, seed ? seedCandidate(all, q.runs().sweepRunIds()) : null);
+            return new LoadedRuns(all, seed, seed ? seedCandidate(all, q.runs().sweepRunIds()) : null,
+                    q.runs().sweepPointLabels());
         }, loaded -> {
             if (q != ctx.project().queries()) {
                 return; // another project was opened meanwhile
             }
             List<RunItem> list = loaded.runs();
+            sweepOf = loaded.sweepOf();
             List<Long> selected = runs.getSelectionModel().getSelectedItems().stream().map(RunItem::id).toList();
             runs.getItems().setAll(list);
             for (int i = 0; i < list.size(); i++) {
@@ -775,7 +779,10 @@ public final class PipelineView implements AppView {
     }
 
     /** The runs list and, on a project's first load ({@code seeding}), the run its form starts from (null: none). */
-    private record LoadedRuns(List<RunItem> runs, boolean seeding, Seed seed) { }
+    private record LoadedRuns(List<RunItem> runs, boolean seeding, Seed seed, Map<Long, String> sweepOf) { }
+
+    /** Run id → "sweep S · point P" for the runs a sweep started (the Parent column). */
+    private Map<Long, String> sweepOf = Map.of();
 
     /**
      * After the runs list is read: the first time for a project the form takes the newest full run's parameters (so a
@@ -797,6 +804,12 @@ public final class PipelineView implements AppView {
         Optional<RunItem> live = list.stream().filter(r -> RUNNING.equals(r.status())).findFirst();
         if (live.isPresent() && !shownRuns.contains(live.get().id())) {
             showRuns(List.of(live.get()));
+            return;
+        }
+        if (loaded.seeding() && loaded.seed() != null && shownRuns.isEmpty()) {
+            // a project opens on the curves of the run its form starts from (as TensorBoard opens on the runs it
+            // finds), not on empty plots
+            showRuns(List.of(loaded.seed().run()));
             return;
         }
         List<RunItem> shown = list.stream().filter(r -> shownRuns.contains(r.id())).toList();

@@ -172,15 +172,22 @@ public final class ResultsView implements AppView {
             points.removeAllSeries();
             return;
         }
-        ctx.tasks().execute("Load runs", c -> q.runs().withPredictions(), list -> {
+        ctx.tasks().execute("Load runs", c -> {
+            List<RunItem> all = q.runs().withPredictions();
+            // the run shown first: the newest of the researcher's own (not an ablation or a sweep point), as the
+            // Pipeline form starts from; the demo's newest run is its last ablation
+            PipelineView.Seed seed = PipelineView.seedCandidate(all, q.runs().sweepRunIds());
+            return Map.entry(all, java.util.Optional.ofNullable(seed == null ? null : seed.run()));
+        }, loaded -> {
             if (q != ctx.project().queries()) {
                 return; // another project was opened meanwhile
             }
+            List<RunItem> list = loaded.getKey();
             Long keep = run.getValue() == null ? null : run.getValue().id();
             run.getItems().setAll(list);
             paperTables.reload(q, list);
-            RunItem sel = list.stream().filter(r -> keep != null && r.id() == keep).findFirst()
-                    .orElse(list.isEmpty() ? null : list.get(0));
+            RunItem first = loaded.getValue().orElse(list.isEmpty() ? null : list.get(0));
+            RunItem sel = list.stream().filter(r -> keep != null && r.id() == keep).findFirst().orElse(first);
             if (sel != null && sel.equals(run.getValue())) {
                 loadRun(); // same run, but its predictions may have changed
             }

@@ -119,8 +119,8 @@ public final class TraceAuditView implements AppView {
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
         table.setPlaceholder(new Label("No traces in this project yet. Import traces (rali traces import) or "
                 + "generate them, then audit them here."));
-        // the file name without its folders ("astronaut__gaussian_blur_3.png"), cut in the middle if need be
-        table.getColumns().add(Ui.middleEllipsis(col("Image", a -> DatasetsView.fileName(a.imageName()), 180)));
+        // the file name without its folders ("astronaut__gaussian_blur_3.png"), cut so the distortion survives
+        table.getColumns().add(Ui.fileNameKeepingEnd(col("Image", a -> DatasetsView.fileName(a.imageName()), 200)));
         table.getColumns().add(col("Seed", a -> a.trace().seed(), 45));
         table.getColumns().add(col("Score", a -> Ui.num(a.trace().score(), 2), 55));
         table.getColumns().add(col("MOS", a -> Ui.num(a.mos(), 2), 55));

@@ -139,6 +139,40 @@ public final class Ui {
     }
 
     /**
+     * A column of file names cut so that their informative end survives (the distortion suffix of
+     * "astronaut__gaussian_blur_3.png": "astro…gaussian_blur_3.png", where JavaFX's middle ellipsis gave
+     * "astronaut_…blur_3.png"), refitted when the column is resized; the whole name in a tooltip.
+     */
+    public static <S> TableColumn<S, String> fileNameKeepingEnd(TableColumn<S, String> c) {
+        c.setCellFactory(col -> new javafx.scene.control.TableCell<>() {
+            {
+                setTextOverrun(javafx.scene.control.OverrunStyle.CLIP);
+                widthProperty().addListener((o, a, b) -> fit());
+            }
+
+            @Override
+            protected void updateItem(String v, boolean empty) {
+                super.updateItem(v, empty);
+                setTooltip(empty || v == null ? null : new Tooltip(v));
+                fit();
+            }
+
+            private void fit() {
+                String v = isEmpty() ? null : getItem();
+                if (v == null) {
+                    setText(null);
+                    return;
+                }
+                int dot = v.lastIndexOf('.');
+                String stem = dot > 0 ? v.substring(0, dot) : v;
+                double room = getWidth() - snappedLeftInset() - snappedRightInset() - 2;
+                setText(room <= 0 ? v : fitKeepingEnd(v, DatasetsView.informativeEnd(stem), getFont(), room));
+            }
+        });
+        return c;
+    }
+
+    /**
      * {@code text} cut to {@code width} pixels in {@code font} keeping its end from {@code keepFrom} on: the start
      * is shortened first ("astro…brighten_1"), the kept end only when it alone is too wide ("…ssian_noise_5").
      * For captions where the end carries the information (a distortion suffix) and JavaFX's own middle ellipsis

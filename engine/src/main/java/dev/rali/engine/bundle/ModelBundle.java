@@ -156,8 +156,8 @@ public final class ModelBundle {
         }
         if (!Files.isRegularFile(manifestFile)) {
             throw new IOException(abs + ": not a model bundle (no " + MANIFEST + "); choose a *.rali-model folder "
-                    + "exported from a finished run (`rali export`, or the demo's demo.rali-model) or made with "
-                    + "`rali import-official`");
+                    + "exported from a finished run (Pipeline → Past runs → Export bundle… in the app, `rali export` "
+                    + "on the command line, or the demo's demo.rali-model) or made with `rali import-official`");
         }
         JsonNode manifest;
         try {

@@ -117,6 +117,18 @@ public final class Runs {
         return out;
     }
 
+    /** The sweep point each run was started for, as the run list shows it: run id → "sweep S · point P" (1-based). */
+    public Map<Long, String> sweepPointLabels() throws SQLException {
+        Map<Long, String> out = new java.util.HashMap<>();
+        try (PreparedStatement ps = prepare("SELECT run_id, sweep_id, idx FROM sweep_points WHERE run_id IS NOT NULL",
+                List.of()); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getLong(1), "sweep " + rs.getLong(2) + " · point " + (rs.getLong(3) + 1));
+            }
+        }
+        return out;
+    }
+
     /** Runs that stored predictions (the Results view's choices), newest first. */
     public List<RunItem> withPredictions() throws SQLException {
         return query("SELECT " + RUN_COLUMNS + " FROM runs r WHERE EXISTS (SELECT 1 FROM predictions p "
