@@ -160,7 +160,7 @@ public final class DomainGapView implements AppView {
                 return;
             }
             DomainGapResult r = o.result();
-            String m = r.map().method() == MapProjection.Method.TSNE ? "t-SNE" : "UMAP";
+            String m = r.map().method().label();
             map.setPoints(r.map().coordinates(), spaceTitle(o), m + " 1", m + " 2");
             numbers.setText(numbersText(r));
             map.setOnHover(i -> hovered(i < 0 ? null : id(i)));
@@ -206,8 +206,10 @@ public final class DomainGapView implements AppView {
             recolour();
         });
         method.setId("gapMethod");
-        method.getItems().setAll("t-SNE", "UMAP");
-        method.setValue("t-SNE");
+        for (MapProjection.Method m : MapProjection.Method.values()) {
+            method.getItems().add(m.label());
+        }
+        method.setValue(MapProjection.Method.TSNE.label());
         perplexity.setId("gapPerplexity");
         perplexity.setEditable(true);
         perplexity.setPrefWidth(80);
@@ -219,8 +221,8 @@ public final class DomainGapView implements AppView {
         cap.setPrefWidth(90);
         seed.setId("gapSeed");
         seed.setPrefColumnCount(4);
-        perplexity.disableProperty().bind(method.valueProperty().isNotEqualTo("t-SNE"));
-        neighbours.disableProperty().bind(method.valueProperty().isEqualTo("t-SNE"));
+        perplexity.disableProperty().bind(method.valueProperty().isEqualTo(MapProjection.Method.UMAP.label()));
+        neighbours.disableProperty().bind(method.valueProperty().isNotEqualTo(MapProjection.Method.UMAP.label()));
         compute.setId("gapCompute");
         compute.setDefaultButton(true);
         compute.setOnAction(e -> compute());
@@ -435,8 +437,7 @@ public final class DomainGapView implements AppView {
             Dialogs.info(ctx.window(), "Seed", "The seed must be a whole number, got '" + seed.getText() + "'.");
             return null;
         }
-        MapProjection.Method m = "UMAP".equals(method.getValue()) ? MapProjection.Method.UMAP
-                : MapProjection.Method.TSNE;
+        MapProjection.Method m = MapProjection.Method.ofLabel(method.getValue());
         return DomainGapParams.defaults().withMethod(m).withMap(perplexity.getValue(), neighbours.getValue(), 0, s,
                 cap.getValue());
     }
@@ -801,7 +802,7 @@ public final class DomainGapView implements AppView {
             }
         }
         sb.append(String.format(Locale.ROOT, "%nmap: %s of %d points, trustworthiness@%d %s · %.1f s map, %.1f s numbers",
-                r.map().method() == MapProjection.Method.TSNE ? String.format(Locale.ROOT, "t-SNE (perplexity %.0f)",
+                r.map().method().isTsne() ? String.format(Locale.ROOT, r.map().method().label() + " (perplexity %.0f)",
                         r.map().perplexity()) : "UMAP (" + r.map().neighbours() + " neighbours)",
                 r.map().rows().length, r.map().trustK(), Ui.num(r.map().trustworthiness(), 3), r.mapSeconds(),
                 r.numbersSeconds()));

@@ -64,8 +64,8 @@ public final class DomainGapReport {
         r.groupSizes().forEach(sizes::put);
         ObjectNode map = root.putObject("map");
         DomainGapResult.MapResult m = r.map();
-        map.put("method", m.method().name().toLowerCase(Locale.ROOT));
-        if (m.method() == MapProjection.Method.TSNE) {
+        map.put("method", m.method().key());
+        if (m.method().isTsne()) {
             map.put("perplexity", m.perplexity());
         } else {
             map.put("neighbors", m.neighbours());
@@ -132,7 +132,7 @@ public final class DomainGapReport {
                 r.groupSizes()));
         DomainGapResult.MapResult m = r.map();
         b.append(String.format(Locale.ROOT, "map: %s of %d points, trustworthiness@%d %s%n",
-                m.method() == MapProjection.Method.TSNE ? "t-SNE (perplexity " + fmt(m.perplexity()) + ")"
+                m.method().isTsne() ? m.method().label() + " (perplexity " + fmt(m.perplexity()) + ")"
                         : "UMAP (" + m.neighbours() + " neighbours)", m.rows().length, m.trustK(),
                 fmt(m.trustworthiness())));
         if (r.classifier() != null) {

@@ -11,23 +11,66 @@ import java.util.Locale;
 
 /**
  * 2-D maps of an embedding space, seeded, in the background with progress and cancel: t-SNE by our Barnes-Hut
- * implementation ({@link BarnesHutTsne}, O(n log n) per iteration where Smile's is exact O(n²)), UMAP by Smile's.
+ * implementation ({@link BarnesHutTsne}, O(n log n) per iteration; the default), Smile's exact O(n²) t-SNE
+ * ({@code tsne-exact}, up to {@link #TSNE_EXACT_MAX_POINTS} points: the reference the faster one is checked against,
+ * and the one users of Smile know), and UMAP by Smile's.
  */
 public final class MapProjection {
     private MapProjection() { }
 
     /** The map method. */
     public enum Method {
-        TSNE, UMAP;
+        TSNE("tsne", "t-SNE"), TSNE_EXACT("tsne-exact", "t-SNE (exact, Smile)"), UMAP("umap", "UMAP");
+
+        private final String key;
+        private final String label;
+
+        Method(String key, String label) {
+            this.key = key;
+            this.label = label;
+        }
+
+        /** As the CLI and the JSON write it: tsne, tsne-exact, umap. */
+        public String key() {
+            return key;
+        }
+
+        /** As the views show it. */
+        public String label() {
+            return label;
+        }
+
+        /** Either t-SNE (the perplexity applies). */
+        public boolean isTsne() {
+            return this != UMAP;
+        }
 
         public static Method parse(String s) {
-            try {
-                return valueOf(s.strip().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown map method '" + s + "' (tsne or umap)");
+            String k = s.strip().toLowerCase(Locale.ROOT).replace('_', '-');
+            for (Method m : values()) {
+                if (m.key.equals(k)) {
+                    return m;
+                }
             }
+            throw new IllegalArgumentException("unknown map method '" + s + "' (tsne, tsne-exact or umap)");
+        }
+
+        /** The method a view label names ({@link #label}). */
+        public static Method ofLabel(String label) {
+            for (Method m : values()) {
+                if (m.label.equals(label)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("unknown map method '" + label + "'");
         }
     }
+
+    /** Smile's exact t-SNE keeps n × n matrices: above this many points use tsne (Barnes-Hut) or lower the cap. */
+    public static final int TSNE_EXACT_MAX_POINTS = 5000;
+
+    /** Iterations per progress report and cancellation check of Smile's t-SNE. */
+    static final int TSNE_EXACT_CHUNK = 50;
 
     /** Barnes-Hut accuracy of t-SNE: scikit-learn's default angle. */
     static final double TSNE_THETA = 0.5;
@@ -42,8 +85,11 @@ public final class MapProjection {
      */
     public static double[][] project(double[][] x, Method method, double perplexity, int neighbours, int iterations,
                                      long seed, TaskContext ctx) {
-        return method == Method.TSNE ? tsne(x, perplexity, iterations, seed, ctx)
-                : umap(x, neighbours, iterations, seed, ctx);
+        return switch (method) {
+            case TSNE -> tsne(x, perplexity, iterations, seed, ctx);
+            case TSNE_EXACT -> tsneExact(x, perplexity, iterations, seed, ctx);
+            case UMAP -> umap(x, neighbours, iterations, seed, ctx);
+        };
     }
 
     /** Smallest map input t-SNE accepts for a perplexity (each point needs 3 × perplexity neighbours). */
@@ -51,7 +97,35 @@ public final class MapProjection {
         return (int) Math.floor(3 * perplexity) + 2;
     }
 
-    static double[][] tsne(double[][] x, double perplexity, int iterations, long seed, TaskContext ctx) {
+    /**
+     * Smile's exact t-SNE (smile.manifold.TSNE: O(n²) affinities and gradient, learning rate 200, its own
+     * early exaggeration and momentum schedule), run in chunks for progress and cancel.
+     */
+    static double[][] tsneExact(double[][] x, double perplexity, int iterations, long seed, TaskContext ctx) {
+        checkTsneInput(x, perplexity);
+        if (x.length > TSNE_EXACT_MAX_POINTS) {
+            throw new IllegalArgumentException("exact t-SNE keeps " + x.length + " × " + x.length + " matrices; it "
+                    + "takes at most " + TSNE_EXACT_MAX_POINTS + " points (use --method tsne, the Barnes-Hut one, or "
+                    + "a lower --cap)");
+        }
+        int total = iterations > 0 ? iterations : 1000;
+        ctx.checkCancelled();
+        MathEx.setSeed(seed); // Smile draws the initial layout from this thread's generator
+        int first = Math.min(TSNE_EXACT_CHUNK, total);
+        smile.manifold.TSNE t = new smile.manifold.TSNE(x, 2, perplexity, 200, first);
+        int done = first;
+        while (done < total) {
+            ctx.progress("t-SNE (exact)", done, total, String.format(Locale.ROOT, "KL %.4f", t.cost()));
+            ctx.checkCancelled();
+            int step = Math.min(TSNE_EXACT_CHUNK, total - done);
+            t.update(step);
+            done += step;
+        }
+        ctx.progress("t-SNE (exact)", total, total, String.format(Locale.ROOT, "KL %.4f", t.cost()));
+        return t.coordinates;
+    }
+
+    private static void checkTsneInput(double[][] x, double perplexity) {
         if (perplexity <= 0) {
             throw new IllegalArgumentException("t-SNE perplexity must be positive, got " + perplexity);
         }
@@ -60,6 +134,10 @@ public final class MapProjection {
                     "t-SNE with perplexity %.3g needs at least %d points, got %d (lower --perplexity to at most %.3g)",
                     perplexity, tsneMinPoints(perplexity), x.length, Math.max(0, (x.length - 2) / 3.0)));
         }
+    }
+
+    static double[][] tsne(double[][] x, double perplexity, int iterations, long seed, TaskContext ctx) {
+        checkTsneInput(x, perplexity);
         int total = iterations > 0 ? iterations : 1000;
         ctx.checkCancelled();
         return BarnesHutTsne.embed(x, perplexity, total, TSNE_THETA, BarnesHutTsne.defaultLearningRate(x.length),

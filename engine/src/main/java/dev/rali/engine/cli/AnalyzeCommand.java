@@ -82,7 +82,8 @@ public final class AnalyzeCommand implements Runnable {
         @Option(names = "--groups", description = "CSV with header group[,score], one row per embedding row, in order")
         Path groups;
 
-        @Option(names = "--method", defaultValue = "tsne", description = "tsne or umap (default ${DEFAULT-VALUE})")
+        @Option(names = "--method", defaultValue = "tsne", description = "tsne (Barnes-Hut), tsne-exact (Smile's exact "
+                + "O(n²) t-SNE, up to 5,000 points) or umap (default ${DEFAULT-VALUE})")
         String method;
 
         @Option(names = "--perplexity", defaultValue = "30", description = "t-SNE perplexity (default ${DEFAULT-VALUE})")

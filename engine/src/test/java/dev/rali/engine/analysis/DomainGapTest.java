@@ -76,6 +76,26 @@ class DomainGapTest {
     }
 
     @Test
+    void smilesExactTsneIsAMethodTooAndTheBarnesHutMapIsAsFaithful() {
+        EmbeddingSpace s = clusters(2, 80, 8, 8, 1);
+        assertEquals(MapProjection.Method.TSNE_EXACT, MapProjection.Method.parse("tsne-exact"));
+        // 1,000 iterations (sklearn's default): Smile's exaggeration phase alone takes the first 250
+        DomainGapResult exact = new DomainGap().analyze(s, DomainGapParams.defaults()
+                .withMethod(MapProjection.Method.TSNE_EXACT).withMap(10, 10, 1000, 42, 2000), TaskContext.silent());
+        DomainGapResult bh = new DomainGap().analyze(s, DomainGapParams.defaults()
+                .withMethod(MapProjection.Method.TSNE).withMap(10, 10, 1000, 42, 2000), TaskContext.silent());
+        assertEquals(160, exact.map().coordinates().length);
+        String json = DomainGapReport.toJson(exact);
+        assertTrue(json.contains("\"method\" : \"tsne-exact\""), json);
+        assertTrue(exact.map().trustworthiness() > 0.8, "exact " + exact.map().trustworthiness());
+        assertTrue(bh.map().trustworthiness() > exact.map().trustworthiness() - 0.02,
+                "Barnes-Hut " + bh.map().trustworthiness() + " vs exact " + exact.map().trustworthiness());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MapProjection.tsneExact(
+                new double[MapProjection.TSNE_EXACT_MAX_POINTS + 1][2], 30, 10, 1, TaskContext.silent()));
+        assertTrue(e.getMessage().contains("--method tsne"), e.getMessage());
+    }
+
+    @Test
     void theMapIsReproducibleForASeed() {
         EmbeddingSpace s = clusters(2, 60, 6, 3, 2);
         double[][] a = new DomainGap().analyze(s, fast(MapProjection.Method.TSNE), TaskContext.silent())
