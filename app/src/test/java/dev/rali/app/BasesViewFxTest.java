@@ -26,9 +26,11 @@ class BasesViewFxTest {
     @TempDir Path dir;
     final FxTestSupport fx = new FxTestSupport();
     final AnalysisFixtures.FakeAnalysis analysis = new AnalysisFixtures.FakeAnalysis();
+    Stage stage;
 
     @Start
     void start(Stage stage) {
+        this.stage = stage;
         stage.setWidth(1400);
         stage.setHeight(900);
         fx.start(stage, AppServices.builder().with(EmbeddingAnalysisService.class, analysis).build());
@@ -44,6 +46,24 @@ class BasesViewFxTest {
         robot.interact(() -> fx.window.select(BasesView.TITLE));
         fx.settle();
         return fx.window.view(BasesView.TITLE);
+    }
+
+    @Test
+    void theBasisDetailAndTheExplainHintKeepAllTheirLinesAt1024By700(FxRobot robot) throws Exception {
+        robot.interact(() -> {
+            stage.setWidth(1024);
+            stage.setHeight(700);
+        });
+        BasesView v = openView(robot, AnalysisFixtures.project(dir));
+        FxTestSupport.waitFor(() -> v.table().getSelectionModel().getSelectedItem() != null);
+        robot.interact(() -> {
+            fx.window.root().applyCss();
+            fx.window.root().layout();
+        });
+        for (javafx.scene.control.Label l : List.of(v.detailLabel(), v.explanationLabel())) {
+            assertTrue(l.getHeight() + 0.5 >= l.prefHeight(l.getWidth()), "'" + l.getText() + "' is "
+                    + l.getHeight() + " px high, needs " + l.prefHeight(l.getWidth()));
+        }
     }
 
     @Test

@@ -70,6 +70,12 @@ class LayoutFxTest {
             cut.add(view + ": " + l.getClass().getSimpleName() + " '" + l.getText() + "' is " + Math.round(l.getWidth())
                     + " px wide, needs " + Math.round(l.prefWidth(-1)));
         }
+        // a wrapped label cut in height ends in "…" just the same (the Bases view's detail line was)
+        if (n instanceof Labeled l && l.isWrapText() && l.getText() != null && !l.getText().isBlank()
+                && l.getWidth() > 0 && l.getHeight() > 0 && l.getHeight() + 0.5 < l.prefHeight(l.getWidth())) {
+            cut.add(view + ": wrapped " + l.getClass().getSimpleName() + " '" + l.getText() + "' is "
+                    + Math.round(l.getHeight()) + " px high, needs " + Math.round(l.prefHeight(l.getWidth())));
+        }
         if (n instanceof Parent p) {
             for (Node c : p.getChildrenUnmodifiable()) {
                 collect(view, c, cut);

@@ -83,6 +83,11 @@ class MainWindowFxTest {
         assertEquals("koniq", d.name());
         assertEquals(6, d.count());
         assertEquals(12, d.traces());
+        assertEquals(List.of("Dataset", "Images", "Traces"), table.getColumns().stream().map(c -> c.getText()).toList(),
+                "three columns fit the pane; the rest is the details line");
+        FxTestSupport.waitFor(() -> !robot.lookup("#datasetDetails").queryAs(Label.class).getText().isEmpty());
+        String details = robot.lookup("#datasetDetails").queryAs(Label.class).getText();
+        assertTrue(details.contains("labelled") && details.contains("splits: "), details);
         DatasetsView view = fx.window.view(DatasetsView.TITLE);
         FxTestSupport.waitFor(() -> view.grid().getItems().size() == 6);
         assertEquals("6 images", robot.lookup("#imageCount").queryAs(Label.class).getText());

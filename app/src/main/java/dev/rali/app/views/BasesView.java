@@ -243,17 +243,18 @@ public final class BasesView implements AppView {
             for (var d : dev.rali.engine.dataset.Datasets.list(q.store())) {
                 images += d.count();
             }
-            return java.util.Map.entry(images, runs);
+            return java.util.Map.entry(images, DomainGapView.preferNewestFullRun(runs, q));
         }, e -> {
             totalImages = e.getKey();
             DomainGapView.RunChoice keep = run.getValue();
-            run.getItems().setAll(e.getValue());
-            if (keep != null && e.getValue().contains(keep)) {
+            List<DomainGapView.RunChoice> choices = e.getValue().getKey();
+            run.getItems().setAll(choices);
+            if (keep != null && choices.contains(keep)) {
                 run.setValue(keep);
-            } else if (!e.getValue().isEmpty()) {
-                run.setValue(e.getValue().get(0));
+            } else if (!choices.isEmpty()) {
+                run.setValue(e.getValue().getValue() != null ? e.getValue().getValue() : choices.get(0));
             }
-            boolean none = e.getValue().isEmpty();
+            boolean none = choices.isEmpty();
             compute.setDisable(none);
             explain.setDisable(none);
             if (none) {

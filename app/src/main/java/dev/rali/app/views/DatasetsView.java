@@ -68,6 +68,8 @@ public final class DatasetsView implements AppView {
     private final ComboBox<String> sort = new ComboBox<>();
     /** The field sidebar: one section per field of the dataset, a check box per value with its count. */
     private final VBox fieldsBox = new VBox(6);
+    /** The selected dataset's layout, labels, MOS range and splits (the table has room for three columns). */
+    private final Label datasetDetails = new Label();
     /** Chosen values per field (none chosen: the field does not filter). */
     private final java.util.Map<String, java.util.Set<String>> chosen = new java.util.LinkedHashMap<>();
     /** The check box of each (field, value), to set them from code and tests. */
@@ -87,15 +89,25 @@ public final class DatasetsView implements AppView {
         table.setId("datasetTable");
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
         table.setPlaceholder(new Label("No datasets yet — use Import… to add one."));
-        table.getColumns().add(col("Dataset", d -> d.name(), 84));
-        table.getColumns().add(col("Layout", d -> d.layout(), 62));
+        // three columns fit the left pane at 1024 wide (seven were cut to "Lab…" and pushed Splits off-screen); the
+        // rest of the selected dataset is the line under the table, and each row's tooltip
+        table.getColumns().add(col("Dataset", d -> d.name(), 110));
         table.getColumns().add(numCol("Images", d -> d.count()));
-        table.getColumns().add(numCol("Labels", d -> d.labelled()));
         table.getColumns().add(numCol("Traces", d -> d.traces()));
-        table.getColumns().add(col("MOS range", d -> d.normalisedMin() == null ? "–"
-                : Ui.num(d.normalisedMin(), 2) + " – " + Ui.num(d.normalisedMax(), 2), 90));
-        table.getColumns().add(col("Splits", d -> String.join(", ", d.splits().keySet()), 120));
-        table.getSelectionModel().selectedItemProperty().addListener((o, a, d) -> datasetSelected(d));
+        table.setRowFactory(t -> new javafx.scene.control.TableRow<>() {
+            @Override
+            protected void updateItem(DatasetSummary d, boolean empty) {
+                super.updateItem(d, empty);
+                setTooltip(empty || d == null ? null : new javafx.scene.control.Tooltip(details(d)));
+            }
+        });
+        datasetDetails.setId("datasetDetails");
+        datasetDetails.setWrapText(true);
+        datasetDetails.setStyle("-fx-text-fill: #555555;");
+        table.getSelectionModel().selectedItemProperty().addListener((o, a, d) -> {
+            datasetDetails.setText(d == null ? "" : details(d));
+            datasetSelected(d);
+        });
 
         Button importButton = new Button("Import…");
         importButton.setId("importButton");
@@ -173,8 +185,8 @@ public final class DatasetsView implements AppView {
                 new javafx.scene.control.Tooltip("Click a bar to show only the images in that MOS range"));
         histogram.setPrefHeight(320);
         histogram.setMinHeight(160);
-        VBox left = new VBox(8, Ui.noCollapse(new HBox(8, Ui.heading("Datasets"), importButton)), table, histogram,
-                reportPane);
+        VBox left = new VBox(8, Ui.noCollapse(new HBox(8, Ui.heading("Datasets"), importButton)), table,
+                datasetDetails, histogram, reportPane);
         table.setPrefHeight(200);
         VBox.setVgrow(histogram, Priority.ALWAYS);
         left.setPadding(new javafx.geometry.Insets(10));
@@ -479,6 +491,21 @@ public final class DatasetsView implements AppView {
                 histogram.setChart(Charts.histogram("MOS distribution", "MOS [1,5]", new double[0], 20, 1, 5));
             }
         });
+    }
+
+    /** "csv layout · 1,648 labelled · MOS 1.06–5.00 · splits: test 173, train 1,363, val 112". */
+    static String details(DatasetSummary d) {
+        StringBuilder b = new StringBuilder(d.layout() + " layout · " + String.format(java.util.Locale.ROOT, "%,d",
+                d.labelled()) + " labelled");
+        if (d.normalisedMin() != null) {
+            b.append(" · MOS ").append(Ui.num(d.normalisedMin(), 2)).append("–").append(Ui.num(d.normalisedMax(), 2));
+        }
+        if (!d.splits().isEmpty()) {
+            b.append(" · splits: ");
+            b.append(String.join(", ", d.splits().entrySet().stream()
+                    .map(e -> e.getKey() + " " + String.format(java.util.Locale.ROOT, "%,d", e.getValue())).toList()));
+        }
+        return b.toString();
     }
 
     private void datasetSelected(DatasetSummary d) {

@@ -366,7 +366,7 @@ public final class DomainGapView implements AppView {
                     runs.add(new RunChoice(r.id(), "run " + r.id() + " · " + r.stage() + " · " + r.status()));
                 }
             }
-            return Map.entry(ds, runs);
+            return Map.entry(ds, preferNewestFullRun(runs, q));
         }, e -> {
             datasets.getItems().clear();
             totalImages = 0;
@@ -381,9 +381,10 @@ public final class DomainGapView implements AppView {
             datasetsLabel();
             List<RunChoice> runs = new ArrayList<>();
             runs.add(new RunChoice(null, "no run"));
-            runs.addAll(e.getValue());
+            runs.addAll(e.getValue().getKey());
             run.getItems().setAll(runs);
-            run.setValue(runs.size() > 1 ? runs.get(1) : runs.get(0));
+            RunChoice preferred = e.getValue().getValue();
+            run.setValue(preferred != null ? preferred : runs.size() > 1 ? runs.get(1) : runs.get(0));
             if (e.getKey().isEmpty()) {
                 placeholder.setText("The project has no datasets yet: import one in the Datasets view.");
                 compute.setDisable(true);
@@ -393,6 +394,19 @@ public final class DomainGapView implements AppView {
             runsLoaded = true;
             maybeAutoCompute();
         });
+    }
+
+    /**
+     * The runs offered, with the one to start on (null: the list's first): the newest of the researcher's own full
+     * runs, as the Pipeline form starts from, when it has a head and an encoder; the demo's newest runs are its
+     * ablations and sweep points. Runs on a background thread.
+     */
+    static Map.Entry<List<RunChoice>, RunChoice> preferNewestFullRun(List<RunChoice> runs, ProjectQueries q)
+            throws java.sql.SQLException {
+        PipelineView.Seed seed = PipelineView.seedCandidate(q.runs().list(), q.runs().sweepRunIds());
+        RunChoice preferred = seed == null ? null : runs.stream()
+                .filter(r -> r.id() != null && r.id() == seed.run().id()).findFirst().orElse(null);
+        return new java.util.AbstractMap.SimpleImmutableEntry<>(runs, preferred);
     }
 
     private void datasetsLabel() {

@@ -185,8 +185,14 @@ public final class PipelineView implements AppView {
         Ui.tip(runTags, "Optional tags for the run this starts, comma-separated");
         Label stageLabel = new Label("Stage");
         stageLabel.setMinWidth(Region.USE_PREF_SIZE);
-        HBox bar = new HBox(8, stageLabel, target, run, cancel, progress, status, new Region(), runName, runTags);
-        HBox.setHgrow(bar.getChildren().get(6), Priority.ALWAYS);
+        // the status takes the bar's spare width (a long phase such as "all: score_definition/val_plcc 0.41" was cut
+        // at 1024 wide), and its tooltip holds the whole text when it still does not fit
+        HBox bar = new HBox(8, stageLabel, target, run, cancel, progress, status, runName, runTags);
+        HBox.setHgrow(status, Priority.ALWAYS);
+        status.setMaxWidth(Double.MAX_VALUE);
+        javafx.scene.control.Tooltip statusTip = new javafx.scene.control.Tooltip();
+        statusTip.textProperty().bind(status.textProperty());
+        status.setTooltip(statusTip);
         bar.setAlignment(Pos.CENTER_LEFT);
         Ui.noCollapse(bar);
 

@@ -30,6 +30,8 @@ public final class Ui {
         Label l = new Label(text);
         l.getStyleClass().add("hint");
         l.setWrapText(true);
+        // a wrapped hint keeps the height of all its lines: a VBox would otherwise squeeze it to "…"
+        l.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         return l;
     }
 
