@@ -19,6 +19,7 @@ import javafx.beans.property.ReadOnlyObjectWrapper;
 public final class ProjectModel {
     private final ReadOnlyObjectWrapper<ProjectQueries> queries = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyObjectWrapper<Long> revision = new ReadOnlyObjectWrapper<>(0L);
+    private final ReadOnlyObjectWrapper<Long> runsRevision = new ReadOnlyObjectWrapper<>(0L);
     private ProjectStore jobStore;
     private final RecentProjects recent;
 
@@ -33,6 +34,20 @@ public final class ProjectModel {
     /** Bumped whenever project content changes, so views reload. */
     public ReadOnlyObjectProperty<Long> revisionProperty() {
         return revision.getReadOnlyProperty();
+    }
+
+    /**
+     * Bumped when the project's runs (their list or a status) changed without the app's own job telling it: a
+     * {@code rali run} or {@code rali sweep run} in a terminal, seen by the Pipeline view's poll of SQLite's
+     * data_version. Views that list runs (Results, Sweeps, Bases) reload their lists on it; metric points alone
+     * do not bump it, so the views are not reloaded every few seconds while a run trains.
+     */
+    public ReadOnlyObjectProperty<Long> runsRevisionProperty() {
+        return runsRevision.getReadOnlyProperty();
+    }
+
+    public void runsChanged() {
+        runsRevision.set(runsRevision.get() + 1);
     }
 
     public ProjectQueries queries() {

@@ -277,8 +277,11 @@ class PipelineFxTest {
             run.flush();
             FxTestSupport.waitFor(() -> view.plots().points(label, "align/train_loss").size() == 3);
             assertEquals(0.65, view.plots().points(label, "align/val_loss").get(3L), 1e-12);
+            long before = fx.model.runsRevisionProperty().get();
             run.finish(RunRecords.DONE, "ok");
             FxTestSupport.waitFor(() -> "done".equals(status(view.runs().getItems(), run.runId())));
+            // the views that list runs (Results, Sweeps, Bases) are told: the status changed
+            FxTestSupport.waitFor(() -> fx.model.runsRevisionProperty().get() > before);
         }
     }
 

@@ -156,6 +156,7 @@ public final class BasesView implements AppView {
             reload();
         });
         ctx.project().revisionProperty().addListener((o, a, b) -> reload());
+        ctx.project().runsRevisionProperty().addListener((o, a, b) -> reload());
         reload();
     }
 

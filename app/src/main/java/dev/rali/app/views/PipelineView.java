@@ -773,6 +773,14 @@ public final class PipelineView implements AppView {
             }
             List<RunItem> list = loaded.runs();
             sweepOf = loaded.sweepOf();
+            // another process started or finished a run: tell the views that list runs (not on the first load)
+            String signature = list.stream().map(r -> r.id() + ":" + r.status()).collect(
+                    java.util.stream.Collectors.joining(","));
+            if (runsSignatureOf == q && !signature.equals(runsSignature)) {
+                ctx.project().runsChanged();
+            }
+            runsSignature = signature;
+            runsSignatureOf = q;
             List<Long> selected = runs.getSelectionModel().getSelectedItems().stream().map(RunItem::id).toList();
             runs.getItems().setAll(list);
             for (int i = 0; i < list.size(); i++) {
@@ -786,6 +794,10 @@ public final class PipelineView implements AppView {
 
     /** The runs list and, on a project's first load ({@code seeding}), the run its form starts from (null: none). */
     private record LoadedRuns(List<RunItem> runs, boolean seeding, Seed seed, Map<Long, String> sweepOf) { }
+
+    /** The runs list (ids and statuses) last loaded, and for which project: a change is announced to the views. */
+    private String runsSignature;
+    private ProjectQueries runsSignatureOf;
 
     /** Run id → "sweep S · point P" for the runs a sweep started (the Parent column). */
     private Map<Long, String> sweepOf = Map.of();

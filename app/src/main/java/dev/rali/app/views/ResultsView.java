@@ -130,6 +130,7 @@ public final class ResultsView implements AppView {
         Ui.emptyUnless(root, content, ctx.project().queriesProperty().isNotNull(),
                 "No project open", "Open a project and run the evaluate stage to see results.");
         ctx.project().revisionProperty().addListener((o, a, b) -> reloadRuns());
+        ctx.project().runsRevisionProperty().addListener((o, a, b) -> reloadRuns());
         reloadRuns();
     }
 

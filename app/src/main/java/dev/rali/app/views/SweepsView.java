@@ -272,6 +272,7 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         Ui.emptyUnless(root, content, ctx.project().queriesProperty().isNotNull(), "No project open",
                 "Open a project with datasets to run sweeps.");
         ctx.project().revisionProperty().addListener((o, a, b) -> reloadList());
+        ctx.project().runsRevisionProperty().addListener((o, a, b) -> reloadList());
         updateButtons();
         reloadList();
     }
