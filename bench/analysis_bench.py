@@ -103,6 +103,9 @@ def main():
     res["umap_10000x512"]["ours_trustworthiness_by_sklearn"] = step(
         "sklearn trustworthiness of our UMAP map", lambda: float(trustworthiness(x, ours, n_neighbors=5)))
     res["numbers_10000x512"] = {"ours_seconds": j["seconds"]["numbers"],
+                                "ours_classifier_seconds": j["seconds"].get("classifier"),
+                                "ours_mmd_seconds": j["seconds"].get("mmd"),
+                                "ours_knn_seconds": j["seconds"].get("knn"),
                                 "ours_classifier_accuracy": j["domain_classifier"]["accuracy"],
                                 "chance": j["domain_classifier"]["chance"]}
     t = time.time()

@@ -206,6 +206,9 @@ public final class DomainGapView implements AppView {
             recolour();
         });
         method.setId("gapMethod");
+        Ui.tip(method, "t-SNE: Barnes-Hut, the same map for the same seed. t-SNE (exact, Smile): Smile's O(n²) "
+                + "t-SNE, up to 5,000 points. UMAP: Smile's; its spectral start (ARPACK) is not seeded, so a second "
+                + "UMAP of the same data in this session can differ slightly (a fresh start repeats the first).");
         for (MapProjection.Method m : MapProjection.Method.values()) {
             method.getItems().add(m.label());
         }

@@ -116,6 +116,7 @@ public final class DomainGapReport {
         ObjectNode secs = root.putObject("seconds");
         secs.put("map", Math.round(r.mapSeconds() * 1000) / 1000.0);
         secs.put("numbers", Math.round(r.numbersSeconds() * 1000) / 1000.0);
+        r.partSeconds().forEach((k, v) -> secs.put(k, Math.round(v * 1000) / 1000.0));
         ArrayNode notes = root.putArray("notes");
         r.notes().forEach(notes::add);
         try {

@@ -18,7 +18,8 @@ import java.util.Map;
  */
 public record DomainGapResult(String space, int n, int dim, Map<String, Integer> groupSizes, MapResult map,
                               GapStatistics.ClassifierScore classifier, List<PairMmd> mmd, KnnResult knn,
-                              List<String> notes, double mapSeconds, double numbersSeconds) {
+                              List<String> notes, double mapSeconds, double numbersSeconds,
+                              Map<String, Double> partSeconds) {
 
     /** The 2-D map: which rows it shows, their coordinates and how faithful it is. */
     public record MapResult(MapProjection.Method method, double perplexity, int neighbours, int iterations, long seed,
