@@ -269,33 +269,54 @@ public final class GapStatistics {
                     + " reference rows, got " + ref.length);
         }
         double[] pred = new double[qn.length];
-        IntStream.range(0, qn.length).parallel().forEach(q -> {
-            double[] best = new double[kk];
-            int[] bestIdx = new int[kk];
-            Arrays.fill(best, Double.NEGATIVE_INFINITY);
-            for (int r = 0; r < rn.length; r++) {
-                if (leaveOneOut && r == q) {
-                    continue;
-                }
-                double s = dot(qn[q], rn[r]);
-                if (s > best[kk - 1]) {
-                    int p = kk - 1;
-                    while (p > 0 && best[p - 1] < s) {
-                        best[p] = best[p - 1];
-                        bestIdx[p] = bestIdx[p - 1];
-                        p--;
+        int d = rn[0].length;
+        // 4 queries × 4 references per tile (NeighbourTable.gram: the same sums as a dot product loop, 16 at a
+        // time, ~4× faster than one dot product after another); references still offered in index order
+        IntStream.range(0, (qn.length + 3) / 4).parallel().forEach(block -> {
+            int q0 = 4 * block;
+            int rows = Math.min(4, qn.length - q0);
+            double[][] best = new double[rows][kk];
+            int[][] bestIdx = new int[rows][kk];
+            for (double[] b : best) {
+                Arrays.fill(b, Double.NEGATIVE_INFINITY);
+            }
+            double[] g = new double[16];
+            for (int r0 = 0; r0 < rn.length; r0 += 4) {
+                int cols = Math.min(4, rn.length - r0);
+                NeighbourTable.gram(qn, q0, rows, rn, r0, cols, d, g);
+                for (int i = 0; i < rows; i++) {
+                    for (int c = 0; c < cols; c++) {
+                        int r = r0 + c;
+                        if (!(leaveOneOut && r == q0 + i)) {
+                            offerLargest(best[i], bestIdx[i], g[4 * i + c], r);
+                        }
                     }
-                    best[p] = s;
-                    bestIdx[p] = r;
                 }
             }
-            double sum = 0;
-            for (int i = 0; i < kk; i++) {
-                sum += refScores[bestIdx[i]];
+            for (int i = 0; i < rows; i++) {
+                double sum = 0;
+                for (int m = 0; m < kk; m++) {
+                    sum += refScores[bestIdx[i][m]];
+                }
+                pred[q0 + i] = sum / kk;
             }
-            pred[q] = sum / kk;
         });
         return pred;
+    }
+
+    /** Keeps the kk largest similarities, largest first; a tie keeps the earlier (lower-index) reference. */
+    private static void offerLargest(double[] best, int[] bestIdx, double s, int r) {
+        int kk = best.length;
+        if (s > best[kk - 1]) {
+            int p = kk - 1;
+            while (p > 0 && best[p - 1] < s) {
+                best[p] = best[p - 1];
+                bestIdx[p] = bestIdx[p - 1];
+                p--;
+            }
+            best[p] = s;
+            bestIdx[p] = r;
+        }
     }
 
     /** SRCC of kNN-regressed scores against the true ones (NaN when fewer than 3 rows or constant). */

@@ -99,9 +99,17 @@ final class NeighbourTable {
 
     /** g[4r + c] = x[i0 + r] · x[j0 + c] for a tile of up to 4 × 4 rows: 16 accumulators, 8 loads per step. */
     static void gram(double[][] x, int i0, int rows, int j0, int cols, int d, double[] g) {
+        gram(x, i0, rows, x, j0, cols, d, g);
+    }
+
+    /**
+     * g[4r + c] = a[i0 + r] · b[j0 + c]. Each product is summed over t in order, exactly as a plain dot product
+     * loop would, so results are bit-identical to one; the tile only keeps 16 sums in registers at once.
+     */
+    static void gram(double[][] a, int i0, int rows, double[][] b, int j0, int cols, int d, double[] g) {
         if (rows == 4 && cols == 4) {
-            double[] a0 = x[i0], a1 = x[i0 + 1], a2 = x[i0 + 2], a3 = x[i0 + 3];
-            double[] b0 = x[j0], b1 = x[j0 + 1], b2 = x[j0 + 2], b3 = x[j0 + 3];
+            double[] a0 = a[i0], a1 = a[i0 + 1], a2 = a[i0 + 2], a3 = a[i0 + 3];
+            double[] b0 = b[j0], b1 = b[j0 + 1], b2 = b[j0 + 2], b3 = b[j0 + 3];
             double s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
             double s20 = 0, s21 = 0, s22 = 0, s23 = 0, s30 = 0, s31 = 0, s32 = 0, s33 = 0;
             for (int t = 0; t < d; t++) {
@@ -122,7 +130,7 @@ final class NeighbourTable {
             for (int c = 0; c < cols; c++) {
                 double s = 0;
                 for (int t = 0; t < d; t++) {
-                    s += x[i0 + r][t] * x[j0 + c][t];
+                    s += a[i0 + r][t] * b[j0 + c][t];
                 }
                 g[4 * r + c] = s;
             }

@@ -170,4 +170,84 @@ class GapStatisticsTest {
         }
         return y;
     }
+
+    /** The tiled search returns exactly what one dot product after another does, ties (duplicate rows) included. */
+    @Test
+    void tiledKnnRegressionEqualsThePlainSearchExactly() {
+        Random r = new Random(3);
+        double[][] ref = new double[103][17];
+        double[][] query = new double[38][17];
+        for (double[][] m : new double[][][] {ref, query}) {
+            for (double[] row : m) {
+                for (int j = 0; j < row.length; j++) {
+                    row[j] = r.nextGaussian();
+                }
+            }
+        }
+        ref[50] = ref[7].clone(); // a tie: the lower index must win, as before
+        double[] scores = new double[ref.length];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = r.nextDouble() * 4 + 1;
+        }
+        for (boolean loo : new boolean[] {false, true}) {
+            double[][] q = loo ? ref : query;
+            double[] got = GapStatistics.knnRegress(ref, scores, q, 5, loo);
+            double[] want = plainKnn(ref, scores, q, 5, loo);
+            for (int i = 0; i < q.length; i++) {
+                assertEquals(want[i], got[i], 0.0, "query " + i + (loo ? " (leave one out)" : ""));
+            }
+        }
+    }
+
+    private static double[] plainKnn(double[][] ref, double[] scores, double[][] query, int k, boolean loo) {
+        double[][] rn = unit(ref);
+        double[][] qn = loo ? rn : unit(query);
+        double[] out = new double[qn.length];
+        for (int q = 0; q < qn.length; q++) {
+            double[] best = new double[k];
+            int[] idx = new int[k];
+            java.util.Arrays.fill(best, Double.NEGATIVE_INFINITY);
+            for (int j = 0; j < rn.length; j++) {
+                if (loo && j == q) {
+                    continue;
+                }
+                double s = 0;
+                for (int t = 0; t < rn[j].length; t++) {
+                    s += qn[q][t] * rn[j][t];
+                }
+                if (s > best[k - 1]) {
+                    int p = k - 1;
+                    while (p > 0 && best[p - 1] < s) {
+                        best[p] = best[p - 1];
+                        idx[p] = idx[p - 1];
+                        p--;
+                    }
+                    best[p] = s;
+                    idx[p] = j;
+                }
+            }
+            double sum = 0;
+            for (int m = 0; m < k; m++) {
+                sum += scores[idx[m]];
+            }
+            out[q] = sum / k;
+        }
+        return out;
+    }
+
+    private static double[][] unit(double[][] x) {
+        double[][] o = new double[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            double n = 0;
+            for (double v : x[i]) {
+                n += v * v;
+            }
+            n = Math.sqrt(n);
+            o[i] = new double[x[i].length];
+            for (int j = 0; j < o[i].length; j++) {
+                o[i][j] = n > 0 ? x[i][j] / n : 0;
+            }
+        }
+        return o;
+    }
 }
