@@ -51,12 +51,17 @@ class DatasetFieldsFxTest {
      * order), named as the sample builder names them, reference and distortion stored as the csv layout stores them.
      */
     private Path project() throws Exception {
+        return project(false);
+    }
+
+    /** {@code columns}: every image also has an imported "camera" column (A for odd ids, B for even). */
+    private Path project(boolean columns) throws Exception {
         Path file = dir.resolve("fields.rali");
         try (ProjectStore store = ProjectStore.open(file)) {
             store.inTransaction(c -> {
                 c.createStatement().execute("INSERT INTO datasets(id, name, layout) VALUES (1, 'sample', 'csv')");
                 try (PreparedStatement img = c.prepareStatement("INSERT INTO images(id, dataset_id, path, name, "
-                        + "content_hash, split, reference, distortion) VALUES (?, 1, ?, ?, 'h', ?, ?, ?)");
+                        + "content_hash, split, reference, distortion, fields_json) VALUES (?, 1, ?, ?, 'h', ?, ?, ?, ?)");
                      PreparedStatement mos = c.prepareStatement("INSERT INTO mos(image_id, raw, normalised) VALUES (?, ?, ?)")) {
                     long id = 0;
                     for (String ref : REFS) {
@@ -77,6 +82,7 @@ class DatasetFieldsFxTest {
                             img.setString(4, ref.equals("astronaut") ? "train" : "test");
                             img.setString(5, ref);
                             img.setString(6, d);
+                            img.setString(7, columns ? "{\"camera\":\"" + (id % 2 == 1 ? "A" : "B") + "\"}" : null);
                             img.executeUpdate();
                             mos.setLong(1, id);
                             mos.setDouble(2, 5 - id * 0.1);
@@ -149,6 +155,21 @@ class DatasetFieldsFxTest {
                 .map(i -> ProjectQueries.distortionLevel(i.distortion())).toList();
         assertEquals(List.of("", "", "1", "1", "1", "1", "1", "1", "2", "2", "2", "2", "2", "2",
                 "10", "10", "10", "10", "10", "10"), levels);
+    }
+
+    @Test
+    void anImportedColumnIsASidebarFieldAndASortOrder(FxRobot robot) throws Exception {
+        fx.open(robot, project(true));
+        robot.interact(() -> fx.window.select(DatasetsView.TITLE));
+        DatasetsView view = fx.window.view(DatasetsView.TITLE);
+        FxTestSupport.waitFor(() -> view.grid().getItems().size() == 20);
+        FxTestSupport.waitFor(() -> robot.lookup("#imageSort").queryComboBox().getItems().contains("column: camera"));
+        robot.interact(() -> robot.lookup("#imageSort").queryComboBox().setValue("column: camera"));
+        List<String> cams = view.grid().getItems().stream().map(i -> i.columns().get("camera")).toList();
+        assertEquals(10, cams.subList(0, 10).stream().filter("A"::equals).count(), "A first: " + cams);
+        robot.interact(() -> view.choose("column: camera", "B", true));
+        FxTestSupport.waitFor(() -> view.grid().getItems().size() == 10);
+        assertTrue(view.grid().getItems().stream().allMatch(i -> i.columns().get("camera").equals("B")));
     }
 
     @Test

@@ -319,7 +319,8 @@ public final class DatasetsView implements AppView {
     /** The grid's order for the chosen sort; images without MOS sort last, ties by name. */
     java.util.Comparator<ImageItem> order() {
         java.util.Comparator<ImageItem> byName = java.util.Comparator.comparing(ImageItem::name);
-        java.util.Comparator<ImageItem> c = switch (sort.getValue() == null ? "name" : sort.getValue()) {
+        String key = sort.getValue() == null ? "name" : sort.getValue();
+        java.util.Comparator<ImageItem> c = switch (key) {
             case "MOS ↑" -> java.util.Comparator.comparing(ImageItem::mos,
                     java.util.Comparator.nullsLast(java.util.Comparator.<Double>naturalOrder()));
             case "MOS ↓" -> java.util.Comparator.comparing(ImageItem::mos,
@@ -334,7 +335,12 @@ public final class DatasetsView implements AppView {
                 yield java.util.Comparator.comparing((ImageItem i) -> ProjectQueries.fieldValue(i, field),
                         ProjectQueries.VALUE_ORDER);
             }
-            default -> byName;
+            default -> {
+                String field = key;
+                // an imported column ("column: NAME"), in the sidebar's order of its values
+                yield field.startsWith(ProjectQueries.COLUMN_PREFIX) ? java.util.Comparator.comparing(
+                        (ImageItem i) -> ProjectQueries.fieldValue(i, field), ProjectQueries.VALUE_ORDER) : byName;
+            }
         };
         return c.thenComparing(byName);
     }
@@ -390,6 +396,7 @@ public final class DatasetsView implements AppView {
         if (item.reference() != null) {
             t.append("\nreference ").append(item.reference());
         }
+        item.columns().forEach((k, v) -> t.append('\n').append(k).append(' ').append(v)); // imported columns
         return t.toString();
     }
 
@@ -544,6 +551,15 @@ public final class DatasetsView implements AppView {
     static final int MAX_VALUES = 200;
 
     private void showFields(List<ProjectQueries.ImageField> fields) {
+        // the dataset's imported columns can order the grid too
+        List<String> sorts = new ArrayList<>(SORTS);
+        fields.stream().map(ProjectQueries.ImageField::name).filter(n -> n.startsWith(ProjectQueries.COLUMN_PREFIX))
+                .forEach(sorts::add);
+        String keep = sort.getValue();
+        if (!sorts.equals(sort.getItems())) {
+            sort.getItems().setAll(sorts);
+            sort.setValue(sorts.contains(keep) ? keep : "name");
+        }
         Button clear = new Button("Clear");
         clear.setId("clearFields");
         clear.setOnAction(e -> clearFields());
@@ -552,8 +568,8 @@ public final class DatasetsView implements AppView {
         head.setAlignment(Pos.CENTER_LEFT);
         fieldsBox.getChildren().setAll(head);
         if (fields.isEmpty()) {
-            Label none = new Label("This dataset's metadata has no distortion type, level or reference. Filter by "
-                    + "split and MOS above the grid, or brush the histogram.");
+            Label none = new Label("This dataset's metadata has no distortion type, level, reference or other "
+                    + "column with a few values. Filter by split and MOS above the grid, or brush the histogram.");
             none.setWrapText(true);
             none.getStyleClass().add("hint");
             fieldsBox.getChildren().add(none);

@@ -54,6 +54,9 @@ public final class CsvLayout implements DatasetLayout {
         }
         p.scale = req.scale(); // null: observed min/max
         p.officialSplit = t.has(split);
+        // every other column is kept per image as a field (the Datasets view's sidebar filters by it)
+        java.util.Set<String> mapped = java.util.Set.of(img, score, std, split, ref, dist);
+        java.util.List<String> extra = t.header().stream().filter(h -> !h.isEmpty() && !mapped.contains(h)).toList();
         for (CsvTable.Row r : t.rows()) {
             String name = t.get(r, img);
             if (name == null) {
@@ -61,8 +64,16 @@ public final class CsvLayout implements DatasetLayout {
                 continue;
             }
             Double raw = labelled ? num(t.get(r, score)) : null;
+            java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+            for (String h : extra) {
+                String v = t.get(r, h);
+                if (v != null && !v.isBlank()) {
+                    fields.put(h, v.strip());
+                }
+            }
             p.rows.add(new MetaRow(name, res.resolve(name), raw, null, numOrNull(t.get(r, std)),
-                    p.officialSplit ? splitName(t.get(r, split)) : null, t.get(r, ref), t.get(r, dist), t.where(r)));
+                    p.officialSplit ? splitName(t.get(r, split)) : null, t.get(r, ref), t.get(r, dist), t.where(r),
+                    fields));
         }
         p.splitByReference = t.has(ref);
         return p;

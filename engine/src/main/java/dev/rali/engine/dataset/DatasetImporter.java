@@ -387,13 +387,16 @@ public final class DatasetImporter {
         }
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper FIELDS_JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
     private static int write(ProjectStore store, long datasetId, List<Prepared> batch) throws SQLException, IOException {
         if (batch.isEmpty()) {
             return 0;
         }
         return store.inTransaction(c -> {
             try (PreparedStatement img = c.prepareStatement("INSERT INTO images(dataset_id, path, name, content_hash, "
-                    + "width, height, split, reference, distortion) VALUES (?,?,?,?,?,?,?,?,?)",
+                    + "width, height, split, reference, distortion, fields_json) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     Statement.RETURN_GENERATED_KEYS);
                  PreparedStatement mos = c.prepareStatement(
                          "INSERT INTO mos(image_id, raw, normalised, std) VALUES (?,?,?,?)")) {
@@ -407,6 +410,7 @@ public final class DatasetImporter {
                     img.setString(7, p.split);
                     img.setString(8, p.row.reference());
                     img.setString(9, p.row.distortion());
+                    img.setString(10, p.row.fields().isEmpty() ? null : FIELDS_JSON.writeValueAsString(p.row.fields()));
                     img.executeUpdate();
                     long id;
                     try (ResultSet keys = img.getGeneratedKeys()) {

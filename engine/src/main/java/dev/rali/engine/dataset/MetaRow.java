@@ -14,7 +14,18 @@ import java.nio.file.Path;
  * @param reference  reference image name for synthetic datasets, else null
  * @param distortion distortion type/level, else null
  * @param where      "file:line" for messages
+ * @param fields     metadata columns the layout does not map (a generic CSV's extra columns), column → value
  */
 record MetaRow(String name, Path file, Double raw, Double normalised, Double std, String split, String reference,
-               String distortion, String where) {
+               String distortion, String where, java.util.Map<String, String> fields) {
+
+    MetaRow {
+        fields = fields == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(
+                new java.util.LinkedHashMap<>(fields));
+    }
+
+    MetaRow(String name, Path file, Double raw, Double normalised, Double std, String split, String reference,
+            String distortion, String where) {
+        this(name, file, raw, normalised, std, split, reference, distortion, where, java.util.Map.of());
+    }
 }

@@ -53,8 +53,9 @@ public final class ProjectQueries {
             Map<String, Set<String>> copy = new LinkedHashMap<>();
             if (fields != null) {
                 fields.forEach((k, v) -> {
-                    if (!FIELDS.contains(k)) {
-                        throw new IllegalArgumentException("unknown image field '" + k + "'; known: " + FIELDS);
+                    if (!FIELDS.contains(k) && !k.startsWith(COLUMN_PREFIX)) {
+                        throw new IllegalArgumentException("unknown image field '" + k + "'; known: " + FIELDS
+                                + " and imported columns '" + COLUMN_PREFIX + "NAME'");
                     }
                     if (v != null && !v.isEmpty()) {
                         copy.put(k, Set.copyOf(v));
@@ -79,6 +80,10 @@ public final class ProjectQueries {
     public static final String FIELD_TYPE = "distortion type";
     public static final String FIELD_LEVEL = "distortion level";
     public static final String FIELD_REFERENCE = "reference";
+    /** Fields from imported metadata columns no layout maps are named "column: NAME". */
+    public static final String COLUMN_PREFIX = "column: ";
+    /** An imported column with more distinct values than this (scores, counts, free text) is not offered as a field. */
+    public static final int MAX_COLUMN_VALUES = 50;
     /** The fields a dataset's images can be filtered and sorted by, in sidebar order. */
     public static final List<String> FIELDS = List.of(FIELD_SPLIT, FIELD_TYPE, FIELD_LEVEL, FIELD_REFERENCE);
     /** The value standing for "not set" (a pristine image's distortion, an image without reference). */
@@ -119,7 +124,12 @@ public final class ProjectQueries {
             case FIELD_TYPE -> distortionType(image.distortion());
             case FIELD_LEVEL -> distortionLevel(image.distortion());
             case FIELD_REFERENCE -> image.reference() == null ? NONE : image.reference();
-            default -> throw new IllegalArgumentException("unknown image field '" + field + "'; known: " + FIELDS);
+            default -> {
+                if (!field.startsWith(COLUMN_PREFIX)) {
+                    throw new IllegalArgumentException("unknown image field '" + field + "'; known: " + FIELDS);
+                }
+                yield image.columns().getOrDefault(field.substring(COLUMN_PREFIX.length()), NONE);
+            }
         };
     }
 
@@ -177,16 +187,67 @@ public final class ProjectQueries {
                         .map(e -> new FieldValue(e.getKey(), e.getValue())).toList()));
             }
         });
+        out.addAll(columnFields(datasetId));
         return out;
     }
+
+    /**
+     * The imported columns (images.fields_json) with their values and counts, as "column: NAME" fields; images
+     * without the column count as {@link #NONE}. Columns with more than {@link #MAX_COLUMN_VALUES} distinct values
+     * are left out: a sidebar of check boxes is for categories, not for scores or free text.
+     */
+    private List<ImageField> columnFields(long datasetId) throws SQLException {
+        Map<String, Map<String, Integer>> counts = new java.util.TreeMap<>();
+        int images = 0;
+        try (PreparedStatement ps = prepare("SELECT i.fields_json, COUNT(*) FROM images i WHERE i.dataset_id = ? "
+                + "GROUP BY i.fields_json", List.of(datasetId)); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                int n = rs.getInt(2);
+                images += n;
+                String json = rs.getString(1);
+                if (json == null) {
+                    continue;
+                }
+                try {
+                    JSON.readTree(json).fields().forEachRemaining(e -> counts
+                            .computeIfAbsent(e.getKey(), k -> new java.util.TreeMap<>(VALUE_ORDER))
+                            .merge(e.getValue().asText(), n, Integer::sum));
+                } catch (java.io.IOException e) {
+                    throw new SQLException(store.file() + ": images.fields_json is not JSON: " + json, e);
+                }
+            }
+        }
+        List<ImageField> out = new ArrayList<>();
+        for (Map.Entry<String, Map<String, Integer>> c : counts.entrySet()) {
+            Map<String, Integer> values = c.getValue();
+            int with = values.values().stream().mapToInt(Integer::intValue).sum();
+            if (values.size() > MAX_COLUMN_VALUES) {
+                continue;
+            }
+            if (with < images) {
+                values.put(NONE, images - with);
+            }
+            out.add(new ImageField(COLUMN_PREFIX + c.getKey(), values.entrySet().stream()
+                    .map(e -> new FieldValue(e.getKey(), e.getValue())).toList()));
+        }
+        return out;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** One image row; MOS values are null when the image has no label. */
     public record ImageItem(long id, long datasetId, String name, Path path, String split, Double mos,
                             Double mosRaw, Double mosStd, String reference, String distortion,
-                            Integer width, Integer height) { }
+                            Integer width, Integer height, Map<String, String> columns) {
+        /** {@code columns}: the imported metadata columns no layout maps (images.fields_json), column → value. */
+        public ImageItem {
+            columns = columns == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(columns));
+        }
+    }
 
     private static final String IMAGE_COLUMNS = "i.id, i.dataset_id, i.name, i.path, i.split, m.normalised, m.raw, "
-            + "m.std, i.reference, i.distortion, i.width, i.height";
+            + "m.std, i.reference, i.distortion, i.width, i.height, i.fields_json";
 
     /** A page of a dataset's images in name order. */
     public List<ImageItem> images(long datasetId, ImageFilter filter, int limit, int offset) throws SQLException {
@@ -285,7 +346,20 @@ public final class ProjectQueries {
                             args.addAll(List.of(-n, v, -n - 1, n + 1));
                         }
                     }
-                    default -> throw new IllegalArgumentException("unknown image field '" + field + "'");
+                    default -> {
+                        if (!field.startsWith(COLUMN_PREFIX)) {
+                            throw new IllegalArgumentException("unknown image field '" + field + "'");
+                        }
+                        // an imported column: its value in images.fields_json (a JSON path with the name quoted)
+                        String path = "$.\"" + field.substring(COLUMN_PREFIX.length()).replace("\"", "\\\"") + "\"";
+                        if (v.equals(NONE)) {
+                            any.add("json_extract(i.fields_json, ?) IS NULL");
+                            args.add(path);
+                        } else {
+                            any.add("json_extract(i.fields_json, ?) = ?");
+                            args.addAll(List.of(path, v));
+                        }
+                    }
                 }
             }
             sql.append(" AND (").append(String.join(" OR ", any)).append(')');
@@ -340,8 +414,8 @@ public final class ProjectQueries {
                 return Optional.empty();
             }
             item = image(rs);
-            dataset = rs.getString(13);
-            excluded = rs.getString(14);
+            dataset = rs.getString(14);
+            excluded = rs.getString(15);
         }
         return Optional.of(new ImageDetail(item, dataset, traces(imageId), excluded));
     }
@@ -524,7 +598,20 @@ public final class ProjectQueries {
     private static ImageItem image(ResultSet rs) throws SQLException {
         return new ImageItem(rs.getLong(1), rs.getLong(2), rs.getString(3), Path.of(rs.getString(4)),
                 rs.getString(5), dbl(rs, 6), dbl(rs, 7), dbl(rs, 8), rs.getString(9), rs.getString(10),
-                integer(rs, 11), integer(rs, 12));
+                integer(rs, 11), integer(rs, 12), columns(rs.getString(13)));
+    }
+
+    private static Map<String, String> columns(String json) throws SQLException {
+        if (json == null) {
+            return Map.of();
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        try {
+            JSON.readTree(json).fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        } catch (java.io.IOException e) {
+            throw new SQLException("images.fields_json is not JSON: " + json, e);
+        }
+        return out;
     }
 
     private static TraceItem trace(ResultSet rs, int base) throws SQLException {

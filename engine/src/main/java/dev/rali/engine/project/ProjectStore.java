@@ -24,7 +24,7 @@ public final class ProjectStore implements AutoCloseable {
     /** Migration scripts in order; index i holds version i+1. */
     static final List<String> MIGRATIONS = List.of("V1__initial.sql", "V2__settings.sql",
             "V3__image_exclusion.sql", "V4__attention_dumps.sql", "V5__run_labels.sql",
-            "V6__sweeps.sql");
+            "V6__sweeps.sql", "V7__image_fields.sql");
 
     public static final String EXTENSION = ".rali";
 

@@ -217,4 +217,43 @@ class ProjectQueriesTest {
         assertEquals(4, lines.length);
         assertEquals("104,koniq,c.png,m,0,,3.0,no_answer,parse failure,unsure,\"second look, \"\"bad\"\"\"", lines[3]);
     }
+
+    /** A generic CSV's extra columns become sidebar fields (few values) to filter and sort by; a column of scores does not. */
+    @Test
+    void importedColumnsWithFewValuesAreFieldsToFilterAndSortBy() throws Exception {
+        Path data = java.nio.file.Files.createDirectories(dir.resolve("data"));
+        StringBuilder csv = new StringBuilder("image,score,content,votes\n");
+        for (int k = 0; k < 60; k++) {
+            var img = new java.awt.image.BufferedImage(2, 2, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            img.setRGB(0, 0, k * 4000); // distinct bytes: the import skips duplicate content
+            javax.imageio.ImageIO.write(img, "png", data.resolve("i" + k + ".png").toFile());
+            // every third image has no content value; votes are all different (a score-like column)
+            csv.append("i").append(k).append(".png,").append(1 + k % 5).append(',')
+                    .append(k % 3 == 0 ? "" : k % 3 == 1 ? "portrait" : "landscape").append(',').append(100 + k)
+                    .append('\n');
+        }
+        java.nio.file.Files.writeString(data.resolve("mos.csv"), csv);
+        dev.rali.engine.dataset.DatasetImporter.importDataset(store, dev.rali.engine.dataset.ImportRequest.of("mine",
+                "csv", data.resolve("mos.csv")), dev.rali.engine.task.TaskContext.silent());
+        long ds = dev.rali.engine.dataset.Datasets.list(store).stream().filter(d -> d.name().equals("mine"))
+                .findFirst().orElseThrow().id();
+        var content = q.imageFields(ds).stream().filter(f -> f.name().equals("column: content")).findFirst()
+                .orElseThrow();
+        assertEquals(List.of(new ProjectQueries.FieldValue(ProjectQueries.NONE, 20),
+                new ProjectQueries.FieldValue("landscape", 20), new ProjectQueries.FieldValue("portrait", 20)),
+                content.values());
+        assertTrue(q.imageFields(ds).stream().noneMatch(f -> f.name().equals("column: votes")),
+                "60 distinct values: a score-like column is not a sidebar field");
+        var portrait = new ProjectQueries.ImageFilter(null, null, null, Map.of("column: content",
+                java.util.Set.of("portrait")));
+        List<ProjectQueries.ImageItem> got = q.images(ds, portrait, 100, 0);
+        assertEquals(20, got.size());
+        assertTrue(got.stream().allMatch(i -> i.columns().get("content").equals("portrait")));
+        assertEquals("101", got.stream().filter(i -> i.name().equals("i1.png")).findFirst().orElseThrow().columns()
+                .get("votes"), "every extra column is kept with the image");
+        var none = new ProjectQueries.ImageFilter(null, null, null, Map.of("column: content",
+                java.util.Set.of(ProjectQueries.NONE)));
+        assertEquals(20, q.countImages(ds, none));
+        assertEquals("portrait", ProjectQueries.fieldValue(got.get(0), "column: content"));
+    }
 }
