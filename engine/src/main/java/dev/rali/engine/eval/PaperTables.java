@@ -413,16 +413,17 @@ public final class PaperTables {
     }
 
     /**
-     * Table A.5 shape: one row per point (score definition ✓/×, M, K, N, PLCC, SRCC as mean ± std over seeds), then
-     * the paper's case with its M/K/N and PLCC / SRCC.
+     * Table A.5 shape: one row per point (score definition ✓/×, M, K, N, PLCC, SRCC, raw PLCC as mean ± std over
+     * seeds), then the paper's case with its M/K/N and PLCC / SRCC; the footer names the PLCC convention, as Table 4.
      *
      * @param scaling the rule that scaled the paper's M/K/N to the project, printed as a note (or null)
      */
     public static Table tableA5(List<A5Point> points, String what, String scaling, boolean emphasis) {
         Map<Integer, List<String>> paper = paperRows("tableA5.csv", "case");
-        List<String> header = List.of("score definition", "PCA M", "bases K", "buckets N", "PLCC", "SRCC",
-                "paper case", "paper M / K / N", "paper PLCC / SRCC");
         List<Figures> fs = points.stream().map(A5Point::figures).toList();
+        List<String> header = List.of("score definition", "PCA M", "bases K", "buckets N", "PLCC", "SRCC",
+                fs.stream().anyMatch(f -> f.seeds() > 1) ? "PLCC (raw, mean ± std)" : "PLCC (raw)",
+                "paper case", "paper M / K / N", "paper PLCC / SRCC");
         List<List<Cell>> rows = new ArrayList<>();
         for (A5Point p : points) {
             Figures f = p.figures();
@@ -431,11 +432,12 @@ public final class PaperTables {
                     Cell.of(Integer.toString(p.bases())), Cell.of(Integer.toString(p.buckets())),
                     new Cell(withSpread(f.plcc(), f.plccStd(), null), emphasis ? mark(fs, f, Figures::plcc) : Mark.NONE),
                     new Cell(withSpread(f.srcc(), f.srccStd(), null), emphasis ? mark(fs, f, Figures::srcc) : Mark.NONE),
+                    Cell.of(withSpread(f.plccRaw(), f.plccRawStd(), null)),
                     Cell.of(pr == null ? "–" : pr.get(0)),
                     Cell.of(pr == null ? "–" : pr.get(2) + " / " + pr.get(3) + " / " + pr.get(4)),
                     Cell.of(pr == null ? "–" : pr.get(5) + " / " + pr.get(6))));
         }
-        List<String> notes = new ArrayList<>();
+        List<String> notes = new ArrayList<>(List.of(ResultsTable.FOOTER));
         notes.add("Ours: " + what + seedsNote(fs) + ". Paper: Table A.5 (trained on KonIQ, average over the seven test "
                 + "sets of Table 2), for reference.");
         if (scaling != null && !scaling.isBlank()) {
