@@ -151,17 +151,47 @@ public final class PaperTables {
      */
     public static RunFigures fromRun(Runs runs, long runId) throws IOException, SQLException {
         Runs.RunItem run = runs.get(runId);
-        Optional<Runs.Artifact> table = runs.artifacts(runId).stream().filter(a -> a.kind().equals("table"))
-                .reduce((a, b) -> b);
-        if (table.isEmpty()) {
+        Optional<Path> json = resultsJson(runs, runId);
+        if (json.isEmpty()) {
             throw new IllegalArgumentException("run " + runId + " (" + run.stage() + ", " + run.status()
                     + ") has no evaluation: only finished runs of stage 'all' or 'evaluate' have one");
         }
-        Path json = table.get().path().resolveSibling("results.json");
-        if (!Files.isRegularFile(json)) {
-            throw new IOException(json + ": missing (run " + runId + "'s results table)");
+        if (!Files.isRegularFile(json.get())) {
+            throw new IOException(json.get() + ": missing (run " + runId + "'s results table)");
         }
-        return RunFigures.fromResultsJson(Files.readString(json, StandardCharsets.UTF_8), json.toString());
+        return RunFigures.fromResultsJson(Files.readString(json.get(), StandardCharsets.UTF_8), json.get().toString());
+    }
+
+    /**
+     * Which images each dataset's row of a run's evaluation used ({@link ResultsTable#TEST_SPLIT},
+     * {@link ResultsTable#ALL} or a split name), by dataset in the results' order, from the run's
+     * {@code results.json}. Datasets the file does not say it for (results of older versions) are left out; a run
+     * without an evaluation gives an empty map.
+     */
+    public static Map<String, String> imagesUsed(Runs runs, long runId) throws IOException, SQLException {
+        Optional<Path> json = resultsJson(runs, runId);
+        Map<String, String> out = new LinkedHashMap<>();
+        if (json.isEmpty() || !Files.isRegularFile(json.get())) {
+            return out;
+        }
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(Files.readString(json.get(), StandardCharsets.UTF_8));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException(json.get() + ": not a results JSON (" + e.getOriginalMessage() + ")");
+        }
+        for (JsonNode o : root.path("datasets")) {
+            if (o.hasNonNull("dataset") && o.hasNonNull("images")) {
+                out.put(o.get("dataset").asText(), o.get("images").asText());
+            }
+        }
+        return out;
+    }
+
+    /** The results.json next to the run's last {@code table} artifact, if it recorded one. */
+    private static Optional<Path> resultsJson(Runs runs, long runId) throws IOException, SQLException {
+        return runs.artifacts(runId).stream().filter(a -> a.kind().equals("table")).reduce((a, b) -> b)
+                .map(a -> a.path().resolveSibling("results.json"));
     }
 
     // ---- output ---------------------------------------------------------------------------------------------------

@@ -155,6 +155,9 @@ class RaliPipelineTest {
                 }
             }
 
+            // which images the evaluation used, as the GUI's Results table shows it (from the run's results.json)
+            assertEquals(Map.of("sample", dev.rali.engine.eval.ResultsTable.TEST_SPLIT),
+                    dev.rali.engine.eval.PaperTables.imagesUsed(new dev.rali.engine.project.Runs(store), o.runId()));
             ModelBundle bundle = BundleExport.export(store, o.runId(), dir.resolve("m.rali-model"), false);
             // Scores are not clamped to [1, 5] (as the released scorer): what holds is that each is a softmax-weighted
             // mean of the bases' f, so it is finite and lies within [min f, max f] of the run's head.
