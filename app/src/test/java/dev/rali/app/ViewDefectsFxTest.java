@@ -180,7 +180,8 @@ class ViewDefectsFxTest {
         assertEquals(dev.rali.engine.eval.Metrics.plcc(pred, mos), row.plccRaw(), 1e-12);
         assertEquals(report.krcc(), row.krcc(), 1e-12);
         List<String> headers = view.table().getColumns().stream().map(c -> c.getText()).toList();
-        assertEquals(List.of("Dataset", "N", "PLCC", "SRCC", "KRCC", "RMSE", "PLCC (raw)"), headers);
+        assertEquals(List.of("Dataset", "Images", "N", "PLCC", "SRCC", "KRCC", "RMSE", "PLCC (raw)"), headers);
+        assertEquals("", row.images(), "the fixture's run recorded no results table: nothing to say");
         assertTrue(robot.lookup("#resultsFooter").queryAs(Label.class).getText().contains("4-parameter logistic"));
 
         robot.clickOn("#resultsIntervals");
@@ -188,6 +189,39 @@ class ViewDefectsFxTest {
         FxTestSupport.waitFor(() -> view.table().getItems().get(0).plccCi() != null);
         var ci = view.table().getItems().get(0).srccCi();
         assertTrue(ci.lo() <= 1.0 && ci.hi() <= 1.0 && ci.lo() <= ci.hi(), ci.toString());
+    }
+
+    @Test
+    void resultsSayWhichImagesEachDatasetWasEvaluatedOnFromTheRunsResults(FxRobot robot) throws Exception {
+        // the evaluate run's results as the pipeline writes them: koniq (the score dataset) on its held-out split,
+        // next to its table artifact; the view reads "test split" / "all" from there, not from the predictions
+        Path p = Fixtures.project(dir);
+        double[] mos = {1.5, 2.0, 2.5, 3.0, 3.5, 4.0};
+        double[] pred = {1.7, 1.9, 2.7, 2.9, 3.7, 3.9};
+        try (ProjectStore s = ProjectStore.open(p)) {
+            Path runDir = Files.createDirectories(s.artifactDir().resolve("runs/2"));
+            dev.rali.engine.eval.ResultsTable t = new dev.rali.engine.eval.ResultsTable().add("koniq",
+                    dev.rali.engine.eval.ResultsTable.TEST_SPLIT, dev.rali.engine.eval.MetricReport.compute(pred, mos));
+            Files.writeString(runDir.resolve("results.json"), t.toJson());
+            Files.writeString(runDir.resolve("results.md"), t.toMarkdown());
+            try (Statement st = s.connection().createStatement()) {
+                st.execute("INSERT INTO artifacts(run_id, kind, path, sha256) VALUES (2, 'table', 'runs/2/results.md', "
+                        + "'x')");
+            }
+        }
+        fx.open(robot, p);
+        robot.interact(() -> fx.window.select(ResultsView.TITLE));
+        ResultsView view = fx.window.view(ResultsView.TITLE);
+        FxTestSupport.waitFor(() -> view.table().getItems().size() == 1);
+        ResultsView.Row row = view.table().getItems().get(0);
+        assertEquals("koniq", row.dataset());
+        assertEquals("test split", row.images());
+        assertEquals(6, row.n());
+        // the cell the researcher sees, in the column after the dataset
+        var images = view.table().getColumns().get(1);
+        assertEquals("Images", images.getText());
+        assertEquals("test split", String.valueOf(images.getCellData(0)));
+        assertTrue(robot.lookup("#resultsFooter").queryAs(Label.class).getText().contains("\"all\" = every image"));
     }
 
     /** Fixtures project with c's off trace and f's unparsable trace repaired: nothing is flagged at the defaults. */

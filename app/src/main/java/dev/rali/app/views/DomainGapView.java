@@ -405,7 +405,7 @@ public final class DomainGapView implements AppView {
      * ablations and sweep points. Runs on a background thread.
      */
     static Map.Entry<List<RunChoice>, RunChoice> preferNewestFullRun(List<RunChoice> runs, ProjectQueries q)
-            throws java.sql.SQLException {
+            throws Exception {
         PipelineView.Seed seed = PipelineView.seedCandidate(q.runs().list(), q.runs().sweepRunIds());
         RunChoice preferred = seed == null ? null : runs.stream()
                 .filter(r -> r.id() != null && r.id() == seed.run().id()).findFirst().orElse(null);

@@ -50,10 +50,11 @@ public final class ResultsView implements AppView {
 
     /**
      * One table row. {@code plcc} is the headline PLCC, Pearson after the VQEG 4-parameter logistic (the convention
-     * of the paper's tables and of `rali eval`); {@code plccRaw} is Pearson on the raw scores. The intervals are
-     * null unless 95 % CIs were asked for.
+     * of the paper's tables and of `rali eval`); {@code plccRaw} is Pearson on the raw scores. {@code images} says
+     * which images the run evaluated the dataset on ("test split" / "all", from its results; "" when not recorded).
+     * The intervals are null unless 95 % CIs were asked for.
      */
-    public record Row(String dataset, int n, double plcc, double srcc, double krcc, double rmse, double plccRaw,
+    public record Row(String dataset, String images, int n, double plcc, double srcc, double krcc, double rmse, double plccRaw,
                       MetricReport.Interval plccCi, MetricReport.Interval srccCi) { }
 
     private final AppContext ctx;
@@ -78,6 +79,7 @@ public final class ResultsView implements AppView {
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
         table.setPlaceholder(new Label("Choose a run with predictions (the evaluate stage writes them)."));
         table.getColumns().add(col("Dataset", Row::dataset, 110));
+        table.getColumns().add(col("Images", Row::images, 80));
         table.getColumns().add(col("N", Row::n, 50));
         table.getColumns().add(col("PLCC", r -> withCi(r.plcc(), r.plccCi()), 70));
         table.getColumns().add(col("SRCC", r -> withCi(r.srcc(), r.srccCi()), 70));
@@ -105,7 +107,7 @@ public final class ResultsView implements AppView {
         HBox bar = new HBox(8, new Label("Run"), run, intervals, Ui.hint("click a point to open the image"));
         bar.setAlignment(Pos.CENTER_LEFT);
         Ui.noCollapse(bar);
-        Label footer = Ui.hint(ResultsTable.FOOTER);
+        Label footer = Ui.hint(ResultsTable.FOOTER + " " + ResultsTable.IMAGES_NOTE);
         footer.setId("resultsFooter");
         footer.setMinHeight(Region.USE_PREF_SIZE);
         VBox left = new VBox(8, table, footer);
@@ -210,7 +212,7 @@ public final class ResultsView implements AppView {
         long seed = seedOf(r);
         ctx.tasks().execute("Load predictions", c -> {
             Map<String, List<Prediction>> p = q.runs().predictions(r.id());
-            return Map.entry(p, rows(p, bootstrap, seed));
+            return Map.entry(p, rows(p, imagesUsed(q, r.id()), bootstrap, seed));
         }, result -> {
             if (q != ctx.project().queries() || r != run.getValue()) {
                 return;
@@ -221,9 +223,21 @@ public final class ResultsView implements AppView {
         });
     }
 
-    /** Without intervals. */
+    /** Without intervals, and without saying which images each dataset used. */
     public static List<Row> rows(Map<String, List<Prediction>> byDataset) {
-        return rows(byDataset, 0, 0L);
+        return rows(byDataset, Map.of(), 0, 0L);
+    }
+
+    /**
+     * Which images the run evaluated each dataset on, as its results record it (the paper's protocol: the score
+     * dataset's test split, every other dataset whole); empty for runs whose results do not say.
+     */
+    static Map<String, String> imagesUsed(ProjectQueries q, long runId) {
+        try {
+            return dev.rali.engine.eval.PaperTables.imagesUsed(q.runs(), runId);
+        } catch (Exception unreadable) { // no JDBC types in the app (AppArchitectureTest)
+            return Map.of(); // the figures come from the predictions; only the label is missing
+        }
     }
 
     /**
@@ -231,25 +245,27 @@ public final class ResultsView implements AppView {
      * logistic PLCC headline, raw PLCC beside it), plus the unweighted mean row (as the paper averages datasets).
      * A dataset with fewer than 3 predictions gets NaNs instead of failing the whole table.
      */
-    public static List<Row> rows(Map<String, List<Prediction>> byDataset, int bootstrap, long seed) {
+    public static List<Row> rows(Map<String, List<Prediction>> byDataset, Map<String, String> images, int bootstrap,
+                                 long seed) {
         List<Row> rows = new ArrayList<>();
         for (var e : byDataset.entrySet()) {
             double[] pred = e.getValue().stream().mapToDouble(Prediction::predicted).toArray();
             double[] mos = e.getValue().stream().mapToDouble(Prediction::mos).toArray();
             Row r;
+            String used = images.getOrDefault(e.getKey(), "");
             try {
                 MetricReport m = MetricReport.compute(pred, mos, bootstrap, seed);
-                r = new Row(e.getKey(), pred.length, m.plccFitted(), m.srcc(), m.krcc(), m.rmse(), m.plcc(),
+                r = new Row(e.getKey(), used, pred.length, m.plccFitted(), m.srcc(), m.krcc(), m.rmse(), m.plcc(),
                         m.plccFittedCi(), m.srccCi());
             } catch (IllegalArgumentException tooFewOrConstant) {
-                r = new Row(e.getKey(), pred.length, Stats.plcc(pred, mos), Stats.srcc(pred, mos), Double.NaN,
+                r = new Row(e.getKey(), used, pred.length, Stats.plcc(pred, mos), Stats.srcc(pred, mos), Double.NaN,
                         Double.NaN, Stats.plcc(pred, mos), null, null);
             }
             rows.add(r);
         }
         if (rows.size() > 1) {
             int n = rows.stream().mapToInt(Row::n).sum();
-            rows.add(new Row("mean", n, mean(rows, Row::plcc), mean(rows, Row::srcc), mean(rows, Row::krcc),
+            rows.add(new Row("mean", "", n, mean(rows, Row::plcc), mean(rows, Row::srcc), mean(rows, Row::krcc),
                     mean(rows, Row::rmse), mean(rows, Row::plccRaw), null, null));
         }
         return rows;

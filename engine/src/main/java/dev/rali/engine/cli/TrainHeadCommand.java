@@ -2,6 +2,7 @@ package dev.rali.engine.cli;
 
 import dev.rali.engine.io.AtomicFiles;
 import dev.rali.engine.params.ParamException;
+import dev.rali.engine.params.ParamKeys;
 import dev.rali.engine.params.PipelineParams;
 import dev.rali.engine.project.ProjectLock;
 import dev.rali.engine.project.ProjectStore;
@@ -152,7 +153,9 @@ public final class TrainHeadCommand implements Callable<Integer> {
 
     /**
      * The ablation's settings, the parameter file, then each --set (as {@code rali run}); a changed key of a
-     * section train-head does not use (data, encoder, evaluate) is refused rather than silently ignored.
+     * section train-head does not use (data, encoder, evaluate) is refused rather than silently ignored, and so is
+     * anything that changes the encoder's alignment, from whichever source: the embedding files carry no record of
+     * the alignment that made them, so the only alignment train-head can state is the default one.
      */
     PipelineParams resolveParams() throws IOException {
         if (ablation != null && ALIGNMENT_ABLATIONS.contains(ablation)) {
@@ -161,13 +164,38 @@ public final class TrainHeadCommand implements Callable<Integer> {
                     + "full head on them, or run `rali run --ablation " + ablation + "`");
         }
         PipelineParams p = RunCommand.resolve(paramsFile, ablation, sets);
+        String resolvedAblation = p.get(ParamKeys.ABLATION);
+        if (ALIGNMENT_ABLATIONS.contains(resolvedAblation)) {
+            throw new ParamException(ParamKeys.ABLATION.name() + "=" + resolvedAblation + " (from " + sourceOf()
+                    + ") names an ablation of the encoder's alignment, and train-head only sees the embeddings in "
+                    + "--train/--val: it would record the full head under that name. Embed the images with that "
+                    + "encoder and train with run.ablation=full, or run `rali run --ablation " + resolvedAblation + "`");
+        }
         for (String key : p.changedFrom(PipelineParams.defaults())) {
             String section = key.substring(0, key.indexOf('.'));
             if (List.of("data", "encoder", "evaluate").contains(section)) {
                 throw new ParamException(key + ": not used by train-head, which trains the head from the --train and "
                         + "--val files (use `rali run` for the whole pipeline)");
             }
+            if (section.equals("alignment")) {
+                throw new ParamException(key + "=" + p.get(key) + " (from " + sourceOf() + "; default "
+                        + PipelineParams.defaults().get(key) + "): changes the encoder's alignment, which train-head "
+                        + "cannot apply to the embeddings in --train/--val and would record for a head that did not "
+                        + "use it; embed the images with that encoder, or use `rali run`");
+            }
         }
         return p;
+    }
+
+    /** Where the resolved parameters came from, for the refusal messages. */
+    private String sourceOf() {
+        List<String> from = new ArrayList<>();
+        if (paramsFile != null) {
+            from.add("--params " + paramsFile);
+        }
+        if (!sets.isEmpty()) {
+            from.add("--set");
+        }
+        return from.isEmpty() ? "the defaults" : String.join(" or ", from);
     }
 }

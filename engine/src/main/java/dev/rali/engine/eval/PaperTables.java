@@ -151,17 +151,47 @@ public final class PaperTables {
      */
     public static RunFigures fromRun(Runs runs, long runId) throws IOException, SQLException {
         Runs.RunItem run = runs.get(runId);
-        Optional<Runs.Artifact> table = runs.artifacts(runId).stream().filter(a -> a.kind().equals("table"))
-                .reduce((a, b) -> b);
-        if (table.isEmpty()) {
+        Optional<Path> json = resultsJson(runs, runId);
+        if (json.isEmpty()) {
             throw new IllegalArgumentException("run " + runId + " (" + run.stage() + ", " + run.status()
                     + ") has no evaluation: only finished runs of stage 'all' or 'evaluate' have one");
         }
-        Path json = table.get().path().resolveSibling("results.json");
-        if (!Files.isRegularFile(json)) {
-            throw new IOException(json + ": missing (run " + runId + "'s results table)");
+        if (!Files.isRegularFile(json.get())) {
+            throw new IOException(json.get() + ": missing (run " + runId + "'s results table)");
         }
-        return RunFigures.fromResultsJson(Files.readString(json, StandardCharsets.UTF_8), json.toString());
+        return RunFigures.fromResultsJson(Files.readString(json.get(), StandardCharsets.UTF_8), json.get().toString());
+    }
+
+    /**
+     * Which images each dataset's row of a run's evaluation used ({@link ResultsTable#TEST_SPLIT},
+     * {@link ResultsTable#ALL} or a split name), by dataset in the results' order, from the run's
+     * {@code results.json}. Datasets the file does not say it for (results of older versions) are left out; a run
+     * without an evaluation gives an empty map.
+     */
+    public static Map<String, String> imagesUsed(Runs runs, long runId) throws IOException, SQLException {
+        Optional<Path> json = resultsJson(runs, runId);
+        Map<String, String> out = new LinkedHashMap<>();
+        if (json.isEmpty() || !Files.isRegularFile(json.get())) {
+            return out;
+        }
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(Files.readString(json.get(), StandardCharsets.UTF_8));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException(json.get() + ": not a results JSON (" + e.getOriginalMessage() + ")");
+        }
+        for (JsonNode o : root.path("datasets")) {
+            if (o.hasNonNull("dataset") && o.hasNonNull("images")) {
+                out.put(o.get("dataset").asText(), o.get("images").asText());
+            }
+        }
+        return out;
+    }
+
+    /** The results.json next to the run's last {@code table} artifact, if it recorded one. */
+    private static Optional<Path> resultsJson(Runs runs, long runId) throws IOException, SQLException {
+        return runs.artifacts(runId).stream().filter(a -> a.kind().equals("table")).reduce((a, b) -> b)
+                .map(a -> a.path().resolveSibling("results.json"));
     }
 
     // ---- output ---------------------------------------------------------------------------------------------------
@@ -413,16 +443,17 @@ public final class PaperTables {
     }
 
     /**
-     * Table A.5 shape: one row per point (score definition ✓/×, M, K, N, PLCC, SRCC as mean ± std over seeds), then
-     * the paper's case with its M/K/N and PLCC / SRCC.
+     * Table A.5 shape: one row per point (score definition ✓/×, M, K, N, PLCC, SRCC, raw PLCC as mean ± std over
+     * seeds), then the paper's case with its M/K/N and PLCC / SRCC; the footer names the PLCC convention, as Table 4.
      *
      * @param scaling the rule that scaled the paper's M/K/N to the project, printed as a note (or null)
      */
     public static Table tableA5(List<A5Point> points, String what, String scaling, boolean emphasis) {
         Map<Integer, List<String>> paper = paperRows("tableA5.csv", "case");
-        List<String> header = List.of("score definition", "PCA M", "bases K", "buckets N", "PLCC", "SRCC",
-                "paper case", "paper M / K / N", "paper PLCC / SRCC");
         List<Figures> fs = points.stream().map(A5Point::figures).toList();
+        List<String> header = List.of("score definition", "PCA M", "bases K", "buckets N", "PLCC", "SRCC",
+                fs.stream().anyMatch(f -> f.seeds() > 1) ? "PLCC (raw, mean ± std)" : "PLCC (raw)",
+                "paper case", "paper M / K / N", "paper PLCC / SRCC");
         List<List<Cell>> rows = new ArrayList<>();
         for (A5Point p : points) {
             Figures f = p.figures();
@@ -431,11 +462,12 @@ public final class PaperTables {
                     Cell.of(Integer.toString(p.bases())), Cell.of(Integer.toString(p.buckets())),
                     new Cell(withSpread(f.plcc(), f.plccStd(), null), emphasis ? mark(fs, f, Figures::plcc) : Mark.NONE),
                     new Cell(withSpread(f.srcc(), f.srccStd(), null), emphasis ? mark(fs, f, Figures::srcc) : Mark.NONE),
+                    Cell.of(withSpread(f.plccRaw(), f.plccRawStd(), null)),
                     Cell.of(pr == null ? "–" : pr.get(0)),
                     Cell.of(pr == null ? "–" : pr.get(2) + " / " + pr.get(3) + " / " + pr.get(4)),
                     Cell.of(pr == null ? "–" : pr.get(5) + " / " + pr.get(6))));
         }
-        List<String> notes = new ArrayList<>();
+        List<String> notes = new ArrayList<>(List.of(ResultsTable.FOOTER));
         notes.add("Ours: " + what + seedsNote(fs) + ". Paper: Table A.5 (trained on KonIQ, average over the seven test "
                 + "sets of Table 2), for reference.");
         if (scaling != null && !scaling.isBlank()) {

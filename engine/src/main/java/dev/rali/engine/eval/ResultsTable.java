@@ -38,6 +38,10 @@ public final class ResultsTable {
     public static final String ALL = "all";
 
     /** The Markdown footer naming the PLCC convention (and the Images column). */
+    /** What the "Images" column's values mean (the Markdown footer and the GUI's Results view). */
+    public static final String IMAGES_NOTE = "Images: \"" + TEST_SPLIT + "\" = the dataset's held-out split, \""
+            + ALL + "\" = every image with MOS (cross-dataset, as in the paper).";
+
     public static final String FOOTER = "PLCC: Pearson after the VQEG 4-parameter logistic fit, the convention of the "
             + "baselines' evaluation code the paper compares with (DeQA-Score cal_plcc_srcc.py); PLCC (raw): Pearson "
             + "on the raw scores.";
@@ -134,8 +138,7 @@ public final class ResultsTable {
                     .append(" | ").append(fmt(a.krcc())).append(" | ").append(fmt(a.rmse())).append(" | ")
                     .append(fmt(a.plccRaw())).append(" | ").append(a.n()).append(" |\n");
         }
-        sb.append('\n').append(FOOTER).append(images ? " Images: \"" + TEST_SPLIT + "\" = the dataset's held-out "
-                + "split, \"" + ALL + "\" = every image with MOS (cross-dataset, as in the paper)." : "").append('\n');
+        sb.append('\n').append(FOOTER).append(images ? " " + IMAGES_NOTE : "").append('\n');
         return sb.toString();
     }
 

@@ -66,6 +66,27 @@ class DatasetCommandTest {
     }
 
     @Test
+    void aTestFractionOfOnePutsEveryImageInTestForACrossDatasetSet() throws Exception {
+        Path project = dir.resolve("whole/p.rali");
+        CliRun.Result imp = CliRun.exec("dataset", "import", "--project", project.toString(), "--layout", "csv",
+                "--name", "ood", "--columns", "image=img,score=q", "--range", "0:100", "--test-fraction", "1",
+                "--quiet", dataset().toString());
+        assertEquals(0, imp.code(), imp.err());
+        JsonNode n = new ObjectMapper().readTree(CliRun.exec("dataset", "show", "--project", project.toString(),
+                "--name", "ood", "--json").out());
+        assertEquals(6, n.get("count").asInt());
+        JsonNode splits = n.get("splits");
+        assertEquals(6, splits.path("test").asInt(), splits.toString());
+        assertEquals(1, splits.size(), "no train or validation image left: " + splits);
+        // outside (0, 1] is refused with the range named
+        CliRun.Result bad = CliRun.exec("dataset", "import", "--project", project.toString(), "--layout", "csv",
+                "--name", "x", "--columns", "image=img,score=q", "--range", "0:100", "--test-fraction", "1.5",
+                "--quiet", dir.resolve("ds/scores.csv").toString());
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("test fraction must be in (0, 1], got 1.5"), bad.err());
+    }
+
+    @Test
     void nothingImportedIsANonZeroExitAndErrorsNameTheProblem() throws Exception {
         Path project = dir.resolve("p.rali");
         Path csv = Files.writeString(Files.createDirectories(dir.resolve("e")).resolve("s.csv"), "image,score\nx.png,1\n");

@@ -52,6 +52,26 @@ class TracesCommandTest {
     }
 
     @Test
+    void statsCountsTheReasoningTextsTheTextTowerCuts() throws Exception {
+        Path p = project();
+        String longThink = "the image is slightly blurry and noisy. ".repeat(20); // ~160 tokens, past CLIP's 77
+        Path f = dir.resolve("long.jsonl");
+        Files.writeString(f, "{\"image\":\"a.jpg\",\"seed\":0,\"text\":\"<think>sharp</think><answer>{\\\"rating\\\":4}</answer>\"}\n"
+                + "{\"image\":\"a.jpg\",\"seed\":1,\"text\":\"<think>" + longThink
+                + "</think><answer>{\\\"rating\\\":2}</answer>\"}\n"
+                + "{\"image\":\"b.jpg\",\"seed\":0,\"text\":\"<think>a clean photo</think><answer>{\\\"rating\\\":5}</answer>\"}\n");
+        assertEquals(0, cli.runClean("traces", "import", "--project", p.toString(), "--source", "qi", "--quiet",
+                f.toString()), cli.err());
+        assertEquals(0, cli.runClean("traces", "stats", "--project", p.toString()));
+        assertTrue(cli.out().contains("reasoning texts cut by the text tower at 77 tokens: 1 of 3 (33.3 %)"),
+                cli.out());
+        // without a base encoder, CLIP's 77 positions are the limit: a longer --text-context is capped, not honoured
+        assertEquals(0, cli.runClean("traces", "stats", "--project", p.toString(), "--text-context", "500"));
+        assertTrue(cli.out().contains("reasoning texts cut by the text tower at 77 tokens: 1 of 3 (33.3 %)"),
+                cli.out());
+    }
+
+    @Test
     void errorsNameTheProblem() throws Exception {
         assertEquals(1, cli.runClean("traces", "stats", "--project", dir.resolve("nope.rali").toString()));
         assertTrue(cli.err().contains("nope.rali: no such project file"), cli.err());

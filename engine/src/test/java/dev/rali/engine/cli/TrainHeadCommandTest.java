@@ -116,6 +116,37 @@ class TrainHeadCommandTest {
     }
 
     @Test
+    void refusesAnAlignmentAblationOrAlignmentKeyFromAParameterFileOrSet(@TempDir Path tmp) throws Exception {
+        // the label alone, by --set: the head would be recorded as "no_alignment" while the encoder was aligned
+        CliRun.Result r = CliRun.exec("train-head", "--set", "run.ablation=no_alignment", "--print-params");
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains("run.ablation=no_alignment (from --set) names an ablation of the encoder's "
+                + "alignment"), r.err());
+        // a whole `rali run --ablation no_seed_augmentation` parameter file (alignment keys and label)
+        Path file = tmp.resolve("noseed.json");
+        Files.writeString(file, dev.rali.engine.params.PipelineParams.ablation("no_seed_augmentation").toJson());
+        r = CliRun.exec("train-head", "--params", file.toString(), "--print-params");
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains("run.ablation=no_seed_augmentation (from --params " + file + ")"), r.err());
+        // one alignment key, from --set or from a file, with the label left at "full"
+        r = CliRun.exec("train-head", "--set", "alignment.enabled=false", "--print-params");
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains("alignment.enabled=false (from --set; default true): changes the encoder's "
+                + "alignment"), r.err());
+        Path epochs = tmp.resolve("epochs.json");
+        Files.writeString(epochs, dev.rali.engine.params.PipelineParams.defaults().with("alignment.epochs", "1")
+                .toJson());
+        r = CliRun.exec("train-head", "--params", epochs.toString(), "--print-params");
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains("alignment.epochs=1 (from --params " + epochs + "; default "), r.err());
+        // alignment keys at their defaults (a full run's file) and the head's own ablations still pass
+        Files.writeString(tmp.resolve("full.json"), dev.rali.engine.params.PipelineParams.defaults().toJson());
+        r = CliRun.exec("train-head", "--params", tmp.resolve("full.json").toString(), "--set",
+                "run.ablation=plain_kmeans", "--set", "bases.bucketed=false", "--print-params");
+        assertEquals(0, r.code(), r.err());
+    }
+
+    @Test
     void usesTheRunSpellingOfTheSeedAndReadsParameterFilesOfOlderVersions(@TempDir Path tmp) throws Exception {
         CliRun.Result r = CliRun.exec("train-head", "--set", "run.seed=7", "--ablation", "no_pca", "--print-params");
         assertEquals(0, r.code(), r.err());

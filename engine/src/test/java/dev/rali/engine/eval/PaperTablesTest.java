@@ -111,9 +111,23 @@ class PaperTablesTest {
         PaperTables.A5Point ours = new PaperTables.A5Point(false, 16, 8, 6,
                 PaperTables.Figures.single(0.41, 0.32, 0.2, 0.9, 0.4, 50), 5);
         PaperTables.Table t = PaperTables.tableA5(List.of(ours), "test split", "M × 1/32", false);
-        assertEquals(List.of("×", "16", "8", "6", "0.410", "0.320", "5", "512 / 100 / 90", "0.745 / 0.717"),
+        assertEquals(List.of("×", "16", "8", "6", "0.410", "0.320", "0.400", "5", "512 / 100 / 90", "0.745 / 0.717"),
                 t.texts().get(0));
+        assertEquals("PLCC (raw)", t.header().get(6));
         assertTrue(t.toMarkdown().contains("Scaling: M × 1/32"));
+    }
+
+    @Test
+    void tableA5ShowsRawPlccWithItsSpreadAndNamesThePlccConventionLikeTable4() {
+        PaperTables.A5Point over2 = new PaperTables.A5Point(true, 16, 8, 6, PaperTables.Figures.mean(List.of(
+                PaperTables.Figures.single(0.5, 0.4, 0.3, 1, 0.3, 10),
+                PaperTables.Figures.single(0.7, 0.6, 0.5, 1, 0.5, 10))), 8);
+        PaperTables.Table t = PaperTables.tableA5(List.of(over2), "test split", null, false);
+        assertEquals("PLCC (raw, mean ± std)", t.header().get(6));
+        assertEquals("0.400 ± 0.141", t.texts().get(0).get(6));
+        // the same convention footer as Table 4 (and the results table), so no headline PLCC goes unexplained
+        assertTrue(t.notes().contains(ResultsTable.FOOTER), t.notes().toString());
+        assertTrue(t.toMarkdown().contains(ResultsTable.FOOTER), t.toMarkdown());
     }
 
     @Test

@@ -152,11 +152,27 @@ class RaliPipelineTest {
                  ResultSet rs = s.executeQuery("SELECT image_id, score FROM predictions WHERE run_id=" + o.runId())) {
                 while (rs.next()) {
                     predicted.put(rs.getLong(1), rs.getDouble(2));
-                    assertTrue(rs.getDouble(2) >= 1 - 1e-9 && rs.getDouble(2) <= 5 + 1e-9);
                 }
             }
 
+            // which images the evaluation used, as the GUI's Results table shows it (from the run's results.json)
+            assertEquals(Map.of("sample", dev.rali.engine.eval.ResultsTable.TEST_SPLIT),
+                    dev.rali.engine.eval.PaperTables.imagesUsed(new dev.rali.engine.project.Runs(store), o.runId()));
             ModelBundle bundle = BundleExport.export(store, o.runId(), dir.resolve("m.rali-model"), false);
+            // Scores are not clamped to [1, 5] (as the released scorer): what holds is that each is a softmax-weighted
+            // mean of the bases' f, so it is finite and lies within [min f, max f] of the run's head.
+            double fMin = Double.POSITIVE_INFINITY;
+            double fMax = Double.NEGATIVE_INFINITY;
+            for (float fi : bundle.head().f()) {
+                fMin = Math.min(fMin, fi);
+                fMax = Math.max(fMax, fi);
+            }
+            assertFalse(predicted.isEmpty());
+            for (Map.Entry<Long, Double> e : predicted.entrySet()) {
+                double v = e.getValue();
+                assertTrue(Double.isFinite(v) && v >= fMin - 1e-6 && v <= fMax + 1e-6,
+                        "image " + e.getKey() + ": " + v + " outside the bases' f range [" + fMin + ", " + fMax + "]");
+            }
             assertEquals("sample", bundle.manifest().path("training_data").path("score_dataset").asText());
             assertEquals("sample", bundle.manifest().path("params").path("data").path("scoreDataset").asText());
             // A run recorded by an older version (snake_case data keys) exports the same way: migrated on read.
