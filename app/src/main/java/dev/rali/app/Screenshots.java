@@ -142,7 +142,18 @@ public final class Screenshots {
     }
 
     public static void write(Scene scene, Path file) throws IOException {
-        WritableImage img = scene.snapshot(null);
+        // at the window's output scale: on a HiDPI display (or -Dglass.gtk.uiScale=2) the PNG has its pixels, so
+        // the screenshot shows what the user sees there (text and canvases at 2×), not a 1× rendering
+        double sx = scene.getWindow() == null ? 1 : scene.getWindow().getOutputScaleX();
+        double sy = scene.getWindow() == null ? 1 : scene.getWindow().getOutputScaleY();
+        WritableImage img;
+        if (sx == 1 && sy == 1) {
+            img = scene.snapshot(null);
+        } else {
+            javafx.scene.SnapshotParameters p = new javafx.scene.SnapshotParameters();
+            p.setTransform(javafx.scene.transform.Transform.scale(sx, sy));
+            img = scene.getRoot().snapshot(p, null);
+        }
         var image = SwingFXUtils.fromFXImage(img, null);
         AtomicFiles.write(file, out -> {
             if (!ImageIO.write(image, "png", out)) {

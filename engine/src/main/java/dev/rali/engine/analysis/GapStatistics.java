@@ -18,8 +18,9 @@ import java.util.stream.IntStream;
 public final class GapStatistics {
     /** L2 penalty of the domain classifier (on standardised features): keeps separable folds finite. */
     static final double CLASSIFIER_LAMBDA = 0.1;
-    static final double CLASSIFIER_TOL = 1e-4;
-    static final int CLASSIFIER_MAX_ITER = 100;
+    /** L-BFGS stopping: scikit-learn's max_iter of 100 left the 512-d folds unconverged (Smile warned each time). */
+    static final double CLASSIFIER_TOL = 1e-5;
+    static final int CLASSIFIER_MAX_ITER = 500;
 
     private GapStatistics() { }
 
@@ -57,7 +58,6 @@ public final class GapStatistics {
             double[][] xtr = rows(x, tr);
             int[] ytr = tr.stream().mapToInt(i -> y[i]).toArray();
             double[][] std = standardiser(xtr);
-            // tolerance and iteration cap as scikit-learn's LogisticRegression defaults (tol 1e-4, max_iter 100)
             LogisticRegression lr = LogisticRegression.fit(apply(std, xtr), ytr, CLASSIFIER_LAMBDA, CLASSIFIER_TOL,
                     CLASSIFIER_MAX_ITER);
             int ok = 0;
