@@ -3,6 +3,7 @@ package dev.rali.app.views;
 import dev.rali.app.AppContext;
 import dev.rali.app.ViewFeature;
 import dev.rali.app.Dialogs;
+import dev.rali.engine.params.ParamKeys;
 import dev.rali.engine.params.PipelineParams;
 import dev.rali.engine.pipeline.PipelineService;
 import dev.rali.engine.project.ProjectQueries;
@@ -10,6 +11,7 @@ import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.project.Runs;
 import dev.rali.engine.project.SweepRecords;
 import dev.rali.engine.sweep.SweepReport;
+import dev.rali.engine.sweep.SweepRunner;
 import dev.rali.engine.sweep.SweepService;
 import dev.rali.engine.sweep.SweepSpec;
 import dev.rali.engine.task.BackgroundTask;
@@ -33,6 +35,7 @@ import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.Spinner;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
@@ -89,6 +92,14 @@ public final class SweepsView implements dev.rali.app.views.AppView {
     private final Button start = new Button("Start sweep");
     private final Button cancel = new Button("Cancel sweep");
     private final Button resume = new Button("Resume");
+    /** Points run at a time (rali sweep run --parallel N); the engine lowers it to what the heap allows. */
+    private final Spinner<Integer> parallelPoints = new Spinner<>(1, 4, 1);
+    private final Label parallelNote = new Label();
+    /** "Sweep S was interrupted: k of n points left — Resume": shown on opening a project with unfinished work. */
+    private final Label resumeText = new Label();
+    private final Button resumeBannerButton = new Button("Resume");
+    private final HBox resumeBanner = new HBox(8, resumeText, resumeBannerButton);
+    private Pending pending;
     private final Label status = new Label();
     private final Label baseNote = new Label();
     private final ComboBox<String> curveMetric = new ComboBox<>();
@@ -188,9 +199,30 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         baseNote.getStyleClass().add("hint");
         HBox define = new HBox(8, new Label("New"), kind, grid, new Label("seeds"), seeds, earlyStop, start);
         define.setAlignment(Pos.CENTER_LEFT);
-        HBox control = new HBox(8, new Label("Sweep"), sweepChoice, cancel, resume, status);
+        parallelPoints.setId("sweepParallel");
+        parallelPoints.setPrefWidth(64);
+        Ui.tip(parallelPoints, "points run at a time (start and resume): those sharing a finished point's encoder and "
+                + "embeddings run together, up to what the heap allows; on 2 cores one at a time is as fast");
+        parallelNote.setId("sweepParallelNote");
+        parallelNote.getStyleClass().add("hint");
+        Label atATime = new Label("points at a time");
+        atATime.setMinWidth(Region.USE_PREF_SIZE);
+        HBox control = new HBox(8, new Label("Sweep"), sweepChoice, cancel, resume, atATime, parallelPoints,
+                parallelNote, status);
         control.setAlignment(Pos.CENTER_LEFT);
-        VBox top = new VBox(6, control, define, baseNote);
+        resumeBanner.setId("resumeBanner");
+        resumeText.setId("resumeBannerText");
+        resumeBannerButton.setId("resumeBannerButton");
+        resumeBanner.setAlignment(Pos.CENTER_LEFT);
+        resumeBanner.setPadding(new Insets(4, 8, 4, 8));
+        resumeBanner.setStyle("-fx-background-color: #FFF4CE; -fx-border-color: #E0C060;");
+        resumeBannerButton.setOnAction(e -> {
+            if (pending != null) {
+                runQueue(pending.sweep().id(), true);
+            }
+        });
+        showPending(null);
+        VBox top = new VBox(6, resumeBanner, control, define, baseNote);
         top.setPadding(new Insets(6));
 
         curveMetric.setId("curveMetric");
@@ -231,6 +263,11 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         table.setId("sweepTable");
         table.setPlaceholder(new Label("No finished points yet."));
         table.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY); // pref widths: swept keys and metrics stay readable
+        // right-click a setting: cancel one of its unfinished points (as `rali sweep cancel ID --point N`)
+        javafx.scene.control.ContextMenu pointMenu = new javafx.scene.control.ContextMenu();
+        pointMenu.setOnShowing(e -> fillPointMenu(pointMenu));
+        fillPointMenu(pointMenu); // a context menu with no items never shows, so it starts with the hint line
+        table.setContextMenu(pointMenu);
         HBox bestBar = new HBox(8, Ui.heading("Settings"), new Label("best → preset"), presetName, saveBest,
                 runBest);
         bestBar.setAlignment(Pos.CENTER_LEFT);
@@ -299,10 +336,14 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         if (store == null || sweeps == null) {
             return;
         }
-        ctx.tasks().execute("Load sweeps", c -> new Object[] {sweeps.list(store), base(store)}, r -> {
+        ctx.tasks().execute("Load sweeps", c -> {
+            List<SweepRecords.Sweep> l = sweeps.list(store);
+            return new Object[] {l, base(store), pending(store, l)};
+        }, r -> {
             @SuppressWarnings("unchecked")
             List<SweepRecords.Sweep> list = (List<SweepRecords.Sweep>) r[0];
             Base b = (Base) r[1];
+            showPending((Pending) r[2]);
             baseNote.setText("Base parameters: " + b.note());
             Long keep = sweepChoice.getValue() == null ? null : sweepChoice.getValue().id();
             sweepChoice.getItems().setAll(list);
@@ -316,17 +357,69 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         });
     }
 
-    /** The parameters a new sweep starts from: the latest finished pipeline run's, else the paper's defaults. */
+    /** A sweep with work left that nothing runs: interrupted (its process died) or queued and never started. */
+    record Pending(SweepRecords.Sweep sweep, long left, int total) { }
+
+    /**
+     * The newest interrupted or never-started sweep with points left, null when none. A {@code running} sweep whose
+     * process died was marked interrupted when the project opened (its writer lock was free); one still running
+     * belongs to a live process and is not offered.
+     */
+    Pending pending(ProjectStore store, List<SweepRecords.Sweep> newestFirst) throws Exception {
+        for (SweepRecords.Sweep s : newestFirst) {
+            if (s.status().equals("interrupted") || s.status().equals("queued")) {
+                List<SweepReport.PointRow> pts = sweeps.report(store, s.id()).points();
+                long left = pts.stream().filter(p -> OPEN.contains(p.status())).count();
+                if (left > 0) {
+                    return new Pending(s, left, pts.size());
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Shows the resume banner for {@code p} (hidden for null, or while this view runs a sweep). It never starts work. */
+    private void showPending(Pending p) {
+        pending = job == null ? p : null;
+        boolean show = pending != null;
+        if (show) {
+            String how = p.sweep().status().equals("queued") ? " was queued but never started: " : " was interrupted: ";
+            resumeText.setText("Sweep " + p.sweep().id() + " (" + p.sweep().name() + ")" + how + p.left() + " of "
+                    + p.total() + " points left");
+        }
+        resumeBanner.setVisible(show);
+        resumeBanner.setManaged(show);
+    }
+
+    /**
+     * The parameters a new sweep starts from: those of the run the Pipeline form starts from
+     * ({@link PipelineView#seedCandidate}: the newest finished full run that is not a sweep point), else the paper's
+     * defaults. The newest run is often the demo's last ablation or a sweep point; starting there would carry e.g.
+     * {@code scoreDefinition.enabled=false} into every point, the Table 4 preset's "full" row included. When every
+     * finished run is an ablation, that run's ablation switches are set back to the full recipe.
+     */
     record Base(PipelineParams params, String note) { }
 
     static Base base(ProjectStore store) throws Exception {
-        for (Runs.RunItem r : new ProjectQueries(store).runs().list()) { // newest first
-            if ("pipeline".equals(r.stage()) && "done".equals(r.status())) {
-                return new Base(PipelineParams.fromJson(r.paramsJson()), "those of run " + r.id()
-                        + " (the latest finished pipeline run); the sweep changes only the swept keys");
-            }
+        ProjectQueries q = new ProjectQueries(store);
+        List<Runs.RunItem> finished = q.runs().list().stream() // newest first
+                .filter(r -> "pipeline".equals(r.stage()) && "done".equals(r.status())).toList();
+        PipelineView.Seed seed = PipelineView.seedCandidate(finished, q.runs().sweepRunIds());
+        if (seed == null) {
+            return new Base(PipelineParams.defaults(), "the paper's defaults (no finished pipeline run yet)");
         }
-        return new Base(PipelineParams.defaults(), "the paper's defaults (no finished pipeline run yet)");
+        PipelineParams p = PipelineParams.fromJson(seed.run().paramsJson());
+        String ablation = p.run().ablation();
+        if (!"full".equals(ablation)) {
+            PipelineParams full = PipelineParams.defaults();
+            for (String k : PipelineParams.ablation(ablation).changedFrom(full)) {
+                p = p.withValue(k, ParamKeys.get(k).toJsonValue(full.get(k)));
+            }
+            return new Base(p, "those of run " + seed.run().id() + " with its ablation '" + ablation
+                    + "' undone (no finished full run yet); the sweep changes only the swept keys");
+        }
+        return new Base(p, "those of run " + seed.run().id() + (seed.why().isEmpty()
+                ? " (the newest finished full run)" : seed.why()) + "; the sweep changes only the swept keys");
     }
 
     /**
@@ -662,7 +755,9 @@ public final class SweepsView implements dev.rali.app.views.AppView {
             PipelineParams b = base(store).params();
             SweepSpec spec = switch (k) {
                 case TABLE4 -> SweepSpec.table4("paper Table 4", b, seedCount, es);
-                case TABLEA5 -> SweepSpec.tableA5("paper Table A.5", b, 0, seedCount, es);
+                // M capped at the encoder's embedding width, as `rali sweep run --preset tableA5` does
+                case TABLEA5 -> SweepSpec.tableA5("paper Table A.5", b, SweepSpec.embeddingDim(store, b), seedCount,
+                        es);
                 default -> SweepSpec.grid("grid " + gridText, b, gridText, seedCount, es);
             };
             return sweeps.create(store, spec);
@@ -680,9 +775,18 @@ public final class SweepsView implements dev.rali.app.views.AppView {
             return;
         }
         runningSweep = id;
-        BackgroundTask<?> t = BackgroundTask.of("Sweep " + id, c -> sweeps.run(store, id, 1, resumeCancelled, c))
+        showPending(null);
+        int asked = parallelPoints.getValue();
+        parallelNote.setText("");
+        BackgroundTask<SweepRunner.Summary> t = BackgroundTask.of("Sweep " + id,
+                        c -> sweeps.run(store, id, asked, resumeCancelled, c))
                 .onMetrics(this::onMetrics)
+                .onSuccess(s -> showParallel(s.parallel(), asked))
                 .onLog(line -> {
+                    java.util.regex.Matcher m = AT_A_TIME.matcher(line);
+                    if (m.find()) {
+                        showParallel(Integer.parseInt(m.group(1)), asked);
+                    }
                     if (line.contains(" done in ") || line.contains(" pruned in ") || line.contains(" failed in ")
                             || line.contains(" cancelled in ")) {
                         loadSweep(id, false); // a point finished: table, parallel coordinates and importance
@@ -710,6 +814,61 @@ public final class SweepsView implements dev.rali.app.views.AppView {
                 sweepChoice.setValue(s);
             });
         });
+    }
+
+    /**
+     * One "Cancel point …" item per unfinished point (queued, running or interrupted) of the selected setting; a
+     * disabled line when it has none.
+     */
+    private void fillPointMenu(javafx.scene.control.ContextMenu menu) {
+        menu.getItems().clear();
+        SweepReport.SettingRow row = table.getSelectionModel().getSelectedItem();
+        List<SweepReport.PointRow> open = row == null || report == null ? List.of() : report.points().stream()
+                .filter(p -> p.setting() == row.setting() && OPEN.contains(p.status())).toList();
+        for (SweepReport.PointRow p : open) {
+            javafx.scene.control.MenuItem item = new javafx.scene.control.MenuItem("Cancel point " + p.index()
+                    + " (seed " + p.seed() + ", " + p.status() + ")");
+            item.setId("cancelPoint" + p.index());
+            item.setOnAction(e -> cancelPoint(report.sweep().id(), p.index()));
+            menu.getItems().add(item);
+        }
+        if (open.isEmpty()) {
+            javafx.scene.control.MenuItem none = new javafx.scene.control.MenuItem(row == null
+                    ? "Select a setting to cancel its points" : "No unfinished point in setting " + row.setting());
+            none.setDisable(true);
+            menu.getItems().add(none);
+        }
+    }
+
+    /** Point statuses that can still be cancelled. */
+    static final List<String> OPEN = List.of("queued", "running", "interrupted");
+
+    /**
+     * Cancels one point through the rows (the runner, here or in another process, stops it at its next safe point if
+     * it is running; a queued one is skipped); the other points run on, and it stays cancelled on resume.
+     */
+    public void cancelPoint(long sweepId, int point) {
+        ProjectStore store = ctx.project().store();
+        if (store == null) {
+            return;
+        }
+        execute("Cancel point " + point, c -> {
+            sweeps.cancel(store, sweepId, point);
+            return point;
+        }, p -> {
+            status.setText("point " + p + " cancelled");
+            loadSweep(sweepId, false);
+        }, e -> Dialogs.error(ctx.window(), "Could not cancel point " + point, e));
+    }
+
+    /** The runner's log line saying how many points it runs at a time ({@code SweepRunner.allowedParallel}). */
+    static final java.util.regex.Pattern AT_A_TIME = java.util.regex.Pattern.compile(
+            "sweep: (\\d+) point\\(s\\) at a time");
+
+    /** Says so when the engine ran fewer points at a time than asked (the heap allows fewer). */
+    private void showParallel(int used, int asked) {
+        parallelNote.setText(used < asked ? used + " at a time (asked " + asked + "; the heap allows " + used + ")"
+                : "");
     }
 
     private void cancelSweep() {
