@@ -303,6 +303,9 @@ class SweepsViewFxTest {
         assertTrue(byCase.get("full").get(ParamKeys.SCORE_DEFINITION_ENABLED), "the full row has the score definition");
         assertFalse(byCase.get("no_score_definition").get(ParamKeys.SCORE_DEFINITION_ENABLED));
         assertTrue(byCase.get("no_pca").get(ParamKeys.SCORE_DEFINITION_ENABLED), "only its own ablation is off");
+        SweepsView view = fx.window.view(SweepsView.TITLE);
+        FxTestSupport.waitFor(() -> view.paperTable() != null && view.paperTable().header().contains(
+                "paper PLCC / SRCC"));
         assertTrue(fx.dialogs.isEmpty(), fx.dialogs.toString());
     }
 
@@ -409,5 +412,86 @@ class SweepsViewFxTest {
         fx.settle();
         FxTestSupport.waitFor(() -> !robot.lookup("#resumeBanner").query().isVisible());
         assertTrue(fx.dialogs.isEmpty(), fx.dialogs.toString());
+    }
+
+    @Test
+    void randomSearchFromASpaceFileQueuesNDrawsAndABadFileIsNamedInADialog(FxRobot robot) throws Exception {
+        Path project = dir.resolve("rnd.rali");
+        ProjectStore.open(project).close();
+        Path typo = java.nio.file.Files.writeString(dir.resolve("typo.json"), "{\"bases.cuont\": [5, 6]}");
+        Path broken = java.nio.file.Files.writeString(dir.resolve("broken.json"), "{\"bases.count\": [5, ");
+        Path good = java.nio.file.Files.writeString(dir.resolve("space.json"), "{\"bases.count\": {\"min\": 5, "
+                + "\"max\": 7}}");
+        next.release(10);
+        fx.open(robot, project);
+        robot.clickOn("Sweeps");
+        chooseKind(robot, "Random…");
+        javafx.scene.control.TextField space = robot.lookup("#sweepSpace").queryAs(javafx.scene.control.TextField.class);
+        assertTrue(space.isVisible() && !robot.lookup("#sweepGrid").query().isVisible(), "the space replaces the grid");
+        robot.interact(() -> space.setText(typo.toString()));
+        robot.clickOn("#startSweep");
+        FxTestSupport.waitFor(() -> fx.dialogs.size() == 1);
+        assertTrue(fx.dialogs.get(0).contains(typo.toString()) && fx.dialogs.get(0).contains(
+                "did you mean 'bases.count'"), fx.dialogs.toString());
+        robot.interact(() -> space.setText(broken.toString()));
+        robot.clickOn("#startSweep");
+        FxTestSupport.waitFor(() -> fx.dialogs.size() == 2);
+        assertTrue(fx.dialogs.get(1).contains(broken.toString()), fx.dialogs.toString());
+        robot.interact(() -> space.setText(dir.resolve("nowhere.json").toString()));
+        robot.clickOn("#startSweep");
+        FxTestSupport.waitFor(() -> fx.dialogs.size() == 3);
+        assertTrue(fx.dialogs.get(2).contains("nowhere.json: no such space file"), fx.dialogs.toString());
+        try (ProjectStore store = ProjectStore.open(project)) {
+            assertTrue(new SweepRecords(store).list().isEmpty(), "nothing queued for a bad space");
+        }
+        robot.interact(() -> {
+            space.setText(good.toString());
+            robot.lookup("#sweepDraws").queryAs(javafx.scene.control.TextField.class).setText("4");
+        });
+        robot.clickOn("#startSweep");
+        List<SweepRecords.Point> pts = finishedPoints(project, 4);
+        for (SweepRecords.Point p : pts) {
+            int k = PipelineParams.fromJson(p.paramsJson()).get(ParamKeys.BASES_COUNT);
+            assertTrue(k >= 5 && k <= 7, "drawn within the space: " + k);
+        }
+        try (ProjectStore store = ProjectStore.open(project)) {
+            assertEquals("random", new SweepRecords(store).list().get(0).kind());
+        }
+        assertEquals(3, fx.dialogs.size(), fx.dialogs.toString());
+    }
+
+    @Test
+    void thePaperTableTabShowsTheSweepAsRaliSweepShowPrintsItAndExportsMarkdownCsvLatex(FxRobot robot)
+            throws Exception {
+        Path project = dir.resolve("pt.rali");
+        ProjectStore.open(project).close();
+        next.release(10);
+        fx.open(robot, project);
+        robot.clickOn("Sweeps");
+        SweepsView view = fx.window.view(SweepsView.TITLE);
+        robot.interact(() -> view.gridField().setText("bases.count=5,6,7"));
+        robot.clickOn("#startSweep");
+        finishedPoints(project, 3);
+        FxTestSupport.waitFor(() -> view.paperTable() != null && view.paperTable().rows().size() == 3
+                && view.paperTable().texts().stream().allMatch(r -> r.get(r.size() - 1).equals("1/1")));
+        assertEquals(List.of("2", "7", "0.500", "0.550", "0.450", "1/1"), view.paperTable().texts().get(2));
+        robot.clickOn("Paper table");
+        @SuppressWarnings("unchecked")
+        javafx.scene.control.TableView<List<?>> shown = robot.lookup("#sweepPaperTable").queryAs(
+                javafx.scene.control.TableView.class);
+        assertEquals(3, shown.getItems().size());
+        assertEquals(view.paperTable().header().size(), shown.getColumns().size());
+        for (String ext : List.of("md", "csv", "tex")) {
+            Path out = dir.resolve("sweep." + ext);
+            robot.interact(() -> view.exportPaperTable(out));
+            FxTestSupport.waitFor(() -> java.nio.file.Files.exists(out));
+            try (ProjectStore store = ProjectStore.open(project)) {
+                // the same text `rali sweep show --format md|csv|latex` prints
+                String cli = SweepReport.of(store, 1).table(store).render(ext.equals("tex") ? "latex" : ext);
+                assertEquals(cli, java.nio.file.Files.readString(out), ext);
+            }
+        }
+        assertTrue(java.nio.file.Files.readString(dir.resolve("sweep.md")).contains("| setting | bases.count |"));
+        assertTrue(java.nio.file.Files.readString(dir.resolve("sweep.tex")).contains("\\begin{tabular}"));
     }
 }

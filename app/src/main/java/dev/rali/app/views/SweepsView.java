@@ -3,6 +3,7 @@ package dev.rali.app.views;
 import dev.rali.app.AppContext;
 import dev.rali.app.ViewFeature;
 import dev.rali.app.Dialogs;
+import dev.rali.engine.eval.PaperTables;
 import dev.rali.engine.params.ParamKeys;
 import dev.rali.engine.params.PipelineParams;
 import dev.rali.engine.pipeline.PipelineService;
@@ -79,6 +80,7 @@ public final class SweepsView implements dev.rali.app.views.AppView {
     static final String GRID = "Grid";
     static final String TABLE4 = "Table 4 ablations";
     static final String TABLEA5 = "Table A.5 sweep";
+    static final String RANDOM = "Random…";
 
     private final AppContext ctx;
     private final SweepService sweeps;
@@ -88,6 +90,10 @@ public final class SweepsView implements dev.rali.app.views.AppView {
     private final ComboBox<String> kind = new ComboBox<>();
     private final TextField grid = new TextField("compression.dim=8,16;bases.count=10,20");
     private final TextField seeds = new TextField("1");
+    /** Random search: a space file (as `rali sweep run --random N --space FILE.json`) and N draws. */
+    private final TextField spaceFile = new TextField();
+    private final Button chooseSpace = new Button("Space file…");
+    private final TextField draws = new TextField("20");
     private final CheckBox earlyStop = new CheckBox("early stop (median rule)");
     private final Button start = new Button("Start sweep");
     private final Button cancel = new Button("Cancel sweep");
@@ -120,6 +126,10 @@ public final class SweepsView implements dev.rali.app.views.AppView {
     /** Point index → metric name → series (all metrics of the loaded or running sweep). */
     private final Map<Integer, Map<String, XYSeries>> pointSeries = new HashMap<>();
     private SweepReport report;
+    /** The selected sweep laid out like the paper (Table 4 / A.5 for the presets), as `rali sweep show` prints it. */
+    private final TableView<List<PaperTables.Cell>> paperView = new TableView<>();
+    private final Label paperNotes = Ui.hint("");
+    private PaperTables.Table paperTable;
 
     /** Parameter importance as charted (parameter → η²), for tests. */
     public Map<String, Double> importance() {
@@ -173,7 +183,7 @@ public final class SweepsView implements dev.rali.app.views.AppView {
             }
         });
         kind.setId("sweepKind");
-        kind.getItems().setAll(GRID, TABLE4, TABLEA5);
+        kind.getItems().setAll(GRID, RANDOM, TABLE4, TABLEA5);
         kind.setValue(GRID);
         grid.setId("sweepGrid");
         grid.setPrefColumnCount(34);
@@ -197,7 +207,33 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         status.setId("sweepStatus");
         baseNote.setId("sweepBase");
         baseNote.getStyleClass().add("hint");
-        HBox define = new HBox(8, new Label("New"), kind, grid, new Label("seeds"), seeds, earlyStop, start);
+        spaceFile.setId("sweepSpace");
+        spaceFile.setPromptText("space.json");
+        spaceFile.setPrefColumnCount(18);
+        Ui.tip(spaceFile, "{\"key\": [choices] or {\"min\": …, \"max\": …, \"log\": true}} — docs/SWEEPS.md");
+        chooseSpace.setId("chooseSpace");
+        chooseSpace.setOnAction(e -> {
+            javafx.stage.FileChooser fc = new javafx.stage.FileChooser();
+            fc.setTitle("Random search space");
+            fc.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("Space (JSON)", "*.json"));
+            fc.setInitialDirectory(Ui.exportFolder(ctx));
+            java.io.File f = fc.showOpenDialog(ctx.window());
+            if (f != null) {
+                spaceFile.setText(f.getPath());
+            }
+        });
+        draws.setId("sweepDraws");
+        draws.setPrefColumnCount(4);
+        Ui.tip(draws, "N settings drawn from the space (seeded: draw seed 0, as the CLI's default)");
+        Label drawsLabel = new Label("N");
+        HBox randomBox = new HBox(6, spaceFile, chooseSpace, drawsLabel, draws);
+        randomBox.setAlignment(Pos.CENTER_LEFT);
+        randomBox.visibleProperty().bind(kind.valueProperty().isEqualTo(RANDOM));
+        randomBox.managedProperty().bind(randomBox.visibleProperty());
+        grid.visibleProperty().bind(kind.valueProperty().isNotEqualTo(RANDOM));
+        grid.managedProperty().bind(grid.visibleProperty());
+        HBox define = new HBox(8, new Label("New"), kind, grid, randomBox, new Label("seeds"), seeds, earlyStop,
+                start);
         define.setAlignment(Pos.CENTER_LEFT);
         parallelPoints.setId("sweepParallel");
         parallelPoints.setPrefWidth(64);
@@ -299,7 +335,26 @@ public final class SweepsView implements dev.rali.app.views.AppView {
 
         SplitPane upper = new SplitPane(curvePane, pcPane);
         upper.setDividerPositions(0.5);
-        SplitPane lower = new SplitPane(tablePane, impPane);
+        paperView.setId("sweepPaperTable");
+        paperView.setPlaceholder(new Label("No finished points yet."));
+        paperView.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
+        paperNotes.setMinHeight(Region.USE_PREF_SIZE);
+        Button exportPaper = new Button("Export…");
+        exportPaper.setId("exportSweepTable");
+        Ui.tip(exportPaper, "Markdown, CSV or LaTeX (by the file's extension), as `rali sweep show --format md|csv|latex`");
+        exportPaper.setOnAction(e -> PaperTablesPane.export(ctx, paperTable, report == null ? "sweep"
+                : "sweep-" + report.sweep().id() + "-" + report.sweep().kind()));
+        HBox paperBar = new HBox(8, Ui.heading("As in the paper"), exportPaper,
+                Ui.hint("presets: the paper's rows and numbers beside this project's (mean ± std over seeds)"));
+        paperBar.setAlignment(Pos.CENTER_LEFT);
+        VBox paperPane = new VBox(4, paperBar, paperView, paperNotes);
+        VBox.setVgrow(paperView, Priority.ALWAYS);
+        javafx.scene.control.Tab settingsTab = new javafx.scene.control.Tab("Settings", tablePane);
+        javafx.scene.control.Tab paperTab = new javafx.scene.control.Tab("Paper table", paperPane);
+        paperTab.setId("sweepPaperTab");
+        javafx.scene.control.TabPane tables = new javafx.scene.control.TabPane(settingsTab, paperTab);
+        tables.setTabClosingPolicy(javafx.scene.control.TabPane.TabClosingPolicy.UNAVAILABLE);
+        SplitPane lower = new SplitPane(tables, impPane);
         lower.setDividerPositions(0.66);
         SplitPane main = new SplitPane(upper, lower);
         main.setOrientation(Orientation.VERTICAL);
@@ -432,9 +487,13 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         if (store == null) {
             return;
         }
-        ctx.tasks().execute("Load sweep " + id, c -> new Object[] {sweeps.report(store, id),
-                sweeps.curves(store, id)}, r -> {
+        ctx.tasks().execute("Load sweep " + id, c -> {
+            SweepReport rep = sweeps.report(store, id);
+            return new Object[] {rep, sweeps.curves(store, id), rep.table(store)};
+        }, r -> {
             report = (SweepReport) r[0];
+            paperTable = (PaperTables.Table) r[2];
+            PaperTablesPane.show(paperView, paperNotes, paperTable);
             @SuppressWarnings("unchecked")
             Map<Integer, Map<String, List<Runs.MetricPoint>>> cv =
                     (Map<Integer, Map<String, List<Runs.MetricPoint>>>) r[1];
@@ -720,6 +779,18 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         return parallel;
     }
 
+    /** The paper-shaped table now shown (null before a sweep is loaded), for tests. */
+    public PaperTables.Table paperTable() {
+        return paperTable;
+    }
+
+    /** Writes the paper-shaped table as the extension says (.md, .csv, .tex), as the Export… button does. */
+    public void exportPaperTable(java.nio.file.Path file) {
+        if (paperTable != null) {
+            PaperTablesPane.exportTo(ctx, paperTable, file);
+        }
+    }
+
     // ---- actions ----
 
     private void updateButtons() {
@@ -749,6 +820,23 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         }
         SweepSpec.EarlyStop es = new SweepSpec.EarlyStop(earlyStop.isSelected(), 3, 10);
         String k = kind.getValue();
+        int drawCount = 0;
+        String space = spaceFile.getText().strip();
+        if (RANDOM.equals(k)) {
+            try {
+                drawCount = Integer.parseInt(draws.getText().strip());
+            } catch (NumberFormatException e) {
+                Dialogs.error(ctx.window(), "Invalid sweep", new IllegalArgumentException("N: '" + draws.getText()
+                        + "' is not a whole number of draws"));
+                return;
+            }
+            if (space.isEmpty()) {
+                Dialogs.error(ctx.window(), "Invalid sweep", new IllegalArgumentException(
+                        "random search needs a space file (Space file…)"));
+                return;
+            }
+        }
+        int n0 = drawCount;
         String gridText = grid.getText();
         int seedCount = n;
         execute("Define sweep", c -> {
@@ -758,6 +846,7 @@ public final class SweepsView implements dev.rali.app.views.AppView {
                 // M capped at the encoder's embedding width, as `rali sweep run --preset tableA5` does
                 case TABLEA5 -> SweepSpec.tableA5("paper Table A.5", b, SweepSpec.embeddingDim(store, b), seedCount,
                         es);
+                case RANDOM -> random(space, b, n0, seedCount, es);
                 default -> SweepSpec.grid("grid " + gridText, b, gridText, seedCount, es);
             };
             return sweeps.create(store, spec);
@@ -766,6 +855,20 @@ public final class SweepsView implements dev.rali.app.views.AppView {
             curves.removeAllSeries();
             runQueue(id, false);
         }, e -> Dialogs.error(ctx.window(), "Invalid sweep", e));
+    }
+
+    /**
+     * Random search over a space file, read and checked as {@code rali sweep run --random N --space FILE} does (draw
+     * seed 0): a missing file, bad JSON, an unknown key or a bad range fails naming the file and the problem.
+     */
+    static SweepSpec random(String file, PipelineParams base, int n, int seeds, SweepSpec.EarlyStop es)
+            throws java.io.IOException {
+        java.nio.file.Path path = java.nio.file.Path.of(file);
+        if (!java.nio.file.Files.isRegularFile(path)) {
+            throw new java.io.IOException(file + ": no such space file");
+        }
+        String json = java.nio.file.Files.readString(path);
+        return SweepSpec.random("random " + n + " from " + path.getFileName(), base, n, json, file, 0L, seeds, es);
     }
 
     /** Runs (or resumes) a sweep's queue as a background task; its metrics feed the curves live. */
