@@ -344,7 +344,10 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         Ui.tip(exportPaper, "Markdown, CSV or LaTeX (by the file's extension), as `rali sweep show --format md|csv|latex`");
         exportPaper.setOnAction(e -> PaperTablesPane.export(ctx, paperTable, report == null ? "sweep"
                 : "sweep-" + report.sweep().id() + "-" + report.sweep().kind()));
-        HBox paperBar = new HBox(8, Ui.heading("As in the paper"), exportPaper,
+        Label paperHeading = Ui.heading("As in the paper");
+        paperHeading.setMinWidth(Region.USE_PREF_SIZE);
+        exportPaper.setMinWidth(Region.USE_PREF_SIZE); // the hint gives way, not the heading or the button
+        HBox paperBar = new HBox(8, paperHeading, exportPaper,
                 Ui.hint("presets: the paper's rows and numbers beside this project's (mean ± std over seeds)"));
         paperBar.setAlignment(Pos.CENTER_LEFT);
         VBox paperPane = new VBox(4, paperBar, paperView, paperNotes);
