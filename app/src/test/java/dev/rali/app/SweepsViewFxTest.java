@@ -494,4 +494,43 @@ class SweepsViewFxTest {
         assertTrue(java.nio.file.Files.readString(dir.resolve("sweep.md")).contains("| setting | bases.count |"));
         assertTrue(java.nio.file.Files.readString(dir.resolve("sweep.tex")).contains("\\begin{tabular}"));
     }
+
+    @Test
+    void aNewSweepSkipsANewerSweepPointAndWithOnlyAnAblationRecordedUndoesItsSwitches(FxRobot robot)
+            throws Exception {
+        Path project = dir.resolve("base.rali");
+        try (ProjectStore store = ProjectStore.open(project)) {
+            pipelineRun(store, PipelineParams.ablation("no_pca").with(ParamKeys.BASES_COUNT, 20)); // run 1
+        }
+        next.release(10);
+        fx.open(robot, project);
+        robot.clickOn("Sweeps");
+        javafx.scene.control.Label base = robot.lookup("#sweepBase").queryAs(javafx.scene.control.Label.class);
+        FxTestSupport.waitFor(() -> base.getText().contains("run 1 with its ablation 'no_pca' undone"));
+        chooseKind(robot, "Table 4 ablations");
+        robot.clickOn("#startSweep");
+        List<SweepRecords.Point> pts = finishedPoints(project, 6);
+        PipelineParams full = pts.stream().map(p -> PipelineParams.fromJson(p.paramsJson()))
+                .filter(p -> p.run().ablation().equals("full")).findFirst().orElseThrow();
+        assertTrue(full.get(ParamKeys.COMPRESSION_ENABLED), "the ablation's switch is back on in the full row");
+        assertEquals(20, full.get(ParamKeys.BASES_COUNT), "the run's other settings are kept");
+        // a full run, then one of the sweep's points (bases.count 5) as the newest run: the full run is the base
+        try (ProjectStore store = ProjectStore.open(project)) {
+            pipelineRun(store, FULL);
+            SweepRecords rec = new SweepRecords(store);
+            long pointRun;
+            try (RunRecords run = RunRecords.begin(store, "pipeline", FULL.with(ParamKeys.BASES_COUNT, 5).toJson(), 42L)) {
+                pointRun = run.runId();
+                run.finish(RunRecords.DONE, "sweep point");
+            }
+            long other = SweepService.engine().create(store, SweepSpec.grid("g", FULL, "bases.count=5", 1,
+                    SweepSpec.EarlyStop.OFF)); // the run belongs to this sweep's point
+            rec.linkRun(rec.points(other).get(0).id(), pointRun);
+        }
+        robot.interact(() -> fx.window.select(SweepsView.TITLE));
+        robot.interact(() -> fx.window.view(SweepsView.TITLE).shown());
+        FxTestSupport.waitFor(() -> base.getText().equals("Base parameters: those of run 2 — the newest full run (run "
+                + "3, a sweep point is newer); the sweep changes only the swept keys"));
+        assertTrue(fx.dialogs.isEmpty(), fx.dialogs.toString());
+    }
 }
