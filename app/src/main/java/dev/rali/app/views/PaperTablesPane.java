@@ -78,9 +78,9 @@ final class PaperTablesPane extends BorderPane {
         table4On.setOnAction(e -> render());
         Ui.tip(table4On, "Which figures Table 4 compares: one dataset, or the average over the datasets (AVG.)");
         Button export2 = new Button("Export Table 2…");
-        export2.setOnAction(e -> export(shown2, "table2"));
+        export2.setOnAction(e -> export(ctx, shown2, "table2"));
         Button export4 = new Button("Export Table 4…");
-        export4.setOnAction(e -> export(shown4, "table4"));
+        export4.setOnAction(e -> export(ctx, shown4, "table4"));
         HBox bar2 = Ui.noCollapse(new HBox(8, Ui.heading("Table 2"), krcc, rmse, ci, paper, export2));
         bar2.setAlignment(Pos.CENTER_LEFT);
         HBox bar4 = Ui.noCollapse(new HBox(8, Ui.heading("Table 4"), new Label("on"), table4On, export4));
@@ -157,7 +157,8 @@ final class PaperTablesPane extends BorderPane {
         show(table4, notes4, shown4);
     }
 
-    private static void show(TableView<List<Cell>> view, Label notes, Table t) {
+    /** Shows {@code t} in {@code view} (columns rebuilt, numbers sort as numbers) and its notes; the Sweeps view too. */
+    static void show(TableView<List<Cell>> view, Label notes, Table t) {
         view.getColumns().clear();
         view.getItems().clear();
         notes.setText(t == null ? "" : String.join("\n", t.notes()));
@@ -194,7 +195,8 @@ final class PaperTablesPane extends BorderPane {
         return m.find() ? Double.valueOf(m.group()) : null;
     }
 
-    private void export(Table t, String name) {
+    /** A save dialog in the project's folder, then {@link #exportTo}; the Sweeps view exports its table the same way. */
+    static void export(AppContext ctx, Table t, String name) {
         if (t == null) {
             Dialogs.info(ctx.window(), "Nothing to export", "There are no evaluated runs in this project yet.");
             return;
@@ -207,12 +209,16 @@ final class PaperTablesPane extends BorderPane {
         fc.setInitialDirectory(Ui.exportFolder(ctx));
         File f = fc.showSaveDialog(ctx.window());
         if (f != null) {
-            exportTo(t, f.toPath());
+            exportTo(ctx, t, f.toPath());
         }
     }
 
-    /** Writes {@code t} in the format the file name's extension says (.csv, .md, .tex). */
     void exportTo(Table t, Path file) {
+        exportTo(ctx, t, file);
+    }
+
+    /** Writes {@code t} in the format the file name's extension says (.csv, .md, .tex). */
+    static void exportTo(AppContext ctx, Table t, Path file) {
         String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
         String format = n.endsWith(".md") ? "md" : n.endsWith(".tex") ? "latex" : "csv";
         String text = t.render(format);

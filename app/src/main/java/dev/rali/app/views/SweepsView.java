@@ -3,6 +3,8 @@ package dev.rali.app.views;
 import dev.rali.app.AppContext;
 import dev.rali.app.ViewFeature;
 import dev.rali.app.Dialogs;
+import dev.rali.engine.eval.PaperTables;
+import dev.rali.engine.params.ParamKeys;
 import dev.rali.engine.params.PipelineParams;
 import dev.rali.engine.pipeline.PipelineService;
 import dev.rali.engine.project.ProjectQueries;
@@ -10,6 +12,7 @@ import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.project.Runs;
 import dev.rali.engine.project.SweepRecords;
 import dev.rali.engine.sweep.SweepReport;
+import dev.rali.engine.sweep.SweepRunner;
 import dev.rali.engine.sweep.SweepService;
 import dev.rali.engine.sweep.SweepSpec;
 import dev.rali.engine.task.BackgroundTask;
@@ -33,6 +36,7 @@ import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.Spinner;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
@@ -76,6 +80,7 @@ public final class SweepsView implements dev.rali.app.views.AppView {
     static final String GRID = "Grid";
     static final String TABLE4 = "Table 4 ablations";
     static final String TABLEA5 = "Table A.5 sweep";
+    static final String RANDOM = "Random…";
 
     private final AppContext ctx;
     private final SweepService sweeps;
@@ -85,10 +90,22 @@ public final class SweepsView implements dev.rali.app.views.AppView {
     private final ComboBox<String> kind = new ComboBox<>();
     private final TextField grid = new TextField("compression.dim=8,16;bases.count=10,20");
     private final TextField seeds = new TextField("1");
+    /** Random search: a space file (as `rali sweep run --random N --space FILE.json`) and N draws. */
+    private final TextField spaceFile = new TextField();
+    private final Button chooseSpace = new Button("Space file…");
+    private final TextField draws = new TextField("20");
     private final CheckBox earlyStop = new CheckBox("early stop (median rule)");
     private final Button start = new Button("Start sweep");
     private final Button cancel = new Button("Cancel sweep");
     private final Button resume = new Button("Resume");
+    /** Points run at a time (rali sweep run --parallel N); the engine lowers it to what the heap allows. */
+    private final Spinner<Integer> parallelPoints = new Spinner<>(1, 4, 1);
+    private final Label parallelNote = new Label();
+    /** "Sweep S was interrupted: k of n points left — Resume": shown on opening a project with unfinished work. */
+    private final Label resumeText = new Label();
+    private final Button resumeBannerButton = new Button("Resume");
+    private final HBox resumeBanner = new HBox(8, resumeText, resumeBannerButton);
+    private Pending pending;
     private final Label status = new Label();
     private final Label baseNote = new Label();
     private final ComboBox<String> curveMetric = new ComboBox<>();
@@ -109,6 +126,10 @@ public final class SweepsView implements dev.rali.app.views.AppView {
     /** Point index → metric name → series (all metrics of the loaded or running sweep). */
     private final Map<Integer, Map<String, XYSeries>> pointSeries = new HashMap<>();
     private SweepReport report;
+    /** The selected sweep laid out like the paper (Table 4 / A.5 for the presets), as `rali sweep show` prints it. */
+    private final TableView<List<PaperTables.Cell>> paperView = new TableView<>();
+    private final Label paperNotes = Ui.hint("");
+    private PaperTables.Table paperTable;
 
     /** Parameter importance as charted (parameter → η²), for tests. */
     public Map<String, Double> importance() {
@@ -162,7 +183,7 @@ public final class SweepsView implements dev.rali.app.views.AppView {
             }
         });
         kind.setId("sweepKind");
-        kind.getItems().setAll(GRID, TABLE4, TABLEA5);
+        kind.getItems().setAll(GRID, RANDOM, TABLE4, TABLEA5);
         kind.setValue(GRID);
         grid.setId("sweepGrid");
         grid.setPrefColumnCount(34);
@@ -186,11 +207,58 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         status.setId("sweepStatus");
         baseNote.setId("sweepBase");
         baseNote.getStyleClass().add("hint");
-        HBox define = new HBox(8, new Label("New"), kind, grid, new Label("seeds"), seeds, earlyStop, start);
+        spaceFile.setId("sweepSpace");
+        spaceFile.setPromptText("space.json");
+        spaceFile.setPrefColumnCount(18);
+        Ui.tip(spaceFile, "{\"key\": [choices] or {\"min\": …, \"max\": …, \"log\": true}} — docs/SWEEPS.md");
+        chooseSpace.setId("chooseSpace");
+        chooseSpace.setOnAction(e -> {
+            javafx.stage.FileChooser fc = new javafx.stage.FileChooser();
+            fc.setTitle("Random search space");
+            fc.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("Space (JSON)", "*.json"));
+            fc.setInitialDirectory(Ui.exportFolder(ctx));
+            java.io.File f = fc.showOpenDialog(ctx.window());
+            if (f != null) {
+                spaceFile.setText(f.getPath());
+            }
+        });
+        draws.setId("sweepDraws");
+        draws.setPrefColumnCount(4);
+        Ui.tip(draws, "N settings drawn from the space (seeded: draw seed 0, as the CLI's default)");
+        Label drawsLabel = new Label("N");
+        HBox randomBox = new HBox(6, spaceFile, chooseSpace, drawsLabel, draws);
+        randomBox.setAlignment(Pos.CENTER_LEFT);
+        randomBox.visibleProperty().bind(kind.valueProperty().isEqualTo(RANDOM));
+        randomBox.managedProperty().bind(randomBox.visibleProperty());
+        grid.visibleProperty().bind(kind.valueProperty().isNotEqualTo(RANDOM));
+        grid.managedProperty().bind(grid.visibleProperty());
+        HBox define = new HBox(8, new Label("New"), kind, grid, randomBox, new Label("seeds"), seeds, earlyStop,
+                start);
         define.setAlignment(Pos.CENTER_LEFT);
-        HBox control = new HBox(8, new Label("Sweep"), sweepChoice, cancel, resume, status);
+        parallelPoints.setId("sweepParallel");
+        parallelPoints.setPrefWidth(64);
+        Ui.tip(parallelPoints, "points run at a time (start and resume): those sharing a finished point's encoder and "
+                + "embeddings run together, up to what the heap allows; on 2 cores one at a time is as fast");
+        parallelNote.setId("sweepParallelNote");
+        parallelNote.getStyleClass().add("hint");
+        Label atATime = new Label("points at a time");
+        atATime.setMinWidth(Region.USE_PREF_SIZE);
+        HBox control = new HBox(8, new Label("Sweep"), sweepChoice, cancel, resume, atATime, parallelPoints,
+                parallelNote, status);
         control.setAlignment(Pos.CENTER_LEFT);
-        VBox top = new VBox(6, control, define, baseNote);
+        resumeBanner.setId("resumeBanner");
+        resumeText.setId("resumeBannerText");
+        resumeBannerButton.setId("resumeBannerButton");
+        resumeBanner.setAlignment(Pos.CENTER_LEFT);
+        resumeBanner.setPadding(new Insets(4, 8, 4, 8));
+        resumeBanner.setStyle("-fx-background-color: #FFF4CE; -fx-border-color: #E0C060;");
+        resumeBannerButton.setOnAction(e -> {
+            if (pending != null) {
+                runQueue(pending.sweep().id(), true);
+            }
+        });
+        showPending(null);
+        VBox top = new VBox(6, resumeBanner, control, define, baseNote);
         top.setPadding(new Insets(6));
 
         curveMetric.setId("curveMetric");
@@ -231,6 +299,11 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         table.setId("sweepTable");
         table.setPlaceholder(new Label("No finished points yet."));
         table.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY); // pref widths: swept keys and metrics stay readable
+        // right-click a setting: cancel one of its unfinished points (as `rali sweep cancel ID --point N`)
+        javafx.scene.control.ContextMenu pointMenu = new javafx.scene.control.ContextMenu();
+        pointMenu.setOnShowing(e -> fillPointMenu(pointMenu));
+        fillPointMenu(pointMenu); // a context menu with no items never shows, so it starts with the hint line
+        table.setContextMenu(pointMenu);
         HBox bestBar = new HBox(8, Ui.heading("Settings"), new Label("best → preset"), presetName, saveBest,
                 runBest);
         bestBar.setAlignment(Pos.CENTER_LEFT);
@@ -262,7 +335,29 @@ public final class SweepsView implements dev.rali.app.views.AppView {
 
         SplitPane upper = new SplitPane(curvePane, pcPane);
         upper.setDividerPositions(0.5);
-        SplitPane lower = new SplitPane(tablePane, impPane);
+        paperView.setId("sweepPaperTable");
+        paperView.setPlaceholder(new Label("No finished points yet."));
+        paperView.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
+        paperNotes.setMinHeight(Region.USE_PREF_SIZE);
+        Button exportPaper = new Button("Export…");
+        exportPaper.setId("exportSweepTable");
+        Ui.tip(exportPaper, "Markdown, CSV or LaTeX (by the file's extension), as `rali sweep show --format md|csv|latex`");
+        exportPaper.setOnAction(e -> PaperTablesPane.export(ctx, paperTable, report == null ? "sweep"
+                : "sweep-" + report.sweep().id() + "-" + report.sweep().kind()));
+        Label paperHeading = Ui.heading("As in the paper");
+        paperHeading.setMinWidth(Region.USE_PREF_SIZE);
+        exportPaper.setMinWidth(Region.USE_PREF_SIZE); // the hint gives way, not the heading or the button
+        HBox paperBar = new HBox(8, paperHeading, exportPaper,
+                Ui.hint("presets: the paper's rows and numbers beside this project's (mean ± std over seeds)"));
+        paperBar.setAlignment(Pos.CENTER_LEFT);
+        VBox paperPane = new VBox(4, paperBar, paperView, paperNotes);
+        VBox.setVgrow(paperView, Priority.ALWAYS);
+        javafx.scene.control.Tab settingsTab = new javafx.scene.control.Tab("Settings", tablePane);
+        javafx.scene.control.Tab paperTab = new javafx.scene.control.Tab("Paper table", paperPane);
+        paperTab.setId("sweepPaperTab");
+        javafx.scene.control.TabPane tables = new javafx.scene.control.TabPane(settingsTab, paperTab);
+        tables.setTabClosingPolicy(javafx.scene.control.TabPane.TabClosingPolicy.UNAVAILABLE);
+        SplitPane lower = new SplitPane(tables, impPane);
         lower.setDividerPositions(0.66);
         SplitPane main = new SplitPane(upper, lower);
         main.setOrientation(Orientation.VERTICAL);
@@ -299,10 +394,14 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         if (store == null || sweeps == null) {
             return;
         }
-        ctx.tasks().execute("Load sweeps", c -> new Object[] {sweeps.list(store), base(store)}, r -> {
+        ctx.tasks().execute("Load sweeps", c -> {
+            List<SweepRecords.Sweep> l = sweeps.list(store);
+            return new Object[] {l, base(store), pending(store, l)};
+        }, r -> {
             @SuppressWarnings("unchecked")
             List<SweepRecords.Sweep> list = (List<SweepRecords.Sweep>) r[0];
             Base b = (Base) r[1];
+            showPending((Pending) r[2]);
             baseNote.setText("Base parameters: " + b.note());
             Long keep = sweepChoice.getValue() == null ? null : sweepChoice.getValue().id();
             sweepChoice.getItems().setAll(list);
@@ -316,17 +415,69 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         });
     }
 
-    /** The parameters a new sweep starts from: the latest finished pipeline run's, else the paper's defaults. */
+    /** A sweep with work left that nothing runs: interrupted (its process died) or queued and never started. */
+    record Pending(SweepRecords.Sweep sweep, long left, int total) { }
+
+    /**
+     * The newest interrupted or never-started sweep with points left, null when none. A {@code running} sweep whose
+     * process died was marked interrupted when the project opened (its writer lock was free); one still running
+     * belongs to a live process and is not offered.
+     */
+    Pending pending(ProjectStore store, List<SweepRecords.Sweep> newestFirst) throws Exception {
+        for (SweepRecords.Sweep s : newestFirst) {
+            if (s.status().equals("interrupted") || s.status().equals("queued")) {
+                List<SweepReport.PointRow> pts = sweeps.report(store, s.id()).points();
+                long left = pts.stream().filter(p -> OPEN.contains(p.status())).count();
+                if (left > 0) {
+                    return new Pending(s, left, pts.size());
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Shows the resume banner for {@code p} (hidden for null, or while this view runs a sweep). It never starts work. */
+    private void showPending(Pending p) {
+        pending = job == null ? p : null;
+        boolean show = pending != null;
+        if (show) {
+            String how = p.sweep().status().equals("queued") ? " was queued but never started: " : " was interrupted: ";
+            resumeText.setText("Sweep " + p.sweep().id() + " (" + p.sweep().name() + ")" + how + p.left() + " of "
+                    + p.total() + " points left");
+        }
+        resumeBanner.setVisible(show);
+        resumeBanner.setManaged(show);
+    }
+
+    /**
+     * The parameters a new sweep starts from: those of the run the Pipeline form starts from
+     * ({@link PipelineView#seedCandidate}: the newest finished full run that is not a sweep point), else the paper's
+     * defaults. The newest run is often the demo's last ablation or a sweep point; starting there would carry e.g.
+     * {@code scoreDefinition.enabled=false} into every point, the Table 4 preset's "full" row included. When every
+     * finished run is an ablation, that run's ablation switches are set back to the full recipe.
+     */
     record Base(PipelineParams params, String note) { }
 
     static Base base(ProjectStore store) throws Exception {
-        for (Runs.RunItem r : new ProjectQueries(store).runs().list()) { // newest first
-            if ("pipeline".equals(r.stage()) && "done".equals(r.status())) {
-                return new Base(PipelineParams.fromJson(r.paramsJson()), "those of run " + r.id()
-                        + " (the latest finished pipeline run); the sweep changes only the swept keys");
-            }
+        ProjectQueries q = new ProjectQueries(store);
+        List<Runs.RunItem> finished = q.runs().list().stream() // newest first
+                .filter(r -> "pipeline".equals(r.stage()) && "done".equals(r.status())).toList();
+        PipelineView.Seed seed = PipelineView.seedCandidate(finished, q.runs().sweepRunIds());
+        if (seed == null) {
+            return new Base(PipelineParams.defaults(), "the paper's defaults (no finished pipeline run yet)");
         }
-        return new Base(PipelineParams.defaults(), "the paper's defaults (no finished pipeline run yet)");
+        PipelineParams p = PipelineParams.fromJson(seed.run().paramsJson());
+        String ablation = p.run().ablation();
+        if (!"full".equals(ablation)) {
+            PipelineParams full = PipelineParams.defaults();
+            for (String k : PipelineParams.ablation(ablation).changedFrom(full)) {
+                p = p.withValue(k, ParamKeys.get(k).toJsonValue(full.get(k)));
+            }
+            return new Base(p, "those of run " + seed.run().id() + " with its ablation '" + ablation
+                    + "' undone (no finished full run yet); the sweep changes only the swept keys");
+        }
+        return new Base(p, "those of run " + seed.run().id() + (seed.why().isEmpty()
+                ? " (the newest finished full run)" : seed.why()) + "; the sweep changes only the swept keys");
     }
 
     /**
@@ -339,9 +490,13 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         if (store == null) {
             return;
         }
-        ctx.tasks().execute("Load sweep " + id, c -> new Object[] {sweeps.report(store, id),
-                sweeps.curves(store, id)}, r -> {
+        ctx.tasks().execute("Load sweep " + id, c -> {
+            SweepReport rep = sweeps.report(store, id);
+            return new Object[] {rep, sweeps.curves(store, id), rep.table(store)};
+        }, r -> {
             report = (SweepReport) r[0];
+            paperTable = (PaperTables.Table) r[2];
+            PaperTablesPane.show(paperView, paperNotes, paperTable);
             @SuppressWarnings("unchecked")
             Map<Integer, Map<String, List<Runs.MetricPoint>>> cv =
                     (Map<Integer, Map<String, List<Runs.MetricPoint>>>) r[1];
@@ -627,6 +782,18 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         return parallel;
     }
 
+    /** The paper-shaped table now shown (null before a sweep is loaded), for tests. */
+    public PaperTables.Table paperTable() {
+        return paperTable;
+    }
+
+    /** Writes the paper-shaped table as the extension says (.md, .csv, .tex), as the Export… button does. */
+    public void exportPaperTable(java.nio.file.Path file) {
+        if (paperTable != null) {
+            PaperTablesPane.exportTo(ctx, paperTable, file);
+        }
+    }
+
     // ---- actions ----
 
     private void updateButtons() {
@@ -656,13 +823,33 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         }
         SweepSpec.EarlyStop es = new SweepSpec.EarlyStop(earlyStop.isSelected(), 3, 10);
         String k = kind.getValue();
+        int drawCount = 0;
+        String space = spaceFile.getText().strip();
+        if (RANDOM.equals(k)) {
+            try {
+                drawCount = Integer.parseInt(draws.getText().strip());
+            } catch (NumberFormatException e) {
+                Dialogs.error(ctx.window(), "Invalid sweep", new IllegalArgumentException("N: '" + draws.getText()
+                        + "' is not a whole number of draws"));
+                return;
+            }
+            if (space.isEmpty()) {
+                Dialogs.error(ctx.window(), "Invalid sweep", new IllegalArgumentException(
+                        "random search needs a space file (Space file…)"));
+                return;
+            }
+        }
+        int n0 = drawCount;
         String gridText = grid.getText();
         int seedCount = n;
         execute("Define sweep", c -> {
             PipelineParams b = base(store).params();
             SweepSpec spec = switch (k) {
                 case TABLE4 -> SweepSpec.table4("paper Table 4", b, seedCount, es);
-                case TABLEA5 -> SweepSpec.tableA5("paper Table A.5", b, 0, seedCount, es);
+                // M capped at the encoder's embedding width, as `rali sweep run --preset tableA5` does
+                case TABLEA5 -> SweepSpec.tableA5("paper Table A.5", b, SweepSpec.embeddingDim(store, b), seedCount,
+                        es);
+                case RANDOM -> random(space, b, n0, seedCount, es);
                 default -> SweepSpec.grid("grid " + gridText, b, gridText, seedCount, es);
             };
             return sweeps.create(store, spec);
@@ -673,6 +860,20 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         }, e -> Dialogs.error(ctx.window(), "Invalid sweep", e));
     }
 
+    /**
+     * Random search over a space file, read and checked as {@code rali sweep run --random N --space FILE} does (draw
+     * seed 0): a missing file, bad JSON, an unknown key or a bad range fails naming the file and the problem.
+     */
+    static SweepSpec random(String file, PipelineParams base, int n, int seeds, SweepSpec.EarlyStop es)
+            throws java.io.IOException {
+        java.nio.file.Path path = java.nio.file.Path.of(file);
+        if (!java.nio.file.Files.isRegularFile(path)) {
+            throw new java.io.IOException(file + ": no such space file");
+        }
+        String json = java.nio.file.Files.readString(path);
+        return SweepSpec.random("random " + n + " from " + path.getFileName(), base, n, json, file, 0L, seeds, es);
+    }
+
     /** Runs (or resumes) a sweep's queue as a background task; its metrics feed the curves live. */
     void runQueue(long id, boolean resumeCancelled) {
         ProjectStore store = ctx.project().store();
@@ -680,9 +881,18 @@ public final class SweepsView implements dev.rali.app.views.AppView {
             return;
         }
         runningSweep = id;
-        BackgroundTask<?> t = BackgroundTask.of("Sweep " + id, c -> sweeps.run(store, id, 1, resumeCancelled, c))
+        showPending(null);
+        int asked = parallelPoints.getValue();
+        parallelNote.setText("");
+        BackgroundTask<SweepRunner.Summary> t = BackgroundTask.of("Sweep " + id,
+                        c -> sweeps.run(store, id, asked, resumeCancelled, c))
                 .onMetrics(this::onMetrics)
+                .onSuccess(s -> showParallel(s.parallel(), asked))
                 .onLog(line -> {
+                    java.util.regex.Matcher m = AT_A_TIME.matcher(line);
+                    if (m.find()) {
+                        showParallel(Integer.parseInt(m.group(1)), asked);
+                    }
                     if (line.contains(" done in ") || line.contains(" pruned in ") || line.contains(" failed in ")
                             || line.contains(" cancelled in ")) {
                         loadSweep(id, false); // a point finished: table, parallel coordinates and importance
@@ -710,6 +920,61 @@ public final class SweepsView implements dev.rali.app.views.AppView {
                 sweepChoice.setValue(s);
             });
         });
+    }
+
+    /**
+     * One "Cancel point …" item per unfinished point (queued, running or interrupted) of the selected setting; a
+     * disabled line when it has none.
+     */
+    private void fillPointMenu(javafx.scene.control.ContextMenu menu) {
+        menu.getItems().clear();
+        SweepReport.SettingRow row = table.getSelectionModel().getSelectedItem();
+        List<SweepReport.PointRow> open = row == null || report == null ? List.of() : report.points().stream()
+                .filter(p -> p.setting() == row.setting() && OPEN.contains(p.status())).toList();
+        for (SweepReport.PointRow p : open) {
+            javafx.scene.control.MenuItem item = new javafx.scene.control.MenuItem("Cancel point " + p.index()
+                    + " (seed " + p.seed() + ", " + p.status() + ")");
+            item.setId("cancelPoint" + p.index());
+            item.setOnAction(e -> cancelPoint(report.sweep().id(), p.index()));
+            menu.getItems().add(item);
+        }
+        if (open.isEmpty()) {
+            javafx.scene.control.MenuItem none = new javafx.scene.control.MenuItem(row == null
+                    ? "Select a setting to cancel its points" : "No unfinished point in setting " + row.setting());
+            none.setDisable(true);
+            menu.getItems().add(none);
+        }
+    }
+
+    /** Point statuses that can still be cancelled. */
+    static final List<String> OPEN = List.of("queued", "running", "interrupted");
+
+    /**
+     * Cancels one point through the rows (the runner, here or in another process, stops it at its next safe point if
+     * it is running; a queued one is skipped); the other points run on, and it stays cancelled on resume.
+     */
+    public void cancelPoint(long sweepId, int point) {
+        ProjectStore store = ctx.project().store();
+        if (store == null) {
+            return;
+        }
+        execute("Cancel point " + point, c -> {
+            sweeps.cancel(store, sweepId, point);
+            return point;
+        }, p -> {
+            status.setText("point " + p + " cancelled");
+            loadSweep(sweepId, false);
+        }, e -> Dialogs.error(ctx.window(), "Could not cancel point " + point, e));
+    }
+
+    /** The runner's log line saying how many points it runs at a time ({@code SweepRunner.allowedParallel}). */
+    static final java.util.regex.Pattern AT_A_TIME = java.util.regex.Pattern.compile(
+            "sweep: (\\d+) point\\(s\\) at a time");
+
+    /** Says so when the engine ran fewer points at a time than asked (the heap allows fewer). */
+    private void showParallel(int used, int asked) {
+        parallelNote.setText(used < asked ? used + " at a time (asked " + asked + "; the heap allows " + used + ")"
+                : "");
     }
 
     private void cancelSweep() {

@@ -1,10 +1,8 @@
 package dev.rali.engine.cli;
 
-import dev.rali.engine.clip.ClipConfig;
 import dev.rali.engine.params.ParamKeys;
 import dev.rali.engine.params.PipelineParams;
 import dev.rali.engine.pipeline.RaliPipeline;
-import dev.rali.engine.project.ProjectSettings;
 import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.project.SweepRecords;
 import dev.rali.engine.sweep.SweepReport;
@@ -111,7 +109,7 @@ public final class SweepCommand implements Runnable {
                         base = base.with(s.substring(0, eq).strip(), s.substring(eq + 1));
                     }
                 }
-                SweepSpec sweepSpec = build(base, spaceJson, embeddingDim(store, base));
+                SweepSpec sweepSpec = build(base, spaceJson, SweepSpec.embeddingDim(store, base));
                 long id = SweepRunner.create(store, sweepSpec);
                 err.printf("sweep %d: %d setting(s) × %d seed(s) = %d point(s) queued%n", id,
                         sweepSpec.settings().size(), seeds, sweepSpec.size());
@@ -146,19 +144,6 @@ public final class SweepCommand implements Runnable {
                 default -> throw new IllegalArgumentException("unknown --preset '" + preset
                         + "'; expected table4 or tableA5");
             };
-        }
-    }
-
-    /** The base encoder's embedding width (projection_dim), or 0 when it cannot be read yet. */
-    static int embeddingDim(ProjectStore store, PipelineParams base) {
-        try {
-            String enc = base.get(ParamKeys.ENCODER_BASE);
-            if (enc.isEmpty()) {
-                enc = new ProjectSettings(store).get(ProjectSettings.BASE_ENCODER).orElse("");
-            }
-            return enc.isEmpty() ? 0 : ClipConfig.read(Path.of(enc).resolve("config.json")).projectionDim();
-        } catch (Exception e) {
-            return 0;
         }
     }
 

@@ -2,14 +2,18 @@ package dev.rali.engine.sweep;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rali.engine.clip.ClipConfig;
 import dev.rali.engine.eval.PaperTables;
 import dev.rali.engine.params.ParamException;
 import dev.rali.engine.params.ParamKey;
 import dev.rali.engine.params.ParamKeys;
 import dev.rali.engine.params.PipelineParams;
+import dev.rali.engine.project.ProjectSettings;
+import dev.rali.engine.project.ProjectStore;
 import dev.rali.engine.project.SweepRecords;
 import dev.rali.engine.rali.RaliParams;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -286,6 +290,23 @@ public final class SweepSpec {
         }
         return new SweepSpec(name, Kind.TABLE4, base, settings, seeds, es, "paper Table 4: " + RaliParams.ABLATIONS,
                 null);
+    }
+
+    /**
+     * The base encoder's embedding width (its config's projection_dim), the cap on the Table A.5 preset's PCA M: the
+     * base parameters' {@code encoder.base}, else the project's base encoder. 0 when neither names a readable CLIP
+     * folder yet (then M is not capped). The CLI and the Sweeps view both call this, so their presets agree.
+     */
+    public static int embeddingDim(ProjectStore store, PipelineParams base) {
+        try {
+            String enc = base.get(ParamKeys.ENCODER_BASE);
+            if (enc.isEmpty()) {
+                enc = new ProjectSettings(store).get(ProjectSettings.BASE_ENCODER).orElse("");
+            }
+            return enc.isEmpty() ? 0 : ClipConfig.read(Path.of(enc).resolve("config.json")).projectionDim();
+        } catch (Exception unreadable) {
+            return 0; // no encoder yet (or not a CLIP folder): the pipeline reports that when it runs
+        }
     }
 
     /**

@@ -3,7 +3,13 @@ package dev.rali.engine.sweep;
 import dev.rali.engine.params.ParamException;
 import dev.rali.engine.params.ParamKeys;
 import dev.rali.engine.params.PipelineParams;
+import dev.rali.engine.project.ProjectSettings;
+import dev.rali.engine.project.ProjectStore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.List;
 import java.util.Map;
@@ -123,5 +129,22 @@ class SweepSpecTest {
         assertTrue(s.scalingRule().contains("M × 16/512") && s.scalingRule().contains("embedding dimension 64"),
                 s.scalingRule());
         assertTrue(s.toJson().contains("\"scaling_rule\""));
+    }
+
+    @Test
+    void embeddingDimReadsTheBaseEncodersProjectionWidthSoTableA5CapsPcaAtIt(@TempDir Path dir) throws Exception {
+        Path enc = Files.createDirectories(dir.resolve("clip"));
+        Files.writeString(enc.resolve("config.json"), "{\"model_type\": \"clip\", \"projection_dim\": 12}");
+        try (ProjectStore store = ProjectStore.open(dir.resolve("p.rali"))) {
+            assertEquals(0, SweepSpec.embeddingDim(store, BASE), "no encoder yet: M is not capped");
+            new ProjectSettings(store).put(ProjectSettings.BASE_ENCODER, enc.toString());
+            assertEquals(12, SweepSpec.embeddingDim(store, BASE), "the project's base encoder");
+            PipelineParams named = BASE.with(ParamKeys.ENCODER_BASE, dir.resolve("missing").toString());
+            assertEquals(0, SweepSpec.embeddingDim(store, named), "encoder.base wins; unreadable → 0");
+            // case 10's M (700 → 22 at this base) is capped at the encoder's 12 dimensions
+            SweepSpec a5 = SweepSpec.tableA5("a5", BASE, SweepSpec.embeddingDim(store, BASE), 1,
+                    SweepSpec.EarlyStop.OFF);
+            assertEquals(12, a5.settings().get(9).assignment().get("compression.dim"));
+        }
     }
 }
