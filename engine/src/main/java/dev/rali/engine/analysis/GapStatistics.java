@@ -18,9 +18,6 @@ import java.util.stream.IntStream;
 public final class GapStatistics {
     /** L2 penalty of the domain classifier (on standardised features): keeps separable folds finite. */
     static final double CLASSIFIER_LAMBDA = 0.1;
-    /** L-BFGS stopping: scikit-learn's max_iter of 100 left the 512-d folds unconverged (Smile warned each time). */
-    static final double CLASSIFIER_TOL = 1e-5;
-    static final int CLASSIFIER_MAX_ITER = 500;
 
     private GapStatistics() { }
 
@@ -45,11 +42,10 @@ public final class GapStatistics {
         }
         int f = Math.min(folds, smallest);
         int[] fold = stratifiedFolds(y, k, f, new Random(seed));
-        // the folds are independent fits (Smile's L-BFGS is single-threaded): run them on all cores; the count of
-        // correct predictions does not depend on the order
-        java.util.concurrent.atomic.AtomicInteger finished = new java.util.concurrent.atomic.AtomicInteger();
-        int correct = java.util.stream.IntStream.range(0, f).parallel().map(t -> {
+        int correct = 0;
+        for (int t = 0; t < f; t++) {
             ctx.checkCancelled();
+            ctx.progress("domain classifier", t, f, "fold " + (t + 1) + "/" + f);
             List<Integer> tr = new ArrayList<>();
             List<Integer> te = new ArrayList<>();
             for (int i = 0; i < y.length; i++) {
@@ -58,17 +54,13 @@ public final class GapStatistics {
             double[][] xtr = rows(x, tr);
             int[] ytr = tr.stream().mapToInt(i -> y[i]).toArray();
             double[][] std = standardiser(xtr);
-            LogisticRegression lr = LogisticRegression.fit(apply(std, xtr), ytr, CLASSIFIER_LAMBDA, CLASSIFIER_TOL,
-                    CLASSIFIER_MAX_ITER);
-            int ok = 0;
+            LogisticRegression lr = LogisticRegression.fit(apply(std, xtr), ytr, CLASSIFIER_LAMBDA, 1e-5, 500);
             for (int i : te) {
                 if (lr.predict(apply(std, x[i])) == y[i]) {
-                    ok++;
+                    correct++;
                 }
             }
-            ctx.progress("domain classifier", finished.incrementAndGet(), f, "fold " + (t + 1) + "/" + f);
-            return ok;
-        }).sum();
+        }
         ctx.progress("domain classifier", f, f, "done");
         int max = Arrays.stream(counts).max().getAsInt();
         return new ClassifierScore((double) correct / y.length, (double) max / y.length, f, y.length);
