@@ -678,7 +678,10 @@ public final class DatasetsView implements AppView {
             FxTaskExecutor.onFxThread(() -> {
                 if (generation == loadGeneration) {
                     count.setText(total + (total == 1 ? " image" : " images"));
-                    histogram.setChart(Charts.histogram("MOS distribution — " + d.name(), "MOS [1,5]", mos, 20, 1, 5));
+                    // an unlabelled dataset (a folder to score) says so instead of drawing empty axes
+                    String title = mos.length == 0 && d.labelled() == 0 ? "No MOS — " + d.name() + " is unlabelled"
+                            : "MOS distribution — " + d.name();
+                    histogram.setChart(Charts.histogram(title, "MOS [1,5]", mos, 20, 1, 5));
                 }
             });
             for (int offset = 0; offset < total && generation == loadGeneration; offset += PAGE) {

@@ -53,7 +53,8 @@ public final class MetricGroups {
             return FINAL;
         }
         String prefix = slash < 0 ? metric : metric.substring(0, slash);
-        if (FINAL_PREFIXES.contains(prefix)) {
+        if (FINAL_PREFIXES.contains(prefix) || metric.startsWith("align/traces_")) {
+            // align/traces_*: the alignment corpus's counts (used, excluded, truncated), recorded once at step 0
             return FINAL;
         }
         if (prefix.equals("align")) {
