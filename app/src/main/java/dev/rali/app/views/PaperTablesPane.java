@@ -58,7 +58,8 @@ final class PaperTablesPane extends BorderPane {
     private final CheckBox paper = new CheckBox("paper's rows");
     private final ComboBox<String> table4On = new ComboBox<>();
     private Map<String, RunFigures> byRun = Map.of();
-    private Map<String, RunFigures> byVariant = Map.of();
+    /** Per Table 4 variant: its latest setting's runs, one per seed (averaged when shown). */
+    private Map<String, List<RunFigures>> byVariant = Map.of();
     private Table shown2;
     private Table shown4;
 
@@ -107,8 +108,10 @@ final class PaperTablesPane extends BorderPane {
     void reload(ProjectQueries q, List<RunItem> runs) {
         ctx.tasks().execute("Load paper tables", c -> {
             Map<String, RunFigures> r = new LinkedHashMap<>();
-            Map<String, RunFigures> v = new LinkedHashMap<>();
-            // oldest first, so Table 4 keeps each variant's latest run
+            Map<String, List<RunFigures>> v = new LinkedHashMap<>();
+            Map<String, String> settingOf = new java.util.HashMap<>();
+            // oldest first, so Table 4 keeps each variant's latest setting: the runs of that setting (its seeds, e.g.
+            // a `--preset table4 --seeds 5` sweep) are averaged, mean ± std; a newer setting replaces older ones
             List<RunItem> ordered = new ArrayList<>(runs);
             ordered.sort(Comparator.comparingLong(RunItem::id));
             for (RunItem run : ordered) {
@@ -120,7 +123,13 @@ final class PaperTablesPane extends BorderPane {
                 }
                 String variant = ResultsView.variant(run).replace(" · ", "");
                 r.put("run " + run.id() + (variant.isEmpty() ? "" : " " + variant), f);
-                v.put(variant.isEmpty() ? "full" : variant, f);
+                String name = variant.isEmpty() ? "full" : variant;
+                String setting = settingKey(run);
+                if (!setting.equals(settingOf.get(name))) {
+                    v.put(name, new ArrayList<>());
+                    settingOf.put(name, setting);
+                }
+                v.get(name).add(f);
             }
             return Map.entry(r, v);
         }, result -> {
@@ -131,12 +140,27 @@ final class PaperTablesPane extends BorderPane {
             byVariant = result.getValue();
             String keep = table4On.getValue();
             List<String> on = new ArrayList<>(List.of("AVG."));
-            byVariant.values().forEach(f -> f.datasets().keySet().stream().filter(d -> !on.contains(d)).forEach(on::add));
+            byVariant.values().forEach(fs -> fs.forEach(f -> f.datasets().keySet().stream()
+                    .filter(d -> !on.contains(d)).forEach(on::add)));
             table4On.getItems().setAll(on);
             // the score dataset's held-out split is what the demo's Table 4 reports; else the average
             table4On.setValue(on.contains(keep) ? keep : on.size() == 2 ? on.get(1) : "AVG.");
             render();
         });
+    }
+
+    /** A run's setting: its parameters without the seed (runs that differ only in seed are one setting). */
+    static String settingKey(RunItem run) {
+        String json = run.paramsJson();
+        if (json == null || json.isBlank()) {
+            return "";
+        }
+        try {
+            return dev.rali.engine.params.PipelineParams.fromJson(json)
+                    .with(dev.rali.engine.params.ParamKeys.SEED, 0L).toJson();
+        } catch (RuntimeException e) {
+            return json; // unreadable parameters: a setting of their own
+        }
     }
 
     private void render() {
@@ -145,10 +169,16 @@ final class PaperTablesPane extends BorderPane {
                         ci.isSelected(), paper.isSelected()));
         Map<String, Figures> variants = new LinkedHashMap<>();
         String on = table4On.getValue();
-        byVariant.forEach((name, f) -> {
-            Figures x = on == null || on.equals("AVG.") ? f.average() : f.datasets().get(on);
-            if (x != null) {
-                variants.put(name, x);
+        byVariant.forEach((name, fs) -> {
+            List<Figures> xs = new ArrayList<>();
+            for (RunFigures f : fs) {
+                Figures x = on == null || on.equals("AVG.") ? f.average() : f.datasets().get(on);
+                if (x != null) {
+                    xs.add(x);
+                }
+            }
+            if (!xs.isEmpty()) {
+                variants.put(name, Figures.mean(xs)); // one run as is; several seeds as mean ± std
             }
         });
         shown4 = variants.isEmpty() ? null : PaperTables.table4(variants,
