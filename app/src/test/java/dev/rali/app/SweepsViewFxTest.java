@@ -458,6 +458,23 @@ class SweepsViewFxTest {
             assertEquals("random", new SweepRecords(store).list().get(0).kind());
         }
         assertEquals(3, fx.dialogs.size(), fx.dialogs.toString());
+        // the draw seed (the CLI's --draw-seed): the same seed draws the same settings, another seed others
+        java.util.function.LongFunction<List<String>> drawn = s -> {
+            try {
+                return SweepsView.random(good.toString(), PipelineParams.defaults(), 6, 1,
+                        dev.rali.engine.sweep.SweepSpec.EarlyStop.OFF, s).points().stream()
+                        .map(SweepRecords.NewPoint::assignmentJson).toList();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        assertEquals(drawn.apply(0), drawn.apply(0));
+        assertTrue(!drawn.apply(0).equals(drawn.apply(7)), "another draw seed, other settings: " + drawn.apply(7));
+        robot.interact(() -> robot.lookup("#sweepDrawSeed").queryAs(javafx.scene.control.TextField.class)
+                .setText("x"));
+        robot.clickOn("#startSweep");
+        FxTestSupport.waitFor(() -> fx.dialogs.size() == 4);
+        assertTrue(fx.dialogs.get(3).contains("draw seed: 'x'"), fx.dialogs.toString());
     }
 
     @Test

@@ -94,6 +94,8 @@ public final class SweepsView implements dev.rali.app.views.AppView {
     private final TextField spaceFile = new TextField();
     private final Button chooseSpace = new Button("Space file…");
     private final TextField draws = new TextField("20");
+    /** The draws' seed (the CLI's --draw-seed): another seed draws other settings from the same space. */
+    private final TextField drawSeed = new TextField("0");
     private final CheckBox earlyStop = new CheckBox("early stop (median rule)");
     private final Button start = new Button("Start sweep");
     private final Button cancel = new Button("Cancel sweep");
@@ -224,9 +226,14 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         });
         draws.setId("sweepDraws");
         draws.setPrefColumnCount(4);
-        Ui.tip(draws, "N settings drawn from the space (seeded: draw seed 0, as the CLI's default)");
+        Ui.tip(draws, "N settings drawn from the space (seeded by the draw seed)");
+        drawSeed.setId("sweepDrawSeed");
+        drawSeed.setPrefColumnCount(4);
+        Ui.tip(drawSeed, "Seed of the draws (the CLI's --draw-seed; 0 by default): another seed draws other settings");
         Label drawsLabel = new Label("N");
-        HBox randomBox = new HBox(6, spaceFile, chooseSpace, drawsLabel, draws);
+        Label drawSeedLabel = new Label("draw seed");
+        drawSeedLabel.setMinWidth(Region.USE_PREF_SIZE);
+        HBox randomBox = new HBox(6, spaceFile, chooseSpace, drawsLabel, draws, drawSeedLabel, drawSeed);
         randomBox.setAlignment(Pos.CENTER_LEFT);
         randomBox.visibleProperty().bind(kind.valueProperty().isEqualTo(RANDOM));
         randomBox.managedProperty().bind(randomBox.visibleProperty());
@@ -825,12 +832,20 @@ public final class SweepsView implements dev.rali.app.views.AppView {
         String k = kind.getValue();
         int drawCount = 0;
         String space = spaceFile.getText().strip();
+        long drawSeedValue = 0;
         if (RANDOM.equals(k)) {
             try {
                 drawCount = Integer.parseInt(draws.getText().strip());
             } catch (NumberFormatException e) {
                 Dialogs.error(ctx.window(), "Invalid sweep", new IllegalArgumentException("N: '" + draws.getText()
                         + "' is not a whole number of draws"));
+                return;
+            }
+            try {
+                drawSeedValue = Long.parseLong(drawSeed.getText().strip());
+            } catch (NumberFormatException e) {
+                Dialogs.error(ctx.window(), "Invalid sweep", new IllegalArgumentException("draw seed: '"
+                        + drawSeed.getText() + "' is not a whole number"));
                 return;
             }
             if (space.isEmpty()) {
@@ -840,6 +855,7 @@ public final class SweepsView implements dev.rali.app.views.AppView {
             }
         }
         int n0 = drawCount;
+        long ds = drawSeedValue;
         String gridText = grid.getText();
         int seedCount = n;
         execute("Define sweep", c -> {
@@ -849,7 +865,7 @@ public final class SweepsView implements dev.rali.app.views.AppView {
                 // M capped at the encoder's embedding width, as `rali sweep run --preset tableA5` does
                 case TABLEA5 -> SweepSpec.tableA5("paper Table A.5", b, SweepSpec.embeddingDim(store, b), seedCount,
                         es);
-                case RANDOM -> random(space, b, n0, seedCount, es);
+                case RANDOM -> random(space, b, n0, seedCount, es, ds);
                 default -> SweepSpec.grid("grid " + gridText, b, gridText, seedCount, es);
             };
             return sweeps.create(store, spec);
@@ -861,17 +877,20 @@ public final class SweepsView implements dev.rali.app.views.AppView {
     }
 
     /**
-     * Random search over a space file, read and checked as {@code rali sweep run --random N --space FILE} does (draw
-     * seed 0): a missing file, bad JSON, an unknown key or a bad range fails naming the file and the problem.
+     * Random search over a space file, read and checked as {@code rali sweep run --random N --space FILE
+     * --draw-seed S} does: a missing file, bad JSON, an unknown key or a bad range fails naming the file and the
+     * problem.
      */
-    static SweepSpec random(String file, PipelineParams base, int n, int seeds, SweepSpec.EarlyStop es)
+    public static SweepSpec random(String file, PipelineParams base, int n, int seeds, SweepSpec.EarlyStop es,
+                                   long drawSeed)
             throws java.io.IOException {
         java.nio.file.Path path = java.nio.file.Path.of(file);
         if (!java.nio.file.Files.isRegularFile(path)) {
             throw new java.io.IOException(file + ": no such space file");
         }
         String json = java.nio.file.Files.readString(path);
-        return SweepSpec.random("random " + n + " from " + path.getFileName(), base, n, json, file, 0L, seeds, es);
+        return SweepSpec.random("random " + n + " from " + path.getFileName(), base, n, json, file, drawSeed, seeds,
+                es);
     }
 
     /** Runs (or resumes) a sweep's queue as a background task; its metrics feed the curves live. */
