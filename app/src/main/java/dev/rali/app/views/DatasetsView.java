@@ -329,18 +329,12 @@ public final class DatasetsView implements AppView {
                     java.util.Comparator.nullsLast(java.util.Comparator.<String>naturalOrder()));
             case "distortion" -> java.util.Comparator.comparing(ImageItem::distortion,
                     java.util.Comparator.nullsLast(java.util.Comparator.<String>naturalOrder()));
-            // the sidebar's fields, values in the sidebar's order (levels numerically: 2 before 10)
-            case ProjectQueries.FIELD_TYPE, ProjectQueries.FIELD_LEVEL, ProjectQueries.FIELD_REFERENCE -> {
-                String field = sort.getValue();
-                yield java.util.Comparator.comparing((ImageItem i) -> ProjectQueries.fieldValue(i, field),
-                        ProjectQueries.VALUE_ORDER);
-            }
-            default -> {
-                String field = key;
-                // an imported column ("column: NAME"), in the sidebar's order of its values
-                yield field.startsWith(ProjectQueries.COLUMN_PREFIX) ? java.util.Comparator.comparing(
-                        (ImageItem i) -> ProjectQueries.fieldValue(i, field), ProjectQueries.VALUE_ORDER) : byName;
-            }
+            // the sidebar's fields (type, level, reference, imported columns "column: NAME"), values in the
+            // sidebar's order (levels numerically: 2 before 10)
+            default -> ProjectQueries.FIELDS.contains(key) || key.startsWith(ProjectQueries.COLUMN_PREFIX)
+                    ? java.util.Comparator.comparing((ImageItem i) -> ProjectQueries.fieldValue(i, key),
+                            ProjectQueries.VALUE_ORDER)
+                    : byName;
         };
         return c.thenComparing(byName);
     }

@@ -765,8 +765,8 @@ public final class PipelineView implements AppView {
         boolean seed = seededFor != q;
         ctx.tasks().execute("Load runs", c -> {
             List<RunItem> all = q.runs().list();
-            return new LoadedRuns(all, seed, seed ? seedCandidate(all, q.runs().sweepRunIds()) : null,
-                    q.runs().sweepPointLabels());
+            Map<Long, String> sweepPoints = q.runs().sweepPointLabels(); // its keys are the sweeps' runs
+            return new LoadedRuns(all, seed, seed ? seedCandidate(all, sweepPoints.keySet()) : null, sweepPoints);
         }, loaded -> {
             if (q != ctx.project().queries()) {
                 return; // another project was opened meanwhile

@@ -486,14 +486,8 @@ public final class ClipVisionTrainer implements AutoCloseable {
         }
     }
 
+    /** Made at the first update; it takes the parameter and moment arrays on each call, so set() needs no refresh. */
     private FusedAdamW adamW;
-
-    private void dropAdamW() {
-        if (adamW != null) {
-            adamW.close();
-            adamW = null;
-        }
-    }
 
     /** The tensors whose gradient norm is not finite, with the norm ("name=NaN"), for the stage's log. */
     private String nonFiniteTensors(float[] norms) {
@@ -524,7 +518,6 @@ public final class ClipVisionTrainer implements AutoCloseable {
         JniUtils.setGradMode(false);
         try {
             p.set(values);
-            dropAdamW(); // set() may give the tensor new storage: the optimiser takes the tensors anew
         } finally {
             JniUtils.setGradMode(grad);
         }
@@ -610,7 +603,6 @@ public final class ClipVisionTrainer implements AutoCloseable {
                     m1.get(name).set(r.floats("adam_m/" + name));
                     m2.get(name).set(r.floats("adam_v/" + name));
                 }
-                dropAdamW(); // set() may give the tensors new storage: the optimiser takes the tensors anew
             } finally {
                 JniUtils.setGradMode(grad);
             }

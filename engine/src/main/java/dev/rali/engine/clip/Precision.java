@@ -33,6 +33,25 @@ public enum Precision {
         return label;
     }
 
+    /**
+     * The embedding cache's key for vectors of encoder {@code encoderId} computed in this precision: the id itself
+     * for fp32, "ID+bf16" / "ID+bf16-mlp" otherwise, so fp32 and reduced-precision vectors never share a table (the
+     * pipeline's embedding stage and {@code rali import-embeddings} both key by this).
+     */
+    public String cacheKey(String encoderId) {
+        return this == FP32 ? encoderId : encoderId + "+" + label;
+    }
+
+    /** The precision a label names (fp32, bf16, bf16-mlp), as outputs record it; anything else is refused. */
+    public static Precision ofLabel(String label) {
+        for (Precision p : values()) {
+            if (p.label.equals(label)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("precision '" + label + "' is not fp32, bf16 or bf16-mlp");
+    }
+
     /** The attention block (QKV, q·kᵀ, softmax, p·v, out_proj) in bf16. */
     boolean bf16Attention() {
         return this == BF16;

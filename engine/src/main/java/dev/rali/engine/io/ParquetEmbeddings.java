@@ -44,7 +44,8 @@ public final class ParquetEmbeddings {
     private ParquetEmbeddings() { }
 
     /**
-     * One row. {@code embedding} is null for an error row (then {@code error} says why, when the file has it).
+     * One row. {@code embedding} is null for an error row (then {@code error} says why, when the file has it);
+     * {@code precision} is null when the file has no such column (vectors from before it: fp32).
      *
      * @param row 1-based row number within {@code file}
      */
@@ -52,21 +53,6 @@ public final class ParquetEmbeddings {
                       String contentSha256, String encoderSha256, String precision) {
         public boolean ok() {
             return embedding != null && (status == null || status.equals("ok"));
-        }
-
-        /**
-         * The embedding cache's key for this row: the encoder's sha256, with "+bf16" (or "+bf16-mlp") when the
-         * optional {@code precision} column says the vector was computed in reduced precision, as
-         * {@link dev.rali.engine.pipeline.Embeddings} keys its own (fp32 and bf16 vectors never share a table).
-         */
-        public String cacheKey() {
-            if (precision == null || precision.isEmpty() || precision.equals("fp32")) {
-                return encoderSha256;
-            }
-            if (!precision.equals("bf16") && !precision.equals("bf16-mlp")) {
-                throw new IllegalArgumentException("precision '" + precision + "' is not fp32, bf16 or bf16-mlp");
-            }
-            return encoderSha256 + "+" + precision;
         }
     }
 

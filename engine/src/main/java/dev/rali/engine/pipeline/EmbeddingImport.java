@@ -1,5 +1,6 @@
 package dev.rali.engine.pipeline;
 
+import dev.rali.engine.clip.Precision;
 import dev.rali.engine.dataset.DatasetSummary;
 import dev.rali.engine.dataset.Datasets;
 import dev.rali.engine.dataset.ImageRow;
@@ -60,7 +61,9 @@ public final class EmbeddingImport {
                     throw new IllegalArgumentException(at + ": an embedding without content_sha256/encoder_sha256");
                 }
                 try {
-                    String key = r.cacheKey(); // precision-aware, as the pipeline keys its own
+                    // keyed by precision as the pipeline keys its own; a file without the column holds fp32 vectors
+                    String key = (r.precision() == null || r.precision().isEmpty() ? Precision.FP32
+                            : Precision.ofLabel(r.precision())).cacheKey(r.encoderSha256());
                     EmbeddingCache cache = caches.get(key);
                     if (cache == null) {
                         cache = EmbeddingCache.open(store.artifactDir().resolve("embeddings"), key);

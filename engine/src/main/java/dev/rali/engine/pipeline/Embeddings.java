@@ -52,7 +52,7 @@ public final class Embeddings implements AutoCloseable {
         this.precision = Precision.resolve(precision, device, encoderDir);
         this.batch = Math.max(1, batch);
         this.cache = EmbeddingCache.open(store.artifactDir().resolve("embeddings"),
-                this.precision == Precision.FP32 ? encoderId : encoderId + "+" + this.precision.label());
+                this.precision.cacheKey(encoderId));
     }
 
     /** The precision the vectors are computed in (auto resolved). */

@@ -204,17 +204,14 @@ public final class ProjectQueries {
             while (rs.next()) {
                 int n = rs.getInt(2);
                 images += n;
-                String json = rs.getString(1);
-                if (json == null) {
-                    continue;
-                }
+                Map<String, String> columns;
                 try {
-                    JSON.readTree(json).fields().forEachRemaining(e -> counts
-                            .computeIfAbsent(e.getKey(), k -> new java.util.TreeMap<>(VALUE_ORDER))
-                            .merge(e.getValue().asText(), n, Integer::sum));
-                } catch (java.io.IOException e) {
-                    throw new SQLException(store.file() + ": images.fields_json is not JSON: " + json, e);
+                    columns = columns(rs.getString(1));
+                } catch (SQLException e) {
+                    throw new SQLException(store.file() + ": " + e.getMessage(), e);
                 }
+                columns.forEach((k, v) -> counts.computeIfAbsent(k, x -> new java.util.TreeMap<>(VALUE_ORDER))
+                        .merge(v, n, Integer::sum));
             }
         }
         List<ImageField> out = new ArrayList<>();

@@ -116,4 +116,13 @@ class PrecisionTest {
             ClipGraph.groupBytes = saved;
         }
     }
+
+    @Test
+    void theCacheKeyKeepsReducedPrecisionVectorsApartAndUnknownLabelsAreRefused() {
+        assertEquals("enc", Precision.ofLabel("fp32").cacheKey("enc"));
+        assertEquals("enc+bf16", Precision.ofLabel("bf16").cacheKey("enc"));
+        assertEquals("enc+bf16-mlp", Precision.ofLabel("bf16-mlp").cacheKey("enc"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Precision.ofLabel("../../x"));
+        assertTrue(e.getMessage().contains("'../../x'"), e.getMessage());
+    }
 }
