@@ -78,33 +78,41 @@ def main():
     ap.add_argument("--iters", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--threads", type=int, default=0)
-    ap.add_argument("--bf16", action="store_true", help="the tower under torch.autocast(cpu, bfloat16)")
+    ap.add_argument("--bf16", action="store_true", help="the tower under torch.autocast(DEVICE, bfloat16)")
+    ap.add_argument("--device", default="cpu", help="cpu or cuda (timings synchronise the GPU)")
     a = ap.parse_args()
+    dev = torch.device(a.device)
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     if a.threads:
         torch.set_num_threads(a.threads)
     d, f, heads, layers, image, patch, proj = PRESETS.get(a.config) or from_config(a.config)
     w = make(d, f, heads, layers, image, patch, proj)
-    px = torch.randn(a.batch, 3, image, image, generator=torch.Generator().manual_seed(1))
+    w = {k: ([{kk: vv.to(dev) for kk, vv in l.items()} for l in v] if k == "layers" else v.to(dev)) for k, v in w.items()}
+    px = torch.randn(a.batch, 3, image, image, generator=torch.Generator().manual_seed(1)).to(dev)
     fl = flops(d, f, layers, image, patch, proj) * a.batch
     m, k, n = a.batch * ((image // patch) ** 2 + 1), d, f
     reps = max(1, round(fl / (2 * m * k * n)))
-    A, B = torch.randn(m, k), torch.randn(k, n)
+    A, B = torch.randn(m, k).to(dev), torch.randn(k, n).to(dev)
     tm, tg = [], []
     with torch.no_grad():
         for i in range(a.warmup + a.iters):
+            sync()
             t0 = time.perf_counter()
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
+            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.bf16):
                 forward(w, px, heads, patch)
+            sync()
             t1 = time.perf_counter()
             for _ in range(reps):
                 A @ B
+            sync()
             t2 = time.perf_counter()
             if i >= a.warmup:
                 tm.append(t1 - t0)
                 tg.append(t2 - t1)
     sec, gsec = statistics.median(tm), statistics.median(tg)
     gflops, mm = fl / sec / 1e9, reps * 2 * m * k * n / gsec / 1e9
-    print(json.dumps(dict(engine="pytorch-eager " + torch.__version__, config=a.config, threads=torch.get_num_threads(),
+    print(json.dumps(dict(engine="pytorch-eager " + torch.__version__, config=a.config, device=str(dev),
+                          threads=torch.get_num_threads(),
                           precision="bf16-autocast" if a.bf16 else "fp32",
                           batch=a.batch, iters=a.iters, images_per_s=a.batch / sec, ms_per_batch=sec * 1e3,
                           gflop_per_image=fl / a.batch / 1e9, gflops=gflops, matmul_gflops=mm,

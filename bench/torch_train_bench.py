@@ -40,8 +40,8 @@ def loss_fn(img, txt):
     img = img.float()
     img = img / img.norm(dim=1, keepdim=True)
     txt = txt / txt.norm(dim=1, keepdim=True)
-    logits = img @ txt.T * torch.tensor(LOGIT_SCALE).exp()
-    target = torch.arange(img.shape[0])
+    logits = img @ txt.T * torch.tensor(LOGIT_SCALE, device=img.device).exp()
+    target = torch.arange(img.shape[0], device=img.device)
     return (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
 
 
@@ -52,14 +52,18 @@ def main():
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--threads", type=int, default=0)
-    ap.add_argument("--bf16", action="store_true", help="torch.autocast(cpu, bfloat16) with fp32 master weights")
+    ap.add_argument("--bf16", action="store_true", help="torch.autocast(DEVICE, bfloat16) with fp32 master weights")
+    ap.add_argument("--device", default="cpu", help="cpu or cuda (timings synchronise the GPU)")
     a = ap.parse_args()
+    dev = torch.device(a.device)
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     if a.batch < 2:
         ap.error("--batch must be at least 2 (the contrastive loss needs negatives)")
     if a.threads:
         torch.set_num_threads(a.threads)
     d, f, heads, layers, image, patch, proj = PRESETS.get(a.config) or from_config(a.config)
     w = make(d, f, heads, layers, image, patch, proj)
+    w = {k: ([{kk: vv.to(dev) for kk, vv in l.items()} for l in v] if k == "layers" else v.to(dev)) for k, v in w.items()}
     params = leaves(w)
     for p in params:
         p.requires_grad_(True)
@@ -67,26 +71,29 @@ def main():
                              dict(params=[p for p in params if p.dim() < 2], weight_decay=0.0)],
                             lr=1e-5, betas=(0.9, 0.98), eps=1e-6)
     g = torch.Generator().manual_seed(1)
-    px = torch.randn(a.batch, 3, image, image, generator=g)
-    txt = torch.randn(a.batch, proj, generator=g)
+    px = torch.randn(a.batch, 3, image, image, generator=g).to(dev)
+    txt = torch.randn(a.batch, proj, generator=g).to(dev)
     times, fwd, bwd, upd, losses = [], 0.0, 0.0, 0.0, []
     for i in range(a.warmup + a.steps):
+        sync()
         t0 = time.perf_counter()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.bf16):
             loss = loss_fn(forward(w, px, heads, patch), txt)
         losses.append(loss.item())
         t1 = time.perf_counter()
         loss.backward()
+        sync()
         t2 = time.perf_counter()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         opt.zero_grad()
+        sync()
         t3 = time.perf_counter()
         if i >= a.warmup:
             times.append(t3 - t0)
             fwd, bwd, upd = fwd + t1 - t0, bwd + t2 - t1, upd + t3 - t2
     sec, total = statistics.median(times), fwd + bwd + upd
-    print(json.dumps(dict(engine="pytorch-eager " + torch.__version__, config=a.config, device="cpu",
+    print(json.dumps(dict(engine="pytorch-eager " + torch.__version__, config=a.config, device=str(dev),
                           precision="bf16-autocast" if a.bf16 else "fp32", threads=torch.get_num_threads(),
                           batch=a.batch, steps=a.steps, warmup=a.warmup, ms_per_step=sec * 1e3,
                           images_per_s=a.batch / sec,
