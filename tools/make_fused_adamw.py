@@ -26,6 +26,8 @@ from typing import List
 import torch
 
 
+
+
 class FusedAdamW(torch.nn.Module):
 
     def forward(self, p: List[torch.Tensor], m: List[torch.Tensor], v: List[torch.Tensor],
@@ -43,24 +45,57 @@ class FusedAdamW(torch.nn.Module):
                         v: List[torch.Tensor], hp: List[float]) -> torch.Tensor:
         max_norm, lr, b1, b2, eps, bc1, bc2_sqrt, wd = hp[0], hp[1], hp[2], hp[3], hp[4], hp[5], hp[6], hp[7]
         clamp_index, clamp_max = int(hp[8]), hp[9]
-        norms = torch.stack([torch.linalg.vector_norm(x) for x in g])
+        norms = torch.stack(torch._foreach_norm(g, 2))
         total = math.sqrt(float(norms.double().pow(2).sum().item()))
         if math.isfinite(total):
             clip = max_norm / (total + 1e-6)  # clip_grad_norm_: scale when below 1
-            for i in range(len(p)):
-                gi = g[i]
+            # torch._foreach_*: on a GPU one multi-tensor kernel per op and group instead of one launch per op and
+            # tensor; on the CPU a loop over the same per-tensor ops (so the same numbers as a plain loop). Groups of
+            # at most 2^24 elements bound the temporaries (gi * gi, the denominators, the updates) at ViT-L size.
+            # TorchScript's dead-code pass drops a foreach op that mutates a list built here (a slice) unless the
+            # list is read afterwards: the elements' aliasing of p, g, m, v is not tracked. `alive` reads each list
+            # after its last mutation and feeds the returned value (a branch never taken), which keeps them.
+            alive = 0
+            n = len(p)
+            start = 0
+            while start < n:
+                end = start + 1
+                size = p[start].numel()
+                while end < n and size + p[end].numel() <= 16777216:  # 64 MiB of float32 per group
+                    size += p[end].numel()
+                    end += 1
+                pc, gc, mc, vc = p[start:end], g[start:end], m[start:end], v[start:end]
                 if clip < 1:
-                    gi.mul_(clip)
-                m[i].mul_(b1).add_(gi * (1 - b1))
-                v[i].mul_(b2).add_((gi * gi).mul_(1 - b2))
-                if wd > 0 and p[i].dim() >= 2:
-                    p[i].mul_(1 - lr * wd)  # decoupled (AdamW), before the Adam step as torch
-                denom = v[i].sqrt().div_(bc2_sqrt).add_(eps)
-                p[i].sub_((m[i] / denom).mul_(lr / bc1))
+                    torch._foreach_mul_(gc, clip)
+                torch._foreach_mul_(mc, b1)
+                torch._foreach_add_(mc, torch._foreach_mul(gc, 1 - b1))
+                torch._foreach_mul_(vc, b2)
+                sq = torch._foreach_mul(gc, gc)
+                torch._foreach_mul_(sq, 1 - b2)
+                torch._foreach_add_(vc, sq)
+                if wd > 0:
+                    decayed: List[torch.Tensor] = []
+                    for x in pc:
+                        if x.dim() >= 2:
+                            decayed.append(x)
+                    if len(decayed) > 0:
+                        torch._foreach_mul_(decayed, 1 - lr * wd)  # decoupled (AdamW), before the Adam step as torch
+                    alive += len(decayed)
+                denom = torch._foreach_sqrt(vc)
+                torch._foreach_div_(denom, bc2_sqrt)
+                torch._foreach_add_(denom, eps)
+                upd = torch._foreach_div(mc, denom)
+                torch._foreach_mul_(upd, lr / bc1)
+                torch._foreach_sub_(pc, upd)
+                alive += len(pc) + len(gc) + len(mc) + len(vc)
+                start = end
             if clamp_index >= 0:
                 p[clamp_index].clamp_(0.0, clamp_max)
-        for gi in g:
-            gi.zero_()
+            if alive < 0:
+                norms = norms * 0.0
+        torch._foreach_zero_(g)
+        if len(g) < 0:  # reads g after the zeroing (see `alive`): forward's g is a list built from the .grad fields
+            norms = norms * 0.0
         return norms
 
 

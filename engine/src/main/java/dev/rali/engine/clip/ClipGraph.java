@@ -3,6 +3,7 @@ package dev.rali.engine.clip;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -196,7 +197,9 @@ final class ClipGraph {
                                          Trace tr, LayerKernel kernel) {
         Shape s = h.getShape();
         long b = s.get(0);
-        int g = imagesPerGroup(e, s.get(1), h.getDataType().getNumOfBytes());
+        // groups are for the CPU's malloc (above); a GPU's caching allocator keeps its blocks, and splitting the
+        // batch there only makes the GEMMs smaller (ViT-L/14-336 fp32 ran one image at a time)
+        int g = h.getDevice().isGpu() ? Integer.MAX_VALUE : imagesPerGroup(e, s.get(1), h.getDataType().getNumOfBytes());
         if (b <= g) {
             return kernel == null ? layer(p, l, e, h, mask, tr) : kernel.layer(l, e, h);
         }
@@ -299,8 +302,18 @@ final class ClipGraph {
      * dtype as DJL's own wrapping, so the arithmetic is unchanged.
      */
     static NDArray k(NDArray like, Number value) {
-        try (NDArray blob = like.getManager().create(value)) {
-            return blob.duplicate();
+        NDManager m = like.getManager();
+        if (!like.getDevice().isGpu()) {
+            try (NDArray blob = m.create(value)) {
+                return blob.duplicate();
+            }
+        }
+        // On a GPU the constant stays a 0-dim CPU tensor, which libtorch takes as a scalar operand of a CUDA op:
+        // creating it on the device is a copy from host memory per op, which stalls the stream each time.
+        try (NDManager cpu = m.newSubManager(ai.djl.Device.cpu()); NDArray blob = cpu.create(value)) {
+            NDArray c = blob.duplicate();
+            c.attach(m);
+            return c;
         }
     }
 
