@@ -44,6 +44,17 @@ public final class BenchCommand implements Runnable {
     }
 
     /** The 1-minute load average (what the machine's other work was doing to a timing), "n/a" off Linux. */
+    /**
+     * Which libtorch ran: DJL's bundled one, or the folder named by PYTORCH_LIBRARY_PATH (RALI_TORCH_LIB), whose version
+     * DJL does not know (it would report its own).
+     */
+    static String engineLabel() {
+        String version = ai.djl.engine.Engine.getEngine("PyTorch").getVersion();
+        String override = System.getenv("PYTORCH_LIBRARY_PATH");
+        return override == null || override.isBlank() ? "rali (DJL 0.36, libtorch " + version + ")"
+                : "rali (DJL 0.36, libtorch from " + ai.djl.pytorch.jni.LibUtils.getLibtorchPath() + ")";
+    }
+
     static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
@@ -272,7 +283,7 @@ public final class BenchCommand implements Runnable {
             if (json) {
                 ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
                 ObjectNode n = om.createObjectNode();
-                n.put("engine", "rali (DJL 0.36, libtorch " + ai.djl.engine.Engine.getEngine("PyTorch").getVersion() + ")");
+                n.put("engine", engineLabel());
                 n.put("config", r.config());
                 n.put("device", r.device());
                 n.put("precision", r.precision());
