@@ -139,12 +139,7 @@ class SweepsViewFxTest {
     void curvesGrowWhileAFakeFastSweepRunsThenTableParallelCoordinatesImportanceAndBestPresetWork(FxRobot robot)
             throws Exception {
         Path project = dir.resolve("p.rali");
-        ProjectStore.open(project).close();
-        fx.open(robot, project);
-        robot.clickOn("Sweeps");
-        SweepsView view = fx.window.view(SweepsView.TITLE);
-        robot.interact(() -> view.gridField().setText("bases.count=5,6,7"));
-        robot.clickOn("#startSweep");
+        SweepsView view = startGridSweep(robot, project, "bases.count=5,6,7");
         // point 0's curve is drawn while the sweep is still running (it waits for the test)
         FxTestSupport.waitFor(() -> view.curves().getSeriesCount() == 1 && view.curves().getItemCount(0) == 10);
         assertTrue(robot.lookup("#startSweep").queryButton().isDisabled(), "one sweep at a time");
@@ -198,12 +193,7 @@ class SweepsViewFxTest {
         sweeps.recorded = Map.of(2, Map.of(SweepRunner.VAL_METRIC, trainer));
         next.release(10);
         Path project = dir.resolve("r.rali");
-        ProjectStore.open(project).close();
-        fx.open(robot, project);
-        robot.clickOn("Sweeps");
-        SweepsView view = fx.window.view(SweepsView.TITLE);
-        robot.interact(() -> view.gridField().setText("bases.count=5,6,7,8"));
-        robot.clickOn("#startSweep");
+        SweepsView view = startGridSweep(robot, project, "bases.count=5,6,7,8");
         fx.settle();
         FxTestSupport.waitFor(() -> view.table().getItems().size() == 4
                 && view.table().getItems().stream().allMatch(s -> s.done() == 1));
@@ -230,12 +220,7 @@ class SweepsViewFxTest {
     @Test
     void anUnknownKeyInTheGridIsReportedAndNothingIsQueued(FxRobot robot) throws Exception {
         Path project = dir.resolve("q.rali");
-        ProjectStore.open(project).close();
-        fx.open(robot, project);
-        robot.clickOn("Sweeps");
-        SweepsView view = fx.window.view(SweepsView.TITLE);
-        robot.interact(() -> view.gridField().setText("bases.cuont=5,6"));
-        robot.clickOn("#startSweep");
+        startGridSweep(robot, project, "bases.cuont=5,6");
         fx.settle();
         FxTestSupport.waitFor(() -> !fx.dialogs.isEmpty());
         assertTrue(fx.dialogs.get(0).contains("did you mean 'bases.count'"), fx.dialogs.toString());
@@ -271,6 +256,17 @@ class SweepsViewFxTest {
     /** The demo's recipe scale (PCA 16, 20 bases, 15 buckets), as the project's full run. */
     static final PipelineParams FULL = PipelineParams.defaults().with(ParamKeys.COMPRESSION_DIM, 16)
             .with(ParamKeys.BASES_COUNT, 20).with(ParamKeys.BUCKETS, 15);
+
+    /** Creates the empty project, opens it, shows the Sweeps view and starts a grid sweep over {@code grid}. */
+    private SweepsView startGridSweep(FxRobot robot, Path project, String grid) throws Exception {
+        ProjectStore.open(project).close();
+        fx.open(robot, project);
+        robot.clickOn("Sweeps");
+        SweepsView view = fx.window.view(SweepsView.TITLE);
+        robot.interact(() -> view.gridField().setText(grid));
+        robot.clickOn("#startSweep");
+        return view;
+    }
 
     private void chooseKind(FxRobot robot, String kind) {
         robot.interact(() -> robot.lookup("#sweepKind").<String>queryComboBox().setValue(kind));
@@ -355,12 +351,7 @@ class SweepsViewFxTest {
     @Test
     void cancellingOnePointFromTheTablesMenuLeavesItCancelledAndTheOthersRun(FxRobot robot) throws Exception {
         Path project = dir.resolve("cp.rali");
-        ProjectStore.open(project).close();
-        fx.open(robot, project);
-        robot.clickOn("Sweeps");
-        SweepsView view = fx.window.view(SweepsView.TITLE);
-        robot.interact(() -> view.gridField().setText("bases.count=5,6,7"));
-        robot.clickOn("#startSweep");
+        SweepsView view = startGridSweep(robot, project, "bases.count=5,6,7");
         // point 0 runs (and waits for the test); points 1 and 2 are queued
         FxTestSupport.waitFor(() -> view.curves().getSeriesCount() == 1 && view.table().getItems().size() == 3);
         robot.interact(() -> view.table().getSelectionModel().select(view.table().getItems().stream()
@@ -480,14 +471,9 @@ class SweepsViewFxTest {
     @Test
     void thePaperTableTabShowsTheSweepAsRaliSweepShowPrintsItAndExportsMarkdownCsvLatex(FxRobot robot)
             throws Exception {
-        Path project = dir.resolve("pt.rali");
-        ProjectStore.open(project).close();
         next.release(10);
-        fx.open(robot, project);
-        robot.clickOn("Sweeps");
-        SweepsView view = fx.window.view(SweepsView.TITLE);
-        robot.interact(() -> view.gridField().setText("bases.count=5,6,7"));
-        robot.clickOn("#startSweep");
+        Path project = dir.resolve("pt.rali");
+        SweepsView view = startGridSweep(robot, project, "bases.count=5,6,7");
         finishedPoints(project, 3);
         FxTestSupport.waitFor(() -> view.paperTable() != null && view.paperTable().rows().size() == 3
                 && view.paperTable().texts().stream().allMatch(r -> r.get(r.size() - 1).equals("1/1")));

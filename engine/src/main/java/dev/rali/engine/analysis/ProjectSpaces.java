@@ -7,7 +7,6 @@ import dev.rali.engine.dataset.DatasetSummary;
 import dev.rali.engine.dataset.ImageRow;
 import dev.rali.engine.dataset.Datasets;
 import dev.rali.engine.io.FileHashes;
-import dev.rali.engine.params.ParamKeys;
 import dev.rali.engine.params.PipelineParams;
 import dev.rali.engine.pipeline.EmbeddingCache;
 import dev.rali.engine.pipeline.Embeddings;
@@ -178,21 +177,18 @@ public final class ProjectSpaces {
 
     /** The base encoder: the run's resolved encoder.base, else the project's setting. */
     static Path baseEncoder(ProjectStore store, Long runId) throws IOException, SQLException {
-        String base = null;
+        PipelineParams params = PipelineParams.defaults(); // no run: the project's setting alone
         if (runId != null) {
             Runs.RunItem run = new Runs(store).get(runId);
             try {
-                base = PipelineParams.fromJson(run.paramsJson()).get(ParamKeys.ENCODER_BASE);
+                params = PipelineParams.fromJson(run.paramsJson());
             } catch (RuntimeException e) {
-                base = null; // a train-head run has no encoder parameters
+                // a train-head run has no encoder parameters: the project's setting alone
             }
         }
-        if (base == null || base.isBlank()) {
-            base = new ProjectSettings(store).get(ProjectSettings.BASE_ENCODER).orElseThrow(() ->
-                    new IllegalArgumentException(store.file() + ": no base encoder recorded (run the pipeline once "
-                            + "with --encoder DIR)"));
-        }
-        Path dir = Path.of(base);
+        Path dir = new ProjectSettings(store).baseEncoder(params).orElseThrow(() ->
+                new IllegalArgumentException(store.file() + ": no base encoder recorded (run the pipeline once "
+                        + "with --encoder DIR)"));
         if (!Files.isRegularFile(dir.resolve("model.safetensors"))) {
             throw new IllegalArgumentException(dir + ": base encoder folder has no model.safetensors");
         }

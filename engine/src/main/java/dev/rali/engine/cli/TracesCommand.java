@@ -1,6 +1,7 @@
 package dev.rali.engine.cli;
 
 import dev.rali.engine.io.OutputPaths;
+import dev.rali.engine.params.PipelineParams;
 import dev.rali.engine.clip.ClipTokenizer;
 import dev.rali.engine.pipeline.AlignmentStage;
 import dev.rali.engine.project.ProjectSettings;
@@ -257,8 +258,9 @@ public final class TracesCommand implements Runnable {
                 if (textContext < 2) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--text-context must be at least 2");
                 }
-                // The base encoder's tokenizer and limit when the project has one, else CLIP's own (77 positions).
-                var base = new ProjectSettings(store).get(ProjectSettings.BASE_ENCODER).map(Path::of)
+                // The base encoder's tokenizer and limit when the project has one, else CLIP's own (77 positions);
+                // no run here, so the default parameters (no encoder.base) leave the project's setting.
+                var base = new ProjectSettings(store).baseEncoder(PipelineParams.defaults())
                         .filter(d -> Files.isRegularFile(d.resolve("config.json")));
                 int ctxLen = base.isPresent() ? AlignmentStage.contextLength(base.get(), textContext)
                         : Math.min(textContext, ClipTokenizer.CONTEXT_LENGTH);

@@ -251,15 +251,11 @@ public final class RaliPipeline implements PipelineService {
                 throw new IllegalArgumentException("no dataset '" + a + "' in " + store.file() + " (have " + names + ")");
             }
         }
-        String base = p.encoder().base();
-        if (base.isEmpty()) {
-            base = new ProjectSettings(store).get(ProjectSettings.BASE_ENCODER).orElseThrow(() ->
-                    // names both ways to set it: the app's users have the form, not the command line
-                    new IllegalArgumentException("no base encoder: set encoder.base to an HF CLIP folder (the "
-                            + "encoder section of the Pipeline view's parameters, or `rali run --encoder DIR`, which "
-                            + "also stores it for the project)"));
-        }
-        Path baseDir = Path.of(base);
+        Path baseDir = new ProjectSettings(store).baseEncoder(p).orElseThrow(() ->
+                // names both ways to set it: the app's users have the form, not the command line
+                new IllegalArgumentException("no base encoder: set encoder.base to an HF CLIP folder (the "
+                        + "encoder section of the Pipeline view's parameters, or `rali run --encoder DIR`, which "
+                        + "also stores it for the project)"));
         if (!Files.isRegularFile(baseDir.resolve("config.json"))) {
             throw new IllegalArgumentException(baseDir + ": not a Hugging Face CLIP folder (no config.json)");
         }

@@ -1,6 +1,10 @@
 package dev.rali.engine.project;
 
+import dev.rali.engine.params.ParamKeys;
+import dev.rali.engine.params.PipelineParams;
+
 import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,6 +29,20 @@ public final class ProjectSettings {
         } catch (SQLException e) {
             throw new IOException(store.file() + ": cannot read setting " + key + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The one rule for which CLIP folder a run or sweep starts from: the parameters' {@code encoder.base}, else this
+     * project's {@link #BASE_ENCODER} setting; empty when neither names one (a blank value counts as unset). Callers
+     * without a run's parameters pass {@link PipelineParams#defaults()} (its {@code encoder.base} is empty), and each
+     * decides what "none" means for it: the pipeline refuses to run, a sweep preset leaves M uncapped.
+     */
+    public Optional<Path> baseEncoder(PipelineParams params) throws IOException {
+        String base = params.get(ParamKeys.ENCODER_BASE);
+        if (base.isBlank()) {
+            base = get(BASE_ENCODER).orElse("");
+        }
+        return base.isBlank() ? Optional.empty() : Optional.of(Path.of(base));
     }
 
     public void put(String key, String value) throws IOException {

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -299,11 +300,8 @@ public final class SweepSpec {
      */
     public static int embeddingDim(ProjectStore store, PipelineParams base) {
         try {
-            String enc = base.get(ParamKeys.ENCODER_BASE);
-            if (enc.isEmpty()) {
-                enc = new ProjectSettings(store).get(ProjectSettings.BASE_ENCODER).orElse("");
-            }
-            return enc.isEmpty() ? 0 : ClipConfig.read(Path.of(enc).resolve("config.json")).projectionDim();
+            Optional<Path> enc = new ProjectSettings(store).baseEncoder(base);
+            return enc.isEmpty() ? 0 : ClipConfig.read(enc.get().resolve("config.json")).projectionDim();
         } catch (Exception unreadable) {
             return 0; // no encoder yet (or not a CLIP folder): the pipeline reports that when it runs
         }
