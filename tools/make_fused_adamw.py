@@ -15,7 +15,7 @@ ClipVisionTrainerTest). Regenerate with Debian's torch:
 forward(p, m, v, hp) takes the gradients from the parameters' own .grad (no tensor per gradient crosses the JNI);
 step_with_grads(p, g, m, v, hp) takes them as a list (float64 gradient checks convert theirs). p, g, m, v: parameters,
 float32 gradients, Adam's first and second moments (lists in the same order; updated in place); hp: [max_norm, lr, beta1, beta2, eps, 1 - beta1^t, sqrt(1 - beta2^t),
-weight_decay, clamp_index, clamp_max]: after the update p[clamp_index] is clamped to [0, clamp_max] (CLIP's learned
+weight_decay, clamp_index, clamp_max, group_elements]: after the update p[clamp_index] is clamped to [0, clamp_max] (CLIP's learned
 logit scale; -1 = none). Returns the float32 per-tensor gradient norms before clipping. When their global norm is not finite
 nothing is updated (the caller skips the step) but the gradients are still zeroed.
 """
@@ -44,14 +44,15 @@ class FusedAdamW(torch.nn.Module):
     def step_with_grads(self, p: List[torch.Tensor], g: List[torch.Tensor], m: List[torch.Tensor],
                         v: List[torch.Tensor], hp: List[float]) -> torch.Tensor:
         max_norm, lr, b1, b2, eps, bc1, bc2_sqrt, wd = hp[0], hp[1], hp[2], hp[3], hp[4], hp[5], hp[6], hp[7]
-        clamp_index, clamp_max = int(hp[8]), hp[9]
+        clamp_index, clamp_max, group_elements = int(hp[8]), hp[9], int(hp[10])
         norms = torch.stack(torch._foreach_norm(g, 2))
         total = math.sqrt(float(norms.double().pow(2).sum().item()))
         if math.isfinite(total):
             clip = max_norm / (total + 1e-6)  # clip_grad_norm_: scale when below 1
             # torch._foreach_*: on a GPU one multi-tensor kernel per op and group instead of one launch per op and
             # tensor; on the CPU a loop over the same per-tensor ops (so the same numbers as a plain loop). Groups of
-            # at most 2^24 elements bound the temporaries (gi * gi, the denominators, the updates) at ViT-L size.
+            # at most group_elements (hp[10]; 2^24 = 64 MiB of float32) bound the temporaries (gi * gi, the
+            # denominators, the updates) at ViT-L size.
             # TorchScript's dead-code pass drops a foreach op that mutates a list built here (a slice) unless the
             # list is read afterwards: the elements' aliasing of p, g, m, v is not tracked. `alive` reads each list
             # after its last mutation and feeds the returned value (a branch never taken), which keeps them.
@@ -61,7 +62,7 @@ class FusedAdamW(torch.nn.Module):
             while start < n:
                 end = start + 1
                 size = p[start].numel()
-                while end < n and size + p[end].numel() <= 16777216:  # 64 MiB of float32 per group
+                while end < n and size + p[end].numel() <= group_elements:
                     size += p[end].numel()
                     end += 1
                 pc, gc, mc, vc = p[start:end], g[start:end], m[start:end], v[start:end]

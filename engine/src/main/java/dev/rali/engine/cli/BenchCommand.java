@@ -43,7 +43,6 @@ public final class BenchCommand implements Runnable {
         return ClipConfig.preset(config);
     }
 
-    /** The 1-minute load average (what the machine's other work was doing to a timing), "n/a" off Linux. */
     /**
      * Which libtorch ran: DJL's bundled one, or the folder named by PYTORCH_LIBRARY_PATH (RALI_TORCH_LIB), whose version
      * DJL does not know (it would report its own).
@@ -55,6 +54,7 @@ public final class BenchCommand implements Runnable {
                 : "rali (DJL 0.36, libtorch from " + ai.djl.pytorch.jni.LibUtils.getLibtorchPath() + ")";
     }
 
+    /** The 1-minute load average (what the machine's other work was doing to a timing), "n/a" off Linux. */
     static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
@@ -257,7 +257,11 @@ public final class BenchCommand implements Runnable {
                 description = "fp32 or bf16 (mixed precision with fp32 master weights) (default ${DEFAULT-VALUE})")
         String precision;
 
-        @Option(names = "--json", description = "print JSON")
+@Option(names = "--profile", paramLabel = "FILE", description = "write libtorch's profile of the timed steps "
+                + "(per op, CPU time and input shapes; Chrome trace JSON: chrome://tracing or Perfetto)")
+        Path profile;
+
+                @Option(names = "--json", description = "print JSON")
         boolean json;
 
         @Override
@@ -277,7 +281,7 @@ public final class BenchCommand implements Runnable {
             ClipConfig cfg = config(config);
             ConsoleTaskContext ctx = new ConsoleTaskContext(System.err, json).cancelOnInterrupt();
             dev.rali.engine.pipeline.AlignmentBench.Result r = dev.rali.engine.pipeline.AlignmentBench.run(cfg,
-                    config, batch, steps, warmup, device, precision, ctx);
+                    config, batch, steps, warmup, device, precision, profile, ctx);
             String load = loadAverage();
             PrintWriter out = spec.commandLine().getOut();
             if (json) {

@@ -29,6 +29,12 @@ import java.util.List;
  */
 final class FusedAdamW implements AutoCloseable {
 
+    /**
+     * Elements per group of tensors in one {@code torch._foreach_*} op: bounds the step's temporaries (64 MiB of
+     * float32). Not final: tests lower it to make several groups out of small tensors.
+     */
+    static long groupElements = 1L << 24;
+
     private final PtNDManager manager;
     private final PtSymbolBlock module;
     private final PtNDArray[] params;
@@ -99,7 +105,7 @@ final class FusedAdamW implements AutoCloseable {
         IValue mi = IValue.listFrom(m);
         IValue vi = IValue.listFrom(v);
         IValue hp = IValue.listFrom(maxNorm, lr, beta1, beta2, eps, 1 - Math.pow(beta1, t),
-                Math.sqrt(1 - Math.pow(beta2, t)), weightDecay, clampIndex, clampMax);
+                Math.sqrt(1 - Math.pow(beta2, t)), weightDecay, clampIndex, clampMax, (double) groupElements);
         IValue out = null;
         try {
             out = g == null ? IValueUtils.runMethod(module, "forward", p, mi, vi, hp)

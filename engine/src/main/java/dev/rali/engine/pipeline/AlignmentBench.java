@@ -33,6 +33,12 @@ public final class AlignmentBench {
 
     public static Result run(ClipConfig cfg, String name, int batch, int steps, int warmup, String device,
                              String precision, TaskContext ctx) {
+        return run(cfg, name, batch, steps, warmup, device, precision, null, ctx);
+    }
+
+    /** As above; with {@code profile} non-null, libtorch's profiler records the timed steps into that file. */
+    public static Result run(ClipConfig cfg, String name, int batch, int steps, int warmup, String device,
+                             String precision, java.nio.file.Path profile, TaskContext ctx) {
         if (batch < 2) {
             throw new IllegalArgumentException("--batch must be at least 2 (the contrastive loss needs negatives), got "
                     + batch);
@@ -69,6 +75,9 @@ public final class AlignmentBench {
             dev = model.device().toString();
             trainable = trainer.trainableParameterCount();
             for (int i = 0; i < warmup + steps; i++) {
+                if (profile != null && i == warmup) {
+                    ai.djl.pytorch.jni.JniUtils.startProfile(model.device().isGpu(), true, true);
+                }
                 ctx.checkCancelled();
                 ctx.progress(i < warmup ? "warmup" : "timing", i < warmup ? i : i - warmup,
                         i < warmup ? warmup : steps, "");
@@ -84,6 +93,9 @@ public final class AlignmentBench {
                     bwd += t.backwardS();
                     opt += t.optimizerS();
                 }
+            }
+            if (profile != null) {
+                ai.djl.pytorch.jni.JniUtils.stopProfile(profile.toAbsolutePath().toString());
             }
         }
         double[] sorted = total.clone();

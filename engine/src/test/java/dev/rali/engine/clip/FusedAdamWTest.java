@@ -11,6 +11,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -131,5 +132,65 @@ class FusedAdamWTest {
                 assertTrue(e.getMessage().contains("1 gradients for 2 parameters"), e.getMessage());
             }
         }
+    }
+
+    @Test
+    void tensorsUpdatedInSeveralGroupsGetExactlyTheStepOfOneGroup() {
+        long[][] shapes = {{7}, {30}, {3, 4}, {50, 2}, {1}, {9}};
+        float[][][] after = new float[2][][];
+        float[][] norms = new float[2][];
+        long saved = FusedAdamW.groupElements;
+        try {
+            for (int run = 0; run < 2; run++) {
+                // run 0: everything in one group; run 1: at most 10 elements a group, so the 100-element tensor is a
+                // group of its own and the small ones are split around it
+                FusedAdamW.groupElements = run == 0 ? 1L << 24 : 10;
+                try (NDManager mgr = NDManager.newBaseManager("PyTorch")) {
+                    java.util.Random r = new java.util.Random(7);
+                    List<NDArray> p = new java.util.ArrayList<>();
+                    List<NDArray> g = new java.util.ArrayList<>();
+                    List<NDArray> m = new java.util.ArrayList<>();
+                    List<NDArray> v = new java.util.ArrayList<>();
+                    for (long[] s : shapes) {
+                        Shape shape = new Shape(s);
+                        p.add(mgr.create(gaussian(r, shape.size(), 1), shape));
+                        g.add(mgr.create(gaussian(r, shape.size(), 3), shape)); // global norm > 1: clipped
+                        m.add(mgr.create(gaussian(r, shape.size(), 0.01), shape));
+                        v.add(mgr.create(gaussian(r, shape.size(), 0.01), shape).abs());
+                    }
+                    try (FusedAdamW adamW = new FusedAdamW(mgr, p, m, v)) {
+                        norms[run] = adamW.stepWithGradients(g, 1.0, 1e-3, 0.9, 0.98, 1e-6, 3, 0.05, -1, 0);
+                    }
+                    after[run] = new float[shapes.length * 3][];
+                    for (int i = 0; i < shapes.length; i++) {
+                        after[run][3 * i] = p.get(i).toFloatArray();
+                        after[run][3 * i + 1] = m.get(i).toFloatArray();
+                        after[run][3 * i + 2] = v.get(i).toFloatArray();
+                        for (float x : g.get(i).toFloatArray()) {
+                            assertEquals(0f, x, "gradients are zeroed in every group");
+                        }
+                    }
+                }
+            }
+        } finally {
+            FusedAdamW.groupElements = saved;
+        }
+        assertArrayEquals(norms[0], norms[1], 0f);
+        for (int i = 0; i < after[0].length; i++) {
+            assertArrayEquals(after[0][i], after[1][i], 0f, "tensor " + i / 3 + " (" + "pmv".charAt(i % 3) + ")");
+        }
+        assertNotEquals(after[0][0][0], gaussianFirst(), "the step moved the parameters");
+    }
+
+    private static float[] gaussian(java.util.Random r, long n, double scale) {
+        float[] x = new float[(int) n];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextGaussian() * scale);
+        }
+        return x;
+    }
+
+    private static float gaussianFirst() {
+        return gaussian(new java.util.Random(7), 1, 1)[0];
     }
 }
