@@ -392,12 +392,13 @@ public final class ClipVisionTrainer implements AutoCloseable {
         "layer_norm2.weight", "layer_norm2.bias", "mlp.fc1.weight", "mlp.fc1.bias", "mlp.fc2.weight", "mlp.fc2.bias"};
 
     private ai.djl.pytorch.engine.PtSymbolBlock bf16Kernel;
+    private NDArray bf16Meta;
 
     /**
      * One encoder layer in bf16 (see the class comment), recorded by autograd: IValueUtils.forward with
-     * isTrain = true runs the module without libtorch's no-grad guard. The weights go in as views named "w[]"
-     * (DJL passes same-named arrays as one TorchScript List[Tensor]); a view shares the parameter's storage and
-     * its gradient flows back to it.
+     * isTrain = true runs the module without libtorch's no-grad guard. The weights go in themselves, named "w[]"
+     * (DJL passes same-named arrays as one TorchScript List[Tensor]), so their gradients accumulate in the parameters
+     * directly (views, as before, added two autograd nodes per weight and step).
      */
     private NDArray bf16Layer(ClipGraph.Params params, String prefix, ClipConfig.Encoder e, NDArray h) {
         if (bf16Kernel == null) {
@@ -419,11 +420,14 @@ public final class ClipVisionTrainer implements AutoCloseable {
         ai.djl.ndarray.NDList in = new ai.djl.ndarray.NDList(h);
         for (String n : BF16_LAYER_WEIGHTS) {
             NDArray w = params.get(prefix + n);
-            NDArray view = w.reshape(w.getShape());
-            view.setName("w[]");
-            in.add(view);
+            w.setName("w[]"); // the name only groups the inputs into one List[Tensor]; nothing else reads it
+            in.add(w);
         }
-        in.add(h.getManager().create(new double[] {e.numHeads(), act, e.layerNormEps()}));
+        if (bf16Meta == null) { // the same for every layer of the tower
+            bf16Meta = manager.create(new double[] {e.numHeads(), act, e.layerNormEps()});
+            ai.djl.ndarray.NDScope.unregister(bf16Meta); // kept across steps, not freed with this step's scope
+        }
+        in.add(bf16Meta);
         return ai.djl.pytorch.jni.IValueUtils.forward(bf16Kernel, in, true).singletonOrThrow();
     }
 
