@@ -11,9 +11,9 @@
 # djl-pytorch-jni: DJL's own sources at tag v0.36.0, Apache-2.0) and builds in under a minute on 16 cores.
 # Checked on an NVIDIA H200 with PyTorch 2.11.0+cu130 (docs/PERFORMANCE.md, "CUDA").
 #
-# It writes two things into the torch/lib folder of that PyTorch (remove them to undo): 0.36.0-libdjl_torch.so (DJL
-# looks for its JNI there first) and rali-cuda/ (the flavor DJL should load, and a libcudart.so link for DJL's GPU
-# count). The torch installation is otherwise untouched.
+# It writes two things into that PyTorch (remove them to undo): torch/lib/0.36.0-libdjl_torch.so (DJL looks for its
+# JNI there first) and torch/rali-cuda/ (the flavor DJL should load, and a libcudart.so link for DJL's GPU count;
+# beside torch/lib, not in it, since DJL loads every library under torch/lib). Nothing else is touched.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY="${1:-python3}"
@@ -58,14 +58,14 @@ g++ -shared -o "$BUILD/libdjl_torch.so" "$BUILD"/*.o -L"$TORCH_LIB" -Wl,--no-as-
 cp "$BUILD/libdjl_torch.so" "$TORCH_LIB/.0.36.0-libdjl_torch.so.tmp"
 mv -f "$TORCH_LIB/.0.36.0-libdjl_torch.so.tmp" "$TORCH_LIB/0.36.0-libdjl_torch.so"
 
-mkdir -p "$TORCH_LIB/rali-cuda"
+mkdir -p "$TORCH_LIB/../rali-cuda"
 if [ "$CUDA" != none ]; then
-  echo "cu${CUDA//./}" > "$TORCH_LIB/rali-cuda/flavor"
+  echo "cu${CUDA//./}" > "$TORCH_LIB/../rali-cuda/flavor"
   # DJL counts GPUs through libcudart.so (JNA, unversioned name); wheels ship only libcudart.so.NN
   CUDART="$(find "$TORCH_LIB/../.." "${CUDA_HOME:-/usr/local/cuda}/lib64" -name 'libcudart.so*' 2>/dev/null | sort | head -1)"
-  [ -n "$CUDART" ] && ln -sf "$(readlink -f "$CUDART")" "$TORCH_LIB/rali-cuda/libcudart.so"
+  [ -n "$CUDART" ] && ln -sf "$(readlink -f "$CUDART")" "$TORCH_LIB/../rali-cuda/libcudart.so"
 else
-  echo cpu > "$TORCH_LIB/rali-cuda/flavor"
+  echo cpu > "$TORCH_LIB/../rali-cuda/flavor"
 fi
-echo "installed $TORCH_LIB/0.36.0-libdjl_torch.so (flavor $(cat "$TORCH_LIB/rali-cuda/flavor"))"
+echo "installed $TORCH_LIB/0.36.0-libdjl_torch.so (flavor $(cat "$TORCH_LIB/../rali-cuda/flavor"))"
 echo "now:  export RALI_TORCH_LIB=$TORCH_LIB"
