@@ -41,6 +41,7 @@ class AppArchitectureTest {
             "dev.rali.engine.project.ProjectStore",     // the open project handle every service takes
             "dev.rali.engine.project.ProjectQueries",   // the read-side query service and its row records
             "dev.rali.engine.project.Runs",             // run records as ProjectQueries.runs() reads them
+            "dev.rali.engine.project.RunEnvironment",   // where a run computed (Results view), as Runs reads it
             "dev.rali.engine.dataset.Datasets",         // the project's dataset list (read side)
             "dev.rali.engine.dataset.DatasetSummary",
             "dev.rali.engine.pipeline.PipelineService", // the RALI stages

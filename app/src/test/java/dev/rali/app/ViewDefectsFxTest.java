@@ -183,6 +183,8 @@ class ViewDefectsFxTest {
         assertEquals(List.of("Dataset", "Images", "N", "PLCC", "SRCC", "KRCC", "RMSE", "PLCC (raw)"), headers);
         assertEquals("", row.images(), "the fixture's run recorded no results table: nothing to say");
         assertTrue(robot.lookup("#resultsFooter").queryAs(Label.class).getText().contains("4-parameter logistic"));
+        assertTrue(robot.lookup("#resultsEnvironment").queryAs(Label.class).getText().startsWith("Ran on: not recorded"),
+                "the fixture's run has no environment record");
 
         robot.clickOn("#resultsIntervals");
         fx.settle();
@@ -222,6 +224,34 @@ class ViewDefectsFxTest {
         assertEquals("Images", images.getText());
         assertEquals("test split", String.valueOf(images.getCellData(0)));
         assertTrue(robot.lookup("#resultsFooter").queryAs(Label.class).getText().contains("\"all\" = every image"));
+    }
+
+    @Test
+    void resultsSayWhereTheRunComputedItsNumbers(FxRobot robot) throws Exception {
+        // a run resumed on a GPU after starting on a CPU, as RaliPipeline records it (one file per start)
+        Path p = Fixtures.project(dir);
+        try (ProjectStore s = ProjectStore.open(p)) {
+            Path runDir = Files.createDirectories(s.artifactDir().resolve("runs/2"));
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            String[][] starts = {{"cpu()", "fp32", "2.7.1 (bundled)"}, {"gpu(0)", "bf16", "from /venv/torch/lib"}};
+            for (int i = 0; i < starts.length; i++) {
+                Files.writeString(runDir.resolve("environment-" + i + ".json"), json.writeValueAsString(
+                        new dev.rali.engine.project.RunEnvironment("0.1.0", "Java 17", "Linux amd64", "Some CPU", 16,
+                                true, starts[i][2], starts[i][0], 16, starts[i][1], "fp32")));
+                try (Statement st = s.connection().createStatement()) {
+                    st.execute("INSERT INTO artifacts(run_id, kind, path, sha256) VALUES (2, 'environment', "
+                            + "'runs/2/environment-" + i + ".json', 'x')");
+                }
+            }
+        }
+        fx.open(robot, p);
+        robot.interact(() -> fx.window.select(ResultsView.TITLE));
+        ResultsView view = fx.window.view(ResultsView.TITLE);
+        FxTestSupport.waitFor(() -> view.table().getItems().size() == 1);
+        Label env = robot.lookup("#resultsEnvironment").queryAs(Label.class);
+        FxTestSupport.waitFor(() -> env.getText().startsWith("Ran on: cpu()"));
+        assertTrue(env.getText().contains("; then gpu(0) · libtorch from /venv/torch/lib · 16 threads · encoder bf16"),
+                env.getText());
     }
 
     /** Fixtures project with c's off trace and f's unparsable trace repaired: nothing is flagged at the defaults. */

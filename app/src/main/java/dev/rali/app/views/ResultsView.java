@@ -68,6 +68,7 @@ public final class ResultsView implements AppView {
     private Map<String, List<Prediction>> predictions = Map.of();
     private final CheckBox intervals = new CheckBox("95 % CIs");
     private final PaperTablesPane paperTables;
+    private final Label environment = Ui.hint("");
 
     public ResultsView(AppContext ctx) {
         this.ctx = ctx;
@@ -110,7 +111,12 @@ public final class ResultsView implements AppView {
         Label footer = Ui.hint(ResultsTable.FOOTER + " " + ResultsTable.IMAGES_NOTE);
         footer.setId("resultsFooter");
         footer.setMinHeight(Region.USE_PREF_SIZE);
-        VBox left = new VBox(8, table, footer);
+        environment.setId("resultsEnvironment");
+        environment.setMinHeight(Region.USE_PREF_SIZE);
+        Ui.tip(environment, "Where the run computed its numbers: device, libtorch, precision, threads, RALI and Java "
+                + "versions, CPU. The same settings give slightly different numbers on a GPU than on a CPU, and in "
+                + "bf16 than in fp32 (docs/PERFORMANCE.md).");
+        VBox left = new VBox(8, table, footer, environment);
         VBox.setVgrow(table, Priority.ALWAYS);
         // table above the scatter: every column stays readable at 1024 px, and the scatter gets the full width
         SplitPane split = new SplitPane(left, scatter);
@@ -212,15 +218,28 @@ public final class ResultsView implements AppView {
         long seed = seedOf(r);
         ctx.tasks().execute("Load predictions", c -> {
             Map<String, List<Prediction>> p = q.runs().predictions(r.id());
-            return Map.entry(p, rows(p, imagesUsed(q, r.id()), bootstrap, seed));
+            return new Loaded(p, rows(p, imagesUsed(q, r.id()), bootstrap, seed), environmentOf(q, r.id()));
         }, result -> {
             if (q != ctx.project().queries() || r != run.getValue()) {
                 return;
             }
-            predictions = result.getKey();
-            table.getItems().setAll(result.getValue());
+            environment.setText(result.environment());
+            predictions = result.predictions();
+            table.getItems().setAll(result.rows());
             table.getSelectionModel().clearAndSelect(table.getItems().size() - 1);
         });
+    }
+
+    /** What one run's load brings back to the FX thread. */
+    private record Loaded(Map<String, List<Prediction>> predictions, List<Row> rows, String environment) { }
+
+    /** "Ran on: …" as the run recorded it ({@link dev.rali.engine.project.RunEnvironment}). */
+    static String environmentOf(ProjectQueries q, long runId) {
+        try {
+            return dev.rali.engine.project.RunEnvironment.describe(q.runs().environments(runId));
+        } catch (Exception unreadable) { // no JDBC types in the app (AppArchitectureTest)
+            return "Ran on: unknown (" + unreadable.getMessage() + ")";
+        }
     }
 
     /** Without intervals, and without saying which images each dataset used. */

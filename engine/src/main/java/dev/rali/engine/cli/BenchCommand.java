@@ -43,15 +43,9 @@ public final class BenchCommand implements Runnable {
         return ClipConfig.preset(config);
     }
 
-    /**
-     * Which libtorch ran: DJL's bundled one, or the folder named by PYTORCH_LIBRARY_PATH (RALI_TORCH_LIB), whose version
-     * DJL does not know (it would report its own).
-     */
+    /** Which libtorch ran (the bundled one, or the folder RALI_TORCH_LIB named). */
     static String engineLabel() {
-        String version = ai.djl.engine.Engine.getEngine("PyTorch").getVersion();
-        String override = System.getenv("PYTORCH_LIBRARY_PATH");
-        return override == null || override.isBlank() ? "rali (DJL 0.36, libtorch " + version + ")"
-                : "rali (DJL 0.36, libtorch from " + ai.djl.pytorch.jni.LibUtils.getLibtorchPath() + ")";
+        return "rali (DJL 0.36, libtorch " + dev.rali.engine.clip.TorchRuntime.libtorch() + ")";
     }
 
     /** The 1-minute load average (what the machine's other work was doing to a timing), "n/a" off Linux. */

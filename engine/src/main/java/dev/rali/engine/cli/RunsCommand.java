@@ -15,10 +15,12 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code rali runs}: the project's run records (name, tags, stage, status, timing, outcome); {@code runs list} is the
- * same listing, {@code runs rename} / {@code runs tag} label a run as the app's Past runs table does.
+ * same listing, {@code runs show} one run whole (with where it ran), {@code runs rename} / {@code runs tag} label a
+ * run as the app's Past runs table does.
  */
 @Command(name = "runs", mixinStandardHelpOptions = true, description = "List the runs recorded in a project.",
-        subcommands = {RunsCommand.ListRuns.class, RunsCommand.Rename.class, RunsCommand.Tag.class})
+        subcommands = {RunsCommand.ListRuns.class, RunsCommand.Show.class, RunsCommand.Rename.class,
+            RunsCommand.Tag.class})
 public final class RunsCommand implements Callable<Integer> {
 
     @Option(names = "--project", description = "Project file (*.rali).")
@@ -62,6 +64,38 @@ public final class RunsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return list(project, limit);
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "One run: stage, status, timing, code version, where it ran (device, libtorch, precision, "
+                    + "CPU, Java) and its output files.")
+    static final class Show implements Callable<Integer> {
+        @Option(names = "--project", required = true, description = "Project file (*.rali).")
+        Path project;
+
+        @Parameters(paramLabel = "RUN", description = "Run id.")
+        long runId;
+
+        @Override
+        public Integer call() throws Exception {
+            try (ProjectStore store = CliProjects.openExisting(project)) {
+                Runs runs = new Runs(store);
+                Runs.RunItem r = runs.find(runId).orElseThrow(() ->
+                        new IllegalArgumentException(project + ": no run " + runId));
+                System.out.printf("run %d (%s)%s%n", r.id(), r.stage(), r.name() == null ? "" : " " + r.name());
+                System.out.printf("status   %s%s%n", r.status(), r.message() == null ? "" : ": " + r.message());
+                System.out.printf("started  %s%s%n", r.startedAt(), r.endedAt() == null ? "" : ", ended " + r.endedAt());
+                System.out.printf("code     %s%n", r.codeVersion());
+                if (r.parentRun() != null) {
+                    System.out.printf("resumes  run %d%n", r.parentRun());
+                }
+                System.out.println(dev.rali.engine.project.RunEnvironment.describe(runs.environments(r.id())));
+                for (Runs.Artifact a : runs.artifacts(r.id())) {
+                    System.out.printf("artifact %-16s %s%n", a.kind(), a.path());
+                }
+            }
+            return 0;
         }
     }
 

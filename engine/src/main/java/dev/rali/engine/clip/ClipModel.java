@@ -124,7 +124,8 @@ public final class ClipModel implements AutoCloseable {
             case "gpu" -> {
                 if (gpus == 0) {
                     throw new IllegalStateException("device 'gpu' asked for, but the PyTorch engine sees no GPU "
-                            + "(this build ships the CPU native library; use --device cpu or auto)");
+                            + "(the bundled libtorch is CPU-only: README, \"GPU (CUDA)\" - tools/build_djl_jni.sh "
+                            + "and RALI_TORCH_LIB, or a CUDA native jar; else use --device cpu or auto)");
                 }
                 yield Device.gpu();
             }

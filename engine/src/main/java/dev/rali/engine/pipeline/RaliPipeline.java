@@ -13,7 +13,9 @@ import dev.rali.engine.params.PipelineParams;
 import dev.rali.engine.project.ImageExclusions;
 import dev.rali.engine.project.ProjectSettings;
 import dev.rali.engine.project.ProjectStore;
+import dev.rali.engine.project.RunEnvironment;
 import dev.rali.engine.project.RunRecords;
+import dev.rali.engine.clip.TorchRuntime;
 import dev.rali.engine.rali.HeadParams;
 import dev.rali.engine.rali.RaliParams;
 import dev.rali.engine.rali.ScoreHead;
@@ -126,6 +128,7 @@ public final class RaliPipeline implements PipelineService {
         onRunStarted.accept(run.runId());
         TaskContext rctx = run.context(ctx);
         try {
+            recordEnvironment(store, s, run);
             Path encoderDir = s.baseEncoder;
             if (s.rali.alignment.enabled) {
                 encoderDir = align(store, s, run, rctx, stage.equals("all") || stage.equals("align"));
@@ -152,6 +155,44 @@ public final class RaliPipeline implements PipelineService {
             run.finish("failed", String.valueOf(e.getMessage()));
             throw e;
         }
+    }
+
+    /** Where this start of the run computes (see {@link RunEnvironment}); a file per start, so resumes keep theirs. */
+    private static void recordEnvironment(ProjectStore store, Setup s, RunRecords run) throws IOException {
+        Path dir = store.artifactDir().resolve("runs").resolve(Long.toString(run.runId()));
+        RunEnvironment env = captureEnvironment(s.device, s.precision, s.baseEncoder, s.rali.alignment.precision);
+        run.artifact(RunEnvironment.KIND, env.write(dir, "environment-" + System.currentTimeMillis() + ".json"));
+    }
+
+    /**
+     * This process, for a run with these settings: {@code device} as asked ("auto", "cpu", "gpu"), the encoder's
+     * precision as resolved for the base encoder (auto becomes fp32, bf16 or bf16-mlp), the alignment's as set.
+     */
+    static RunEnvironment captureEnvironment(String device, String encoderPrecision, Path baseEncoder,
+                                             String alignmentPrecision) {
+        String precision;
+        try {
+            precision = dev.rali.engine.clip.Precision.resolve(encoderPrecision, device, baseEncoder).label();
+        } catch (IOException | RuntimeException unreadable) {
+            precision = encoderPrecision; // the pipeline reports the unreadable encoder itself
+        }
+        return new RunEnvironment(dev.rali.engine.Version.CODE, System.getProperty("java.vendor") + " "
+                + System.getProperty("java.version"), System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                cpuModel(), Runtime.getRuntime().availableProcessors(), TorchRuntime.cpuBf16(), TorchRuntime.libtorch(),
+                TorchRuntime.device(device), TorchRuntime.threads(), precision, alignmentPrecision);
+    }
+
+    private static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException notLinux) {
+            // below
+        }
+        return System.getProperty("os.arch");
     }
 
     private Outcome afterEmbed(ProjectStore store, String stage, Setup s, RunRecords run, TaskContext rctx,

@@ -162,6 +162,15 @@ public final class Runs {
         }
     }
 
+    /**
+     * Where a run computed its numbers ({@link RunEnvironment}), oldest first, one entry per start with a different
+     * environment; empty for runs from before this record existed. Records that are gone or unreadable are skipped:
+     * this is a label, not a figure.
+     */
+    public List<RunEnvironment> environments(long runId) throws SQLException, IOException {
+        return RunEnvironment.of(this, runId);
+    }
+
     /** A run's output files in the order they were recorded. */
     public List<Artifact> artifacts(long runId) throws SQLException, IOException {
         List<Artifact> out = new ArrayList<>();

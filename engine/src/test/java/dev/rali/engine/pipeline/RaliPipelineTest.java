@@ -116,6 +116,15 @@ class RaliPipelineTest {
         try (ProjectStore store = project(dir.resolve("full.rali"))) {
             RaliPipeline pipeline = new RaliPipeline();
             RaliPipeline.Outcome o = pipeline.execute(store, "all", params("full"), TaskContext.silent());
+            // where the numbers were computed, recorded with the run
+            List<dev.rali.engine.project.RunEnvironment> env = new dev.rali.engine.project.Runs(store)
+                    .environments(o.runId());
+            assertEquals(1, env.size());
+            assertEquals("cpu()", env.get(0).device(), "no GPU here");
+            assertTrue(env.get(0).libtorch().endsWith("(bundled)"), env.get(0).libtorch());
+            assertEquals(dev.rali.engine.Version.CODE, env.get(0).rali());
+            assertTrue(List.of("fp32", "bf16", "bf16-mlp").contains(env.get(0).encoderPrecision()),
+                    "the resolved encoder precision, not the setting: " + env.get(0).encoderPrecision());
 
             var row = o.results().rows().stream().filter(r -> r.dataset().equals("sample")).findFirst().orElseThrow();
             List<ImageRow> test = Datasets.images(store, "sample", "test");
@@ -129,8 +138,8 @@ class RaliPipelineTest {
                         + o.runId()).getInt(1));
                 assertTrue(s.executeQuery("SELECT COUNT(*) FROM run_metrics WHERE run_id=" + o.runId()
                         + " AND name='align/train_loss'").getInt(1) > 0, "alignment losses are recorded");
-                assertEquals(4, s.executeQuery("SELECT COUNT(DISTINCT kind) FROM artifacts WHERE run_id="
-                        + o.runId()).getInt(1), "alignment traces, encoder, head and table artifacts");
+                assertEquals(5, s.executeQuery("SELECT COUNT(DISTINCT kind) FROM artifacts WHERE run_id="
+                        + o.runId()).getInt(1), "environment, alignment traces, encoder, head and table artifacts");
                 // The exact traces that aligned the encoder: their ids in a file whose sha256 the run records.
                 ResultSet art = s.executeQuery("SELECT path, sha256 FROM artifacts WHERE kind='alignment_traces' AND"
                         + " run_id=" + o.runId());
