@@ -74,15 +74,15 @@ public final class RunsCommand implements Callable<Integer> {
         @Option(names = "--project", required = true, description = "Project file (*.rali).")
         Path project;
 
-        @Parameters(paramLabel = "RUN", description = "Run id.")
-        long runId;
+        @Option(names = "--run", required = true, description = "Run id (see `rali runs list`).")
+        long run;
 
         @Override
         public Integer call() throws Exception {
             try (ProjectStore store = CliProjects.openExisting(project)) {
                 Runs runs = new Runs(store);
-                Runs.RunItem r = runs.find(runId).orElseThrow(() ->
-                        new IllegalArgumentException(project + ": no run " + runId));
+                Runs.RunItem r = runs.find(run).orElseThrow(() ->
+                        new IllegalArgumentException(project + ": no run " + run));
                 System.out.printf("run %d (%s)%s%n", r.id(), r.stage(), r.name() == null ? "" : " " + r.name());
                 System.out.printf("status   %s%s%n", r.status(), r.message() == null ? "" : ": " + r.message());
                 System.out.printf("started  %s%s%n", r.startedAt(), r.endedAt() == null ? "" : ", ended " + r.endedAt());

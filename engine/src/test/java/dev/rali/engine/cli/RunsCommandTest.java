@@ -44,6 +44,29 @@ class RunsCommandTest {
     }
 
     @Test
+    void showPrintsOneRunWithWhereItRanAndItsFiles(@TempDir Path dir) throws Exception {
+        Path project = dir.resolve("p.rali");
+        long id;
+        try (ProjectStore store = ProjectStore.open(project);
+             RunRecords run = RunRecords.begin(store, "pipeline", "{}", 1L)) {
+            id = run.runId();
+            Path envs = store.artifactDir().resolve("runs").resolve(Long.toString(id));
+            run.artifact(dev.rali.engine.project.RunEnvironment.KIND, new dev.rali.engine.project.RunEnvironment(
+                    "0.1.0", "Java 17", "Linux amd64", "Some CPU", 16, true, "from /venv/torch/lib", "gpu(0)", 16,
+                    "bf16", "fp32").write(envs, "environment-1.json"));
+            run.finish(RunRecords.DONE, "average PLCC 0.9");
+        }
+        String out = stdout("runs", "show", "--project", project.toString(), "--run", Long.toString(id));
+        assertTrue(out.startsWith("run " + id + " (pipeline)"), out);
+        assertTrue(out.contains("status   done: average PLCC 0.9"), out);
+        assertTrue(out.contains("Ran on: gpu(0) · libtorch from /venv/torch/lib · 16 threads · encoder bf16"), out);
+        assertTrue(out.contains("artifact environment"), out);
+        CliRun.Result bad = CliRun.exec("runs", "show", "--project", project.toString(), "--run", "99");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("no run 99"), bad.err());
+    }
+
+    @Test
     void renameAndTagLabelARunAndTheListingShowsThem(@TempDir Path dir) throws Exception {
         Path project = dir.resolve("p.rali");
         long id;
