@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -60,6 +61,12 @@ public final class BundleExport {
                 }
             }
             info.set("training_data", trainingSummary(store, recorded));
+            // where the exported run computed (the last start's record; none for older runs): a bundle trained on a
+            // GPU or in bf16 scores slightly differently from one trained on a CPU in fp32
+            List<dev.rali.engine.project.RunEnvironment> envs = runs.environments(runId);
+            if (!envs.isEmpty()) {
+                info.set("environment", JSON.valueToTree(envs.get(envs.size() - 1)));
+            }
             return ModelBundle.write(out, encoder, HeadParams.read(head), info);
         } catch (SQLException e) {
             throw new IOException(store.file() + ": " + e.getMessage(), e);

@@ -183,6 +183,8 @@ class RaliPipelineTest {
                         "image " + e.getKey() + ": " + v + " outside the bases' f range [" + fMin + ", " + fMax + "]");
             }
             assertEquals("sample", bundle.manifest().path("training_data").path("score_dataset").asText());
+            assertEquals("cpu()", bundle.manifest().path("environment").path("device").asText(),
+                    "the bundle says where its run computed");
             assertEquals("sample", bundle.manifest().path("params").path("data").path("scoreDataset").asText());
             // A run recorded by an older version (snake_case data keys) exports the same way: migrated on read.
             try (Statement s = store.connection().createStatement()) {
