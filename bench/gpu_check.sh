@@ -9,6 +9,12 @@
 #    fp32 and bf16, and compares them; embeds the sample photos with a random ViT-B/16 on both and compares;
 # 3. times ViT-L/14-336 inference and the alignment step, ours (`rali bench`) then PyTorch eager on the same GPU
 #    (bench/torch_clip_bench.py, bench/torch_train_bench.py with --device cuda).
+# On a machine without Java (as the lent H200 was): make a runtime here with `jlink --add-modules java.base,
+# java.desktop,java.sql,java.logging,jdk.unsupported,java.management,java.naming,jdk.zipfs --strip-debug
+# --no-man-pages --compress=2 --output jre` (keep the header files: build_djl_jni.sh needs include/jni.h), copy the
+# system's libjpeg.so.62 and liblcms2.so.2 into jre/lib (the JDK's image decoders load them), carry it with
+# engine/target (its lib/ without the 107 MB pytorch-native-cpu jar and the macOS/Windows natives: ~45 MB in all),
+# and set JAVA_HOME=jre there.
 # A dry run of the script's logic on a machine without a GPU: GPU=cpu TORCH_DEVICE=cpu RALI_TORCH_LIB=... (or
 # SKIP_JNI=1) CLIP_CONFIG=vit-b-32 CLIP_BATCHES=2 TRAIN_CASES=demo:8:5 bench/gpu_check.sh.
 set -u
