@@ -251,11 +251,11 @@ public final class BenchCommand implements Runnable {
                 description = "fp32 or bf16 (mixed precision with fp32 master weights) (default ${DEFAULT-VALUE})")
         String precision;
 
-@Option(names = "--profile", paramLabel = "FILE", description = "write libtorch's profile of the timed steps "
+        @Option(names = "--profile", paramLabel = "FILE", description = "write libtorch's profile of the timed steps "
                 + "(per op, CPU time and input shapes; Chrome trace JSON: chrome://tracing or Perfetto)")
         Path profile;
 
-                @Option(names = "--json", description = "print JSON")
+        @Option(names = "--json", description = "print JSON")
         boolean json;
 
         @Override

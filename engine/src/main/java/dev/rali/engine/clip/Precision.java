@@ -144,19 +144,24 @@ public enum Precision {
     private static String cpuFlags() {
         String f = cpuFlags;
         if (f == null) {
-            f = "";
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                    if (line.startsWith("flags")) {
-                        f = line.substring(line.indexOf(':') + 1);
-                        break;
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                f = ""; // not Linux: no way to tell, fp32
-            }
+            f = cpuInfo("flags"); // "" off Linux: no way to tell, fp32
             cpuFlags = f;
         }
         return f;
+    }
+
+    /** The value of the first {@code /proc/cpuinfo} line whose key is {@code key}; "" where there is none. */
+    static String cpuInfo(String key) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).strip().equals(key)) {
+                    return line.substring(colon + 1).strip();
+                }
+            }
+        } catch (IOException | RuntimeException notLinux) {
+            // below
+        }
+        return "";
     }
 }

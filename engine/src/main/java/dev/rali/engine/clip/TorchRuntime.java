@@ -33,6 +33,12 @@ public final class TorchRuntime {
         return JniUtils.getNumThreads();
     }
 
+    /** The CPU's model name (/proc/cpuinfo), else the architecture. */
+    public static String cpuModel() {
+        String model = Precision.cpuInfo("model name");
+        return model.isEmpty() ? System.getProperty("os.arch") : model;
+    }
+
     /** Whether this CPU has native bf16 matmuls (AVX-512-BF16 or AMX). */
     public static boolean cpuBf16() {
         return Precision.fastBf16(ai.djl.Device.cpu());

@@ -31,12 +31,7 @@ public final class AlignmentBench {
                          double optimizerShare, long trainableParams, double peakRssMb, double firstLoss,
                          double lastLoss) { }
 
-    public static Result run(ClipConfig cfg, String name, int batch, int steps, int warmup, String device,
-                             String precision, TaskContext ctx) {
-        return run(cfg, name, batch, steps, warmup, device, precision, null, ctx);
-    }
-
-    /** As above; with {@code profile} non-null, libtorch's profiler records the timed steps into that file. */
+    /** With {@code profile} non-null, libtorch's profiler records the timed steps into that file. */
     public static Result run(ClipConfig cfg, String name, int batch, int steps, int warmup, String device,
                              String precision, java.nio.file.Path profile, TaskContext ctx) {
         if (batch < 2) {

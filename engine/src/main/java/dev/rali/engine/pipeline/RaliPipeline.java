@@ -178,21 +178,8 @@ public final class RaliPipeline implements PipelineService {
         }
         return new RunEnvironment(dev.rali.engine.Version.CODE, System.getProperty("java.vendor") + " "
                 + System.getProperty("java.version"), System.getProperty("os.name") + " " + System.getProperty("os.arch"),
-                cpuModel(), Runtime.getRuntime().availableProcessors(), TorchRuntime.cpuBf16(), TorchRuntime.libtorch(),
+                TorchRuntime.cpuModel(), Runtime.getRuntime().availableProcessors(), TorchRuntime.cpuBf16(), TorchRuntime.libtorch(),
                 TorchRuntime.device(device), TorchRuntime.threads(), precision, alignmentPrecision);
-    }
-
-    private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException | RuntimeException notLinux) {
-            // below
-        }
-        return System.getProperty("os.arch");
     }
 
     private Outcome afterEmbed(ProjectStore store, String stage, Setup s, RunRecords run, TaskContext rctx,

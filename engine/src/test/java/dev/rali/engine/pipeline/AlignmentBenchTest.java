@@ -21,7 +21,8 @@ class AlignmentBenchTest {
 
     @Test
     void timesTheStageStepAndSplitsItIntoForwardBackwardAndOptimizer() {
-        AlignmentBench.Result r = AlignmentBench.run(DEMO, "demo", 4, 3, 1, "cpu", "fp32", TaskContext.silent());
+        AlignmentBench.Result r = AlignmentBench.run(DEMO, "demo", 4, 3, 1, "cpu", "fp32", null,
+                TaskContext.silent());
         assertTrue(r.msPerStep() > 0 && Double.isFinite(r.msPerStep()), "ms per step " + r.msPerStep());
         assertEquals(4 / (r.msPerStep() / 1e3), r.imagesPerS(), 1e-6 * r.imagesPerS());
         assertEquals(1.0, r.forwardShare() + r.backwardShare() + r.optimizerShare(), 1e-9);
@@ -47,7 +48,7 @@ class AlignmentBenchTest {
     @Test
     void refusesABatchWithoutNegatives() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> AlignmentBench.run(DEMO, "demo", 1, 1, 0, "cpu", "fp32", TaskContext.silent()));
+                () -> AlignmentBench.run(DEMO, "demo", 1, 1, 0, "cpu", "fp32", null, TaskContext.silent()));
         assertTrue(e.getMessage().contains("at least 2"), e.getMessage());
     }
 }
