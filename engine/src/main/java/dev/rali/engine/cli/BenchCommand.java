@@ -273,6 +273,9 @@ public final class BenchCommand implements Runnable {
                         "--steps must be >= 1 and --warmup >= 0");
             }
             ClipConfig cfg = config(config);
+            if (profile != null) {
+                dev.rali.engine.io.OutputPaths.file(profile, "json").check(); // before minutes of training
+            }
             ConsoleTaskContext ctx = new ConsoleTaskContext(System.err, json).cancelOnInterrupt();
             dev.rali.engine.pipeline.AlignmentBench.Result r = dev.rali.engine.pipeline.AlignmentBench.run(cfg,
                     config, batch, steps, warmup, device, precision, profile, ctx);

@@ -90,7 +90,7 @@ public final class AlignmentBench {
                 }
             }
             if (profile != null) {
-                ai.djl.pytorch.jni.JniUtils.stopProfile(profile.toAbsolutePath().toString());
+                writeProfile(profile);
             }
         }
         double[] sorted = total.clone();
@@ -101,5 +101,27 @@ public final class AlignmentBench {
         return new Result(name, dev, "bf16".equals(precision) ? "bf16" : "fp32",
                 ai.djl.pytorch.jni.JniUtils.getNumThreads(), batch, steps, warmup, med * 1e3, batch / med,
                 fwd / sum, bwd / sum, opt / sum, trainable, ClipBench.peakRssMb(), first, last);
+    }
+
+    /** libtorch writes the trace itself: into a temp file beside the target, published atomically (AtomicFiles). */
+    private static void writeProfile(java.nio.file.Path profile) {
+        java.nio.file.Path abs = profile.toAbsolutePath();
+        java.nio.file.Path tmp = null;
+        try {
+            tmp = java.nio.file.Files.createTempFile(abs.getParent(), ".profile-", ".tmp");
+            ai.djl.pytorch.jni.JniUtils.stopProfile(tmp.toString());
+            java.nio.file.Path written = tmp;
+            dev.rali.engine.io.AtomicFiles.write(abs, out -> java.nio.file.Files.copy(written, out));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the profile " + abs + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(tmp);
+                } catch (java.io.IOException ignored) {
+                    // a stray temp file, not the result
+                }
+            }
+        }
     }
 }
