@@ -15,6 +15,10 @@
 # system's libjpeg.so.62 and liblcms2.so.2 into jre/lib (the JDK's image decoders load them), carry it with
 # engine/target (its lib/ without the 107 MB pytorch-native-cpu jar and the macOS/Windows natives: ~45 MB in all),
 # and set JAVA_HOME=jre there.
+# SECTIONS picks parts (default "demo embed speed": the demo and its scores, the ViT-B/16 embeddings, the timings);
+# PROFILE_DIR=DIR adds --profile to every timed run (ours: one forward /
+# step through libtorch's profiler, with CUDA times from the JNI built here; PyTorch: torch.profiler) and prints
+# bench/profile_table.py's per-op tables of both.
 # A dry run of the script's logic on a machine without a GPU: GPU=cpu TORCH_DEVICE=cpu RALI_TORCH_LIB=... (or
 # SKIP_JNI=1) CLIP_CONFIG=vit-b-32 CLIP_BATCHES=2 TRAIN_CASES=demo:8:5 bench/gpu_check.sh.
 set -u
@@ -22,6 +26,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY="${1:-python3}"; GPU="${GPU:-gpu}"; TD="${TORCH_DEVICE:-cuda}"
 CLIP_CONFIG="${CLIP_CONFIG:-vit-l-14-336}"; CLIP_BATCHES="${CLIP_BATCHES:-8 32}"
 TRAIN_CASES="${TRAIN_CASES:-vit-b-16:32:10 demo:8:100}"   # config:batch:steps
+SECTIONS=" ${SECTIONS:-demo embed speed} "; PD="${PROFILE_DIR:-}"; [ -n "$PD" ] && mkdir -p "$PD"
+prof() { [ -n "$PD" ] && echo "--profile $PD/$1.json"; }   # the --profile option of one run, or nothing
+table() { [ -n "$PD" ] && for t in "$@"; do "$PY" "$ROOT/bench/profile_table.py" --top 15 "$PD/$t.json"; done; }
 W="$(mktemp -d)"; PH="$ROOT/sample-projects/photos"
 T0=$(date +%s)
 el() { echo; echo "=== [+$(( $(date +%s) - T0 ))s] $*"; }
@@ -37,6 +44,7 @@ if [ -z "${RALI_TORCH_LIB:-}" ] && [ "${SKIP_JNI:-0}" != 1 ]; then
   echo "$out"; RALI_TORCH_LIB="$(echo "$out" | sed -n 's/^now:  export RALI_TORCH_LIB=//p')"; export RALI_TORCH_LIB
 fi
 
+if [[ "$SECTIONS" == *" demo "* ]]; then
 el "end to end: rali demo --device $GPU (the CPU's table is in the README)"
 ( time timeout 600 "$ROOT/rali" demo --device "$GPU" --out "$W/demo" ) 2>&1 | grep -E -A9 "## Ablations|demo finished|^real"
 
@@ -55,6 +63,9 @@ for n in (f"{g}_fp32", f"{g}_bf16", "cpu_bf16"):
     print(n, "vs cpu_fp32: n", len(x), "max |d|", max(abs(ref[k] - x[k]) for k in x))
 EOF
 
+fi
+
+if [[ "$SECTIONS" == *" embed "* ]]; then
 el "embeddings: a random ViT-B/16 on the sample photos, $GPU vs cpu"
 rali model random --config vit-b-16 --out "$W/vitb" >/dev/null
 for s in cpu:fp32 "$GPU:fp32" "$GPU:bf16"; do d=${s%:*}; p=${s#*:}
@@ -75,15 +86,25 @@ for p in ("fp32", "bf16"):
     print(f"{g}_{p} vs cpu_fp32: max |d| {np.abs(c - x).max():.3g}, min cosine {cos.min():.12f}")
 EOF
 
+fi
+
+if [[ "$SECTIONS" == *" speed "* ]]; then
 el "speed: $CLIP_CONFIG inference, ours then PyTorch eager"
 for b in $CLIP_BATCHES; do for p in fp32 bf16; do f=""; [ "$p" = bf16 ] && f=--bf16
-  rali bench clip --config "$CLIP_CONFIG" --device "$GPU" --batch "$b" --iters 5 --warmup 2 --precision "$p" --json | tr -d '\n '; echo
-  "$PY" "$ROOT/bench/torch_clip_bench.py" --config "$CLIP_CONFIG" --device "$TD" --batch "$b" --iters 5 --warmup 2 $f | tr -d '\n '; echo
+  rali bench clip --config "$CLIP_CONFIG" --device "$GPU" --batch "$b" --iters 5 --warmup 2 --precision "$p" --json \
+    $(prof "ours_clip_${p}_b$b") | tr -d '\n '; echo
+  "$PY" "$ROOT/bench/torch_clip_bench.py" --config "$CLIP_CONFIG" --device "$TD" --batch "$b" --iters 5 --warmup 2 $f \
+    $(prof "torch_clip_${p}_b$b") 2>"$W/torch_err" | tr -d '\n '; echo
+  table "ours_clip_${p}_b$b" "torch_clip_${p}_b$b"
 done; done
 
 el "speed: the alignment step, ours then PyTorch eager"
 for c in $TRAIN_CASES; do IFS=: read -r cf b st <<< "$c"; for p in fp32 bf16; do f=""; [ "$p" = bf16 ] && f=--bf16
-  rali bench train --config "$cf" --device "$GPU" --batch "$b" --steps "$st" --warmup 3 --precision "$p" --json | tr -d '\n '; echo
-  "$PY" "$ROOT/bench/torch_train_bench.py" --config "$cf" --device "$TD" --batch "$b" --steps "$st" --warmup 3 $f | tr -d '\n '; echo
+  rali bench train --config "$cf" --device "$GPU" --batch "$b" --steps "$st" --warmup 3 --precision "$p" --json \
+    $(prof "ours_train_${cf}_${p}_b$b") | tr -d '\n '; echo
+  "$PY" "$ROOT/bench/torch_train_bench.py" --config "$cf" --device "$TD" --batch "$b" --steps "$st" --warmup 3 $f \
+    $(prof "torch_train_${cf}_${p}_b$b") 2>"$W/torch_err" | tr -d '\n '; echo
+  table "ours_train_${cf}_${p}_b$b" "torch_train_${cf}_${p}_b$b"
 done; done
+fi
 el "done (work folder $W)"

@@ -15,6 +15,8 @@ import time
 import torch
 import torch.nn.functional as F
 
+from torch_profile import profiled
+
 PRESETS = {  # vision hidden, mlp, heads, layers, image, patch, projection
     "vit-b-32": (768, 3072, 12, 12, 224, 32, 512),
     "vit-b-16": (768, 3072, 12, 12, 224, 16, 512),
@@ -80,6 +82,8 @@ def main():
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--bf16", action="store_true", help="the tower under torch.autocast(DEVICE, bfloat16)")
     ap.add_argument("--device", default="cpu", help="cpu or cuda (timings synchronise the GPU)")
+    ap.add_argument("--profile", metavar="FILE", help="torch.profiler trace of the last timed iteration (Chrome "
+                    "JSON, for bench/profile_table.py) and PyTorch's per-op table on stderr")
     a = ap.parse_args()
     dev = torch.device(a.device)
     sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
@@ -97,11 +101,12 @@ def main():
     with torch.no_grad():
         for i in range(a.warmup + a.iters):
             sync()
-            t0 = time.perf_counter()
-            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.bf16):
-                forward(w, px, heads, patch)
-            sync()
-            t1 = time.perf_counter()
+            with profiled(a.profile if i == a.warmup + a.iters - 1 else None, dev):
+                t0 = time.perf_counter()
+                with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.bf16):
+                    forward(w, px, heads, patch)
+                sync()
+                t1 = time.perf_counter()
             for _ in range(reps):
                 A @ B
             sync()

@@ -24,6 +24,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from torch_clip_bench import PRESETS, forward, from_config, make  # noqa: E402  (one tower definition)
+from torch_profile import profiled  # noqa: E402
 
 PRESETS = dict(PRESETS, demo=(64, 256, 4, 2, 64, 8, 64))  # DemoClipFactory.Config.defaults()
 LOGIT_SCALE = 2.6592  # CLIP's initial logit_scale, fixed in the alignment (learnLogitScale off)
@@ -54,6 +55,8 @@ def main():
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--bf16", action="store_true", help="torch.autocast(DEVICE, bfloat16) with fp32 master weights")
     ap.add_argument("--device", default="cpu", help="cpu or cuda (timings synchronise the GPU)")
+    ap.add_argument("--profile", metavar="FILE", help="torch.profiler trace of the last timed iteration (Chrome "
+                    "JSON, for bench/profile_table.py) and PyTorch's per-op table on stderr")
     a = ap.parse_args()
     dev = torch.device(a.device)
     sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
@@ -75,20 +78,21 @@ def main():
     txt = torch.randn(a.batch, proj, generator=g).to(dev)
     times, fwd, bwd, upd, losses = [], 0.0, 0.0, 0.0, []
     for i in range(a.warmup + a.steps):
-        sync()
-        t0 = time.perf_counter()
-        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.bf16):
-            loss = loss_fn(forward(w, px, heads, patch), txt)
-        losses.append(loss.item())
-        t1 = time.perf_counter()
-        loss.backward()
-        sync()
-        t2 = time.perf_counter()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step()
-        opt.zero_grad()
-        sync()
-        t3 = time.perf_counter()
+        with profiled(a.profile if i == a.warmup + a.steps - 1 else None, dev):
+            sync()
+            t0 = time.perf_counter()
+            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.bf16):
+                loss = loss_fn(forward(w, px, heads, patch), txt)
+            losses.append(loss.item())
+            t1 = time.perf_counter()
+            loss.backward()
+            sync()
+            t2 = time.perf_counter()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            opt.zero_grad()
+            sync()
+            t3 = time.perf_counter()
         if i >= a.warmup:
             times.append(t3 - t0)
             fwd, bwd, upd = fwd + t1 - t0, bwd + t2 - t1, upd + t3 - t2

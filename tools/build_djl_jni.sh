@@ -41,6 +41,7 @@ if [ "$CUDA" != none ]; then
   LIBS+=(-ltorch_cuda -lc10_cuda)
 fi
 case "$VERSION" in 1.13.*|2.0.*|2.1.*) FLAGS+=(-DV1_13_X);; esac   # DJL's own switch for older libtorch APIs
+read -r -a EXTRA <<< "${DJL_JNI_CFLAGS:-}"; FLAGS+=("${EXTRA[@]}")   # e.g. -DRALI_NO_CUDA_US (third_party README)
 
 BUILD="$(mktemp -d)"; trap 'rm -rf "$BUILD"' EXIT
 pids=()

@@ -202,7 +202,7 @@ static torch::jit::CodeTemplate event_template(R"(
   "pid": "CPU Functions",
   "shape": ${shape},
   "cpu mem": "${cpu_mem}",
-  "args": {}
+  "args": {"cuda_us": ${cuda_us}}
 })");
 #else
 static const at::jit::CodeTemplate event_template(R"(
@@ -215,7 +215,7 @@ static const at::jit::CodeTemplate event_template(R"(
   "pid": "CPU Functions",
   "shape": ${shape},
   "cpu mem": "${cpu_mem}",
-  "args": {}
+  "args": {"cuda_us": ${cuda_us}}
 })");
 #endif
 
@@ -278,6 +278,13 @@ void WriteProfilerEventsToStream(std::ostream& out, const std::vector<std::vecto
         env.s("name", start->name());
         env.d("ts", profiler_start->cpuElapsedUs(*start));
         env.d("dur", start->cpuElapsedUs(*evt));
+        // RALI: the op's time on the GPU stream (CUDA events at push and pop) when profiled with CUDA, else 0;
+        // -DRALI_NO_CUDA_US for a libtorch whose LegacyEvent lacks these
+#ifndef RALI_NO_CUDA_US
+        env.d("cuda_us", start->hasCuda() && evt->hasCuda() ? start->cudaElapsedUs(*evt) : 0.0);
+#else
+        env.d("cuda_us", 0.0);
+#endif
         env.d("tid", start->threadId());
         // we add extra info here
         env.s("shape", ToString(start->shapes()));

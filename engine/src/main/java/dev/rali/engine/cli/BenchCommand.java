@@ -85,6 +85,11 @@ public final class BenchCommand implements Runnable {
                 description = "fp32, bf16 or auto (default ${DEFAULT-VALUE})")
         String precision;
 
+        @Option(names = "--profile", paramLabel = "FILE", description = "write libtorch's profile of the last timed "
+                + "forward (per op: CPU time, input shapes, and on a GPU the CUDA time; Chrome trace JSON: "
+                + "chrome://tracing, Perfetto or bench/profile_table.py)")
+        Path profile;
+
         @Option(names = "--json", description = "print JSON")
         boolean json;
 
@@ -93,8 +98,11 @@ public final class BenchCommand implements Runnable {
             precision = dev.rali.engine.clip.Precision.checkChoice(precision);
             ClipConfig cfg = config(config);
             ConsoleTaskContext ctx = new ConsoleTaskContext(System.err, json);
+            if (profile != null) {
+                dev.rali.engine.io.OutputPaths.file(profile, "json").check(); // before the model is built
+            }
             ClipBench.Result r = ClipBench.run(cfg, config, batch, iters, warmup,
-                    ClipLoadOptions.defaults().withDevice(device).withPrecision(precision), ctx);
+                    ClipLoadOptions.defaults().withDevice(device).withPrecision(precision), profile, ctx);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -251,8 +259,9 @@ public final class BenchCommand implements Runnable {
                 description = "fp32 or bf16 (mixed precision with fp32 master weights) (default ${DEFAULT-VALUE})")
         String precision;
 
-        @Option(names = "--profile", paramLabel = "FILE", description = "write libtorch's profile of the timed steps "
-                + "(per op, CPU time and input shapes; Chrome trace JSON: chrome://tracing or Perfetto)")
+        @Option(names = "--profile", paramLabel = "FILE", description = "write libtorch's profile of the last timed step "
+                + "(per op: CPU time, input shapes, and on a GPU the CUDA time; Chrome trace JSON: chrome://tracing, "
+                + "Perfetto or bench/profile_table.py)")
         Path profile;
 
         @Option(names = "--json", description = "print JSON")

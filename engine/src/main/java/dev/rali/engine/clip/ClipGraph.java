@@ -320,9 +320,10 @@ final class ClipGraph {
     static NDArray activation(NDArray x, String act) {
         return switch (act) {
             // float scalars: a double scalar takes a slower mixed-type path. Without autograd the last product
-            // goes into the sigmoid's buffer; with it, that buffer is kept for the backward pass.
+            // goes into the sigmoid's buffer; with it, that buffer is kept for the backward pass. On a GPU the
+            // scalar is k's host tensor: DJL's op(Number) puts a fresh tensor on the device, a synchronous copy.
             case "quick_gelu" -> JniUtils.isGradMode() ? x.mul(Activation.sigmoid(x.mul(k(x, 1.702f))))
-                    : Activation.sigmoid(x.mul(1.702f)).muli(x);
+                    : Activation.sigmoid(x.getDevice().isGpu() ? x.mul(k(x, 1.702f)) : x.mul(1.702f)).muli(x);
             case "gelu" -> Activation.gelu(x); // torch's exact erf form
             case "gelu_new", "gelu_pytorch_tanh" -> {
                 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))

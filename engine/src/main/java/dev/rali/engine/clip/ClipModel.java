@@ -163,13 +163,13 @@ public final class ClipModel implements AutoCloseable {
         ClipConfig.Vision v = config.vision();
         int per = v.numChannels() * v.imageSize() * v.imageSize();
         if (n <= CHUNK || pixelsCHW.length != (long) n * per) {
-            return encodeImages(pixelsCHW, n, false, false).embeds().rows();
+            return imageEmbeds(pixelsCHW, n);
         }
         float[][] out = new float[n][];
         for (int start = 0; start < n; start += CHUNK) {
             int c = Math.min(CHUNK, n - start);
             float[] part = java.util.Arrays.copyOfRange(pixelsCHW, start * per, (start + c) * per);
-            System.arraycopy(encodeImages(part, c, false, false).embeds().rows(), 0, out, start, c);
+            System.arraycopy(imageEmbeds(part, c), 0, out, start, c);
         }
         return out;
     }
@@ -202,6 +202,23 @@ public final class ClipModel implements AutoCloseable {
     }
 
     public TowerOutput encodeImages(float[] pixelsCHW, int n, boolean hiddenStates, boolean attentions) {
+        return inference(() -> {
+            ClipGraph.Trace tr = new ClipGraph.Trace(hiddenStates, attentions);
+            ClipGraph.Tower t = vision(pixelsCHW, n, tr);
+            return output(ClipGraph.visualProjection(params::get, t.pooled()), t, tr);
+        });
+    }
+
+    /**
+     * The projected features alone: only [n, projection_dim] comes back to the host (the last hidden state of a
+     * ViT-L/14-336 batch of 32 is 76 MB, which {@link #encodeImages} copies out for its callers).
+     */
+    private float[][] imageEmbeds(float[] pixelsCHW, int n) {
+        return inference(() -> copy(ClipGraph.visualProjection(params::get,
+                vision(pixelsCHW, n, ClipGraph.Trace.none()).pooled())).rows());
+    }
+
+    private ClipGraph.Tower vision(float[] pixelsCHW, int n, ClipGraph.Trace tr) {
         ClipConfig.Vision v = config.vision();
         int s = v.imageSize();
         long per = (long) v.numChannels() * s * s;
@@ -209,15 +226,9 @@ public final class ClipModel implements AutoCloseable {
             throw new IllegalArgumentException("pixels: " + pixelsCHW.length + " values for " + n + " images of "
                     + v.numChannels() + "x" + s + "x" + s + " (expected " + n * per + ")");
         }
-        return inference(() -> {
-            NDArray px = manager.create(pixelsCHW, new Shape(n, v.numChannels(), s, s));
-            ClipGraph.Trace tr = new ClipGraph.Trace(hiddenStates, attentions);
-            // traced forwards (hidden states, attentions) stay fp32: they are for inspection, not throughput
-            ClipGraph.Tower t = ClipGraph.vision(this::param, v, px, tr,
-                    precision != Precision.FP32 ? this::bf16Layer : null);
-            NDArray emb = ClipGraph.visualProjection(params::get, t.pooled());
-            return output(emb, t, tr);
-        });
+        NDArray px = HostUpload.floats(manager, pixelsCHW, new Shape(n, v.numChannels(), s, s));
+        // traced forwards (hidden states, attentions) stay fp32: they are for inspection, not throughput
+        return ClipGraph.vision(this::param, v, px, tr, precision != Precision.FP32 ? this::bf16Layer : null);
     }
 
     public TowerOutput encodeTexts(long[][] ids, boolean hiddenStates, boolean attentions) {

@@ -350,7 +350,7 @@ public final class ClipVisionTrainer implements AutoCloseable {
     private NDArray loss(float[] pixels, int n, float[][] targets) {
         ClipConfig.Vision v = model.config().vision();
         NDManager base = model.manager();
-        NDArray px = base.create(pixels, new Shape(n, v.numChannels(), v.imageSize(), v.imageSize()));
+        NDArray px = HostUpload.floats(base, pixels, new Shape(n, v.numChannels(), v.imageSize(), v.imageSize()));
         if (compute != DataType.FLOAT32) {
             px = px.toType(compute, false);
         }

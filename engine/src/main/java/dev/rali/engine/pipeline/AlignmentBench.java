@@ -5,6 +5,7 @@ import dev.rali.engine.clip.ClipConfig;
 import dev.rali.engine.clip.ClipLoadOptions;
 import dev.rali.engine.clip.ClipModel;
 import dev.rali.engine.clip.ClipVisionTrainer;
+import dev.rali.engine.clip.TorchProfiler;
 import dev.rali.engine.rali.RaliParams;
 import dev.rali.engine.task.TaskContext;
 
@@ -31,7 +32,7 @@ public final class AlignmentBench {
                          double optimizerShare, long trainableParams, double peakRssMb, double firstLoss,
                          double lastLoss) { }
 
-    /** With {@code profile} non-null, libtorch's profiler records the timed steps into that file. */
+    /** With {@code profile} non-null, libtorch's profiler records the last timed step into that file. */
     public static Result run(ClipConfig cfg, String name, int batch, int steps, int warmup, String device,
                              String precision, java.nio.file.Path profile, TaskContext ctx) {
         if (batch < 2) {
@@ -70,8 +71,8 @@ public final class AlignmentBench {
             dev = model.device().toString();
             trainable = trainer.trainableParameterCount();
             for (int i = 0; i < warmup + steps; i++) {
-                if (profile != null && i == warmup) {
-                    ai.djl.pytorch.jni.JniUtils.startProfile(model.device().isGpu(), true, true);
+                if (profile != null && i == warmup + steps - 1) {
+                    TorchProfiler.start(model.device());
                 }
                 ctx.checkCancelled();
                 ctx.progress(i < warmup ? "warmup" : "timing", i < warmup ? i : i - warmup,
@@ -90,7 +91,7 @@ public final class AlignmentBench {
                 }
             }
             if (profile != null) {
-                writeProfile(profile);
+                TorchProfiler.write(profile);
             }
         }
         double[] sorted = total.clone();
@@ -101,27 +102,5 @@ public final class AlignmentBench {
         return new Result(name, dev, "bf16".equals(precision) ? "bf16" : "fp32",
                 ai.djl.pytorch.jni.JniUtils.getNumThreads(), batch, steps, warmup, med * 1e3, batch / med,
                 fwd / sum, bwd / sum, opt / sum, trainable, ClipBench.peakRssMb(), first, last);
-    }
-
-    /** libtorch writes the trace itself: into a temp file beside the target, published atomically (AtomicFiles). */
-    private static void writeProfile(java.nio.file.Path profile) {
-        java.nio.file.Path abs = profile.toAbsolutePath();
-        java.nio.file.Path tmp = null;
-        try {
-            tmp = java.nio.file.Files.createTempFile(abs.getParent(), ".profile-", ".tmp");
-            ai.djl.pytorch.jni.JniUtils.stopProfile(tmp.toString());
-            java.nio.file.Path written = tmp;
-            dev.rali.engine.io.AtomicFiles.write(abs, out -> java.nio.file.Files.copy(written, out));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot write the profile " + abs + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    java.nio.file.Files.deleteIfExists(tmp);
-                } catch (java.io.IOException ignored) {
-                    // a stray temp file, not the result
-                }
-            }
-        }
     }
 }

@@ -36,4 +36,17 @@ class BenchCommandTest {
         assertTrue(r.err().contains("refusing to write"), r.err());
         assertArrayEquals(before, Files.readAllBytes(project), "the project file is untouched");
     }
+
+    @Test
+    void clipProfileIsGuardedLikeEveryOutput(@TempDir Path dir) throws Exception {
+        Path project = dir.resolve("p.rali");
+        try (ProjectStore store = ProjectStore.open(project)) {
+            store.file(); // created
+        }
+        byte[] before = Files.readAllBytes(project);
+        CliRun.Result r = CliRun.exec("bench", "clip", "--config", "vit-b-32", "--profile", project.toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("refusing to write"), r.err());
+        assertArrayEquals(before, Files.readAllBytes(project), "the project file is untouched");
+    }
 }
