@@ -25,26 +25,24 @@ class BenchCommandTest {
 
     @Test
     void aProfileNeverOverwritesAProject(@TempDir Path dir) throws Exception {
-        Path project = dir.resolve("p.rali");
-        try (ProjectStore store = ProjectStore.open(project)) {
-            store.file(); // created
-        }
-        byte[] before = Files.readAllBytes(project);
-        CliRun.Result r = CliRun.exec("bench", "train", "--config", "demo", "--steps", "1", "--profile",
-                project.toString());
-        assertEquals(1, r.code(), r.err());
-        assertTrue(r.err().contains("refusing to write"), r.err());
-        assertArrayEquals(before, Files.readAllBytes(project), "the project file is untouched");
+        assertAProjectIsNotOverwritten(dir, "bench", "train", "--config", "demo", "--steps", "1", "--profile");
     }
 
     @Test
     void clipProfileIsGuardedLikeEveryOutput(@TempDir Path dir) throws Exception {
+        assertAProjectIsNotOverwritten(dir, "bench", "clip", "--config", "vit-b-32", "--profile");
+    }
+
+    /** Runs the command with a project file as the last argument: refused, and the file is left as it was. */
+    private static void assertAProjectIsNotOverwritten(Path dir, String... command) throws Exception {
         Path project = dir.resolve("p.rali");
         try (ProjectStore store = ProjectStore.open(project)) {
             store.file(); // created
         }
         byte[] before = Files.readAllBytes(project);
-        CliRun.Result r = CliRun.exec("bench", "clip", "--config", "vit-b-32", "--profile", project.toString());
+        String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+        args[command.length] = project.toString();
+        CliRun.Result r = CliRun.exec(args);
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("refusing to write"), r.err());
         assertArrayEquals(before, Files.readAllBytes(project), "the project file is untouched");
