@@ -82,7 +82,7 @@ def main():
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--bf16", action="store_true", help="the tower under torch.autocast(DEVICE, bfloat16)")
     ap.add_argument("--device", default="cpu", help="cpu or cuda (timings synchronise the GPU)")
-    ap.add_argument("--profile", metavar="FILE", help="torch.profiler trace of the last timed iteration (Chrome "
+    ap.add_argument("--profile", metavar="FILE", help="torch.profiler trace of one more, untimed iteration (Chrome "
                     "JSON, for bench/profile_table.py) and PyTorch's per-op table on stderr")
     a = ap.parse_args()
     dev = torch.device(a.device)
@@ -101,12 +101,11 @@ def main():
     with torch.no_grad():
         for i in range(a.warmup + a.iters):
             sync()
-            with profiled(a.profile if i == a.warmup + a.iters - 1 else None, dev):
-                t0 = time.perf_counter()
-                with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.bf16):
-                    forward(w, px, heads, patch)
-                sync()
-                t1 = time.perf_counter()
+            t0 = time.perf_counter()
+            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.bf16):
+                forward(w, px, heads, patch)
+            sync()
+            t1 = time.perf_counter()
             for _ in range(reps):
                 A @ B
             sync()
@@ -114,6 +113,9 @@ def main():
             if i >= a.warmup:
                 tm.append(t1 - t0)
                 tg.append(t2 - t1)
+        if a.profile:  # one more forward, not timed (the profiler slows every op), as `rali bench clip --profile`
+            with profiled(a.profile, dev), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.bf16):
+                forward(w, px, heads, patch)
     sec, gsec = statistics.median(tm), statistics.median(tg)
     gflops, mm = fl / sec / 1e9, reps * 2 * m * k * n / gsec / 1e9
     print(json.dumps(dict(engine="pytorch-eager " + torch.__version__, config=a.config, device=str(dev),

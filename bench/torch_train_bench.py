@@ -55,7 +55,7 @@ def main():
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--bf16", action="store_true", help="torch.autocast(DEVICE, bfloat16) with fp32 master weights")
     ap.add_argument("--device", default="cpu", help="cpu or cuda (timings synchronise the GPU)")
-    ap.add_argument("--profile", metavar="FILE", help="torch.profiler trace of the last timed iteration (Chrome "
+    ap.add_argument("--profile", metavar="FILE", help="torch.profiler trace of one more, untimed iteration (Chrome "
                     "JSON, for bench/profile_table.py) and PyTorch's per-op table on stderr")
     a = ap.parse_args()
     dev = torch.device(a.device)
@@ -78,24 +78,32 @@ def main():
     txt = torch.randn(a.batch, proj, generator=g).to(dev)
     times, fwd, bwd, upd, losses = [], 0.0, 0.0, 0.0, []
     for i in range(a.warmup + a.steps):
-        with profiled(a.profile if i == a.warmup + a.steps - 1 else None, dev):
-            sync()
-            t0 = time.perf_counter()
-            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.bf16):
-                loss = loss_fn(forward(w, px, heads, patch), txt)
-            losses.append(loss.item())
-            t1 = time.perf_counter()
-            loss.backward()
-            sync()
-            t2 = time.perf_counter()
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
-            opt.step()
-            opt.zero_grad()
-            sync()
-            t3 = time.perf_counter()
+        sync()
+        t0 = time.perf_counter()
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.bf16):
+            loss = loss_fn(forward(w, px, heads, patch), txt)
+        losses.append(loss.item())
+        t1 = time.perf_counter()
+        loss.backward()
+        sync()
+        t2 = time.perf_counter()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        opt.zero_grad()
+        sync()
+        t3 = time.perf_counter()
         if i >= a.warmup:
             times.append(t3 - t0)
             fwd, bwd, upd = fwd + t1 - t0, bwd + t2 - t1, upd + t3 - t2
+    if a.profile:  # one more step, not timed (the profiler slows every op), as `rali bench train --profile`
+        with profiled(a.profile, dev):
+            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.bf16):
+                loss = loss_fn(forward(w, px, heads, patch), txt)
+            loss.item()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            opt.zero_grad()
     sec, total = statistics.median(times), fwd + bwd + upd
     print(json.dumps(dict(engine="pytorch-eager " + torch.__version__, config=a.config, device=str(dev),
                           precision="bf16-autocast" if a.bf16 else "fp32", threads=torch.get_num_threads(),

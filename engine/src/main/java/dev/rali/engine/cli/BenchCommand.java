@@ -85,8 +85,8 @@ public final class BenchCommand implements Runnable {
                 description = "fp32, bf16 or auto (default ${DEFAULT-VALUE})")
         String precision;
 
-        @Option(names = "--profile", paramLabel = "FILE", description = "write libtorch's profile of the last timed "
-                + "forward (per op: CPU time, input shapes, and on a GPU the CUDA time; Chrome trace JSON: "
+        @Option(names = "--profile", paramLabel = "FILE", description = "write libtorch's profile of one more forward "
+                + "after the timed ones, not counted in them (per op: CPU time, input shapes, and on a GPU the CUDA time; Chrome trace JSON: "
                 + "chrome://tracing, Perfetto or bench/profile_table.py)")
         Path profile;
 
@@ -259,8 +259,8 @@ public final class BenchCommand implements Runnable {
                 description = "fp32 or bf16 (mixed precision with fp32 master weights) (default ${DEFAULT-VALUE})")
         String precision;
 
-        @Option(names = "--profile", paramLabel = "FILE", description = "write libtorch's profile of the last timed step "
-                + "(per op: CPU time, input shapes, and on a GPU the CUDA time; Chrome trace JSON: chrome://tracing, "
+        @Option(names = "--profile", paramLabel = "FILE", description = "write libtorch's profile of one more step "
+                + "after the timed ones, not counted in them (per op: CPU time, input shapes, and on a GPU the CUDA time; Chrome trace JSON: chrome://tracing, "
                 + "Perfetto or bench/profile_table.py)")
         Path profile;
 

@@ -32,7 +32,7 @@ public final class AlignmentBench {
                          double optimizerShare, long trainableParams, double peakRssMb, double firstLoss,
                          double lastLoss) { }
 
-    /** With {@code profile} non-null, libtorch's profiler records the last timed step into that file. */
+    /** With {@code profile} non-null, libtorch's profiler records one more step after the timed ones (untimed). */
     public static Result run(ClipConfig cfg, String name, int batch, int steps, int warmup, String device,
                              String precision, java.nio.file.Path profile, TaskContext ctx) {
         if (batch < 2) {
@@ -71,9 +71,6 @@ public final class AlignmentBench {
             dev = model.device().toString();
             trainable = trainer.trainableParameterCount();
             for (int i = 0; i < warmup + steps; i++) {
-                if (profile != null && i == warmup + steps - 1) {
-                    TorchProfiler.start(model.device());
-                }
                 ctx.checkCancelled();
                 ctx.progress(i < warmup ? "warmup" : "timing", i < warmup ? i : i - warmup,
                         i < warmup ? warmup : steps, "");
@@ -90,7 +87,9 @@ public final class AlignmentBench {
                     opt += t.optimizerS();
                 }
             }
-            if (profile != null) {
+            if (profile != null) { // one more step, not timed: the profiler slows every op it records
+                TorchProfiler.start(model.device());
+                trainer.step(px, batch, targets);
                 TorchProfiler.write(profile);
             }
         }
