@@ -3,11 +3,14 @@
 trace; on a GPU with the JNI of tools/build_djl_jni.sh each op carries args.cuda_us) or by the PyTorch reference
 benches' --profile (torch.profiler / Kineto). Needs only the standard library.
 
-    bench/profile_table.py TRACE.json [--top 25]
+    bench/profile_table.py TRACE.json [--top 25] [--against OTHER.json]
 
 Prints the span of the trace, the CPU time inside top-level ops (the rest of the span is the caller's own time:
 Java, JNI, the interpreter), the GPU time (ours: the top-level ops' CUDA event time; Kineto: the kernels' busy time,
-overlaps merged), and the ops by self time: what an op took minus what the ops it called took.
+overlaps merged), and the ops by self time: what an op took minus what the ops it called took. With --against, a
+second table puts both traces' self time per op side by side (calls and ms), largest difference first: ours against
+PyTorch's for the same step. Profiled times are inflated by the profiler itself (libtorch's legacy profiler more
+than torch.profiler): compare op counts and the kernels' GPU time, not small CPU times.
 """
 import argparse
 import collections
@@ -62,11 +65,38 @@ def busy(intervals):
     return total + ((cur_e - cur_s) if cur_e is not None else 0.0)
 
 
+def self_times(path):
+    """Self CPU time (ms) and call count per op name, and the self CUDA time where the trace has it."""
+    events = load(path)
+    ops = [e for e in events if str(e.get("cat", "")).lower() in ("cpu_op", "operator")] or \
+        [e for e in events if str(e.get("cat", "")).lower() not in ("kernel", "gpu_memcpy", "gpu_memset", "cuda_runtime",
+                                                                   "cuda_driver", "ac2g", "python_function")]
+    nest(ops)
+    rows = collections.defaultdict(lambda: [0, 0.0])
+    for e in ops:
+        rows[e["name"]][0] += 1
+        rows[e["name"]][1] += e["_self"] / 1e3
+    return rows
+
+
+def compare(a, b, top):
+    ra, rb = self_times(a), self_times(b)
+    names = sorted(set(ra) | set(rb), key=lambda n: -abs(ra[n][1] - rb[n][1]))
+    print(f"self CPU per op: {a} (A) against {b} (B), largest difference first")
+    print(f"  {'op':<44} {'A calls':>8} {'A ms':>9} {'B calls':>8} {'B ms':>9}")
+    for n in names[:top]:
+        print(f"  {n[:44]:<44} {ra[n][0]:>8} {ra[n][1]:>9.3f} {rb[n][0]:>8} {rb[n][1]:>9.3f}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("trace")
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--against", metavar="OTHER", help="a second trace to compare op by op")
     a = ap.parse_args()
+    if a.against:
+        compare(a.trace, a.against, a.top)
+        return
     events = load(a.trace)
     cat = lambda e: str(e.get("cat", "")).lower()  # PyTorch 2.x: cpu_op / kernel; 1.13: Operator / Kernel
     kineto = any(cat(e) in ("cpu_op", "operator", "kernel") for e in events)
