@@ -65,12 +65,18 @@ def busy(intervals):
     return total + ((cur_e - cur_s) if cur_e is not None else 0.0)
 
 
+def split(events):
+    """(ops, kernels, kineto): a Kineto trace's CPU ops and GPU kernels; every event of a legacy trace is an op."""
+    cat = lambda e: str(e.get("cat", "")).lower()  # PyTorch 2.x: cpu_op / kernel; 1.13: Operator / Kernel
+    if any(cat(e) in ("cpu_op", "operator", "kernel") for e in events):
+        return ([e for e in events if cat(e) in ("cpu_op", "operator")],
+                [e for e in events if cat(e) == "kernel"], True)
+    return events, [], False
+
+
 def self_times(path):
-    """Self CPU time (ms) and call count per op name, and the self CUDA time where the trace has it."""
-    events = load(path)
-    ops = [e for e in events if str(e.get("cat", "")).lower() in ("cpu_op", "operator")] or \
-        [e for e in events if str(e.get("cat", "")).lower() not in ("kernel", "gpu_memcpy", "gpu_memset", "cuda_runtime",
-                                                                   "cuda_driver", "ac2g", "python_function")]
+    """Call count and self CPU time (ms) per op name."""
+    ops = split(load(path))[0]
     nest(ops)
     rows = collections.defaultdict(lambda: [0, 0.0])
     for e in ops:
@@ -98,13 +104,7 @@ def main():
         compare(a.trace, a.against, a.top)
         return
     events = load(a.trace)
-    cat = lambda e: str(e.get("cat", "")).lower()  # PyTorch 2.x: cpu_op / kernel; 1.13: Operator / Kernel
-    kineto = any(cat(e) in ("cpu_op", "operator", "kernel") for e in events)
-    if kineto:
-        ops = [e for e in events if cat(e) in ("cpu_op", "operator")]
-        kernels = [e for e in events if cat(e) == "kernel"]
-    else:
-        ops, kernels = events, []
+    ops, kernels, kineto = split(events)
     if not ops:
         sys.exit(f"{a.trace}: no op events")
     top = nest(ops)

@@ -310,20 +310,28 @@ final class ClipGraph {
         }
         // On a GPU the constant stays a 0-dim CPU tensor, which libtorch takes as a scalar operand of a CUDA op:
         // creating it on the device is a copy from host memory per op, which stalls the stream each time.
-        try (NDManager cpu = m.newSubManager(ai.djl.Device.cpu()); NDArray blob = cpu.create(value)) {
+        return onHost(m, cpu -> cpu.create(value));
+    }
+
+    /**
+     * A tensor in host memory owned by {@code owner} whatever its device: for small operands libtorch reads on the
+     * host (scalars of CUDA ops, values a script reads with {@code .item()}), where a device copy would synchronise.
+     */
+    static NDArray onHost(NDManager owner, java.util.function.Function<NDManager, NDArray> create) {
+        try (NDManager cpu = owner.newSubManager(ai.djl.Device.cpu()); NDArray blob = create.apply(cpu)) {
             NDArray c = blob.duplicate();
-            c.attach(m);
+            c.attach(owner);
             return c;
         }
     }
 
     static NDArray activation(NDArray x, String act) {
         return switch (act) {
-            // float scalars: a double scalar takes a slower mixed-type path. Without autograd the last product
-            // goes into the sigmoid's buffer; with it, that buffer is kept for the backward pass. On a GPU the
-            // scalar is k's host tensor: DJL's op(Number) puts a fresh tensor on the device, a synchronous copy.
+            // float scalars: a double scalar takes a slower mixed-type path. The scalar is k's (on a GPU a host
+            // tensor: DJL's op(Number) puts a fresh tensor on the device, a synchronous copy). Without autograd the
+            // last product goes into the sigmoid's buffer; with it, that buffer is kept for the backward pass.
             case "quick_gelu" -> JniUtils.isGradMode() ? x.mul(Activation.sigmoid(x.mul(k(x, 1.702f))))
-                    : Activation.sigmoid(x.getDevice().isGpu() ? x.mul(k(x, 1.702f)) : x.mul(1.702f)).muli(x);
+                    : Activation.sigmoid(x.mul(k(x, 1.702f))).muli(x);
             case "gelu" -> Activation.gelu(x); // torch's exact erf form
             case "gelu_new", "gelu_pytorch_tanh" -> {
                 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))

@@ -426,11 +426,8 @@ public final class ClipVisionTrainer implements AutoCloseable {
         if (bf16Meta == null) { // the same for every layer of the tower
             // in host memory even when training on a GPU: the script reads it with .item(), which on a device
             // tensor is a synchronisation, three per layer, that kept the GPU waiting for the host's launches
-            try (NDManager cpu = manager.newSubManager(ai.djl.Device.cpu());
-                 NDArray blob = cpu.create(new double[] {e.numHeads(), act, e.layerNormEps()})) {
-                bf16Meta = blob.duplicate();
-                bf16Meta.attach(manager);
-            }
+            bf16Meta = ClipGraph.onHost(manager, cpu -> cpu.create(new double[] {e.numHeads(), act,
+                e.layerNormEps()}));
             ai.djl.ndarray.NDScope.unregister(bf16Meta); // kept across steps, not freed with this step's scope
         }
         in.add(bf16Meta);
