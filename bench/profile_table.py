@@ -19,8 +19,12 @@ import sys
 
 
 def load(path):
-    data = json.load(open(path))
-    events = data["traceEvents"] if isinstance(data, dict) else data
+    try:
+        with open(path) as f:
+            data = json.load(f)
+        events = data["traceEvents"] if isinstance(data, dict) else data
+    except (OSError, ValueError, KeyError) as e:
+        sys.exit(f"{path}: not a Chrome trace ({e})")
     return [e for e in events if e.get("ph") == "X" and "dur" in e]
 
 
