@@ -17,6 +17,7 @@ import numpy as np
 from sklearn.manifold import TSNE, trustworthiness
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score, StratifiedKFold
+from blas_check import warn_if_reference  # the script's own folder is on sys.path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -64,7 +65,8 @@ def main():
     if a.rali:
         RALI[:] = a.rali.split()
     # ours and sklearn alternate step by step, each step stamped with the load average, so both see the same load
-    res = {"cpus": os.cpu_count(), "steps": []}
+    res = {"cpus": os.cpu_count(), "steps": [],
+           "blas": warn_if_reference("NumPy's and scikit-learn's")["blas"]}
 
     def step(name, fn):
         before = os.getloadavg()[0]

@@ -33,8 +33,10 @@ if [ -n "$BUNDLE" ] && [ -n "$FOLDER" ]; then
         --threads "$THREADS" $flag "$FOLDER")
   done
 fi
-/usr/bin/python3 - "$OUT" <<'PY'
+/usr/bin/python3 - "$OUT" "$ROOT/bench" <<'PY'
 import json, sys
+sys.path.insert(0, sys.argv[2])
+import blas_check
 rows = [json.loads(l) for l in open(sys.argv[1])]
 print("\n| run | load | images/s | ms/batch | roofline | peak MB | not overlapped | ours/PyTorch | bf16/fp32 |")
 print("|---|---|---|---|---|---|---|---|---|")
@@ -56,4 +58,5 @@ for r in rows:
           fmt(x.get("ms_per_batch"), "%.0f"), fmt(x.get("roofline_share"), "%.2f"),
           fmt(x.get("peak_mem_mb", x.get("peak_rss_mb")), "%.0f"), fmt(x.get("not_overlapped_share"), "%.2f"),
           ratio, speedup))
+print(blas_check.report(rows))
 PY

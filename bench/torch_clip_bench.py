@@ -15,6 +15,7 @@ import time
 import torch
 import torch.nn.functional as F
 
+from blas_check import warn_if_reference
 from torch_profile import profiled
 
 PRESETS = {  # vision hidden, mlp, heads, layers, image, patch, projection
@@ -123,7 +124,7 @@ def main():
                           precision="bf16-autocast" if a.bf16 else "fp32",
                           batch=a.batch, iters=a.iters, images_per_s=a.batch / sec, ms_per_batch=sec * 1e3,
                           gflop_per_image=fl / a.batch / 1e9, gflops=gflops, matmul_gflops=mm,
-                          roofline_share=gflops / mm,
+                          roofline_share=gflops / mm, blas=warn_if_reference()["blas"],
                           peak_mem_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), indent=2))
 
 

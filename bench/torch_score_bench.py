@@ -19,6 +19,7 @@ import torch
 from PIL import Image
 
 import torch_clip_bench as tcb
+from blas_check import warn_if_reference
 
 DT = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "I64": torch.int64}
 
@@ -116,7 +117,7 @@ def main():
     total = dec + pre + enc
     print(json.dumps(dict(engine="pytorch-eager+PIL " + torch.__version__, model=a.model, images=len(files),
                           batch=a.batch, precision="bf16-autocast" if a.bf16 else "fp32",
-                          threads=torch.get_num_threads(), images_per_s=len(files) / wall, wall_s=wall,
+                          threads=torch.get_num_threads(), blas=warn_if_reference()["blas"], images_per_s=len(files) / wall, wall_s=wall,
                           shares=dict(decode=dec / total, preprocess=pre / total, encoder=enc / total),
                           peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                           load_average=os.getloadavg()[0]), indent=2))

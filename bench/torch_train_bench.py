@@ -25,6 +25,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from torch_clip_bench import PRESETS, forward, from_config, make  # noqa: E402  (one tower definition)
 from torch_profile import profiled  # noqa: E402
+from blas_check import warn_if_reference  # noqa: E402
 
 PRESETS = dict(PRESETS, demo=(64, 256, 4, 2, 64, 8, 64))  # DemoClipFactory.Config.defaults()
 LOGIT_SCALE = 2.6592  # CLIP's initial logit_scale, fixed in the alignment (learnLogitScale off)
@@ -110,7 +111,7 @@ def main():
                           batch=a.batch, steps=a.steps, warmup=a.warmup, ms_per_step=sec * 1e3,
                           images_per_s=a.batch / sec,
                           shares=dict(forward=fwd / total, backward=bwd / total, optimizer=upd / total),
-                          trainable_params=sum(p.numel() for p in params),
+                          trainable_params=sum(p.numel() for p in params), blas=warn_if_reference()["blas"],
                           peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                           first_loss=losses[0], last_loss=losses[-1],
                           load_average=open("/proc/loadavg").read().split()[0]), indent=2))

@@ -36,22 +36,33 @@ for c in $CONFIGS; do
     done
   done
 done
-/usr/bin/python3 - "$OUT" <<'PY'
+/usr/bin/python3 - "$OUT" "$ROOT/bench" <<'PY'
 import json, sys
+sys.path.insert(0, sys.argv[2])
+import blas_check
 rows = [json.loads(l) for l in open(sys.argv[1])]
 fmt = lambda v, f: (f % v) if isinstance(v, (int, float)) else "-"
 print("\n| run | load | ms/step | images/s | fwd / bwd / opt | peak MB | ours/PyTorch (speed) |")
 print("|---|---|---|---|---|---|---|")
-last = {}
+last, ratios = {}, {}
 for r in rows:
     x = r["result"]; name = r["run"]; key = name.split(" ", 1)[1]; ips = x.get("images_per_s")
     ratio = ""
     if name.startswith("pytorch") and last.get(key) and ips:
         ratio = "%.2fx" % (last[key] / ips)
+        ratios.setdefault(key, []).append(last[key] / ips)
     if name.startswith("ours"):
         last[key] = ips
     s = x.get("shares") or {}
     split = "/".join(fmt(100 * s[k], "%.0f") for k in ("forward", "backward", "optimizer")) if s else "-"
     print("| %s | %s | %s | %s | %s | %s | %s |" % (name, r["load"], fmt(x.get("ms_per_step"), "%.0f"), fmt(ips, "%.3f"),
           split, fmt(x.get("peak_rss_mb"), "%.0f"), ratio))
+# one figure per row: this machine's step time moves +-30 % between runs, so a single pair decides little
+print("\n| step | pairs | median ours/PyTorch | range |")
+print("|---|---|---|---|")
+for key, v in ratios.items():
+    v = sorted(v)
+    med = v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+    print("| %s | %d | %.2fx | %.2f-%.2f |" % (key, len(v), med, v[0], v[-1]))
+print(blas_check.report(rows))
 PY
