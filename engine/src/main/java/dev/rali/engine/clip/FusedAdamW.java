@@ -100,21 +100,21 @@ final class FusedAdamW implements AutoCloseable {
 
     private float[] run(PtNDArray[] grads, double maxNorm, double lr, double beta1, double beta2, double eps, long t,
                         double weightDecay, int clampIndex, double clampMax) {
-        IValue p = IValue.listFrom(params);
+        if (lists == null) {
+            lists = new IValue[] {IValue.listFrom(params), IValue.listFrom(m), IValue.listFrom(v)};
+        }
         IValue g = grads == null ? null : IValue.listFrom(grads);
-        IValue mi = IValue.listFrom(m);
-        IValue vi = IValue.listFrom(v);
         IValue hp = IValue.listFrom(maxNorm, lr, beta1, beta2, eps, 1 - Math.pow(beta1, t),
                 Math.sqrt(1 - Math.pow(beta2, t)), weightDecay, clampIndex, clampMax, (double) groupElements);
         IValue out = null;
         try {
-            out = g == null ? IValueUtils.runMethod(module, "forward", p, mi, vi, hp)
-                    : IValueUtils.runMethod(module, "step_with_grads", p, g, mi, vi, hp);
+            out = g == null ? IValueUtils.runMethod(module, "forward", lists[0], lists[1], lists[2], hp)
+                    : IValueUtils.runMethod(module, "step_with_grads", lists[0], g, lists[1], lists[2], hp);
             try (PtNDArray norms = out.toTensor(manager)) {
                 return norms.toFloatArray();
             }
         } finally {
-            for (IValue x : new IValue[] {p, g, mi, vi, hp, out}) {
+            for (IValue x : new IValue[] {g, hp, out}) {
                 if (x != null) {
                     x.close();
                 }
@@ -122,8 +122,19 @@ final class FusedAdamW implements AutoCloseable {
         }
     }
 
+    /**
+     * The parameter and moment lists as TorchScript values, made at the first step and kept: they hold the same
+     * tensors (updated in place), and making them is 3 × n JNI crossings per step (~0.1 ms at the demo's 40 tensors).
+     */
+    private IValue[] lists;
+
     @Override
     public void close() {
+        if (lists != null) {
+            for (IValue x : lists) {
+                x.close();
+            }
+        }
         module.close();
     }
 }

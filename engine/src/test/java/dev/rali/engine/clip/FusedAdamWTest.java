@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The TorchScript optimiser step on hand-sized tensors (the trainer's own test checks it against torch's AdamW). */
+/** The TorchScript optimiser step: hand-sized cases, and torch.optim.AdamW's own floats (the trainer's test adds clipping). */
 class FusedAdamWTest {
 
     @Test
@@ -131,6 +131,61 @@ class FusedAdamWTest {
                         () -> adamW.stepWithGradients(List.of(a), 1, 0.1, 0.9, 0.98, 1e-6, 1, 0, -1, 0));
                 assertTrue(e.getMessage().contains("1 gradients for 2 parameters"), e.getMessage());
             }
+        }
+    }
+
+    /**
+     * adamw_reference.safetensors (make_adamw_reference.py, Debian's torch 1.13): three steps of
+     * torch.optim.AdamW(foreach=False) on tensors of a CLIP tower's shapes, weight decay on rank &ge; 2 only. The
+     * script uses the same fused ops (add with alpha, addcmul, addcdiv) in the same order, so libtorch 2.7 gives the
+     * same moments bit for bit and the same parameters to the last bit. Clipping is off here (max norm 1e9): torch
+     * sums the norms in float32, the script in float64.
+     */
+    @Test
+    void threeStepsGiveTorchOptimAdamWsMomentsExactlyAndItsParametersToTheLastBit() throws Exception {
+        java.nio.file.Path ref = java.nio.file.Path.of(
+                FusedAdamWTest.class.getResource("adamw_reference.safetensors").toURI());
+        try (dev.rali.engine.io.Safetensors.Reader r = dev.rali.engine.io.Safetensors.open(ref);
+             NDManager mgr = NDManager.newBaseManager("PyTorch")) {
+            java.util.Map<String, String> meta = r.metadata();
+            int tensors = Integer.parseInt(meta.get("tensors"));
+            int steps = Integer.parseInt(meta.get("steps"));
+            double lr = Double.parseDouble(meta.get("lr"));
+            double b1 = Double.parseDouble(meta.get("beta1"));
+            double b2 = Double.parseDouble(meta.get("beta2"));
+            List<NDArray> p = new java.util.ArrayList<>();
+            List<NDArray> m = new java.util.ArrayList<>();
+            List<NDArray> v = new java.util.ArrayList<>();
+            for (int i = 0; i < tensors; i++) {
+                Shape shape = new Shape(r.info("p" + i + "/initial").shape());
+                p.add(mgr.create(r.floats("p" + i + "/initial"), shape));
+                m.add(mgr.zeros(shape));
+                v.add(mgr.zeros(shape));
+            }
+            try (FusedAdamW adamW = new FusedAdamW(mgr, p, m, v)) {
+                for (int t = 1; t <= steps; t++) {
+                    List<NDArray> g = new java.util.ArrayList<>();
+                    for (int i = 0; i < tensors; i++) {
+                        g.add(mgr.create(r.floats("p" + i + "/grad" + t), p.get(i).getShape()));
+                    }
+                    adamW.stepWithGradients(g, 1e9, lr, b1, b2, Double.parseDouble(meta.get("eps")), t,
+                            Double.parseDouble(meta.get("weight_decay")), -1, 0);
+                }
+            }
+            int off = 0;
+            int total = 0;
+            for (int i = 0; i < tensors; i++) {
+                assertArrayEquals(r.floats("p" + i + "/exp_avg"), m.get(i).toFloatArray(), 0f, "exp_avg " + i);
+                assertArrayEquals(r.floats("p" + i + "/exp_avg_sq"), v.get(i).toFloatArray(), 0f, "exp_avg_sq " + i);
+                float[] want = r.floats("p" + i + "/after");
+                float[] got = p.get(i).toFloatArray();
+                for (int j = 0; j < want.length; j++) {
+                    if (want[j] != got[j]) {
+                        off++;
+                        assertEquals(want[j], got[j], Math.ulp(want[j]), "parameter " + i + " [" + j + "]: one ulp");
+                    }
+                }
+                total += want.length;            }
         }
     }
 
