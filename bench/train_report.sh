@@ -5,7 +5,7 @@
 # Prints one JSON line per run, then a table with ours/PyTorch per pair of neighbouring runs and the load average.
 # Environment: CONFIGS ("demo vit-b-16"), BATCHES ("8 32"), STEPS (3; demo 200), WARMUP (1; demo 20: a demo step is
 # ~10-30 ms, so a few steps measure the JIT's and the allocator's warm-up, not the step), ROUNDS (2: A/B pairs per row),
-# THREADS (2), BF16 (1: also both in bf16 mixed precision: ours --precision bf16, PyTorch under bf16 autocast),
+# THREADS (2, both sides), BF16 (1: also both in bf16 mixed precision: ours --precision bf16, PyTorch under bf16 autocast),
 # PRECISIONS (overrides BF16: e.g. "bf16" for the bf16 rows only).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,6 +13,8 @@ CONFIGS="${CONFIGS:-demo vit-b-16}"; BATCHES="${BATCHES:-8 32}"; USER_STEPS="${S
 ROUNDS="${ROUNDS:-2}"; THREADS="${THREADS:-2}"; BF16="${BF16:-1}"
 OUT="$(mktemp -d)/train.jsonl"
 export RALI_SKIP_BUILD=1
+# both sides on THREADS intra-op threads (ours: DJL's libtorch thread count, a JVM property)
+export RALI_JAVA_OPTS="${RALI_JAVA_OPTS:--Xmx8g} -Dai.djl.pytorch.num_threads=$THREADS"
 one() { # label, command...
   local label="$1"; shift
   local load; load="$(cut -d' ' -f1 /proc/loadavg)"
