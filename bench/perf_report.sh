@@ -2,7 +2,7 @@
 # Issue 14's benchmark in one command: ours vs PyTorch eager, interleaved (A/B/A/B) so both see the same load.
 #   bench/perf_report.sh [BUNDLE] [FOLDER]      (after ./mvnw -B -o -q -DskipTests package; PyTorch = /usr/bin/python3)
 # Prints one JSON object per run (ours: rali bench clip/score; PyTorch: bench/torch_*_bench.py), then a table.
-# CONFIG (default vit-l-14-336), ITERS (2), BATCHES ("1 4 8") and THREADS (2) can be set in the environment.
+# CONFIG (default vit-l-14-336), ITERS (2), BATCHES ("1 4 8") and THREADS (2, both sides) can be set in the environment.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CONFIG="${CONFIG:-vit-l-14-336}"; ITERS="${ITERS:-2}"; BATCHES="${BATCHES-1 4 8}"; THREADS="${THREADS:-2}"
@@ -11,6 +11,8 @@ BUNDLE="${1:-}"; FOLDER="${2:-}"
 [ -z "$BUNDLE" ] || BUNDLE="$(cd "$BUNDLE" && pwd)"; [ -z "$FOLDER" ] || FOLDER="$(cd "$FOLDER" && pwd)"
 OUT="$(mktemp -d)/runs.jsonl"
 export RALI_SKIP_BUILD=1
+# both sides on THREADS intra-op threads (ours: DJL's libtorch thread count, a JVM property)
+export RALI_JAVA_OPTS="${RALI_JAVA_OPTS:--Xmx8g} -Dai.djl.pytorch.num_threads=$THREADS"
 one() { # label, command...
   local label="$1"; shift
   local json; json="$("$@" 2>/dev/null | tr -d '\n')" || json=""
