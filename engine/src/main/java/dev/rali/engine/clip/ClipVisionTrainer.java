@@ -493,7 +493,10 @@ public final class ClipVisionTrainer implements AutoCloseable {
         }
     }
 
-    /** Made at the first update; it takes the parameter and moment arrays on each call, so set() needs no refresh. */
+    /**
+     * Made at the first update over the parameter and moment arrays, which are only ever changed in place (loadState
+     * too), so the lists it keeps stay valid.
+     */
     private FusedAdamW adamW;
 
     /** The tensors whose gradient norm is not finite, with the norm ("name=NaN"), for the stage's log. */

@@ -15,7 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The TorchScript optimiser step: hand-sized cases, and torch.optim.AdamW's own floats (the trainer's test adds clipping). */
+/**
+ * The TorchScript optimiser step: hand-sized cases, and torch.optim.AdamW's own floats (the trainer's test adds
+ * clipping).
+ */
 class FusedAdamWTest {
 
     @Test
