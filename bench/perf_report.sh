@@ -11,8 +11,6 @@ BUNDLE="${1:-}"; FOLDER="${2:-}"
 [ -z "$BUNDLE" ] || BUNDLE="$(cd "$BUNDLE" && pwd)"; [ -z "$FOLDER" ] || FOLDER="$(cd "$FOLDER" && pwd)"
 OUT="$(mktemp -d)/runs.jsonl"
 export RALI_SKIP_BUILD=1
-# both sides on THREADS intra-op threads (ours: DJL's libtorch thread count, a JVM property)
-export RALI_JAVA_OPTS="${RALI_JAVA_OPTS:--Xmx8g} -Dai.djl.pytorch.num_threads=$THREADS"
 one() { # label, command...
   local label="$1"; shift
   local json; json="$("$@" 2>/dev/null | tr -d '\n')" || json=""
@@ -22,7 +20,7 @@ one() { # label, command...
 for b in $BATCHES; do
   for p in fp32 bf16; do
     flag=""; [ "$p" = bf16 ] && flag="--bf16"
-    one "ours $p batch $b" "$ROOT/rali" bench clip --config "$CONFIG" --batch "$b" --iters "$ITERS" --precision "$p" --json
+    one "ours $p batch $b" "$ROOT/rali" --threads "$THREADS" bench clip --config "$CONFIG" --batch "$b" --iters "$ITERS" --precision "$p" --json
     one "pytorch $p batch $b" /usr/bin/python3 "$ROOT/bench/torch_clip_bench.py" --config "$CONFIG" --batch "$b" \
         --iters "$ITERS" --threads "$THREADS" $flag
   done
@@ -30,7 +28,7 @@ done
 if [ -n "$BUNDLE" ] && [ -n "$FOLDER" ]; then
   for p in fp32 bf16; do
     flag=""; [ "$p" = bf16 ] && flag="--bf16"
-    one "ours score $p" "$ROOT/rali" bench score --model "$BUNDLE" --precision "$p" --repeat 3 --json "$FOLDER"
+    one "ours score $p" "$ROOT/rali" --threads "$THREADS" bench score --model "$BUNDLE" --precision "$p" --repeat 3 --json "$FOLDER"
     (cd "$ROOT/bench" && one "pytorch score $p" /usr/bin/python3 torch_score_bench.py --model "$BUNDLE" \
         --threads "$THREADS" $flag "$FOLDER")
   done

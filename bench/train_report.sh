@@ -13,8 +13,6 @@ CONFIGS="${CONFIGS:-demo vit-b-16}"; BATCHES="${BATCHES:-8 32}"; USER_STEPS="${S
 ROUNDS="${ROUNDS:-2}"; THREADS="${THREADS:-2}"; BF16="${BF16:-1}"
 OUT="$(mktemp -d)/train.jsonl"
 export RALI_SKIP_BUILD=1
-# both sides on THREADS intra-op threads (ours: DJL's libtorch thread count, a JVM property)
-export RALI_JAVA_OPTS="${RALI_JAVA_OPTS:--Xmx8g} -Dai.djl.pytorch.num_threads=$THREADS"
 one() { # label, command...
   local label="$1"; shift
   local load; load="$(cut -d' ' -f1 /proc/loadavg)"
@@ -30,7 +28,7 @@ for c in $CONFIGS; do
     for p in $PRECS; do
       flag=""; [ "$p" = bf16 ] && flag="--bf16"
       for r in $(seq "$ROUNDS"); do
-        one "ours $c $p batch $b" "$ROOT/rali" bench train --config "$c" --batch "$b" --steps "$STEPS" \
+        one "ours $c $p batch $b" "$ROOT/rali" --threads "$THREADS" bench train --config "$c" --batch "$b" --steps "$STEPS" \
             --warmup "$WARMUP" --precision "$p" --device cpu --json
         one "pytorch $c $p batch $b" /usr/bin/python3 "$ROOT/bench/torch_train_bench.py" --config "$c" --batch "$b" \
             --steps "$STEPS" --warmup "$WARMUP" --threads "$THREADS" $flag

@@ -16,6 +16,17 @@ public final class RaliCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Any command's {@code --threads N} (inherited by every sub-command): applied as it is parsed, before any work. */
+    @CommandLine.Option(names = "--threads", paramLabel = "N", scope = CommandLine.ScopeType.INHERIT,
+            description = "libtorch's intra-op threads for this command (default: one per core)")
+    void threads(int n) {
+        if (n < 1 || n > 1024) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--threads must be between 1 and 1024, got " + n);
+        }
+        dev.rali.engine.clip.TorchRuntime.setThreads(n);
+    }
+
     @Override
     public void run() {
         spec.commandLine().usage(System.out);

@@ -33,6 +33,19 @@ public final class TorchRuntime {
         return JniUtils.getNumThreads();
     }
 
+    /**
+     * Sets libtorch's intra-op threads for the rest of this process (the CLI's {@code --threads}; DJL's default is
+     * one per core). For a shared server, or to compare with a reference on the same thread count: on a 2-core
+     * machine a model as small as the demo's trains faster on one thread (docs/PERFORMANCE.md).
+     */
+    public static void setThreads(int n) {
+        if (n < 1 || n > 1024) {
+            throw new IllegalArgumentException("threads must be between 1 and 1024, got " + n);
+        }
+        Engine.getEngine("PyTorch");
+        JniUtils.setNumThreads(n);
+    }
+
     /** The CPU's model name (/proc/cpuinfo), else the architecture. */
     public static String cpuModel() {
         String model = Precision.cpuInfo("model name");
