@@ -11,8 +11,8 @@ import javafx.scene.image.Image;
 import javafx.stage.Stage;
 
 /**
- * The desktop app. Arguments: {@code [--screenshot DIR [--score BUNDLE FOLDER]] [PROJECT]}: opens PROJECT if given;
- * with --screenshot it renders every main view into DIR as PNG and exits (works on a headless Monocle or Xvfb
+ * The desktop app. Arguments: {@code [--threads N] [--screenshot DIR [--score BUNDLE FOLDER]] [PROJECT]}: opens
+ * PROJECT if given; --threads sets libtorch's intra-op threads as the CLI's does; with --screenshot it renders every main view into DIR as PNG and exits (works on a headless Monocle or Xvfb
  * display); with --score the Score view first scores FOLDER with BUNDLE, so its picture shows a scored folder.
  */
 public class RaliApp extends Application {
@@ -22,6 +22,29 @@ public class RaliApp extends Application {
     private MainWindow window;
     private ProjectModel model;
     private FxTaskExecutor tasks;
+
+    /**
+     * Removes {@code --threads N} from the arguments and returns N (the CLI's option, for the app's own libtorch):
+     * empty when absent; a missing, non-numeric or out-of-range N is an error naming the option.
+     */
+    static java.util.OptionalInt takeThreads(List<String> args) {
+        int i = args.indexOf("--threads");
+        if (i < 0) {
+            return java.util.OptionalInt.empty();
+        }
+        int n;
+        try {
+            n = Integer.parseInt(i + 1 < args.size() ? args.get(i + 1) : "");
+        } catch (NumberFormatException e) {
+            n = 0;
+        }
+        if (n < 1 || n > 1024) {
+            throw new IllegalArgumentException("--threads needs a whole number between 1 and 1024"
+                    + (i + 1 < args.size() ? ", got " + args.get(i + 1) : ""));
+        }
+        args.subList(i, i + 2).clear();
+        return java.util.OptionalInt.of(n);
+    }
 
     @Override
     public void start(Stage stage) {
@@ -51,6 +74,15 @@ public class RaliApp extends Application {
             score = new Path[] {Path.of(args.get(j + 1)), Path.of(args.get(j + 2))};
             args.subList(j, j + 3).clear();
         }
+        java.util.OptionalInt threads;
+        try {
+            threads = takeThreads(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("rali gui: " + e.getMessage());
+            Platform.exit();
+            return;
+        }
+        threads.ifPresent(dev.rali.app.wiring.AppWiring::threads);
         model = new ProjectModel(RecentProjects.user());
         tasks = new FxTaskExecutor();
         AppContext ctx = new AppContext(model, AppWiring.services(), tasks);

@@ -29,6 +29,11 @@ import java.util.List;
 public final class AppWiring {
     private AppWiring() { }
 
+    /** {@code rali gui --threads N}: libtorch's intra-op threads for this app, as the CLI's {@code --threads}. */
+    public static void threads(int n) {
+        dev.rali.engine.clip.TorchRuntime.setThreads(n);
+    }
+
     public static AppServices services() {
         return AppServices.builder()
                 .with(SampleProjectSource.class, AppWiring::sampleProject)
