@@ -12,8 +12,9 @@ import javafx.stage.Stage;
 
 /**
  * The desktop app. Arguments: {@code [--threads N] [--screenshot DIR [--score BUNDLE FOLDER]] [PROJECT]}: opens
- * PROJECT if given; --threads sets libtorch's intra-op threads as the CLI's does; with --screenshot it renders every main view into DIR as PNG and exits (works on a headless Monocle or Xvfb
- * display); with --score the Score view first scores FOLDER with BUNDLE, so its picture shows a scored folder.
+ * PROJECT if given; --threads sets libtorch's intra-op threads as the CLI's does; with --screenshot it renders every
+ * main view into DIR as PNG and exits (works on a headless Monocle or Xvfb display); with --score the Score view
+ * first scores FOLDER with BUNDLE, so its picture shows a scored folder.
  */
 public class RaliApp extends Application {
     public static final String CSS = "/dev/rali/app/rali.css";
@@ -24,23 +25,20 @@ public class RaliApp extends Application {
     private FxTaskExecutor tasks;
 
     /**
-     * Removes {@code --threads N} from the arguments and returns N (the CLI's option, for the app's own libtorch):
-     * empty when absent; a missing, non-numeric or out-of-range N is an error naming the option.
+     * Removes {@code --threads N} from the arguments and returns N (the CLI's option, for the app's own libtorch;
+     * its range is checked where it is applied): empty when absent; a missing or non-numeric N is an error.
      */
     static java.util.OptionalInt takeThreads(List<String> args) {
         int i = args.indexOf("--threads");
         if (i < 0) {
             return java.util.OptionalInt.empty();
         }
+        String value = i + 1 < args.size() ? args.get(i + 1) : "";
         int n;
         try {
-            n = Integer.parseInt(i + 1 < args.size() ? args.get(i + 1) : "");
+            n = Integer.parseInt(value);
         } catch (NumberFormatException e) {
-            n = 0;
-        }
-        if (n < 1 || n > 1024) {
-            throw new IllegalArgumentException("--threads needs a whole number between 1 and 1024"
-                    + (i + 1 < args.size() ? ", got " + args.get(i + 1) : ""));
+            throw new IllegalArgumentException("needs a whole number" + (value.isEmpty() ? "" : ", got " + value));
         }
         args.subList(i, i + 2).clear();
         return java.util.OptionalInt.of(n);
@@ -74,15 +72,13 @@ public class RaliApp extends Application {
             score = new Path[] {Path.of(args.get(j + 1)), Path.of(args.get(j + 2))};
             args.subList(j, j + 3).clear();
         }
-        java.util.OptionalInt threads;
         try {
-            threads = takeThreads(args);
+            takeThreads(args).ifPresent(AppWiring::threads);
         } catch (IllegalArgumentException e) {
-            System.err.println("rali gui: " + e.getMessage());
+            System.err.println("rali gui: --threads " + e.getMessage());
             Platform.exit();
             return;
         }
-        threads.ifPresent(dev.rali.app.wiring.AppWiring::threads);
         model = new ProjectModel(RecentProjects.user());
         tasks = new FxTaskExecutor();
         AppContext ctx = new AppContext(model, AppWiring.services(), tasks);

@@ -1,5 +1,6 @@
 package dev.rali.app;
 
+import dev.rali.app.wiring.AppWiring;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -28,12 +29,17 @@ class ThreadsArgumentTest {
     }
 
     @Test
-    void aMissingNonNumericOrOutOfRangeCountIsAnErrorNamingTheOption() {
-        for (List<String> bad : List.of(List.of("--threads"), List.of("--threads", "two"), List.of("--threads", "0"),
-                List.of("--threads", "5000", "p.rali"))) {
+    void aMissingOrNonNumericCountIsAnError() {
+        for (List<String> bad : List.of(List.of("--threads"), List.of("--threads", "two", "p.rali"))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> RaliApp.takeThreads(new ArrayList<>(bad)), bad.toString());
-            assertTrue(e.getMessage().startsWith("--threads needs a whole number between 1 and 1024"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("needs a whole number"), e.getMessage());
         }
+    }
+
+    @Test
+    void anOutOfRangeCountIsRefusedWhereItIsApplied() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AppWiring.threads(0));
+        assertEquals("must be between 1 and 1024, got 0", e.getMessage());
     }
 }

@@ -20,11 +20,11 @@ public final class RaliCli implements Runnable {
     @CommandLine.Option(names = "--threads", paramLabel = "N", scope = CommandLine.ScopeType.INHERIT,
             description = "libtorch's intra-op threads for this command (default: one per core)")
     void threads(int n) {
-        if (n < 1 || n > 1024) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--threads must be between 1 and 1024, got " + n);
+        try {
+            dev.rali.engine.clip.TorchRuntime.setThreads(n);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads " + e.getMessage());
         }
-        dev.rali.engine.clip.TorchRuntime.setThreads(n);
     }
 
     @Override

@@ -33,14 +33,19 @@ public final class TorchRuntime {
         return JniUtils.getNumThreads();
     }
 
+    /** The most intra-op threads {@link #setThreads} accepts (a guard against a typo, not a hardware limit). */
+    public static final int MAX_THREADS = 1024;
+
     /**
      * Sets libtorch's intra-op threads for the rest of this process (the CLI's {@code --threads}; DJL's default is
      * one per core). For a shared server, or to compare with a reference on the same thread count: on a 2-core
      * machine a model as small as the demo's trains faster on one thread (docs/PERFORMANCE.md).
+     *
+     * @throws IllegalArgumentException outside 1..{@link #MAX_THREADS}, with a message to follow the option's name
      */
     public static void setThreads(int n) {
-        if (n < 1 || n > 1024) {
-            throw new IllegalArgumentException("threads must be between 1 and 1024, got " + n);
+        if (n < 1 || n > MAX_THREADS) {
+            throw new IllegalArgumentException("must be between 1 and " + MAX_THREADS + ", got " + n);
         }
         Engine.getEngine("PyTorch");
         JniUtils.setNumThreads(n);
