@@ -86,8 +86,8 @@ public final class BenchCommand implements Runnable {
         String precision;
 
         @Option(names = "--profile", paramLabel = "FILE", description = "write libtorch's profile of one more forward "
-                + "after the timed ones, not counted in them (per op: CPU time, input shapes, and on a GPU the CUDA time; Chrome trace JSON: "
-                + "chrome://tracing, Perfetto or bench/profile_table.py)")
+                + "after the timed ones, not counted in them (per op: CPU time, input shapes, and on a GPU the CUDA "
+                + "time; Chrome trace JSON: chrome://tracing, Perfetto or bench/profile_table.py)")
         Path profile;
 
         @Option(names = "--json", description = "print JSON")
@@ -98,9 +98,7 @@ public final class BenchCommand implements Runnable {
             precision = dev.rali.engine.clip.Precision.checkChoice(precision);
             ClipConfig cfg = config(config);
             ConsoleTaskContext ctx = new ConsoleTaskContext(System.err, json);
-            if (profile != null) {
-                dev.rali.engine.io.OutputPaths.file(profile, "json").check(); // before the model is built
-            }
+            dev.rali.engine.clip.TorchProfiler.checkTarget(profile);
             ClipBench.Result r = ClipBench.run(cfg, config, batch, iters, warmup,
                     ClipLoadOptions.defaults().withDevice(device).withPrecision(precision), profile, ctx);
             PrintWriter out = spec.commandLine().getOut();
@@ -260,8 +258,8 @@ public final class BenchCommand implements Runnable {
         String precision;
 
         @Option(names = "--profile", paramLabel = "FILE", description = "write libtorch's profile of one more step "
-                + "after the timed ones, not counted in them (per op: CPU time, input shapes, and on a GPU the CUDA time; Chrome trace JSON: chrome://tracing, "
-                + "Perfetto or bench/profile_table.py)")
+                + "after the timed ones, not counted in them (per op: CPU time, input shapes, and on a GPU the CUDA "
+                + "time; Chrome trace JSON: chrome://tracing, Perfetto or bench/profile_table.py)")
         Path profile;
 
         @Option(names = "--json", description = "print JSON")
@@ -282,9 +280,7 @@ public final class BenchCommand implements Runnable {
                         "--steps must be >= 1 and --warmup >= 0");
             }
             ClipConfig cfg = config(config);
-            if (profile != null) {
-                dev.rali.engine.io.OutputPaths.file(profile, "json").check(); // before minutes of training
-            }
+            dev.rali.engine.clip.TorchProfiler.checkTarget(profile);
             ConsoleTaskContext ctx = new ConsoleTaskContext(System.err, json).cancelOnInterrupt();
             dev.rali.engine.pipeline.AlignmentBench.Result r = dev.rali.engine.pipeline.AlignmentBench.run(cfg,
                     config, batch, steps, warmup, device, precision, profile, ctx);

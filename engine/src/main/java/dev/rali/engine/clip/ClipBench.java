@@ -85,10 +85,8 @@ public final class ClipBench {
                     gemm[i - warmup] = (t2 - t1) / 1e9;
                 }
             }
-            if (profile != null) { // one more forward, not timed: the profiler slows every op it records
-                TorchProfiler.start(clip.device());
-                clip.embedImages(px, batch);
-                TorchProfiler.write(profile);
+            if (profile != null) {
+                TorchProfiler.record(clip.device(), profile, () -> clip.embedImages(px, batch));
             }
         }
         double sec = median(model);

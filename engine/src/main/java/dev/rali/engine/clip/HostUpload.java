@@ -11,8 +11,8 @@ import java.nio.ByteOrder;
 /**
  * Float arrays into tensors through one reused direct buffer per thread. DJL's {@code create(float[])} allocates a
  * fresh direct buffer per call and fills it slowly: a ViT-L/14-336 batch of 32 (43 MB of pixels) took 145 ms on a
- * 2-core AMD EPYC and ~25 ms on an H200's host — on the GPU, 7 % of the batch's time — against 3.5 ms this way (a bulk
- * copy into memory that is already mapped). The tensor never aliases the buffer: on a GPU the upload copies it, on
+ * 2-core AMD EPYC and ~25 ms on an H200's host — on the GPU, 7 % of the batch's time — against 3.5 ms this way (a
+ * bulk copy into memory that is already mapped). The tensor never aliases the buffer: on a GPU the upload copies it, on
  * the CPU it is cloned, so the next call may overwrite the buffer whatever the previous tensor's lifetime.
  */
 final class HostUpload {

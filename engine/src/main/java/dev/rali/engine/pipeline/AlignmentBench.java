@@ -87,10 +87,8 @@ public final class AlignmentBench {
                     opt += t.optimizerS();
                 }
             }
-            if (profile != null) { // one more step, not timed: the profiler slows every op it records
-                TorchProfiler.start(model.device());
-                trainer.step(px, batch, targets);
-                TorchProfiler.write(profile);
+            if (profile != null) {
+                TorchProfiler.record(model.device(), profile, () -> trainer.step(px, batch, targets));
             }
         }
         double[] sorted = total.clone();

@@ -178,8 +178,8 @@ public final class RaliPipeline implements PipelineService {
         }
         return new RunEnvironment(dev.rali.engine.Version.CODE, System.getProperty("java.vendor") + " "
                 + System.getProperty("java.version"), System.getProperty("os.name") + " " + System.getProperty("os.arch"),
-                TorchRuntime.cpuModel(), Runtime.getRuntime().availableProcessors(), TorchRuntime.cpuBf16(), TorchRuntime.libtorch(),
-                TorchRuntime.device(device), TorchRuntime.threads(), precision, alignmentPrecision);
+                TorchRuntime.cpuModel(), Runtime.getRuntime().availableProcessors(), TorchRuntime.cpuBf16(),
+                TorchRuntime.libtorch(), TorchRuntime.device(device), TorchRuntime.threads(), precision, alignmentPrecision);
     }
 
     private Outcome afterEmbed(ProjectStore store, String stage, Setup s, RunRecords run, TaskContext rctx,
