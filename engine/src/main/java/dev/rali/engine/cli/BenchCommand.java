@@ -57,6 +57,13 @@ public final class BenchCommand implements Runnable {
         }
     }
 
+    /** What the JIT did around the timed steps, for the text output. */
+    static String jitNote(dev.rali.engine.pipeline.AlignmentBench.Result r) {
+        String during = r.jitMsTimed() < 0 ? "" : ", " + r.jitMsTimed() + " ms compiling during the timed steps";
+        return (r.jitSettled() ? "quiet" : "still compiling after " + (int) dev.rali.engine.clip.JitWarmup.MAX_WAIT_S
+                + " s") + during;
+    }
+
     /** {@code rali bench clip}: image-tower throughput against a matmul roofline. */
     @Command(name = "clip", mixinStandardHelpOptions = true,
             description = {"Image-tower throughput of a CLIP with random weights, and a plain matmul of the same FLOPs"
@@ -250,6 +257,11 @@ public final class BenchCommand implements Runnable {
                 description = "untimed steps first (default ${DEFAULT-VALUE})")
         int warmup;
 
+        @Option(names = "--jit-quiet", defaultValue = "3", paramLabel = "SECONDS",
+                description = "then more untimed steps until the JVM's JIT compiler has compiled nothing for this "
+                        + "long, at most 60 s (0: no wait) (default ${DEFAULT-VALUE})")
+        double jitQuiet;
+
         @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto (default ${DEFAULT-VALUE})")
         String device;
 
@@ -279,11 +291,15 @@ public final class BenchCommand implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--steps must be >= 1 and --warmup >= 0");
             }
+            if (!(jitQuiet >= 0)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--jit-quiet must be >= 0 seconds, got " + jitQuiet);
+            }
             ClipConfig cfg = config(config);
             dev.rali.engine.clip.TorchProfiler.checkTarget(profile);
             ConsoleTaskContext ctx = new ConsoleTaskContext(System.err, json).cancelOnInterrupt();
             dev.rali.engine.pipeline.AlignmentBench.Result r = dev.rali.engine.pipeline.AlignmentBench.run(cfg,
-                    config, batch, steps, warmup, device, precision, profile, ctx);
+                    config, batch, steps, warmup, jitQuiet, device, precision, profile, ctx);
             String load = loadAverage();
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
@@ -297,6 +313,8 @@ public final class BenchCommand implements Runnable {
                 n.put("batch", r.batch());
                 n.put("steps", r.steps());
                 n.put("warmup", r.warmup());
+                n.put("jit_settled", r.jitSettled());
+                n.put("jit_ms_timed", r.jitMsTimed());
                 n.put("ms_per_step", r.msPerStep());
                 n.put("images_per_s", r.imagesPerS());
                 ObjectNode shares = n.putObject("shares");
@@ -311,9 +329,9 @@ public final class BenchCommand implements Runnable {
                 out.println(om.writeValueAsString(n));
             } else {
                 out.printf(Locale.ROOT, "alignment step, CLIP %s image tower (%.1f M trainable), %s on %s (%d threads), "
-                        + "batch %d, %d timed steps after %d warm-up (load average %s)%n", r.config(),
+                        + "batch %d, %d timed steps after %d warm-up (JIT %s; load average %s)%n", r.config(),
                         r.trainableParams() / 1e6, r.precision(), r.device(), r.threads(), r.batch(), r.steps(),
-                        r.warmup(), load);
+                        r.warmup(), jitNote(r), load);
                 out.printf(Locale.ROOT, "  %.1f ms/step, %.3f images/s; forward %.0f%%, backward %.0f%%, "
                         + "optimizer %.0f%%; peak memory %.0f MB%n", r.msPerStep(), r.imagesPerS(),
                         100 * r.forwardShare(), 100 * r.backwardShare(), 100 * r.optimizerShare(), r.peakRssMb());

@@ -5,6 +5,7 @@ import dev.rali.engine.clip.ClipConfig;
 import dev.rali.engine.clip.ClipLoadOptions;
 import dev.rali.engine.clip.ClipModel;
 import dev.rali.engine.clip.ClipVisionTrainer;
+import dev.rali.engine.clip.JitWarmup;
 import dev.rali.engine.clip.TorchProfiler;
 import dev.rali.engine.rali.RaliParams;
 import dev.rali.engine.task.TaskContext;
@@ -23,24 +24,32 @@ public final class AlignmentBench {
 
     private AlignmentBench() { }
 
+    private static final int SCHEDULE_STEPS = 1_000_000_000;
+
     /**
      * Measured figures: medians over the timed steps (the warm-up steps are not counted); the shares are of the
-     * median step's parts, summed over the timed steps.
+     * median step's parts, summed over the timed steps. {@code warmup}: the warm-up steps run, at least those asked
+     * for, more while the JIT was still compiling ({@link JitWarmup}); {@code jitSettled}: whether it went quiet;
+     * {@code jitMsTimed}: the JIT's compilation time during the timed steps (-1 where the JVM does not say).
      */
     public record Result(String config, String device, String precision, int threads, int batch, int steps,
                          int warmup, double msPerStep, double imagesPerS, double forwardShare, double backwardShare,
                          double optimizerShare, long trainableParams, double peakRssMb, double firstLoss,
-                         double lastLoss) { }
+                         double lastLoss, boolean jitSettled, long jitMsTimed) { }
 
-    /** With {@code profile} non-null, libtorch's profiler records one more step after the timed ones (untimed). */
-    public static Result run(ClipConfig cfg, String name, int batch, int steps, int warmup, String device,
-                             String precision, java.nio.file.Path profile, TaskContext ctx) {
+    /**
+     * With {@code profile} non-null, libtorch's profiler records one more step after the timed ones (untimed).
+     * {@code jitQuietS}: after the {@code warmup} steps, warm up until the JIT has compiled nothing for this long
+     * (0: no wait).
+     */
+    public static Result run(ClipConfig cfg, String name, int batch, int steps, int warmup, double jitQuietS,
+                             String device, String precision, java.nio.file.Path profile, TaskContext ctx) {
         if (batch < 2) {
             throw new IllegalArgumentException("--batch must be at least 2 (the contrastive loss needs negatives), got "
                     + batch);
         }
-        if (steps < 1 || warmup < 0) {
-            throw new IllegalArgumentException("--steps must be >= 1 and --warmup >= 0");
+        if (steps < 1 || warmup < 0 || !(jitQuietS >= 0)) {
+            throw new IllegalArgumentException("--steps must be >= 1, --warmup >= 0 and --jit-quiet >= 0");
         }
         ClipConfig.Vision v = cfg.vision();
         Random r = new Random(0);
@@ -56,7 +65,9 @@ public final class AlignmentBench {
             }
         }
         AlignmentStage.Options stage = AlignmentStage.Options.of(new RaliParams.AlignmentParams(), 0);
-        ClipVisionTrainer.Options opts = AlignmentStage.trainerOptions(stage, warmup + steps)
+        // the schedule spans far more steps than the bench runs (the JIT wait has no fixed length): the learning rate
+        // stays at its base value throughout, as the PyTorch reference's constant rate; the step's cost is the same
+        ClipVisionTrainer.Options opts = AlignmentStage.trainerOptions(stage, SCHEDULE_STEPS)
                 .withMixedPrecision("bf16".equals(precision));
         double[] total = new double[steps];
         double fwd = 0;
@@ -66,27 +77,42 @@ public final class AlignmentBench {
         double last = Double.NaN;
         String dev;
         long trainable = 0;
+        int warmupRun;
+        boolean settled;
+        long jitMs;
         try (ClipModel model = ClipModel.random(cfg, 0, ClipLoadOptions.defaults().withDevice(device));
              ClipVisionTrainer trainer = new ClipVisionTrainer(model, opts)) {
             dev = model.device().toString();
             trainable = trainer.trainableParameterCount();
-            for (int i = 0; i < warmup + steps; i++) {
+            JitWarmup warm = new JitWarmup(warmup, jitQuietS);
+            while (warm.another()) {
                 ctx.checkCancelled();
-                ctx.progress(i < warmup ? "warmup" : "timing", i < warmup ? i : i - warmup,
-                        i < warmup ? warmup : steps, "");
+                ctx.progress("warmup", warm.steps() - 1, Math.max(warmup, warm.steps()),
+                        warm.steps() > warmup ? "waiting for the JIT compiler to go quiet" : "");
                 double loss = trainer.step(px, batch, targets);
-                if (i == 0) {
+                if (warm.steps() == 1) {
+                    first = loss;
+                }
+            }
+            warmupRun = warm.steps();
+            settled = warm.settled();
+            long jit0 = JitWarmup.jitMillis();
+            for (int i = 0; i < steps; i++) {
+                ctx.checkCancelled();
+                ctx.progress("timing", i, steps, "");
+                double loss = trainer.step(px, batch, targets);
+                if (i == 0 && warmupRun == 0) {
                     first = loss;
                 }
                 last = loss;
-                if (i >= warmup) {
-                    ClipVisionTrainer.StepTimes t = trainer.lastStepTimes();
-                    total[i - warmup] = t.totalS();
-                    fwd += t.forwardS();
-                    bwd += t.backwardS();
-                    opt += t.optimizerS();
-                }
+                ClipVisionTrainer.StepTimes t = trainer.lastStepTimes();
+                total[i] = t.totalS();
+                fwd += t.forwardS();
+                bwd += t.backwardS();
+                opt += t.optimizerS();
             }
+            long jit1 = JitWarmup.jitMillis();
+            jitMs = jit0 < 0 || jit1 < 0 ? -1 : jit1 - jit0;
             if (profile != null) {
                 TorchProfiler.record(model.device(), profile, () -> trainer.step(px, batch, targets));
             }
@@ -97,7 +123,7 @@ public final class AlignmentBench {
                 : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
         double sum = fwd + bwd + opt;
         return new Result(name, dev, "bf16".equals(precision) ? "bf16" : "fp32",
-                ai.djl.pytorch.jni.JniUtils.getNumThreads(), batch, steps, warmup, med * 1e3, batch / med,
-                fwd / sum, bwd / sum, opt / sum, trainable, ClipBench.peakRssMb(), first, last);
+                ai.djl.pytorch.jni.JniUtils.getNumThreads(), batch, steps, warmupRun, med * 1e3, batch / med,
+                fwd / sum, bwd / sum, opt / sum, trainable, ClipBench.peakRssMb(), first, last, settled, jitMs);
     }
 }

@@ -75,7 +75,7 @@ class ClipCommandsTest {
     @Test
     void benchTrainTimesTheAlignmentStepAndReportsEveryField() throws Exception {
         CliRun.Result r = CliRun.exec("bench", "train", "--config", "demo", "--batch", "3", "--steps", "2",
-                "--warmup", "1", "--device", "cpu", "--json");
+                "--warmup", "1", "--jit-quiet", "0", "--device", "cpu", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode n = new ObjectMapper().readTree(r.out());
         for (String key : new String[] {"ms_per_step", "images_per_s", "peak_rss_mb", "trainable_params"}) {
@@ -90,6 +90,9 @@ class ClipCommandsTest {
         assertEquals(1.0, shares, 1e-9, "the three parts make up the step");
         assertEquals(3, n.get("batch").asInt());
         assertEquals(2, n.get("steps").asInt());
+        assertEquals(1, n.get("warmup").asInt(), "no JIT wait asked for: exactly the warm-up steps");
+        assertTrue(n.get("jit_settled").asBoolean(), r.out());
+        assertTrue(n.get("jit_ms_timed").asLong() >= -1, r.out());
         assertEquals("fp32", n.get("precision").asText());
         assertTrue(n.has("load_average") && n.has("first_loss") && n.has("last_loss") && n.has("threads"), r.out());
         // the demo's image tower: 2 layers of width 64 on 64 px with patch 8, plus the projection
@@ -110,6 +113,9 @@ class ClipCommandsTest {
         CliRun.Result steps = CliRun.exec("bench", "train", "--steps", "0");
         assertEquals(2, steps.code());
         assertTrue(steps.err().contains("--steps"), steps.err());
+        CliRun.Result quiet = CliRun.exec("bench", "train", "--jit-quiet", "-1");
+        assertEquals(2, quiet.code());
+        assertTrue(quiet.err().contains("--jit-quiet must be >= 0"), quiet.err());
         CliRun.Result preset = CliRun.exec("bench", "train", "--config", "vit-h-99");
         assertEquals(1, preset.code());
         assertTrue(preset.err().contains("unknown CLIP preset"), preset.err());
@@ -118,7 +124,7 @@ class ClipCommandsTest {
         assertTrue(file.err().contains("/nonexistent/config.json") && file.err().contains("no such file"), file.err());
         // bf16 (TorchScript layers, fp32 master weights) runs and says so
         CliRun.Result bf16 = CliRun.exec("bench", "train", "--config", "demo", "--batch", "2", "--steps", "1",
-                "--warmup", "0", "--device", "cpu", "--precision", "bf16", "--json");
+                "--warmup", "0", "--jit-quiet", "0", "--device", "cpu", "--precision", "bf16", "--json");
         assertEquals(0, bf16.code(), bf16.err());
         assertEquals("bf16", new ObjectMapper().readTree(bf16.out()).get("precision").asText(), bf16.out());
     }

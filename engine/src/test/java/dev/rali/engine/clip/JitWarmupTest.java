@@ -1,0 +1,89 @@
+package dev.rali.engine.clip;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class JitWarmupTest {
+
+    /** A fake clock and JIT: each step takes 100 ms; the JIT compiles during the first {@code busySteps}. */
+    private static int run(JitWarmup w, AtomicLong now, AtomicLong jit, int busySteps) {
+        int step = 0;
+        while (w.another()) {
+            step++;
+            now.addAndGet(100_000_000L);
+            if (step <= busySteps) {
+                jit.addAndGet(5);
+            }
+        }
+        return step;
+    }
+
+    @Test
+    void runsTheStepsAskedForThenWaitsUntilTheJitWasQuietForTheWindow() {
+        AtomicLong now = new AtomicLong();
+        AtomicLong jit = new AtomicLong();
+        JitWarmup w = new JitWarmup(3, 1.0, 60, jit::get, now::get);
+        // compiling through step 12; quiet from the end of step 12, a 1 s window = 10 steps of 100 ms
+        int steps = run(w, now, jit, 12);
+        assertEquals(22, steps);
+        assertEquals(22, w.steps());
+        assertTrue(w.settled());
+        assertFalse(w.another(), "over once over");
+    }
+
+    @Test
+    void aQuietJitEndsTheWarmupAfterTheStepsAskedFor() {
+        AtomicLong now = new AtomicLong();
+        AtomicLong jit = new AtomicLong();
+        JitWarmup w = new JitWarmup(5, 0.2, 60, jit::get, now::get);
+        assertEquals(5, run(w, now, jit, 0));
+        assertTrue(w.settled());
+    }
+
+    @Test
+    void noWindowMeansExactlyTheStepsAskedForEvenWhileTheJitCompiles() {
+        AtomicLong now = new AtomicLong();
+        AtomicLong jit = new AtomicLong();
+        JitWarmup w = new JitWarmup(4, 0, 60, jit::get, now::get);
+        assertEquals(4, run(w, now, jit, 1000));
+        assertTrue(w.settled());
+        JitWarmup none = new JitWarmup(0, 0, 60, jit::get, now::get);
+        assertEquals(0, run(none, now, jit, 1000));
+    }
+
+    @Test
+    void aJitThatNeverGoesQuietStopsAtTheCapAndSaysSo() {
+        AtomicLong now = new AtomicLong();
+        AtomicLong jit = new AtomicLong();
+        JitWarmup w = new JitWarmup(2, 1.0, 3.0, jit::get, now::get);
+        int steps = run(w, now, jit, Integer.MAX_VALUE);
+        assertEquals(30, steps, "3 s of 100 ms steps");
+        assertFalse(w.settled());
+    }
+
+    @Test
+    void aJvmThatDoesNotReportCompilationTimeWaitsForNothing() {
+        AtomicLong now = new AtomicLong();
+        JitWarmup w = new JitWarmup(2, 5.0, 60, () -> -1, now::get);
+        assertEquals(2, run(w, now, new AtomicLong(), 0));
+        assertTrue(w.settled());
+    }
+
+    @Test
+    void refusesANegativeWindowOrStepCount() {
+        assertThrows(IllegalArgumentException.class, () -> new JitWarmup(-1, 1));
+        assertThrows(IllegalArgumentException.class, () -> new JitWarmup(1, -0.5));
+        assertThrows(IllegalArgumentException.class, () -> new JitWarmup(1, Double.NaN));
+    }
+
+    @Test
+    void thisJvmReportsItsCompilationTime() {
+        assertTrue(JitWarmup.jitMillis() >= 0, "HotSpot reports the JIT's time");
+    }
+}
