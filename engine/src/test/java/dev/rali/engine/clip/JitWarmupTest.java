@@ -11,6 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class JitWarmupTest {
 
+    private final AtomicLong now = new AtomicLong();
+    private final AtomicLong jit = new AtomicLong();
+
+    /** A warm-up on the fake clock and JIT below. */
+    private JitWarmup warmup(int minSteps, double quietS, double capS) {
+        return new JitWarmup(minSteps, quietS, capS, jit::get, now::get);
+    }
+
     /** A fake clock and JIT: each step takes 100 ms; the JIT compiles during the first {@code busySteps}. */
     private static int run(JitWarmup w, AtomicLong now, AtomicLong jit, int busySteps) {
         int step = 0;
@@ -26,9 +34,7 @@ class JitWarmupTest {
 
     @Test
     void runsTheStepsAskedForThenWaitsUntilTheJitWasQuietForTheWindow() {
-        AtomicLong now = new AtomicLong();
-        AtomicLong jit = new AtomicLong();
-        JitWarmup w = new JitWarmup(3, 1.0, 60, jit::get, now::get);
+        JitWarmup w = warmup(3, 1.0, 60);
         // compiling through step 12; quiet from the end of step 12, a 1 s window = 10 steps of 100 ms
         int steps = run(w, now, jit, 12);
         assertEquals(22, steps);
@@ -39,29 +45,23 @@ class JitWarmupTest {
 
     @Test
     void aQuietJitEndsTheWarmupAfterTheStepsAskedFor() {
-        AtomicLong now = new AtomicLong();
-        AtomicLong jit = new AtomicLong();
-        JitWarmup w = new JitWarmup(5, 0.2, 60, jit::get, now::get);
+        JitWarmup w = warmup(5, 0.2, 60);
         assertEquals(5, run(w, now, jit, 0));
         assertTrue(w.settled());
     }
 
     @Test
     void noWindowMeansExactlyTheStepsAskedForEvenWhileTheJitCompiles() {
-        AtomicLong now = new AtomicLong();
-        AtomicLong jit = new AtomicLong();
-        JitWarmup w = new JitWarmup(4, 0, 60, jit::get, now::get);
+        JitWarmup w = warmup(4, 0, 60);
         assertEquals(4, run(w, now, jit, 1000));
         assertTrue(w.settled());
-        JitWarmup none = new JitWarmup(0, 0, 60, jit::get, now::get);
+        JitWarmup none = warmup(0, 0, 60);
         assertEquals(0, run(none, now, jit, 1000));
     }
 
     @Test
     void aJitThatNeverGoesQuietStopsAtTheCapAndSaysSo() {
-        AtomicLong now = new AtomicLong();
-        AtomicLong jit = new AtomicLong();
-        JitWarmup w = new JitWarmup(2, 1.0, 3.0, jit::get, now::get);
+        JitWarmup w = warmup(2, 1.0, 3.0);
         int steps = run(w, now, jit, Integer.MAX_VALUE);
         assertEquals(30, steps, "3 s of 100 ms steps");
         assertFalse(w.settled());
@@ -69,9 +69,8 @@ class JitWarmupTest {
 
     @Test
     void aJvmThatDoesNotReportCompilationTimeWaitsForNothing() {
-        AtomicLong now = new AtomicLong();
         JitWarmup w = new JitWarmup(2, 5.0, 60, () -> -1, now::get);
-        assertEquals(2, run(w, now, new AtomicLong(), 0));
+        assertEquals(2, run(w, now, jit, 0));
         assertTrue(w.settled());
     }
 
