@@ -41,7 +41,7 @@ for c in $CONFIGS; do
   done
 done
 /usr/bin/python3 - "$OUT" "$ROOT/bench" <<'PY'
-import json, sys
+import json, statistics, sys
 sys.path.insert(0, sys.argv[2])
 import blas_check
 rows = [json.loads(l) for l in open(sys.argv[1])]
@@ -70,8 +70,6 @@ for r in rows:
 print("\n| step | pairs | median ours/PyTorch | range |")
 print("|---|---|---|---|")
 for key, v in ratios.items():
-    v = sorted(v)
-    med = v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
-    print("| %s | %d | %.2fx | %.2f-%.2f |" % (key, len(v), med, v[0], v[-1]))
+    print("| %s | %d | %.2fx | %.2f-%.2f |" % (key, len(v), statistics.median(v), min(v), max(v)))
 print(blas_check.report(rows))
 PY

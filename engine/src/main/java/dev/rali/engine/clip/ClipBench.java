@@ -114,7 +114,8 @@ public final class ClipBench {
         }
     }
 
-    private static double median(double[] x) {
+    /** The median of {@code x} (the mean of the middle two for an even count); {@code x} is left as it is. */
+    public static double median(double[] x) {
         double[] s = x.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;

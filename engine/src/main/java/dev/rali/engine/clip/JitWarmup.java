@@ -9,7 +9,7 @@ import java.util.function.LongSupplier;
  * nothing for a quiet window. Why: HotSpot's C2 keeps compiling the step's Java code (DJL's wrappers, ours) in bursts
  * for tens of seconds; on a 2-core machine running libtorch on 2 threads each burst takes a core from the step, which
  * then waits at OpenMP barriers. The demo-size bf16 step after 20 warm-up steps: median 0.95x PyTorch eager over ten
- * A/B pairs (0.79-1.10); after a 3 s quiet window (2,000-5,000 steps on a 2-core AMD EPYC): 1.08x over eight
+ * A/B pairs (0.79-1.10); after a 3 s quiet window (1,000-5,000 steps on a 2-core AMD EPYC): 1.09x over fifteen
  * (0.83-1.29), with PyTorch given as many warm-up steps. A training run lasts thousands of steps, so the settled step
  * is the one users get. The wait is capped at {@link #MAX_WAIT_S}; {@link #settled()} says whether the window was
  * reached, and the bench reports the JIT's time inside the timed steps as well.
@@ -24,7 +24,8 @@ public final class JitWarmup {
     private final long capNanos;
     private final LongSupplier jitMillis;
     private final LongSupplier clock;
-    private long start = -1;
+    private boolean started;
+    private long start;
     private long lastJit;
     private long quietSince;
     private int steps;
@@ -32,7 +33,8 @@ public final class JitWarmup {
     private boolean done;
 
     /**
-     * {@code quietS} 0 = only the {@code minSteps}; also so where the JVM does not report its compilation time.
+     * {@code quietS} 0: only the {@code minSteps}, no wait (as also where the JVM does not report its compilation
+     * time).
      */
     public JitWarmup(int minSteps, double quietS) {
         this(minSteps, quietS, MAX_WAIT_S, JitWarmup::jitMillis, System::nanoTime);
@@ -57,7 +59,8 @@ public final class JitWarmup {
         }
         long now = clock.getAsLong();
         long jit = jitMillis.getAsLong();
-        if (start < 0) {
+        if (!started) { // not a sentinel start value: System.nanoTime may be negative
+            started = true;
             start = now;
             lastJit = jit;
             quietSince = now;

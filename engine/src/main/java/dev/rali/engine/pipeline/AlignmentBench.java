@@ -10,7 +10,6 @@ import dev.rali.engine.clip.TorchProfiler;
 import dev.rali.engine.rali.RaliParams;
 import dev.rali.engine.task.TaskContext;
 
-import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -117,10 +116,7 @@ public final class AlignmentBench {
                 TorchProfiler.record(model.device(), profile, () -> trainer.step(px, batch, targets));
             }
         }
-        double[] sorted = total.clone();
-        Arrays.sort(sorted);
-        double med = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
-                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+        double med = ClipBench.median(total);
         double sum = fwd + bwd + opt;
         return new Result(name, dev, "bf16".equals(precision) ? "bf16" : "fp32",
                 ai.djl.pytorch.jni.JniUtils.getNumThreads(), batch, steps, warmupRun, med * 1e3, batch / med,

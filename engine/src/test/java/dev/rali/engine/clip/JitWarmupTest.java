@@ -68,6 +68,16 @@ class JitWarmupTest {
     }
 
     @Test
+    void aClockBelowZeroStillEndsTheWarmup() {
+        now.set(-10_000_000_000L); // System.nanoTime's origin is arbitrary: its values may be negative
+        JitWarmup w = warmup(2, 1.0, 60);
+        int steps = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                () -> run(w, now, jit, 0));
+        assertEquals(10, steps, "a quiet JIT: the 1 s window of 100 ms steps from the first call");
+        assertTrue(w.settled());
+    }
+
+    @Test
     void aJvmThatDoesNotReportCompilationTimeWaitsForNothing() {
         JitWarmup w = new JitWarmup(2, 5.0, 60, () -> -1, now::get);
         assertEquals(2, run(w, now, jit, 0));
